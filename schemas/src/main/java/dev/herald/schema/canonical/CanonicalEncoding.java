@@ -1,0 +1,155 @@
+package dev.herald.schema.canonical;
+
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.StateChange;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The byte encoding that reporters sign and the auditor verifies. Specified in {@code
+ * docs/producer-protocol.md}; any language can reproduce it.
+ *
+ * <p>Fields are written in schema order with fixed-width big-endian integers and length-prefixed
+ * strings and bytes; maps are written sorted by key bytes, so the encoding does not depend on the
+ * order a map was built in. A domain tag opens each encoding so that a signature over one kind of
+ * record can never be replayed as another.
+ *
+ * <pre>{@code
+ * byte[] toSign = CanonicalEncoding.reportBatch(batch);   // every field but the signature
+ * }</pre>
+ */
+public final class CanonicalEncoding {
+  /** Domain tag of a {@link ReportBatch} encoding. */
+  public static final String BATCH_TAG = "HERALD-REPORT-BATCH-V1";
+
+  /** Domain tag of a {@link Heartbeat} encoding. */
+  public static final String HEARTBEAT_TAG = "HERALD-HEARTBEAT-V1";
+
+  private CanonicalEncoding() {}
+
+  /** The bytes a batch's signature covers: every field except {@code signature}. */
+  public static byte[] reportBatch(ReportBatch batch) {
+    Writer w = new Writer();
+    w.tag(BATCH_TAG);
+    w.string(batch.getNodeId());
+    w.string(batch.getKeyId());
+    w.int32(batch.getPartition());
+    w.int64(batch.getBatchSeq());
+    w.int64(batch.getCreatedAt().toEpochMilli());
+    List<StateChange> reports = batch.getReports();
+    w.uint32(reports.size());
+    for (StateChange report : reports) {
+      stateChange(w, report);
+    }
+    return w.toByteArray();
+  }
+
+  /** The encoding of one report, as it appears inside a batch encoding. */
+  public static byte[] stateChange(StateChange report) {
+    Writer w = new Writer();
+    stateChange(w, report);
+    return w.toByteArray();
+  }
+
+  /** The bytes a heartbeat's signature covers: every field except {@code signature}. */
+  public static byte[] heartbeat(Heartbeat heartbeat) {
+    Writer w = new Writer();
+    w.tag(HEARTBEAT_TAG);
+    w.string(heartbeat.getNodeId());
+    w.uint32(heartbeat.getGroups().size());
+    for (String group : heartbeat.getGroups()) {
+      w.string(group);
+    }
+    w.string(heartbeat.getRegion());
+    w.int64(heartbeat.getSequence());
+    w.int64(heartbeat.getEventTime().toEpochMilli());
+    w.string(heartbeat.getStatus().name());
+    w.string(heartbeat.getKeyId());
+    return w.toByteArray();
+  }
+
+  private static void stateChange(Writer w, StateChange r) {
+    w.string(r.getEventId());
+    w.string(r.getGroup());
+    w.string(r.getEntityKey());
+    w.int64(r.getVersion());
+    w.string(r.getNodeId());
+    w.bytes(r.getPrevStateHash());
+    w.bytes(r.getStateHash());
+    w.string(r.getOpId());
+    w.bytes(r.getOpDigest());
+    w.int64(r.getEventTime().toEpochMilli());
+    w.map(r.getAttributes());
+  }
+
+  /** Appends primitives in the canonical layout. */
+  static final class Writer {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+
+    void tag(String tag) {
+      byte[] bytes = tag.getBytes(StandardCharsets.US_ASCII);
+      out.writeBytes(bytes);
+      out.write(0);
+    }
+
+    void uint32(long value) {
+      out.write((int) (value >>> 24));
+      out.write((int) (value >>> 16));
+      out.write((int) (value >>> 8));
+      out.write((int) value);
+    }
+
+    void int32(int value) {
+      uint32(value & 0xFFFFFFFFL);
+    }
+
+    void int64(long value) {
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out.write((int) (value >>> shift));
+      }
+    }
+
+    void string(CharSequence value) {
+      byteArray(value.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    void bytes(ByteBuffer value) {
+      ByteBuffer b = value.duplicate();
+      byte[] copy = new byte[b.remaining()];
+      b.get(copy);
+      byteArray(copy);
+    }
+
+    void byteArray(byte[] value) {
+      uint32(value.length);
+      out.writeBytes(value);
+    }
+
+    void map(Map<String, String> map) {
+      List<byte[][]> entries = new ArrayList<>(map.size());
+      for (Map.Entry<String, String> e : map.entrySet()) {
+        entries.add(
+            new byte[][] {
+              e.getKey().getBytes(StandardCharsets.UTF_8),
+              e.getValue().getBytes(StandardCharsets.UTF_8)
+            });
+      }
+      entries.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+      uint32(entries.size());
+      for (byte[][] e : entries) {
+        byteArray(e[0]);
+        byteArray(e[1]);
+      }
+    }
+
+    byte[] toByteArray() {
+      return out.toByteArray();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.herald.schema.signing;
+
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.canonical.CanonicalEncoding;
+import java.nio.ByteBuffer;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+
+/**
+ * Signs and verifies {@link ReportBatch}es and {@link Heartbeat}s per docs/producer-protocol.md.
+ */
+public final class BatchSignatures {
+  private BatchSignatures() {}
+
+  /** Sets the batch's signature over its canonical encoding and returns it. */
+  public static ReportBatch sign(ReportBatch batch, Ed25519PrivateKeyParameters key) {
+    batch.setSignature(ByteBuffer.wrap(Ed25519.sign(key, CanonicalEncoding.reportBatch(batch))));
+    return batch;
+  }
+
+  /** Whether the batch's signature verifies against {@code publicKey}. */
+  public static boolean verify(ReportBatch batch, Ed25519PublicKeyParameters publicKey) {
+    return Ed25519.verify(
+        publicKey, CanonicalEncoding.reportBatch(batch), bytes(batch.getSignature()));
+  }
+
+  /** Sets the heartbeat's signature over its canonical encoding and returns it. */
+  public static Heartbeat sign(Heartbeat heartbeat, Ed25519PrivateKeyParameters key) {
+    heartbeat.setSignature(
+        ByteBuffer.wrap(Ed25519.sign(key, CanonicalEncoding.heartbeat(heartbeat))));
+    return heartbeat;
+  }
+
+  /** Whether the heartbeat's signature verifies against {@code publicKey}. */
+  public static boolean verify(Heartbeat heartbeat, Ed25519PublicKeyParameters publicKey) {
+    return Ed25519.verify(
+        publicKey, CanonicalEncoding.heartbeat(heartbeat), bytes(heartbeat.getSignature()));
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    if (buffer == null) {
+      return null;
+    }
+    ByteBuffer b = buffer.duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+}
