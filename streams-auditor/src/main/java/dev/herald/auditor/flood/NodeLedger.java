@@ -23,6 +23,10 @@ public final class NodeLedger {
   public double tokens = -1;
   public long refilledAt;
   public int inFlight;
+
+  /** Whether the node ever exceeded its budget (its FLOOD episode never resolves by itself). */
+  public boolean flooding;
+
   public TreeMap<Long, String> recentBatches = new TreeMap<>();
 
   public NodeLedger() {}

@@ -16,7 +16,8 @@ final class Registry {
   private static final long MEMBERS_TTL_MS = 1_000;
   private final KeyValueStore<String, RegisteredNode> store;
   private Map<String, Set<String>> members = Map.of();
-  private long membersAt = Long.MIN_VALUE;
+  private boolean fresh;
+  private long membersAt;
 
   Registry(KeyValueStore<String, RegisteredNode> store) {
     this.store = store;
@@ -28,7 +29,7 @@ final class Registry {
 
   Set<String> members(String group) {
     long wall = System.currentTimeMillis();
-    if (wall - membersAt > MEMBERS_TTL_MS) {
+    if (!fresh || wall - membersAt > MEMBERS_TTL_MS) {
       refresh(wall);
     }
     return members.getOrDefault(group, Set.of());
@@ -36,22 +37,23 @@ final class Registry {
 
   /** Forget the cached membership (after a lookup that suggests the registry changed). */
   void invalidate() {
-    membersAt = Long.MIN_VALUE;
+    fresh = false;
   }
 
   private void refresh(long wall) {
-    Map<String, Set<String>> fresh = new HashMap<>();
+    Map<String, Set<String>> found = new HashMap<>();
     try (KeyValueIterator<String, RegisteredNode> it = store.all()) {
       while (it.hasNext()) {
         RegisteredNode n = it.next().value;
         if (n != null && n.active()) {
           for (String g : n.groups()) {
-            fresh.computeIfAbsent(g, k -> new TreeSet<>()).add(n.nodeId());
+            found.computeIfAbsent(g, k -> new TreeSet<>()).add(n.nodeId());
           }
         }
       }
     }
-    members = fresh;
+    members = found;
     membersAt = wall;
+    this.fresh = true;
   }
 }

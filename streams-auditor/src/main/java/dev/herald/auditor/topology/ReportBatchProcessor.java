@@ -261,12 +261,13 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
             deadlineKey(now + gp.reportGrace().toMillis(), entityId, out.openedVersion()),
             new byte[0]);
       }
+      List<Finding> findings = out.findings();
       if (out.closedVersion() != null) {
-        released(state, out.closedVersion(), touched);
+        findings = released(state, out.closedVersion(), findings, touched);
         metrics.versionsClosed(1);
       }
       entities.put(entityId, state);
-      out.findings().forEach(f -> emit(f, now));
+      findings.forEach(f -> emit(f, now));
     }
     metrics.reports("accepted", accepted);
     metrics.reports("duplicate", duplicates);
@@ -302,6 +303,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
           now);
       Set<String> floodGroups = new TreeSet<>();
       excess.forEach(sc -> floodGroups.add(sc.getGroup()));
+      ledger.flooding = true;
       for (String g : floodGroups) {
         emit(
             Finding.episode(
@@ -362,7 +364,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       List<Finding> findings =
           Reconciler.close(
               state, version, registry.members(state.group), policy.group(state.group), now);
-      released(state, version, touched);
+      findings = released(state, version, findings, touched);
       entities.put(entityId, state);
       closed++;
       findings.forEach(f -> emit(f, now));
@@ -380,16 +382,26 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     }
   }
 
-  /** The reporters of a closed version have one version less in flight. */
-  private void released(EntityState state, long version, Map<String, NodeLedger> touched) {
+  /**
+   * The reporters of a closed version have one version less in flight. A version only flooding
+   * nodes reported has no quorum because of the flood: its NO_QUORUM is explained by FLOOD.
+   */
+  private List<Finding> released(
+      EntityState state, long version, List<Finding> findings, Map<String, NodeLedger> touched) {
     EntityState.ClosedVersion c = state.closed.get(version);
     if (c == null) {
-      return;
+      return findings;
     }
+    boolean allFlooding = !c.hashes.isEmpty();
     for (String n : c.hashes.keySet()) {
       NodeLedger l = ledger(n, touched);
       l.inFlight = Math.max(0, l.inFlight - 1);
+      allFlooding &= l.flooding;
     }
+    if (allFlooding) {
+      return findings.stream().filter(f -> f.type() != AlertType.NO_QUORUM).toList();
+    }
+    return findings;
   }
 
   private NodeLedger ledger(String nodeId, Map<String, NodeLedger> touched) {
