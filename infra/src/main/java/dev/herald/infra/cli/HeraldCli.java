@@ -81,7 +81,8 @@ public final class HeraldCli implements Runnable {
     } else if (message == null) {
       message = e.getClass().getSimpleName();
     }
-    err.println(cmd.getColorScheme().errorText(cmd.getCommandSpec().qualifiedName() + ": " + message));
+    err.println(
+        cmd.getColorScheme().errorText(cmd.getCommandSpec().qualifiedName() + ": " + message));
     if (hint != null) {
       err.println("hint: " + hint);
     }
