@@ -38,6 +38,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   private ProcessorContext<String, Emission> context;
   private KeyValueStore<String, Liveness> liveness;
   private Registry registry;
+  private long startedAt;
 
   HeartbeatProcessor(AuditPolicy policy, AvroWireFormat<Heartbeat> format, AuditorMetrics metrics) {
     this.policy = policy;
@@ -50,6 +51,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     this.context = context;
     liveness = context.getStateStore(AuditorStores.LIVENESS);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
+    startedAt = context.currentSystemTimeMs();
     context.schedule(Duration.ofMillis(250), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
   }
 
@@ -123,6 +125,11 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
       it.forEachRemaining(all::add);
     }
     for (KeyValue<String, Liveness> kv : all) {
+      // A task that just started (restart, rebalance) may still be reading a backlog of
+      // heartbeats: judge silence only after a full threshold of running.
+      if (wallNow - startedAt <= kv.value.silenceThresholdMs) {
+        continue;
+      }
       Optional<Finding> silent = kv.value.check(wallNow);
       if (silent.isPresent()) {
         liveness.put(kv.key, kv.value);

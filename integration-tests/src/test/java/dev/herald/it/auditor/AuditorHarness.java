@@ -1,0 +1,150 @@
+package dev.herald.it.auditor;
+
+import dev.herald.auditor.AuditorConfig;
+import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Auditor instances, a producer, a heartbeat/tick clock and read-committed readers of the alert and
+ * dead-letter topics, against one real broker. One shared in-memory schema registry stands in for
+ * the registry service (same JVM).
+ */
+final class AuditorHarness implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditorHarness.class);
+  static final AuditPolicy POLICY =
+      dev.herald.auditor.policy.PolicyLoader.parse(
+          """
+          defaults:
+            heartbeat:
+              silenceThreshold: 3s
+          groups:
+            ops:
+              rateBudget:
+                reportsPerSecond: 10
+                burst: 50
+          """);
+
+  final InMemorySchemaRegistryClient schemas = new InMemorySchemaRegistryClient();
+  final KafkaProducer<String, byte[]> producer;
+  final ReplicaFleet fleet;
+  private final String bootstrap;
+  private final String applicationId;
+  private final KafkaConsumer<String, byte[]> alertReader;
+  private final KafkaConsumer<String, byte[]> dlqReader;
+  private final AvroWireFormat<AuditAlert> alertFormat =
+      new AvroWireFormat<>(AuditAlert.class, schemas);
+  private final AvroWireFormat<DeadLetter> dlqFormat =
+      new AvroWireFormat<>(DeadLetter.class, schemas);
+  private final List<AuditAlert> alerts = new ArrayList<>();
+  private final List<DeadLetter> deadLetters = new ArrayList<>();
+  private ScheduledExecutorService clock;
+
+  AuditorHarness(String bootstrap, String applicationId) {
+    this.bootstrap = bootstrap;
+    this.applicationId = applicationId;
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    fleet = new ReplicaFleet(producer, schemas);
+    alertReader = reader(Topics.ALERTS);
+    dlqReader = reader(Topics.DLQ);
+  }
+
+  private KafkaConsumer<String, byte[]> reader(String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, applicationId + "-reader-" + topic);
+    KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    c.subscribe(List.of(topic));
+    return c;
+  }
+
+  HeraldAuditor startInstance(Path stateDir) {
+    HeraldAuditor auditor =
+        HeraldAuditor.start(
+            AuditorConfig.builder()
+                .bootstrapServers(bootstrap)
+                .applicationId(applicationId)
+                .stateDir(stateDir)
+                .policy(POLICY)
+                .schemaRegistry(schemas)
+                .build());
+    return auditor;
+  }
+
+  /** Heartbeats of the live nodes and stream-time ticks every 300 ms, in the background. */
+  void startClock() {
+    clock = Executors.newSingleThreadScheduledExecutor();
+    clock.scheduleAtFixedRate(
+        () -> {
+          try {
+            for (String n : ReplicaFleet.heartbeating()) {
+              fleet.heartbeat(n);
+            }
+            synchronized (fleet) {
+              fleet.tick();
+            }
+          } catch (Exception e) {
+            LOG.warn("clock tick failed: {}", e.toString());
+          }
+        },
+        0,
+        300,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Everything read from herald.alerts.v1 so far (committed records only). */
+  synchronized List<AuditAlert> alerts() {
+    for (ConsumerRecord<String, byte[]> r : alertReader.poll(Duration.ofMillis(200))) {
+      alerts.add(alertFormat.deserialize(Topics.ALERTS, r.value()));
+    }
+    return List.copyOf(alerts);
+  }
+
+  synchronized List<DeadLetter> deadLetters() {
+    for (ConsumerRecord<String, byte[]> r : dlqReader.poll(Duration.ofMillis(200))) {
+      deadLetters.add(dlqFormat.deserialize(Topics.DLQ, r.value()));
+    }
+    return List.copyOf(deadLetters);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (clock != null) {
+      clock.shutdownNow();
+      clock.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    alertReader.close();
+    dlqReader.close();
+    producer.close();
+  }
+}
