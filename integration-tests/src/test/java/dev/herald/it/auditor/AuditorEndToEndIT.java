@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,38 +54,20 @@ class AuditorEndToEndIT {
       }
 
       // Then
-      AtomicReference<DetectionScore> score = new AtomicReference<>();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(500))
-          .until(
-              () -> {
-                score.set(DetectionScore.of(h.fleet.groundTruth(), h.alerts()));
-                return score.get().perfect();
-              });
-      long detectedMs = (System.nanoTime() - started) / 1_000_000;
-      // and nothing more arrives while the auditors keep running
-      await()
-          .during(Duration.ofSeconds(4))
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(500))
-          .until(
-              () -> {
-                score.set(DetectionScore.of(h.fleet.groundTruth(), h.alerts()));
-                return score.get().perfect();
-              });
+      DetectionScore score = h.awaitGroundTruth(Duration.ofSeconds(90), Duration.ofSeconds(4));
+      long settledMs = (System.nanoTime() - started) / 1_000_000;
       System.out.println(
-          "Auditor end to end, 2 instances (all faults detected after "
-              + detectedMs
+          "Auditor end to end, 2 instances (alert set equal to the ground truth and stable after "
+              + settledMs
               + " ms):\n"
-              + score.get().table());
-      assertThat(score.get().rows())
+              + score.table());
+      assertThat(score.rows())
           .allSatisfy(
               r -> {
                 assertThat(r.precision()).as(r.type() + " precision").isEqualTo(1.0);
                 assertThat(r.recall()).as(r.type() + " recall").isEqualTo(1.0);
               });
-      assertThat(score.get().rows()).hasSize(14);
+      assertThat(score.rows()).hasSize(14);
       assertNoAlertIdOpenTwice(h.alerts());
       assertThat(h.deadLetters())
           .extracting(DeadLetter::getReason)

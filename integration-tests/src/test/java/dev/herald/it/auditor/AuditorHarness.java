@@ -1,5 +1,7 @@
 package dev.herald.it.auditor;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
@@ -13,9 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +45,7 @@ final class AuditorHarness implements AutoCloseable {
           """
           defaults:
             heartbeat:
-              silenceThreshold: 3s
+              silenceThreshold: 6s
           groups:
             ops:
               rateBudget:
@@ -135,6 +140,30 @@ final class AuditorHarness implements AutoCloseable {
       deadLetters.add(dlqFormat.deserialize(Topics.DLQ, r.value()));
     }
     return List.copyOf(deadLetters);
+  }
+
+  /**
+   * Waits until the alerts equal the ground truth and stay equal for {@code stable}; returns the
+   * score (the last one seen, with what is missing or unexpected, when the wait times out).
+   */
+  DetectionScore awaitGroundTruth(Duration atMost, Duration stable) {
+    AtomicReference<DetectionScore> score = new AtomicReference<>();
+    Callable<Boolean> perfect =
+        () -> {
+          score.set(DetectionScore.of(fleet.groundTruth(), alerts()));
+          return score.get().perfect();
+        };
+    try {
+      await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(perfect);
+      await()
+          .during(stable)
+          .atMost(stable.multipliedBy(3))
+          .pollInterval(Duration.ofMillis(500))
+          .until(perfect);
+    } catch (ConditionTimeoutException e) {
+      LOG.error("alerts differ from the ground truth:\n{}", score.get().table());
+    }
+    return score.get();
   }
 
   @Override
