@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,6 +71,20 @@ class AuditorEndToEndIT {
               });
       assertThat(score.rows()).hasSize(14);
       assertNoAlertIdOpenTwice(h.alerts());
+      // the read API: each instance serves the entities and open alerts of its own tasks
+      assertThat(
+              Stream.of(a, b)
+                  .map(x -> x.queries().entity(ReplicaFleet.PAY, "e-div"))
+                  .flatMap(Optional::stream)
+                  .toList())
+          .singleElement()
+          .satisfies(e -> assertThat(e.open).isEmpty());
+      assertThat(
+              Stream.of(a, b)
+                  .flatMap(x -> x.queries().openAlerts().stream())
+                  .map(x -> x.getType().name())
+                  .toList())
+          .contains("DIVERGENCE", "REPLICA_LAG", "NODE_SILENT", "FLOOD");
       assertThat(h.deadLetters())
           .extracting(DeadLetter::getReason)
           .contains("BAD_MAGIC_BYTE", "FLOOD");
