@@ -9,7 +9,6 @@ import dev.herald.schema.Heartbeat;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -58,8 +56,6 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   @Override
   public void process(Record<String, byte[]> record) {
     long now = record.timestamp();
-    RecordMetadata meta = context.recordMetadata().orElse(null);
-    byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     byte[] value = record.value();
     Heartbeat hb;
     try {
@@ -69,16 +65,13 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
       }
       hb = format.deserialize(Topics.HEARTBEATS, value);
     } catch (MalformedRecordException e) {
-      dead(record, meta, key, value, e.reason().name(), e.getMessage(), now);
+      dead(record, e.reason().name(), e.getMessage(), now);
       return;
     }
     RegisteredNode node = registry.node(hb.getNodeId());
     if (node == null || !node.active()) {
       dead(
           record,
-          meta,
-          key,
-          value,
           "UNKNOWN_NODE",
           "heartbeat of unregistered or inactive node " + hb.getNodeId(),
           now);
@@ -87,9 +80,6 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     if (policy.defaults().requireSignatures() && !keys.verify(hb, node)) {
       dead(
           record,
-          meta,
-          key,
-          value,
           "FORGED",
           "heartbeat of node " + hb.getNodeId() + " does not verify against its registered key",
           now);
@@ -142,20 +132,10 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     context.forward(new Record<>(Emission.routingKey(f), new Emission.Found(f), ts));
   }
 
-  private void dead(
-      Record<String, byte[]> record,
-      RecordMetadata meta,
-      byte[] key,
-      byte[] value,
-      String reason,
-      String detail,
-      long now) {
+  private void dead(Record<String, byte[]> record, String reason, String detail, long now) {
     metrics.heartbeat("dead_letter");
     metrics.deadLetter(reason);
     context.forward(
-        new Record<>(
-            record.key(),
-            new Emission.Dead(DeadLetters.of(meta, key, value, reason, detail, now)),
-            now));
+        DeadLetters.of(record, context.recordMetadata().orElse(null), reason, detail, now));
   }
 }

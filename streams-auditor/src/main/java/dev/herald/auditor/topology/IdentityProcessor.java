@@ -8,7 +8,6 @@ import dev.herald.schema.NodeRecord;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,16 +48,11 @@ final class IdentityProcessor implements Processor<String, byte[], String, Emiss
     } catch (MalformedRecordException e) {
       metrics.deadLetter(e.reason().name());
       context.forward(
-          new Record<>(
-              record.key(),
-              new Emission.Dead(
-                  DeadLetters.of(
-                      context.recordMetadata().orElse(null),
-                      record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                      record.value(),
-                      e.reason().name(),
-                      e.getMessage(),
-                      now)),
+          DeadLetters.of(
+              record,
+              context.recordMetadata().orElse(null),
+              e.reason().name(),
+              e.getMessage(),
               now));
       return;
     }

@@ -100,17 +100,13 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     closeDue(now);
     RecordMetadata meta = context.recordMetadata().orElse(null);
     byte[] value = record.value();
-    byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     if (value == null || value.length == 0) {
-      dead(record, meta, key, value, "EMPTY", "no value (tombstone or empty record)", now);
+      dead(record, "EMPTY", "no value (tombstone or empty record)", now);
       return;
     }
     if (value.length > policy.maxRecordBytes()) {
       dead(
           record,
-          meta,
-          key,
-          value,
           "OVERSIZED",
           value.length + " bytes exceed limits.maxRecordBytes=" + policy.maxRecordBytes(),
           now);
@@ -120,21 +116,20 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     try {
       batch = format.deserialize(Topics.STATE_CHANGES, value);
     } catch (MalformedRecordException e) {
-      dead(record, meta, key, value, e.reason().name(), e.getMessage(), now);
+      dead(record, e.reason().name(), e.getMessage(), now);
       return;
     }
     String problem = BatchValidation.problem(batch);
     if (problem != null) {
-      dead(record, meta, key, value, "INVALID", problem, now);
+      dead(record, "INVALID", problem, now);
       return;
     }
-    audit(record, meta, key, value, batch, now);
+    audit(record, meta, value, batch, now);
   }
 
   private void audit(
       Record<String, byte[]> record,
       RecordMetadata meta,
-      byte[] key,
       byte[] value,
       ReportBatch batch,
       long now) {
@@ -290,9 +285,6 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       metrics.reports("flood", excess.size());
       dead(
           record,
-          context.recordMetadata().orElse(null),
-          key,
-          value,
           "FLOOD",
           excess.size()
               + " of "
@@ -456,21 +448,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     context.forward(new Record<>(Emission.routingKey(out), new Emission.Found(out), now));
   }
 
-  private void dead(
-      Record<String, byte[]> record,
-      RecordMetadata meta,
-      byte[] key,
-      byte[] value,
-      String reason,
-      String detail,
-      long now) {
-    metrics.deadLetter(reason);
+  private void dead(Record<String, byte[]> record, String reason, String detail, long now) {
     LOG.debug("dead letter reason={} detail={}", reason, detail);
+    metrics.deadLetter(reason);
     context.forward(
-        new Record<>(
-            record.key(),
-            new Emission.Dead(DeadLetters.of(meta, key, value, reason, detail, now)),
-            now));
+        DeadLetters.of(record, context.recordMetadata().orElse(null), reason, detail, now));
   }
 
   private static ReplicaReport toReport(StateChange sc, EvidenceRef ref) {

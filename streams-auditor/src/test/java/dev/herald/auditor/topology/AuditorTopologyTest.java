@@ -11,7 +11,6 @@ import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Topics;
-import dev.herald.schema.serde.HeraldSerde;
 import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -20,10 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -51,35 +48,17 @@ class AuditorTopologyTest {
   private final List<AuditAlert> seen = new ArrayList<>();
 
   private void start(AuditPolicy policy) {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "auditor-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    Properties props = TestReplicas.driverProperties("auditor-test", stateDir);
     driver =
         new TopologyTestDriver(
             AuditorTopology.reconciliation(policy, replicas.schemas, new SimpleMeterRegistry(), 1),
             props,
             Instant.ofEpochMilli(0));
-    TestInputTopic<String, byte[]> nodes =
-        driver.createInputTopic(
-            Topics.NODES, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    batches =
-        driver.createInputTopic(
-            Topics.STATE_CHANGES, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    heartbeats =
-        driver.createInputTopic(
-            Topics.HEARTBEATS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    alerts =
-        driver.createOutputTopic(
-            Topics.ALERTS,
-            Serdes.String().deserializer(),
-            HeraldSerde.of(AuditAlert.class, replicas.schemas).deserializer());
-    dlq =
-        driver.createOutputTopic(
-            Topics.DLQ,
-            Serdes.String().deserializer(),
-            HeraldSerde.of(DeadLetter.class, replicas.schemas).deserializer());
+    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
+    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
+    heartbeats = TestReplicas.input(driver, Topics.HEARTBEATS);
+    alerts = replicas.alerts(driver);
+    dlq = replicas.deadLetters(driver);
     for (String n : MEMBERS) {
       nodes.pipeInput(n, replicas.registration(n, List.of(G)));
     }

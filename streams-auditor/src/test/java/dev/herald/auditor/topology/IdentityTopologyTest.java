@@ -7,13 +7,10 @@ import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
-import dev.herald.schema.serde.HeraldSerde;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -33,28 +30,15 @@ class IdentityTopologyTest {
 
   @BeforeEach
   void start() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "identity-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    Properties props = TestReplicas.driverProperties("identity-test", stateDir);
     driver =
         new TopologyTestDriver(
             AuditorTopology.identity(
                 AuditPolicy.DEFAULT, replicas.schemas, new SimpleMeterRegistry()),
             props);
-    nodes =
-        driver.createInputTopic(
-            Topics.NODES, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    alerts =
-        driver.createOutputTopic(
-            Topics.ALERTS,
-            Serdes.String().deserializer(),
-            HeraldSerde.of(AuditAlert.class, replicas.schemas).deserializer());
-    dlq =
-        driver.createOutputTopic(
-            Topics.DLQ,
-            Serdes.String().deserializer(),
-            HeraldSerde.of(DeadLetter.class, replicas.schemas).deserializer());
+    nodes = TestReplicas.input(driver, Topics.NODES);
+    alerts = replicas.alerts(driver);
+    dlq = replicas.deadLetters(driver);
   }
 
   @AfterEach
