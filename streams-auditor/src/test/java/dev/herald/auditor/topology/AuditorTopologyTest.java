@@ -46,12 +46,13 @@ class AuditorTopologyTest {
   private TestOutputTopic<String, AuditAlert> alerts;
   private TestOutputTopic<String, DeadLetter> dlq;
   private final List<AuditAlert> seen = new ArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private void start(AuditPolicy policy) {
     Properties props = TestReplicas.driverProperties("auditor-test", stateDir);
     driver =
         new TopologyTestDriver(
-            AuditorTopology.reconciliation(policy, replicas.schemas, new SimpleMeterRegistry(), 1),
+            AuditorTopology.reconciliation(policy, replicas.schemas, meters, 1),
             props,
             Instant.ofEpochMilli(0));
     TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
@@ -191,6 +192,25 @@ class AuditorTopologyTest {
     assertThat(letters.get(0).getTopic()).isEqualTo(Topics.STATE_CHANGES);
     assertThat(newAlerts()).isEmpty();
     assertThat(entities().get("g/b").closed).containsKey(1L);
+    assertThat(meters.get("herald_dead_letters").tag("reason", "INVALID").counter().count())
+        .isEqualTo(1.0);
+    assertThat(meters.get("herald_reports").tag("outcome", "accepted").counter().count())
+        .isEqualTo(3.0);
+  }
+
+  @Test
+  void batchWrittenToAnotherPartitionThanItClaimsIsForged() {
+    start(AuditPolicy.DEFAULT);
+    ReportBatch misplaced = replicas.batch("n2", List.of(replicas.honest("n2", G, "a", 1)));
+    misplaced.setPartition(3);
+    send("n2", 1_000, replicas.signed(misplaced));
+    assertThat(newAlerts())
+        .extracting(a -> a.getType() + " " + a.getNodes() + " " + a.getDetail())
+        .singleElement()
+        .asString()
+        .startsWith("FORGED_REPORT [n2]")
+        .contains("claims partition 3");
+    assertThat(entities().get("g/a")).isNull();
   }
 
   @Test
