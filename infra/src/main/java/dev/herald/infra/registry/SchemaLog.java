@@ -306,7 +306,7 @@ final class SchemaLog implements AutoCloseable {
   }
 
   /** The store could not be read or written in time. */
-  static final class StoreException extends RuntimeException {
+  static final class StoreException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     StoreException(String message, Throwable cause) {
