@@ -32,6 +32,8 @@ import java.util.concurrent.Future;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -77,7 +79,15 @@ class EmbeddedRegistryKafkaIT {
     Map<Class<? extends SpecificRecord>, Integer> idsBefore = new HashMap<>();
     try (EmbeddedSchemaRegistry registry = start(schemaTopic);
         RestSchemaRegistryClient client = new RestSchemaRegistryClient(registry.url(), Map.of());
-        KafkaProducer<byte[], byte[]> producer = producer()) {
+        KafkaProducer<byte[], byte[]> producer = producer();
+        Admin admin = Admin.create(KAFKA.clientProperties())) {
+      admin
+          .createTopics(
+              TYPES.stream()
+                  .map(t -> new NewTopic(prefix + t.getSimpleName(), 1, (short) 1))
+                  .toList())
+          .all()
+          .get();
       long seed = 1;
       for (Class<? extends SpecificRecord> type : TYPES) {
         SpecificRecord record = RandomRecords.of(type, seed++);
