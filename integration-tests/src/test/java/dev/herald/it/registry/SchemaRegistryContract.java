@@ -192,6 +192,14 @@ abstract class SchemaRegistryContract {
   }
 
   @Test
+  void aSubjectWithoutItsOwnLevelHasTheGlobalLevel() {
+    // Confluent answers 40408 and Apicurio 40401 here; the client falls back to the global level.
+    client.register(subject, uniqueRecord("a"));
+
+    assertThat(client.getCompatibility(subject)).isEqualTo(client.getCompatibility(null));
+  }
+
+  @Test
   void theGlobalLevelIsSetAndReadBack() {
     String before = client.getCompatibility(null);
     try {
