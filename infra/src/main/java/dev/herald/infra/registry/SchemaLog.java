@@ -119,7 +119,12 @@ final class SchemaLog implements AutoCloseable {
           .createTopics(
               List.of(
                   new NewTopic(topic, 1, replicationFactor)
-                      .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas", "1"))))
+                      .configs(
+                          Map.of(
+                              "cleanup.policy",
+                              "compact",
+                              "min.insync.replicas",
+                              Integer.toString(Math.min(2, replicationFactor))))))
           .all()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       LOG.info("created schema topic topic={} replicationFactor={}", topic, replicationFactor);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ class RegistryCommandIT {
   private static final Pattern URL = Pattern.compile("url=(http://\\S+)");
 
   @Test
+  @Tag("slow")
   void startsPrintsItsUrlServesAndStopsOnSigterm(@TempDir Path dir) throws Exception {
     // Given: `herald registry` in its own JVM, as a user runs it
     Path out = dir.resolve("out.txt");
