@@ -71,7 +71,7 @@ final class SchemaStore {
           LOG.info("registered schema subject={} version={} id={}", subject, claim.version(), id);
           return id;
         }
-        LOG.debug("lost a claim race subject={} attempt={}", subject, attempt);
+        LOG.info("lost a claim race, retrying subject={} attempt={}", subject, attempt);
       }
     }
     throw new SchemaRegistryException(

@@ -7,6 +7,8 @@ import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.registry.SchemaRegistryException;
 import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,5 +71,22 @@ class EmbeddedRegistryContractIT extends SchemaRegistryContract {
     int second = client.register("seq-" + UUID.randomUUID(), uniqueRecord("a"));
 
     assertThat(second).isEqualTo(first + 1);
+  }
+
+  @Test
+  void schemasThatDifferOnlyInADefaultGetDifferentIds() {
+    // The parsing canonical form drops defaults, which matter for compatibility: ids follow
+    // Schema.toString().
+    String name = "D" + UUID.randomUUID().toString().replace("-", "");
+    Schema zero =
+        SchemaBuilder.record(name).fields().name("n").type().intType().intDefault(0).endRecord();
+    Schema one =
+        SchemaBuilder.record(name).fields().name("n").type().intType().intDefault(1).endRecord();
+
+    int first = client.register("defaults-a-" + name, zero);
+    int second = client.register("defaults-b-" + name, one);
+
+    assertThat(second).isNotEqualTo(first);
+    assertThat(client.getById(second).getField("n").defaultVal()).isEqualTo(1);
   }
 }
