@@ -6,7 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AuditAlert;
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.HeraldSerde;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+// Flink's relocated copy of Avro, which its Confluent format uses; Herald's own Avro is not
+// imported
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
@@ -14,6 +23,11 @@ import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schema
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaMetadata;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.RestService;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
+import org.apache.flink.avro.shaded.org.apache.avro.Schema;
+import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericData;
+import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericRecord;
+import org.apache.flink.formats.avro.registry.confluent.ConfluentRegistryAvroDeserializationSchema;
+import org.apache.flink.formats.avro.registry.confluent.ConfluentRegistryAvroSerializationSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,5 +203,60 @@ class ConfluentClientConformanceIT {
               assertThat(e.getStatus()).isEqualTo(422);
               assertThat(e.getErrorCode()).isEqualTo(42203);
             });
+  }
+
+  @Test
+  void recordsFramedByFlinksConfluentFormatDecodeWithHeraldSerdes() throws Exception {
+    // Given: a Heartbeat written by Flink's Confluent registry format (Confluent's client and
+    // framing, its own relocated Avro), registered in the embedded registry
+    var schema = new Schema.Parser().parse(Heartbeat.getClassSchema().toString());
+    var flinkWriter =
+        ConfluentRegistryAvroSerializationSchema.forGeneric(subject, schema, registry.url());
+    GenericData.Record record = new GenericData.Record(schema);
+    record.put("nodeId", "node-7");
+    record.put("groups", List.of("payments"));
+    record.put("region", "eu-west");
+    record.put("sequence", 12L);
+    record.put("eventTime", 1_700_000_000_000L);
+    record.put(
+        "status", new GenericData.EnumSymbol(schema.getField("status").schema(), "DEGRADED"));
+    record.put("keyId", "k1");
+    record.put("signature", ByteBuffer.wrap(new byte[] {9, 8, 7}));
+    byte[] bytes = flinkWriter.serialize(record);
+    // When
+    Heartbeat read;
+    try (var herald = new RestSchemaRegistryClient(registry.url(), Map.of())) {
+      read = HeraldSerde.of(Heartbeat.class, herald).deserializer().deserialize("any", bytes);
+    }
+    // Then
+    assertThat(read.getNodeId()).isEqualTo("node-7");
+    assertThat(read.getGroups()).containsExactly("payments");
+    assertThat(read.getSequence()).isEqualTo(12L);
+    assertThat(read.getEventTime()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
+    assertThat(read.getStatus()).isEqualTo(HeartbeatStatus.DEGRADED);
+    assertThat(read.getSignature()).isEqualTo(ByteBuffer.wrap(new byte[] {9, 8, 7}));
+    assertThat(AvroWireFormat.schemaId(bytes))
+        .isEqualTo(confluent.getLatestSchemaMetadata(subject).getId());
+  }
+
+  @Test
+  void recordsWrittenByHeraldSerdesDecodeWithFlinksConfluentFormat() throws Exception {
+    // Given
+    String topic = "interop-" + UUID.randomUUID();
+    Heartbeat heartbeat = RandomRecords.of(Heartbeat.class, 7);
+    byte[] bytes;
+    try (var herald = new RestSchemaRegistryClient(registry.url(), Map.of())) {
+      bytes = HeraldSerde.of(Heartbeat.class, herald).serializer().serialize(topic, heartbeat);
+    }
+    var schema = new Schema.Parser().parse(Heartbeat.getClassSchema().toString());
+    // When
+    GenericRecord read =
+        ConfluentRegistryAvroDeserializationSchema.forGeneric(schema, registry.url())
+            .deserialize(bytes);
+    // Then
+    assertThat(read.get("nodeId").toString()).isEqualTo(heartbeat.getNodeId());
+    assertThat(read.get("sequence")).isEqualTo(heartbeat.getSequence());
+    assertThat(read.get("eventTime")).isEqualTo(heartbeat.getEventTime().toEpochMilli());
+    assertThat(read.get("status").toString()).isEqualTo(heartbeat.getStatus().name());
   }
 }
