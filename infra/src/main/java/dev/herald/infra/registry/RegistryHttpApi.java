@@ -70,6 +70,14 @@ final class RegistryHttpApi {
                             Boolean.parseBoolean(ctx.queryParam("defaultToGlobal"))))));
     app.put("/config/{subject}", ctx -> setLevel(ctx, ctx.pathParam("subject")));
     app.get("/mode", ctx -> answer(ctx, JSON.createObjectNode().put("mode", "READWRITE")));
+    app.error(
+        404,
+        ctx -> {
+          String result = ctx.result();
+          if (result == null || !result.contains("error_code")) {
+            error(ctx, 404, 404, "HTTP 404 Not Found: " + ctx.method() + " " + ctx.path());
+          }
+        });
     app.exception(
         SchemaRegistryException.class,
         (e, ctx) -> error(ctx, e.httpStatus(), e.errorCode(), e.getMessage()));
