@@ -5,10 +5,12 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyException;
 import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,8 +30,6 @@ import picocli.CommandLine.Option;
       "Stop with Ctrl-C."
     })
 final class AuditorCommand implements Callable<Integer> {
-  static final String REST_REGISTRY_CLIENT = "dev.herald.schema.registry.RestSchemaRegistryClient";
-
   @Mixin ClientOptions client;
 
   @Option(
@@ -55,7 +55,9 @@ final class AuditorCommand implements Callable<Integer> {
       names = "--schema-registry-url",
       paramLabel = "URL",
       defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
-      description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
+      description =
+          "Confluent-compatible schema registry, or memory: for a single process (default:"
+              + " ${DEFAULT-VALUE}).")
   String schemaRegistryUrl;
 
   @Override
@@ -78,7 +80,7 @@ final class AuditorCommand implements Callable<Integer> {
             .applicationId(applicationId)
             .stateDir(stateDir)
             .policy(policy)
-            .schemaRegistry(registry(schemaRegistryUrl))
+            .schemaRegistry(registry(schemaRegistryUrl, props))
             .clientProperties(props)
             .build();
     System.out.println(
@@ -110,20 +112,15 @@ final class AuditorCommand implements Callable<Integer> {
     return HeraldCli.EXIT_OK;
   }
 
-  /** The REST registry client (from the schemas module), looked up so this command has one seam. */
-  static SchemaRegistryClient registry(String url) {
+  /** The registry client for {@code url}; client properties pass basic auth and timeouts. */
+  static SchemaRegistryClient registry(String url, Properties clientProps) {
+    Map<String, String> props = new HashMap<>();
+    clientProps.stringPropertyNames().forEach(k -> props.put(k, clientProps.getProperty(k)));
     try {
-      return (SchemaRegistryClient)
-          Class.forName(REST_REGISTRY_CLIENT).getConstructor(String.class).newInstance(url);
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
+      return SchemaRegistries.connect(url, props);
+    } catch (IllegalArgumentException e) {
       throw new CliException(
-          "this build has no REST schema registry client (" + REST_REGISTRY_CLIENT + ")",
-          "build Herald with the schema-registry module, or run the auditor embedded (herald demo)");
-    } catch (InvocationTargetException | InstantiationException | IllegalAccessException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new CliException(
-          "cannot use schema registry " + url + ": " + cause.getMessage(),
-          "check --schema-registry-url");
+          e.getMessage(), "check --schema-registry-url", HeraldCli.EXIT_USAGE, e);
     }
   }
 }

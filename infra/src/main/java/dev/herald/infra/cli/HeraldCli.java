@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       BrokerCommand.class,
       TopicsCommand.class,
+      RegistryCommand.class,
       AuditorCommand.class,
       CommandLine.HelpCommand.class,
     },
