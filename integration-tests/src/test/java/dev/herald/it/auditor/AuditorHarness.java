@@ -5,15 +5,18 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
-import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -53,17 +56,16 @@ final class AuditorHarness implements AutoCloseable {
                 burst: 50
           """);
 
-  final InMemorySchemaRegistryClient schemas = new InMemorySchemaRegistryClient();
+  private final EmbeddedSchemaRegistry registry;
+  final SchemaRegistryClient schemas;
   final KafkaProducer<String, byte[]> producer;
   final ReplicaFleet fleet;
   private final String bootstrap;
   private final String applicationId;
   private final KafkaConsumer<String, byte[]> alertReader;
   private final KafkaConsumer<String, byte[]> dlqReader;
-  private final AvroWireFormat<AuditAlert> alertFormat =
-      new AvroWireFormat<>(AuditAlert.class, schemas);
-  private final AvroWireFormat<DeadLetter> dlqFormat =
-      new AvroWireFormat<>(DeadLetter.class, schemas);
+  private final AvroWireFormat<AuditAlert> alertFormat;
+  private final AvroWireFormat<DeadLetter> dlqFormat;
   private final List<AuditAlert> alerts = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private ScheduledExecutorService clock;
@@ -71,12 +73,16 @@ final class AuditorHarness implements AutoCloseable {
   AuditorHarness(String bootstrap, String applicationId) {
     this.bootstrap = bootstrap;
     this.applicationId = applicationId;
+    this.registry = EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
+    this.schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     fleet = new ReplicaFleet(producer, schemas);
+    alertFormat = new AvroWireFormat<>(AuditAlert.class, schemas);
+    dlqFormat = new AvroWireFormat<>(DeadLetter.class, schemas);
     alertReader = reader(Topics.ALERTS);
     dlqReader = reader(Topics.DLQ);
   }
@@ -101,25 +107,38 @@ final class AuditorHarness implements AutoCloseable {
                 .applicationId(applicationId)
                 .stateDir(stateDir)
                 .policy(POLICY)
-                .schemaRegistry(schemas)
+                .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
                 .build());
     return auditor;
   }
 
-  /** Heartbeats of the live nodes and stream-time ticks every 300 ms, in the background. */
+  /**
+   * Heartbeats of the live nodes and stream-time ticks every 300 ms, in the background, on two
+   * threads: heartbeats never wait for the fleet (whose rounds hold its lock).
+   */
   void startClock() {
-    clock = Executors.newSingleThreadScheduledExecutor();
+    clock = Executors.newScheduledThreadPool(2);
     clock.scheduleAtFixedRate(
         () -> {
           try {
             for (String n : ReplicaFleet.heartbeating()) {
               fleet.heartbeat(n);
             }
+          } catch (Exception e) {
+            LOG.warn("heartbeat failed: {}", e.toString());
+          }
+        },
+        0,
+        300,
+        TimeUnit.MILLISECONDS);
+    clock.scheduleAtFixedRate(
+        () -> {
+          try {
             synchronized (fleet) {
               fleet.tick();
             }
           } catch (Exception e) {
-            LOG.warn("clock tick failed: {}", e.toString());
+            LOG.warn("tick failed: {}", e.toString());
           }
         },
         0,
@@ -175,5 +194,6 @@ final class AuditorHarness implements AutoCloseable {
     alertReader.close();
     dlqReader.close();
     producer.close();
+    registry.close();
   }
 }

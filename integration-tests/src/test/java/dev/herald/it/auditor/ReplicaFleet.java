@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,9 +51,9 @@ final class ReplicaFleet {
   private final AvroWireFormat<ReportBatch> batches;
   private final AvroWireFormat<Heartbeat> heartbeats;
   private final AvroWireFormat<NodeRecord> nodes;
-  private final Map<String, Ed25519.KeyPair> keys = new HashMap<>();
+  private final Map<String, Ed25519.KeyPair> keys = new ConcurrentHashMap<>();
   private final Map<String, Long> seqs = new HashMap<>();
-  private final Map<String, Long> heartbeatSeqs = new HashMap<>();
+  private final Map<String, Long> heartbeatSeqs = new ConcurrentHashMap<>();
   private final List<ExpectedAlert> truth = new ArrayList<>();
   private final Map<String, List<String>> entitiesByGroup = new LinkedHashMap<>();
   private byte[] lastHonestBatch;
@@ -377,7 +378,7 @@ final class ReplicaFleet {
     }
   }
 
-  /** One heartbeat of {@code node}. */
+  /** One heartbeat of {@code node} (thread-safe: heartbeats have their own state). */
   void heartbeat(String node) throws Exception {
     long now = System.currentTimeMillis();
     Heartbeat hb =

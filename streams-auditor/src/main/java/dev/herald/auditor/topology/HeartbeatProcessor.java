@@ -36,7 +36,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   private ProcessorContext<String, Emission> context;
   private KeyValueStore<String, Liveness> liveness;
   private Registry registry;
-  private long startedAt;
+  private long lastInputWall;
 
   HeartbeatProcessor(AuditPolicy policy, AvroWireFormat<Heartbeat> format, AuditorMetrics metrics) {
     this.policy = policy;
@@ -49,12 +49,13 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     this.context = context;
     liveness = context.getStateStore(AuditorStores.LIVENESS);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
-    startedAt = context.currentSystemTimeMs();
+    lastInputWall = context.currentSystemTimeMs();
     context.schedule(Duration.ofMillis(250), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
+    lastInputWall = context.currentSystemTimeMs();
     long now = record.timestamp();
     byte[] value = record.value();
     Heartbeat hb;
@@ -114,16 +115,18 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     try (KeyValueIterator<String, Liveness> it = liveness.all()) {
       it.forEachRemaining(all::add);
     }
+    long streamNow = context.currentStreamTimeMs();
     for (KeyValue<String, Liveness> kv : all) {
-      // A task that just started (restart, rebalance) may still be reading a backlog of
-      // heartbeats: judge silence only after a full threshold of running.
-      if (wallNow - startedAt <= kv.value.silenceThresholdMs) {
-        continue;
-      }
-      Optional<Finding> silent = kv.value.check(wallNow);
+      // Judge by stream time (other heartbeats prove time went on while this node sent nothing),
+      // so a lagging auditor reading a backlog never declares silence. Only when this task has
+      // received nothing at all for a threshold (no backlog can be pending) does wall-clock time
+      // count; a task that just started waits that long too.
+      boolean idle = wallNow - lastInputWall > kv.value.silenceThresholdMs;
+      long judgedAt = idle ? Math.max(streamNow, wallNow) : streamNow;
+      Optional<Finding> silent = kv.value.check(judgedAt);
       if (silent.isPresent()) {
         liveness.put(kv.key, kv.value);
-        forward(silent.get(), wallNow);
+        forward(silent.get(), judgedAt);
       }
     }
   }
