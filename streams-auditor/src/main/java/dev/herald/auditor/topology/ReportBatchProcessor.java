@@ -151,7 +151,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     if (node == null || !node.active()) {
       registry.invalidate();
       metrics.batch("unknown_node");
-      keepEvidence(ref, value, now);
+      // the alert carries these bytes itself: nothing of an outsider is kept in the stores
+      ref = withRecord(ref, value, false);
       for (String g : groups) {
         emit(
             Finding.episode(
@@ -178,18 +179,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     }
     boolean signed = !policy.defaults().requireSignatures() || keys.verify(batch, node);
     String misplaced = signed ? misplaced(batch, partition) : null;
-    ref =
-        new EvidenceRef(
-            ref.topic(),
-            ref.partition(),
-            ref.offset(),
-            nodeId,
-            batch.getKeyId(),
-            batch.getBatchSeq(),
-            null,
-            signed);
-    keepEvidence(ref, value, now);
     if (!signed || misplaced != null) {
+      ref = withRecord(ref, value, signed);
       metrics.batch("forged");
       for (String g : groups.isEmpty() ? Set.of("") : groups) {
         emit(
@@ -213,6 +204,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       flush(touched);
       return;
     }
+    ref = withRecord(ref, null, true);
+    keepEvidence(ref, value, now);
     metrics.batch("accepted");
     List<StateChange> excess = new ArrayList<>();
     Set<String> notMember = new TreeSet<>();
@@ -408,6 +401,18 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private void flush(Map<String, NodeLedger> touched) {
     touched.forEach(ledgers::put);
     touched.clear();
+  }
+
+  private static EvidenceRef withRecord(EvidenceRef e, byte[] record, boolean signatureValid) {
+    return new EvidenceRef(
+        e.topic(),
+        e.partition(),
+        e.offset(),
+        e.nodeId(),
+        e.keyId(),
+        e.batchSeq(),
+        record,
+        signatureValid);
   }
 
   private void keepEvidence(EvidenceRef ref, byte[] value, long now) {
