@@ -709,14 +709,21 @@ public final class HeraldReporter implements AutoCloseable {
           new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
-    HeraldReporter build(Producer<byte[], byte[]> producer) {
+    /**
+     * Builds with a producer you made (a shared or instrumented client, or Kafka's {@code
+     * MockProducer} in unit tests). It must be idempotent with {@code acks=all} to keep the
+     * protocol's guarantees; {@link #producerProperties()} gives the settings the SDK would use.
+     */
+    public HeraldReporter build(Producer<byte[], byte[]> producer) {
+      producerProperties();
       if (meters == null) {
         meters = new SimpleMeterRegistry();
       }
       return new HeraldReporter(this, producer);
     }
 
-    Properties producerProperties() {
+    /** The producer settings this configuration implies, after validating it. */
+    public Properties producerProperties() {
       require(nodeId != null && !nodeId.isBlank(), "nodeId", "a non-empty node id");
       require(group != null && !group.isBlank(), "group", "a non-empty group");
       require(registry != null, "schemaRegistry", "a SchemaRegistryClient");
