@@ -327,11 +327,13 @@ public final class Simulator implements AutoCloseable {
       byte[] prev = CanonicalValues.prevStateHash(u.prevState());
       byte[] next = CanonicalValues.hash(u.newState());
       for (SimulatedNode n : byGroup.get(book.group())) {
-        StateChange sc = report(n.nodeId(), book.group(), u, prev, next, step.op(), 0);
         if (windowType == FaultType.LAG && n.nodeId().equals(windowNode)) {
-          heldReports.add(() -> send(n.nodeId(), sc));
+          // the lagging replica applies (and so stamps) the operation only when it catches up
+          heldReports.add(
+              () ->
+                  send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op(), 0)));
         } else {
-          send(n.nodeId(), sc);
+          send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op(), 0));
         }
       }
     }
