@@ -90,6 +90,7 @@ public final class Simulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
   private static final String[] REGIONS = {"eu-west", "us-east", "ap-south"};
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+  private static final long MAX_BACKLOG_NANOS = 20_000_000;
 
   private final Scenario scenario;
   private final Builder config;
@@ -233,13 +234,18 @@ public final class Simulator implements AutoCloseable {
     long faultsAtStart = faultSeq;
     double periodNanos = 1e9 / scenario.rate();
     long startNanos = System.nanoTime();
+    long paceBase = startNanos;
     long nextProgress = startNanos + PROGRESS_EVERY.toNanos();
     long local = 0;
     while (eventIndex < end || !due.isEmpty() || windowType != null) {
-      long target = startNanos + (long) (local * periodNanos);
+      long target = paceBase + (long) (local * periodNanos);
       long now = System.nanoTime();
       if (target - now > 1_000_000) {
         LockSupport.parkNanos(target - now);
+      } else if (now - target > MAX_BACKLOG_NANOS) {
+        // Behind schedule (e.g. a stall while connecting): drop the backlog instead of catching up
+        // in a burst, so a window of N events never lasts less than N / rate.
+        paceBase += now - target;
       }
       if (windowType != null && eventIndex >= windowEnd) {
         endWindow();
