@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       BrokerCommand.class,
       TopicsCommand.class,
+      NodesCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {
