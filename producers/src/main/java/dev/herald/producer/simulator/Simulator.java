@@ -705,7 +705,11 @@ public final class Simulator implements AutoCloseable {
         UUID.nameUUIDFromBytes(
                 ("outsider|" + faultSeq + "|" + scenario.seed()).getBytes(StandardCharsets.UTF_8))
             .toString());
-    sendVia(reporters.get(outsider.nodeId()), copy);
+    // its own batch: the outsider's honest reports of its own group must not share the batch
+    HeraldReporter r = reporters.get(outsider.nodeId());
+    r.flush();
+    sendVia(r, copy);
+    r.flush();
     return expect(FaultType.NON_MEMBER, t.group(), null, null, List.of(outsider.nodeId()));
   }
 
