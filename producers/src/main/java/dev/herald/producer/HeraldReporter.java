@@ -107,6 +107,13 @@ public final class HeraldReporter implements AutoCloseable {
   private HeraldReporter(Builder b, Producer<byte[], byte[]> producer) {
     this.config = b;
     Ed25519.KeyPair keys = b.keys != null ? b.keys : Ed25519.generate();
+    if (b.keys == null) {
+      LOG.warn(
+          "no private key given: generated one nodeId={} keyId={}; register its public key or the"
+              + " auditor will treat every report as forged",
+          b.nodeId,
+          keys.keyId());
+    }
     this.privateKey = keys.privateKey();
     this.keyId = keys.keyId();
     this.keyBytes = b.nodeId.getBytes(StandardCharsets.UTF_8);
@@ -314,11 +321,7 @@ public final class HeraldReporter implements AutoCloseable {
   /** Sends every buffered report now and waits until all are acknowledged or failed. */
   public void flush() {
     synchronized (this) {
-      for (Map.Entry<Integer, Pending> e : new ArrayList<>(pending.entrySet())) {
-        cancel(e.getValue());
-        sendLocked(e.getKey(), e.getValue().reports);
-      }
-      pending.clear();
+      drainLocked();
     }
     producer.flush();
   }
@@ -329,14 +332,16 @@ public final class HeraldReporter implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    flush();
     synchronized (this) {
+      if (closed) {
+        return;
+      }
+      // closed first, under the lock: no report can slip in between the last flush and close
       closed = true;
+      drainLocked();
     }
     scheduler.shutdownNow();
+    producer.flush();
     if (!config.heartbeatInterval.isZero()) {
       try {
         sendHeartbeat(HeartbeatStatus.STOPPING);
@@ -345,6 +350,14 @@ public final class HeraldReporter implements AutoCloseable {
       }
     }
     producer.close(config.deliveryTimeout);
+  }
+
+  private void drainLocked() {
+    for (Map.Entry<Integer, Pending> e : new ArrayList<>(pending.entrySet())) {
+      cancel(e.getValue());
+      sendLocked(e.getKey(), e.getValue().reports);
+    }
+    pending.clear();
   }
 
   private void lingerExpired(int partition, Pending batch) {

@@ -296,6 +296,22 @@ class HeraldReporterTest {
   }
 
   @Test
+  void closeSendsWhatIsBufferedAndRefusesLaterReports() {
+    MockProducer<byte[], byte[]> producer = mock(true);
+    HeraldReporter r = builder().linger(Duration.ofMinutes(1)).build(producer);
+    CompletableFuture<ReportReceipt> pending =
+        r.report("acct-1", 1, null, account(1), Operation.of("o1", "{}"));
+    r.close();
+    assertThat(pending).isCompleted();
+    assertThat(sentBatches(producer)).hasSize(1);
+    assertThatThrownBy(
+            () -> r.report("acct-1", 2, account(1), account(2), Operation.of("o2", "{}")))
+        .isInstanceOfSatisfying(
+            ReporterException.class,
+            e -> assertThat(e.reason()).isEqualTo(ReporterException.Reason.CLOSED));
+  }
+
+  @Test
   void refusesReportsOfAnotherNode() {
     reporter = builder().build(mock(true));
     StateChange other =
