@@ -97,6 +97,7 @@ public final class HeraldReporter implements AutoCloseable {
   private final Map<Integer, Pending> pending = new HashMap<>();
   private final Map<Integer, Long> batchSeqs = new HashMap<>();
   private final AtomicLong heartbeatSeq = new AtomicLong();
+  private final long firstBatchSeq;
   private final Counter sent;
   private final Counter failed;
   private final Counter batches;
@@ -122,6 +123,10 @@ public final class HeraldReporter implements AutoCloseable {
     this.heartbeatFormat = new AvroWireFormat<>(Heartbeat.class, b.registry);
     this.clock = b.clock;
     this.buffer = new Semaphore(b.maxBufferedReports);
+    // A restarted reporter must not reuse a batchSeq (a different batch under a used batchSeq is
+    // equivocation), so by default sequences start from the wall clock: epoch millis x 1000 + 1.
+    this.firstBatchSeq = b.firstBatchSeq != null ? b.firstBatchSeq : clock.millis() * 1000 + 1;
+    heartbeatSeq.set(firstBatchSeq - 1);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -380,7 +385,7 @@ public final class HeraldReporter implements AutoCloseable {
     if (queued.isEmpty()) {
       return;
     }
-    long seq = batchSeqs.merge(partition, 1L, Long::sum);
+    long seq = batchSeqs.merge(partition, firstBatchSeq, (last, first) -> last + 1);
     List<StateChange> reports = new ArrayList<>(queued.size());
     for (Queued q : queued) {
       reports.add(q.report);
@@ -572,6 +577,7 @@ public final class HeraldReporter implements AutoCloseable {
     private MeterRegistry meters;
     private Consumer<SentBatch> batchListener;
     private Clock clock = Clock.systemUTC();
+    private Long firstBatchSeq;
 
     private Builder() {}
 
@@ -708,6 +714,20 @@ public final class HeraldReporter implements AutoCloseable {
     /** Clock of event and creation times (tests). */
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /**
+     * The first {@code batchSeq} of every partition and the first heartbeat {@code sequence}
+     * (default: epoch millis at start × 1000 + 1, so sequences keep increasing across restarts).
+     * Set it when the service persists its last sequence, or to 1 in tests.
+     */
+    public Builder firstBatchSeq(long firstBatchSeq) {
+      if (firstBatchSeq < 1) {
+        throw new IllegalArgumentException(
+            "invalid reporter setting 'firstBatchSeq': expected 1 or more");
+      }
+      this.firstBatchSeq = firstBatchSeq;
       return this;
     }
 

@@ -57,6 +57,7 @@ class HeraldReporterTest {
         .bootstrapServers("localhost:9092")
         .schemaRegistry(registry)
         .heartbeatInterval(Duration.ZERO)
+        .firstBatchSeq(1)
         .meterRegistry(meters);
   }
 
@@ -309,6 +310,36 @@ class HeraldReporterTest {
         .isInstanceOfSatisfying(
             ReporterException.class,
             e -> assertThat(e.reason()).isEqualTo(ReporterException.Reason.CLOSED));
+  }
+
+  @Test
+  void sequencesContinueAcrossRestartsByDefault() {
+    java.time.Clock t0 =
+        java.time.Clock.fixed(java.time.Instant.ofEpochMilli(1_000), java.time.ZoneOffset.UTC);
+    java.time.Clock t1 =
+        java.time.Clock.fixed(java.time.Instant.ofEpochMilli(2_000), java.time.ZoneOffset.UTC);
+    List<Long> firsts = new ArrayList<>();
+    for (java.time.Clock clock : List.of(t0, t1)) {
+      MockProducer<byte[], byte[]> producer = mock(true);
+      try (HeraldReporter r =
+          HeraldReporter.builder()
+              .nodeId("node-1")
+              .group("payments")
+              .keyPair(keys)
+              .bootstrapServers("localhost:9092")
+              .schemaRegistry(registry)
+              .heartbeatInterval(Duration.ZERO)
+              .linger(Duration.ZERO)
+              .clock(clock)
+              .build(producer)) {
+        r.report("acct-1", 1, null, account(1), Operation.of("o1", "{}"));
+        r.report("acct-1", 2, account(1), account(2), Operation.of("o2", "{}"));
+      }
+      List<ReportBatch> sent = sentBatches(producer);
+      assertThat(sent.get(1).getBatchSeq()).isEqualTo(sent.get(0).getBatchSeq() + 1);
+      firsts.add(sent.get(0).getBatchSeq());
+    }
+    assertThat(firsts).containsExactly(1_000_001L, 2_000_001L);
   }
 
   @Test

@@ -363,20 +363,8 @@ public final class Simulator implements AutoCloseable {
       byte[] stateHash,
       Operation op,
       int variant) {
-    String idSeed =
-        scenario.seed()
-            + "|"
-            + nodeId
-            + "|"
-            + group
-            + "|"
-            + u.entityKey()
-            + "|"
-            + u.version()
-            + "|"
-            + variant;
     return StateChange.newBuilder()
-        .setEventId(UUID.nameUUIDFromBytes(idSeed.getBytes(StandardCharsets.UTF_8)).toString())
+        .setEventId(UUID.randomUUID().toString())
         .setGroup(group)
         .setEntityKey(u.entityKey())
         .setVersion(u.version())
@@ -654,10 +642,7 @@ public final class Simulator implements AutoCloseable {
                     false));
     StateChange forged = StateChange.newBuilder(honest).build();
     forged.setNodeId(victim.nodeId());
-    forged.setEventId(
-        UUID.nameUUIDFromBytes(
-                ("forged|" + faultSeq + "|" + scenario.seed()).getBytes(StandardCharsets.UTF_8))
-            .toString());
+    forged.setEventId(UUID.randomUUID().toString());
     forged.setStateHash(
         ByteBuffer.wrap(Hashing.sha256(("forged " + faultSeq).getBytes(StandardCharsets.UTF_8))));
     sendVia(forger, forged);
@@ -677,9 +662,7 @@ public final class Simulator implements AutoCloseable {
             k -> reporter(rogueId, t.group(), "unknown", keysFor(rogueId), false));
     StateChange copy = StateChange.newBuilder(honest).build();
     copy.setNodeId(rogueId);
-    copy.setEventId(
-        UUID.nameUUIDFromBytes((rogueId + "|" + scenario.seed()).getBytes(StandardCharsets.UTF_8))
-            .toString());
+    copy.setEventId(UUID.randomUUID().toString());
     sendVia(rogue, copy);
     return expect(FaultType.UNREGISTERED, t.group(), null, null, List.of(rogueId));
   }
@@ -701,10 +684,7 @@ public final class Simulator implements AutoCloseable {
     SimulatedNode outsider = outsiders.get(faultRandom.nextInt(outsiders.size()));
     StateChange copy = StateChange.newBuilder(honest).build();
     copy.setNodeId(outsider.nodeId());
-    copy.setEventId(
-        UUID.nameUUIDFromBytes(
-                ("outsider|" + faultSeq + "|" + scenario.seed()).getBytes(StandardCharsets.UTF_8))
-            .toString());
+    copy.setEventId(UUID.randomUUID().toString());
     // its own batch: the outsider's honest reports of its own group must not share the batch
     HeraldReporter r = reporters.get(outsider.nodeId());
     r.flush();
