@@ -19,10 +19,17 @@ final class FaultPlan {
   /** The faults due in events {@code [start, start + events)}, in order. */
   static Deque<Due> plan(Scenario s, long start, long events, Random random) {
     long warmup = Math.max(2L * s.groups(), events / 20);
-    long windowEvents =
-        Math.max(
-            toEvents(s.lagWindow(), s.rate()),
-            Math.max(toEvents(s.silentWindow(), s.rate()), toEvents(s.floodWindow(), s.rate())));
+    long windowEvents = 0;
+    for (Scenario.FaultSpec spec : s.faults()) {
+      java.time.Duration w =
+          switch (spec.type()) {
+            case LAG -> s.lagWindow();
+            case SILENT -> s.silentWindow();
+            case FLOOD -> s.floodWindow();
+            default -> java.time.Duration.ZERO;
+          };
+      windowEvents = Math.max(windowEvents, toEvents(w, s.rate()));
+    }
     long tail = windowEvents + toEvents(s.spacing(), s.rate());
     long from = start + warmup;
     long to = Math.max(from + 1, start + events - tail);
