@@ -44,6 +44,7 @@ class SimulatorAllFaultsIT {
             .grace(Duration.ofMillis(200))
             .silenceThreshold(Duration.ofSeconds(1))
             .rateBudget(1000)
+            .burst(1000)
             .lagWindow(Duration.ofMillis(600))
             .silentWindow(Duration.ofSeconds(2))
             .floodWindow(Duration.ofSeconds(1))

@@ -78,9 +78,10 @@ public enum FaultType {
    */
   DUPLICATE_APPLY("duplicate-apply", "DUPLICATE_APPLY"),
   /**
-   * Flood (DoS): one replica re-sends copies of its latest report at {@code floodFactor} times the
-   * rate budget for {@code floodDuration}. Expect one {@code FLOOD} episode for (group, node); the
-   * copies are duplicates, so nothing else.
+   * Flood (DoS): one replica re-sends {@code floodFactor × (burst + rateBudget × flood window)}
+   * copies of its latest report during the flood window; its group applies nothing meanwhile, so
+   * none of its own reports is refused with the copies. Expect one {@code FLOOD} episode for
+   * (group, node); the copies are duplicates, so nothing else.
    */
   FLOOD("flood", "FLOOD"),
   /**

@@ -262,11 +262,11 @@ public final class RawEventWitness {
             late + " version(s) reported by " + blamed + " more than grace after the first report");
       }
       case "FLOOD" -> {
-        long peak = peakPerSecond(batches, blamed);
+        long copies = mostCopies(batches, blamed);
         return finding(
             f,
-            peak > scenario.rateBudget(),
-            "peak " + peak + " reports/s from " + blamed + " vs budget " + scenario.rateBudget());
+            copies > scenario.burst(),
+            "one report of " + blamed + " sent " + copies + " times vs burst " + scenario.burst());
       }
       case "NODE_SILENT" -> {
         long gap = longestGap(heartbeats.getOrDefault(blamed, List.of()));
@@ -339,17 +339,16 @@ public final class RawEventWitness {
     return late;
   }
 
-  private static long peakPerSecond(List<Signed> batches, String node) {
-    Map<Long, Long> perSecond = new HashMap<>();
+  private static long mostCopies(List<Signed> batches, String node) {
+    Map<String, Long> copies = new HashMap<>();
     for (Signed s : batches) {
       if (s.batch().getNodeId().toString().equals(node)) {
-        perSecond.merge(
-            s.batch().getCreatedAt().toEpochMilli() / 1000,
-            (long) s.batch().getReports().size(),
-            Long::sum);
+        for (StateChange r : s.batch().getReports()) {
+          copies.merge(r.getEventId().toString(), 1L, Long::sum);
+        }
       }
     }
-    return perSecond.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    return copies.values().stream().mapToLong(Long::longValue).max().orElse(0);
   }
 
   private static long longestGap(List<Heartbeat> beats) {

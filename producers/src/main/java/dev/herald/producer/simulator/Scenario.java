@@ -34,12 +34,13 @@ import java.util.regex.Pattern;
  * policy:             # what the ground truth assumes of the auditor
  *   grace: 2s
  *   silenceThreshold: 5s
- *   rateBudget: 1000  # reports per second per node
+ *   rateBudget: 5000  # reports per second per node (and partition task), token bucket refill
+ *   burst: 10000      # token bucket size
  * windows:
  *   lag: 5s           # how long a lagging replica's reports are held back (default 2 x grace + 1s)
  *   silent: 10s       # how long a silent node sends nothing (default 2 x silenceThreshold)
  *   flood: 2s
- *   floodFactor: 3    # flood rate = floodFactor x rateBudget
+ *   floodFactor: 3    # the flood sends floodFactor x (burst + rateBudget x flood) copies
  * faults:             # each with count (spread over the run), every (a period) or rate (per event)
  *   - type: divergence
  *     count: 2
@@ -95,6 +96,7 @@ public final class Scenario {
   private final Duration grace;
   private final Duration silenceThreshold;
   private final double rateBudget;
+  private final double burst;
   private final Duration lagWindow;
   private final Duration silentWindow;
   private final Duration floodWindow;
@@ -113,6 +115,7 @@ public final class Scenario {
     this.silenceThreshold = b.silenceThreshold;
     this.spacing = b.spacing != null ? b.spacing : grace.plusSeconds(1);
     this.rateBudget = b.rateBudget;
+    this.burst = b.burst;
     this.lagWindow = b.lagWindow != null ? b.lagWindow : grace.multipliedBy(2).plusSeconds(1);
     this.silentWindow = b.silentWindow != null ? b.silentWindow : silenceThreshold.multipliedBy(2);
     this.floodWindow = b.floodWindow;
@@ -123,6 +126,7 @@ public final class Scenario {
     check(entities >= 1, "entities", "1 or more");
     check(rate > 0, "rate", "events per second > 0");
     check(rateBudget > 0, "policy.rateBudget", "> 0");
+    check(burst >= 1, "policy.burst", ">= 1");
     check(floodFactor > 1, "windows.floodFactor", "> 1");
     check(lagWindow.compareTo(grace) > 0, "windows.lag", "longer than policy.grace");
     check(
@@ -155,6 +159,7 @@ public final class Scenario {
     b.grace = grace;
     b.silenceThreshold = silenceThreshold;
     b.rateBudget = rateBudget;
+    b.burst = burst;
     b.lagWindow = lagWindow;
     b.silentWindow = silentWindow;
     b.floodWindow = floodWindow;
@@ -215,12 +220,13 @@ public final class Scenario {
     if (root.has("spacing")) b.spacing(duration(root.get("spacing"), "spacing"));
     JsonNode policy = root.path("policy");
     if (policy.isObject()) {
-      known(policy, "policy.", Set.of("grace", "silenceThreshold", "rateBudget"));
+      known(policy, "policy.", Set.of("grace", "silenceThreshold", "rateBudget", "burst"));
       if (policy.has("grace")) b.grace(duration(policy.get("grace"), "policy.grace"));
       if (policy.has("silenceThreshold")) {
         b.silenceThreshold(duration(policy.get("silenceThreshold"), "policy.silenceThreshold"));
       }
       if (policy.has("rateBudget")) b.rateBudget(number(policy, "rateBudget"));
+      if (policy.has("burst")) b.burst(number(policy, "burst"));
     }
     JsonNode windows = root.path("windows");
     if (windows.isObject()) {
@@ -373,6 +379,16 @@ public final class Scenario {
     return rateBudget;
   }
 
+  /** Per-node token bucket size the ground truth assumes (auditor policy). */
+  public double burst() {
+    return burst;
+  }
+
+  /** Copies a flood sends in all: {@code floodFactor × (burst + rateBudget × flood window)}. */
+  public long floodCopies() {
+    return (long) Math.ceil(floodFactor * (burst + rateBudget * floodWindow.toMillis() / 1000.0));
+  }
+
   public Duration lagWindow() {
     return lagWindow;
   }
@@ -410,7 +426,8 @@ public final class Scenario {
     private Duration spacing;
     private Duration grace = Duration.ofSeconds(2);
     private Duration silenceThreshold = Duration.ofSeconds(5);
-    private double rateBudget = 1000;
+    private double rateBudget = 5000;
+    private double burst = 10_000;
     private Duration lagWindow;
     private Duration silentWindow;
     private Duration floodWindow = Duration.ofSeconds(2);
@@ -468,6 +485,11 @@ public final class Scenario {
 
     public Builder silenceThreshold(Duration silenceThreshold) {
       this.silenceThreshold = silenceThreshold;
+      return this;
+    }
+
+    public Builder burst(double burst) {
+      this.burst = burst;
       return this;
     }
 

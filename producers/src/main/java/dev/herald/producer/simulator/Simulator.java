@@ -77,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * <p>Policy the ground truth assumes (set in the scenario): quorum = strict majority of the
  * replicas; report grace {@link Scenario#grace()} (default 2 s); silence threshold {@link
  * Scenario#silenceThreshold()} (default 5 s); rate budget {@link Scenario#rateBudget()} reports/s
- * per node. Heartbeats are sent by the simulator every {@code min(1 s, silenceThreshold / 3)} for
- * every node that is not silent, until {@link #close()}, which sends STOPPING heartbeats.
+ * and token bucket {@link Scenario#burst()} per node. Heartbeats are sent by the simulator every
+ * {@code min(1 s, silenceThreshold / 3)} for every node that is not silent, until {@link #close()},
+ * which sends STOPPING heartbeats.
  *
  * <p>Determinism: with the same scenario and seed, the operations, node keys, fault points, the
  * chosen entities, versions and nodes, and so the ground truth identities, are the same (times and
@@ -322,8 +323,11 @@ public final class Simulator implements AutoCloseable {
   /** One honest operation of the group whose turn it is (none while that group is paused). */
   private void honestStep() {
     AccountBook book = books.get((int) (eventIndex % books.size()));
-    if (windowType == FaultType.SILENT && book.group().equals(windowGroup)) {
-      return; // the silent node's group applies nothing, so no version can miss it
+    if ((windowType == FaultType.SILENT || windowType == FaultType.FLOOD)
+        && book.group().equals(windowGroup)) {
+      // The silent node's group applies nothing, so no version can miss it; nor does the flooding
+      // node's, whose own reports would otherwise be refused with its copies (REPLICA_LAG).
+      return;
     }
     AccountBook.Step step = book.next();
     if (step == null) {
@@ -711,8 +715,8 @@ public final class Simulator implements AutoCloseable {
       silent.add(node.nodeId());
     }
     if (type == FaultType.FLOOD) {
-      floodCopiesPerEvent =
-          (long) Math.ceil(scenario.rateBudget() * scenario.floodFactor() / scenario.rate());
+      long events = Math.max(1, windowEnd - eventIndex);
+      floodCopiesPerEvent = (scenario.floodCopies() + events - 1) / events;
     }
     LOG.info(
         "simulate fault window start type={} nodeId={} group={} events={}",

@@ -20,7 +20,7 @@ class ScenarioTest {
             rate: 50
             events: 1000
             spacing: 4s
-            policy: {grace: 500ms, silenceThreshold: 3s, rateBudget: 200}
+            policy: {grace: 500ms, silenceThreshold: 3s, rateBudget: 200, burst: 300}
             windows: {lag: 2s, silent: 7s, flood: 1s, floodFactor: 5}
             faults:
               - type: divergence

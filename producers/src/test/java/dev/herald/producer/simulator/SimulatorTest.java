@@ -36,6 +36,7 @@ class SimulatorTest {
         .grace(Duration.ofMillis(20))
         .silenceThreshold(Duration.ofMillis(250))
         .rateBudget(2000)
+        .burst(500)
         .lagWindow(Duration.ofMillis(100))
         .silentWindow(Duration.ofMillis(600))
         .floodWindow(Duration.ofMillis(500))
