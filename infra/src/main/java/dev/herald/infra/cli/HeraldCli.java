@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       BrokerCommand.class,
       TopicsCommand.class,
+      RegistryCommand.class,
       NodesCommand.class,
       SimulateCommand.class,
       CommandLine.HelpCommand.class,
