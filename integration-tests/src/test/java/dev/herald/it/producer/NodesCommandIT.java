@@ -3,6 +3,7 @@ package dev.herald.it.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.signing.Ed25519;
 import java.io.PrintWriter;
@@ -10,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,12 +21,27 @@ import picocli.CommandLine;
 
 /**
  * {@code herald nodes keygen|register|list|revoke|rotate} against a real broker's compacted {@code
- * herald.nodes.v1}: private keys are written with mode 0600, registrations are listed with their
- * latest status and key, and mistakes fail with one line and a hint.
+ * herald.nodes.v1} with the embedded schema registry over HTTP: private keys are written with mode
+ * 0600, registrations are listed with their latest status and key, and mistakes fail with one line
+ * and a hint.
  */
 @Tag("slow")
 class NodesCommandIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+  private static EmbeddedSchemaRegistry registry;
+
+  @BeforeAll
+  static void startRegistry() {
+    registry =
+        EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).port(0).start();
+  }
+
+  @AfterAll
+  static void stopRegistry() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
 
   private record Result(int code, String out, String err) {}
 
@@ -43,7 +61,7 @@ class NodesCommandIT {
     all[args.length] = "--bootstrap-server";
     all[args.length + 1] = KAFKA.bootstrapServers();
     all[args.length + 2] = "--schema-registry-url";
-    all[args.length + 3] = "memory:";
+    all[args.length + 3] = registry.url();
     return all;
   }
 

@@ -3,6 +3,7 @@ package dev.herald.it.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.io.PrintWriter;
@@ -10,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,11 +20,26 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code herald simulate} against a real broker writes its ground truth; bad flags fail clearly.
+ * {@code herald simulate} against a real broker and the embedded schema registry writes its ground
+ * truth; bad flags fail clearly.
  */
 @Tag("slow")
 class SimulateCommandIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+  private static EmbeddedSchemaRegistry registry;
+
+  @BeforeAll
+  static void startRegistry() {
+    registry =
+        EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).port(0).start();
+  }
+
+  @AfterAll
+  static void stopRegistry() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
 
   private static int herald(StringWriter out, StringWriter err, String... args) {
     CommandLine cli = HeraldCli.commandLine();
@@ -43,7 +61,7 @@ class SimulateCommandIT {
             "--bootstrap-server",
             KAFKA.bootstrapServers(),
             "--schema-registry-url",
-            "memory:",
+            registry.url(),
             "--groups",
             "2",
             "--replicas",
