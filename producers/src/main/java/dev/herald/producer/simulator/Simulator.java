@@ -744,7 +744,12 @@ public final class Simulator implements AutoCloseable {
   }
 
   private boolean confusable() {
-    SimulatedNode victim = nodes.get(faultRandom.nextInt(nodes.size()));
+    // A fresh victim each time while there are any: a second look-alike of the same id would also
+    // be confusable with the first look-alike, i.e. raise two alerts for one fault.
+    List<SimulatedNode> fresh =
+        nodes.stream().filter(n -> !usedConfusables.containsKey(n.nodeId())).toList();
+    List<SimulatedNode> pool = fresh.isEmpty() ? nodes : fresh;
+    SimulatedNode victim = pool.get(faultRandom.nextInt(pool.size()));
     int variant = usedConfusables.merge(victim.nodeId(), 1, Integer::sum);
     String id = victim.nodeId();
     // Cyrillic look-alikes: е (U+0435) for e, о (U+043E) for o
