@@ -15,12 +15,9 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
 import dev.herald.schema.truth.ExpectedAlert;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,8 +103,7 @@ public final class Simulator implements AutoCloseable {
   private final Map<String, StateChange> lastReport = new HashMap<>();
   private final Set<String> silent = ConcurrentHashMap.newKeySet();
   private final List<AccountBook> books = new ArrayList<>();
-  private final List<ExpectedAlert> truth = Collections.synchronizedList(new ArrayList<>());
-  private final BufferedWriter truthWriter;
+  private final GroundTruthSink truth;
   private final Random faultRandom;
   private final ScheduledExecutorService heartbeats;
   private final AtomicLong reportsSent = new AtomicLong();
@@ -149,12 +145,7 @@ public final class Simulator implements AutoCloseable {
       }
       byGroup.put(group, members);
     }
-    try {
-      this.truthWriter =
-          b.truthFile == null ? null : Files.newBufferedWriter(b.truthFile, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the ground truth to " + b.truthFile, e);
-    }
+    this.truth = new GroundTruthSink(raw, b.groundTruthTopic, b.truthFile);
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -181,9 +172,7 @@ public final class Simulator implements AutoCloseable {
 
   /** The faults injected so far, in order. */
   public List<ExpectedAlert> groundTruth() {
-    synchronized (truth) {
-      return List.copyOf(truth);
-    }
+    return truth.lines();
   }
 
   /**
@@ -817,21 +806,6 @@ public final class Simulator implements AutoCloseable {
             blamed,
             clock.millis());
     truth.add(line);
-    String json = line.toJson();
-    raw.send(
-        new ProducerRecord<>(
-            config.groundTruthTopic,
-            line.faultId().getBytes(StandardCharsets.UTF_8),
-            json.getBytes(StandardCharsets.UTF_8)));
-    if (truthWriter != null) {
-      try {
-        truthWriter.write(json);
-        truthWriter.newLine();
-        truthWriter.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the ground truth file", e);
-      }
-    }
     LOG.info(
         "simulate fault injected type={} expect={} group={} entity={} version={} nodes={}",
         type.scenarioName(),
@@ -934,12 +908,10 @@ public final class Simulator implements AutoCloseable {
       r.close();
     }
     raw.close(Duration.ofSeconds(10));
-    if (truthWriter != null) {
-      try {
-        truthWriter.close();
-      } catch (IOException e) {
-        LOG.warn("cannot close the ground truth file error={}", e.toString());
-      }
+    try {
+      truth.close();
+    } catch (IOException e) {
+      LOG.warn("cannot close the ground truth file error={}", e.toString());
     }
   }
 
