@@ -329,10 +329,9 @@ public final class Simulator implements AutoCloseable {
         if (windowType == FaultType.LAG && n.nodeId().equals(windowNode)) {
           // the lagging replica applies (and so stamps) the operation only when it catches up
           heldReports.add(
-              () ->
-                  send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op(), 0)));
+              () -> send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op())));
         } else {
-          send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op(), 0));
+          send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op()));
         }
       }
     }
@@ -354,8 +353,7 @@ public final class Simulator implements AutoCloseable {
       AccountBook.Update u,
       byte[] prevHash,
       byte[] stateHash,
-      Operation op,
-      int variant) {
+      Operation op) {
     return StateChange.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setGroup(group)
@@ -467,7 +465,7 @@ public final class Simulator implements AutoCloseable {
       wrong = CanonicalValues.hash(with(u.newState(), "appliedAt", clock.millis()));
     }
     for (SimulatedNode n : t.members()) {
-      send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, n == faulty ? wrong : agreed, op, 0));
+      send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, n == faulty ? wrong : agreed, op));
     }
     return expect(
         FaultType.DIVERGENCE, t.group(), u.entityKey(), u.version(), List.of(faulty.nodeId()));
@@ -488,7 +486,7 @@ public final class Simulator implements AutoCloseable {
       byte[] hash =
           CanonicalValues.hash(s == 0 ? u.newState() : with(u.newState(), "partitionSide", s));
       String id = t.members().get(i).nodeId();
-      send(id, report(id, t.group(), u, prev, hash, op, 0));
+      send(id, report(id, t.group(), u, prev, hash, op));
     }
     return expect(FaultType.PARTITION, t.group(), u.entityKey(), u.version(), List.of());
   }
@@ -505,11 +503,11 @@ public final class Simulator implements AutoCloseable {
     byte[] agreed = CanonicalValues.hash(u.newState());
     SimulatedNode liar = t.members().get(0);
     for (SimulatedNode n : t.members()) {
-      send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, agreed, op, 0));
+      send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, agreed, op));
     }
     byte[] other =
         CanonicalValues.hash(with(u.newState(), "balance", t.account().balance() + 3000));
-    send(liar.nodeId(), report(liar.nodeId(), t.group(), u, prev, other, op, 1));
+    send(liar.nodeId(), report(liar.nodeId(), t.group(), u, prev, other, op));
     return expect(
         FaultType.EQUIVOCATION, t.group(), u.entityKey(), u.version(), List.of(liar.nodeId()));
   }
@@ -532,13 +530,7 @@ public final class Simulator implements AutoCloseable {
       send(
           n.nodeId(),
           report(
-              n.nodeId(),
-              t.group(),
-              u,
-              f ? rewrittenPrev : prev,
-              f ? rewrittenNext : agreed,
-              op,
-              0));
+              n.nodeId(), t.group(), u, f ? rewrittenPrev : prev, f ? rewrittenNext : agreed, op));
     }
     return expect(FaultType.FORK, t.group(), u.entityKey(), u.version(), List.of(forker.nodeId()));
   }
@@ -570,8 +562,7 @@ public final class Simulator implements AutoCloseable {
       }
       send(
           id,
-          report(
-              id, t.group(), u, prev, CanonicalValues.hash(u.newState()), majority ? op1 : op2, 0));
+          report(id, t.group(), u, prev, CanonicalValues.hash(u.newState()), majority ? op1 : op2));
     }
     return expect(FaultType.DOUBLE_SPEND, t.group(), a.key(), a.version() + 1, minority);
   }
@@ -592,7 +583,7 @@ public final class Simulator implements AutoCloseable {
       byte[] prev = CanonicalValues.prevStateHash(u.prevState());
       byte[] next = CanonicalValues.hash(u.newState());
       for (SimulatedNode n : t.members()) {
-        send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, next, op, 0));
+        send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, next, op));
         if (u == twice) {
           all.add(n.nodeId());
         }
@@ -610,7 +601,7 @@ public final class Simulator implements AutoCloseable {
     byte[] next = CanonicalValues.hash(u.newState());
     StateChange last = null;
     for (SimulatedNode n : t.members()) {
-      last = report(n.nodeId(), t.group(), u, prev, next, op, 0);
+      last = report(n.nodeId(), t.group(), u, prev, next, op);
       send(n.nodeId(), last);
     }
     return last;
