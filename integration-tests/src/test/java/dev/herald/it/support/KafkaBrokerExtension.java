@@ -1,0 +1,73 @@
+package dev.herald.it.support;
+
+import dev.herald.infra.broker.EmbeddedKafkaBroker;
+import dev.herald.infra.topics.TopicAdmin;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real single-node KRaft broker for a test class, with Herald's topics created.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+ * ... KAFKA.bootstrapServers() ...
+ * }</pre>
+ */
+public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCallback {
+  private final boolean createTopics;
+  private Path dir;
+  private EmbeddedKafkaBroker broker;
+
+  public KafkaBrokerExtension() {
+    this(true);
+  }
+
+  public KafkaBrokerExtension(boolean createTopics) {
+    this.createTopics = createTopics;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    dir = Files.createTempDirectory("herald-it-broker");
+    broker = EmbeddedKafkaBroker.builder().dataDir(dir).build().start();
+    if (createTopics) {
+      try (TopicAdmin admin = new TopicAdmin(clientProperties())) {
+        admin.createAll((short) 1);
+      }
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    if (broker != null) {
+      broker.close();
+    }
+    if (dir != null) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  public EmbeddedKafkaBroker broker() {
+    return broker;
+  }
+
+  /** {@code bootstrap.servers} only. */
+  public Properties clientProperties() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers());
+    return props;
+  }
+}
