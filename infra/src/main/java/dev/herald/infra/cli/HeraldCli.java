@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       BrokerCommand.class,
       TopicsCommand.class,
+      FlinkCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {
