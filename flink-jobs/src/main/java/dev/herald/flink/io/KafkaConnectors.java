@@ -43,10 +43,11 @@ public final class KafkaConnectors {
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
             .setDeserializer(new InboundDeserializer(config.registry()))
             .setProperties(kafkaProperties(config))
-            .setProperty("isolation.level", "read_committed")
-            .setProperty("partition.discovery.interval.ms", "60000");
+            .setProperty("isolation.level", "read_committed");
     if (config.bounded()) {
       builder.setBounded(OffsetsInitializer.latest());
+    } else {
+      builder.setProperty("partition.discovery.interval.ms", "60000");
     }
     return env.fromSource(builder.build(), watermarks(config), job + "-heartbeats-and-alerts")
         .uid(job + "-source");
