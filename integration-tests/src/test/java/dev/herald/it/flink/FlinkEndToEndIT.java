@@ -150,6 +150,19 @@ class FlinkEndToEndIT {
     assertThat(exit).isEqualTo(HeraldCli.EXIT_FAILURE);
   }
 
+  @Test
+  void flinkWithAnInvalidOptionFailsAsAUsageError() {
+    int exit =
+        HeraldCli.run(
+            "flink",
+            "--bootstrap-server",
+            KAFKA.bootstrapServers(),
+            "--window",
+            "soon",
+            "--bounded");
+    assertThat(exit).isEqualTo(HeraldCli.EXIT_USAGE);
+  }
+
   static long downtime(List<AvailabilityWindow> windows, String node) {
     return windows.stream()
         .filter(w -> w.getScope() == AvailabilityScope.NODE && w.getScopeId().equals(node))
