@@ -52,21 +52,15 @@ public final class AvailabilityJob {
             config.window(),
             config.silence(),
             config.forgetAfter());
-    out.windows()
-        .sinkTo(
-            KafkaConnectors.sink(
-                config,
-                NAME,
-                Topics.AVAILABILITY,
-                AvailabilityWindow.class,
-                WindowReport::toAvro,
-                WindowReport::key))
-        .name(NAME + "-sink")
-        .uid(NAME + "-sink");
-    out.rejected()
-        .sinkTo(KafkaConnectors.deadLetters(config, NAME))
-        .name(NAME + "-dlq")
-        .uid(NAME + "-dlq");
+    KafkaConnectors.write(
+        out.windows(),
+        config,
+        NAME,
+        Topics.AVAILABILITY,
+        AvailabilityWindow.class,
+        WindowReport::toAvro,
+        WindowReport::key);
+    KafkaConnectors.writeDeadLetters(out.rejected(), config, NAME);
   }
 
   /**

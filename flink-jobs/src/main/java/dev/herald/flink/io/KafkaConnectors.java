@@ -77,9 +77,31 @@ public final class KafkaConnectors {
         .build();
   }
 
-  /** The exactly-once dead-letter sink of component {@code flink}. */
-  public static KafkaSink<Rejection> deadLetters(FlinkJobConfig config, String job) {
-    return sink(config, job, Topics.DLQ, DeadLetter.class, Rejections::toDeadLetter, r -> null);
+  /** Writes {@code stream} to {@code topic} exactly once; the sink is named {@code <job>-sink}. */
+  public static <T, A extends SpecificRecord> void write(
+      DataStream<T> stream,
+      FlinkJobConfig config,
+      String job,
+      String topic,
+      Class<A> avroType,
+      SerializableFunction<T, A> toAvro,
+      SerializableFunction<T, String> key) {
+    stream
+        .sinkTo(sink(config, job, topic, avroType, toAvro, key))
+        .name(job + "-sink")
+        .uid(job + "-sink");
+  }
+
+  /**
+   * Writes rejections to {@code herald.dlq.v1} exactly once, as dead letters of component flink.
+   */
+  public static void writeDeadLetters(
+      DataStream<Rejection> rejected, FlinkJobConfig config, String job) {
+    rejected
+        .sinkTo(
+            sink(config, job, Topics.DLQ, DeadLetter.class, Rejections::toDeadLetter, r -> null))
+        .name(job + "-dlq")
+        .uid(job + "-dlq");
   }
 
   private static Properties kafkaProperties(FlinkJobConfig config) {

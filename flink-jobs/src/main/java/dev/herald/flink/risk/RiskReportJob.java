@@ -66,21 +66,15 @@ public final class RiskReportJob {
             config.forgetAfter(),
             defaultWindows(config.riskSlide()));
     double slo = config.sloTarget();
-    out.reports()
-        .sinkTo(
-            KafkaConnectors.sink(
-                config,
-                NAME,
-                Topics.RISK,
-                RiskReport.class,
-                in -> RiskMath.report(in, slo, Instant.now()),
-                RiskInput::group))
-        .name(NAME + "-sink")
-        .uid(NAME + "-sink");
-    out.rejected()
-        .sinkTo(KafkaConnectors.deadLetters(config, NAME))
-        .name(NAME + "-dlq")
-        .uid(NAME + "-dlq");
+    KafkaConnectors.write(
+        out.reports(),
+        config,
+        NAME,
+        Topics.RISK,
+        RiskReport.class,
+        in -> RiskMath.report(in, slo, Instant.now()),
+        RiskInput::group);
+    KafkaConnectors.writeDeadLetters(out.rejected(), config, NAME);
   }
 
   /**
