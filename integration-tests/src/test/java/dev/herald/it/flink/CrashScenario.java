@@ -12,12 +12,15 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 
 /**
  * The fault the Flink tests inject, with its ground truth: three nodes of group {@code payments}
@@ -72,7 +75,12 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
   void produce(String bootstrapServers, RegistrySpec registry) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);
+    awaitLeaders(props);
     props.put("acks", "all");
+    // In order on retry without the idempotent producer's sequence bookkeeping, which can stall
+    // for the delivery timeout when the first sends meet partitions that just got their leader.
+    props.put("enable.idempotence", "false");
+    props.put("max.in.flight.requests.per.connection", "1");
     SchemaRegistryClient client = registry.connect();
     AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, client);
     AvroWireFormat<AuditAlert> alerts = new AvroWireFormat<>(AuditAlert.class, client);
@@ -129,6 +137,24 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
           new ProducerRecord<>(
               Topics.HEARTBEATS, key("garbage"), "not avro".getBytes(StandardCharsets.UTF_8)));
       producer.flush();
+    }
+  }
+
+  /** Waits until every partition of the input topics has a leader. */
+  private static void awaitLeaders(Properties props) {
+    try (Admin admin = Admin.create(props)) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  admin
+                      .describeTopics(List.of(Topics.HEARTBEATS, Topics.ALERTS))
+                      .allTopicNames()
+                      .get()
+                      .values()
+                      .stream()
+                      .flatMap(t -> t.partitions().stream())
+                      .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
     }
   }
 
