@@ -141,7 +141,7 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
   }
 
   /** Waits until every partition of the input topics has a leader. */
-  private static void awaitLeaders(Properties props) {
+  static void awaitLeaders(Properties props) {
     try (Admin admin = Admin.create(props)) {
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
