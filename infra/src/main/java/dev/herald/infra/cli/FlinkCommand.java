@@ -5,8 +5,9 @@ import dev.herald.flink.HeraldFlinkMain;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -116,23 +117,40 @@ final class FlinkCommand implements Callable<Integer> {
             + " running in a local MiniCluster, jobId="
             + jobClient.getJobID()
             + (bounded ? " (bounded: exits when done)" : " (Ctrl-C to stop)"));
+    AtomicBoolean stopping = new AtomicBoolean();
     if (!bounded) {
-      CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     System.out.println("Stopping Flink job ...");
+                    stopping.set(true);
                     try {
                       jobClient.cancel().get(30, TimeUnit.SECONDS);
                     } catch (Exception e) {
                       System.err.println("cancel failed: " + e.getMessage());
                     }
-                    stopped.countDown();
                   },
                   "herald-flink-shutdown"));
     }
-    jobClient.getJobExecutionResult().get();
+    try {
+      jobClient.getJobExecutionResult().get();
+    } catch (ExecutionException e) {
+      if (stopping.get()) {
+        System.out.println("Flink job herald-" + job + " stopped.");
+        return HeraldCli.EXIT_OK;
+      }
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new CliException(
+          "Flink job herald-" + job + " failed: " + root.getMessage(),
+          "is Kafka reachable at --bootstrap-server and the registry at --registry? Rerun with"
+              + " --verbose for the stack trace",
+          HeraldCli.EXIT_FAILURE,
+          e);
+    }
     System.out.println("Flink job herald-" + job + " finished.");
     return HeraldCli.EXIT_OK;
   }

@@ -62,6 +62,15 @@ final class ReportCommand implements Callable<Integer> {
       description = "How long to wait for Kafka (default: ${DEFAULT-VALUE}).")
   String timeout;
 
+  private static SchemaRegistryClient connect(RegistrySpec spec) {
+    try {
+      return spec.connect();
+    } catch (IllegalStateException e) {
+      throw new CliException(
+          e.getMessage(), "check --registry (http(s)://host:port, or preloaded: in tests)");
+    }
+  }
+
   @Override
   public Integer call() {
     ReportRenderer.Format format;
@@ -79,7 +88,7 @@ final class ReportCommand implements Callable<Integer> {
     }
     Optional<GovernanceReport> report;
     long skipped;
-    try (SchemaRegistryClient registryClient = spec.connect()) {
+    try (SchemaRegistryClient registryClient = connect(spec)) {
       ReportReader reader = new ReportReader(client.clientProperties(), registryClient);
       report = reader.read(group, window, wait);
       skipped = reader.skipped();
@@ -91,7 +100,13 @@ final class ReportCommand implements Callable<Integer> {
               + client.bootstrapServers()
               + "), and check the group name");
     }
-    Path file = ReportRenderer.write(report.get(), format, out);
+    Path file;
+    try {
+      file = ReportRenderer.write(report.get(), format, out);
+    } catch (java.io.UncheckedIOException e) {
+      throw new CliException(
+          e.getMessage(), "check that --out " + out + " is a writable directory");
+    }
     System.out.println(
         "Wrote "
             + file
