@@ -11,7 +11,7 @@ import java.util.List;
  * @param open whether this record opens the alert (RESOLVED updates are not counted again)
  * @param group the replication group, empty for node-level alerts
  * @param nodes the nodes it blames
- * @param eventTime event time of the incident (its first event time), epoch millis
+ * @param eventTime when the auditor detected it ({@code detectedAt}), epoch millis
  */
 public record AlertEvent(
     String alertId,

@@ -67,8 +67,11 @@ public final class InboundDeserializer implements KafkaRecordDeserializationSche
       }
       if (topic.equals(Topics.ALERTS)) {
         AuditAlert a = alerts.deserialize(topic, record.value());
-        long first = a.getFirstEventTime().toEpochMilli();
-        long time = first > 0 ? first : a.getDetectedAt().toEpochMilli();
+        // detectedAt, not firstEventTime: an alert is written when a version closes or a silence
+        // is noticed, seconds to minutes after its first event; stamped with that first event it
+        // would land behind the heartbeats' watermark and be late by construction.
+        long detected = a.getDetectedAt().toEpochMilli();
+        long time = detected > 0 ? detected : a.getFirstEventTime().toEpochMilli();
         AlertEvent event =
             new AlertEvent(
                 a.getAlertId(),
