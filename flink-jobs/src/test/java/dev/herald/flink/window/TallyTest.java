@@ -3,6 +3,9 @@ package dev.herald.flink.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /** Summing contributions of nodes and alerts to one scope and window. */
@@ -77,6 +80,29 @@ class TallyTest {
     assertThat(up.merge(down2).merge(down3).withQuorumJudged(60_000).quorumLossMs())
         .isEqualTo(60_000);
     assertThat(up.merge(down2).merge(up).withQuorumJudged(60_000).quorumLossMs()).isZero();
+  }
+
+  /** Flink reduces in arrival order: the sum must not depend on it. */
+  @Property(tries = 200)
+  void mergeIsCommutativeAndAssociativeOverNodeSlicesAndAlerts(
+      @ForAll @IntRange(min = 0, max = 60_000) int down1,
+      @ForAll @IntRange(min = 0, max = 60_000) int down2,
+      @ForAll boolean outageEndsLater) {
+    Tally a = Tally.ofSlice(Tally.GROUP, "g", slice("n1", down1, List.of(), down1 > 0 ? 1L : null));
+    Tally b =
+        Tally.ofSlice(
+            Tally.GROUP,
+            "g",
+            slice(
+                "n1",
+                down2,
+                outageEndsLater ? List.of(new OutageSpan("n1", 1, 2L)) : List.of(),
+                null));
+    Tally c = Tally.ofAlert(Tally.GROUP, "g", "FORK", "HIGH", 9);
+    Tally left = a.merge(b).merge(c);
+    Tally right = c.merge(b.merge(a));
+    assertThat(right).usingRecursiveComparison().ignoringFields("endedOutages").isEqualTo(left);
+    assertThat(right.endedOutages()).containsExactlyInAnyOrderElementsOf(left.endedOutages());
   }
 
   @Test

@@ -132,6 +132,26 @@ class FlinkEndToEndIT {
     assertThat(html).contains("<svg", "n2", "EQUIVOCATION").doesNotContain("<script");
     assertThat(Files.readAllLines(out.resolve("herald-report-payments-24h.csv")))
         .anyMatch(l -> l.startsWith("outage,NODE,n2,"));
+    int weekly =
+        HeraldCli.run(
+            "report",
+            "--bootstrap-server",
+            KAFKA.bootstrapServers(),
+            "--registry",
+            RegistrySpec.PRELOADED,
+            "--group",
+            CrashScenario.GROUP,
+            "--window",
+            "7d",
+            "-o",
+            "json",
+            "--out",
+            out.toString());
+    assertThat(weekly).isZero();
+    JsonNode week =
+        new ObjectMapper().readTree(out.resolve("herald-report-payments-7d.json").toFile());
+    assertThat(week.get("outages").get(0).get("durationMs").asLong())
+        .isEqualTo(SCENARIO.expectedDowntimeMs(SILENCE_MS));
   }
 
   @Test
