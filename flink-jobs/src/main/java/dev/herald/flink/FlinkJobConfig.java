@@ -13,7 +13,8 @@ import java.util.Map;
  *   <caption>Keys (command-line {@code --key value} of {@link HeraldFlinkMain})</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>bootstrap-server</td><td>(required)</td><td>Kafka bootstrap servers</td></tr>
- *   <tr><td>registry</td><td>(required)</td><td>{@code http(s)://...} or {@code preloaded:}</td></tr>
+ *   <tr><td>schema-registry-url (or registry)</td><td>(required)</td><td>{@code http(s)://...} or
+ *       {@code preloaded:}</td></tr>
  *   <tr><td>window</td><td>1m</td><td>tumbling availability window</td></tr>
  *   <tr><td>silence</td><td>15s</td><td>heartbeat silence after which a node is down (3 × the
  *       default 5 s interval)</td></tr>
@@ -57,11 +58,12 @@ public record FlinkJobConfig(
 
   /** Builds a config from {@code --key value} arguments; see the class Javadoc for the keys. */
   public static FlinkJobConfig fromArgs(Map<String, String> args) {
-    Builder b = builder(args.get("bootstrap-server"), args.get("registry"));
+    String registry = args.getOrDefault("schema-registry-url", args.get("registry"));
+    Builder b = builder(args.get("bootstrap-server"), registry);
     for (Map.Entry<String, String> e : args.entrySet()) {
       String v = e.getValue();
       switch (e.getKey()) {
-        case "bootstrap-server", "registry" -> {}
+        case "bootstrap-server", "registry", "schema-registry-url" -> {}
         case "window" -> b.window(parseDuration(e.getKey(), v));
         case "silence" -> b.silence(parseDuration(e.getKey(), v));
         case "out-of-orderness" -> b.outOfOrderness(parseDuration(e.getKey(), v));
@@ -80,7 +82,7 @@ public record FlinkJobConfig(
             throw new IllegalArgumentException(
                 "unknown option --"
                     + e.getKey()
-                    + "; known: bootstrap-server, registry, window, silence, out-of-orderness,"
+                    + "; known: bootstrap-server, schema-registry-url (or registry), window, silence, out-of-orderness,"
                     + " idleness, forget-after, risk-slide, checkpoint-interval, slo, bounded, id,"
                     + " parallelism, kafka.<client property>");
           }

@@ -7,10 +7,11 @@ import dev.herald.schema.Heartbeat;
 import dev.herald.schema.RiskReport;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import java.io.Serializable;
-import java.lang.reflect.Constructor;
+import java.util.Map;
 import org.apache.avro.specific.SpecificData;
 
 /**
@@ -18,8 +19,9 @@ import org.apache.avro.specific.SpecificData;
  * client with {@link #connect()}.
  *
  * <ul>
- *   <li>{@code http://host:port} (or https): a Confluent-compatible registry through {@code
- *       dev.herald.schema.registry.RestSchemaRegistryClient};
+ *   <li>{@code http://host:port} (or https): a Confluent-compatible registry (Herald's own, started
+ *       with {@code herald registry}, Confluent, Karapace, Apicurio ccompat) through {@link
+ *       SchemaRegistries#connect};
  *   <li>{@code preloaded:}: an in-process registry that every JVM seeds with Herald's own schemas
  *       in one fixed order, so ids agree across JVMs without a server. For tests and offline demos
  *       only: it knows no other schema versions.
@@ -35,8 +37,6 @@ public final class RegistrySpec implements Serializable {
 
   /** The spec of the preloaded in-process registry. */
   public static final String PRELOADED = "preloaded:";
-
-  private static final String REST_CLIENT = "dev.herald.schema.registry.RestSchemaRegistryClient";
 
   private final String location;
 
@@ -70,16 +70,7 @@ public final class RegistrySpec implements Serializable {
     if (location.equals(PRELOADED)) {
       return preloaded();
     }
-    try {
-      Class<?> type = Class.forName(REST_CLIENT);
-      Constructor<?> constructor = type.getConstructor(String.class);
-      return (SchemaRegistryClient) constructor.newInstance(location);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(
-          "no REST schema-registry client on the classpath (" + REST_CLIENT + ")", e);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot create a registry client for " + location, e);
-    }
+    return SchemaRegistries.connect(location, Map.of());
   }
 
   /**

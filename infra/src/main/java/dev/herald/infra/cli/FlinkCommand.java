@@ -33,11 +33,12 @@ final class FlinkCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
 
   @Option(
-      names = "--registry",
-      defaultValue = "${env:HERALD_SCHEMA_REGISTRY:-http://localhost:8081}",
+      names = {"--schema-registry-url", "--registry"},
+      paramLabel = "URL",
+      defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
       description =
           "Schema registry: http(s)://host:port, or 'preloaded:' for tests (default:"
-              + " ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY).")
+              + " ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
   String registry;
 
   @Option(
@@ -146,7 +147,7 @@ final class FlinkCommand implements Callable<Integer> {
       }
       throw new CliException(
           "Flink job herald-" + job + " failed: " + root.getMessage(),
-          "is Kafka reachable at --bootstrap-server and the registry at --registry? Rerun with"
+          "is Kafka reachable at --bootstrap-server and the registry at --schema-registry-url? Rerun with"
               + " --verbose for the stack trace",
           HeraldCli.EXIT_FAILURE,
           e);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       BrokerCommand.class,
       TopicsCommand.class,
+      RegistryCommand.class,
       FlinkCommand.class,
       ReportCommand.class,
       CommandLine.HelpCommand.class,

@@ -51,9 +51,10 @@ final class ReportCommand implements Callable<Integer> {
   Path out;
 
   @Option(
-      names = "--registry",
-      defaultValue = "${env:HERALD_SCHEMA_REGISTRY:-http://localhost:8081}",
-      description = "Schema registry (default: ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY).")
+      names = {"--schema-registry-url", "--registry"},
+      paramLabel = "URL",
+      defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
+      description = "Schema registry (default: ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
   String registry;
 
   @Option(
@@ -65,9 +66,10 @@ final class ReportCommand implements Callable<Integer> {
   private static SchemaRegistryClient connect(RegistrySpec spec) {
     try {
       return spec.connect();
-    } catch (IllegalStateException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CliException(
-          e.getMessage(), "check --registry (http(s)://host:port, or preloaded: in tests)");
+          e.getMessage(),
+          "check --schema-registry-url (http(s)://host:port, e.g. of 'herald registry')");
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.flink.io.RegistrySpec;
 import dev.herald.infra.cli.HeraldCli;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AvailabilityScope;
 import dev.herald.schema.AvailabilityWindow;
@@ -15,6 +16,7 @@ import dev.herald.schema.serde.AvroWireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,9 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end on a real KRaft broker: a node crashes for a known interval; {@code herald flink}
- * (both jobs, MiniCluster, exactly-once sinks) measures its downtime, and {@code herald report}
- * lists the outage and the incident with their controls.
+ * End to end on a real KRaft broker and Herald's schema registry over HTTP: a node crashes for a
+ * known interval; {@code herald flink} (both jobs, MiniCluster, exactly-once sinks) measures its
+ * downtime, and {@code herald report} lists the outage and the incident with their controls.
  */
 @Tag("slow")
 class FlinkEndToEndIT {
@@ -33,20 +35,24 @@ class FlinkEndToEndIT {
   private static final long SILENCE_MS = 15_000;
   private static final long WINDOW_MS = 60_000;
   private static final CrashScenario SCENARIO = CrashScenario.recent(20, 5, 270_000);
-  private static final RegistrySpec REGISTRY = RegistrySpec.parse(RegistrySpec.PRELOADED);
+  private static EmbeddedSchemaRegistry registryServer;
+  private static RegistrySpec registry;
 
   @BeforeAll
   static void runTheJobsOverTheScenario() {
-    // Given
-    SCENARIO.produce(KAFKA.bootstrapServers(), REGISTRY);
+    // Given Herald's own schema registry over HTTP, as in production
+    registryServer =
+        EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).port(0).start();
+    registry = RegistrySpec.parse(registryServer.url());
+    SCENARIO.produce(KAFKA.bootstrapServers(), registry);
     // When
     int exit =
         HeraldCli.run(
             "flink",
             "--bootstrap-server",
             KAFKA.bootstrapServers(),
-            "--registry",
-            RegistrySpec.PRELOADED,
+            "--schema-registry-url",
+            registry.location(),
             "--bounded",
             "--checkpoint-interval",
             "1s",
@@ -57,10 +63,17 @@ class FlinkEndToEndIT {
     assertThat(exit).isZero();
   }
 
+  @AfterAll
+  static void stopRegistry() {
+    if (registryServer != null) {
+      registryServer.close();
+    }
+  }
+
   @Test
   void crashedNodesMeasuredDowntimeMatchesTheInjectedOneWithinOneWindow() {
     AvroWireFormat<AvailabilityWindow> format =
-        new AvroWireFormat<>(AvailabilityWindow.class, REGISTRY.connect());
+        new AvroWireFormat<>(AvailabilityWindow.class, registry.connect());
     List<AvailabilityWindow> windows =
         TopicReader.readAll(
             KAFKA.bootstrapServers(),
@@ -76,7 +89,7 @@ class FlinkEndToEndIT {
 
   @Test
   void undecodableRecordGoesToTheDeadLetterTopicWithItsReason() {
-    AvroWireFormat<DeadLetter> format = new AvroWireFormat<>(DeadLetter.class, REGISTRY.connect());
+    AvroWireFormat<DeadLetter> format = new AvroWireFormat<>(DeadLetter.class, registry.connect());
     List<DeadLetter> dead =
         TopicReader.readAll(
             KAFKA.bootstrapServers(), Topics.DLQ, r -> format.deserialize(r.topic(), r.value()));
@@ -97,8 +110,8 @@ class FlinkEndToEndIT {
               "report",
               "--bootstrap-server",
               KAFKA.bootstrapServers(),
-              "--registry",
-              RegistrySpec.PRELOADED,
+              "--schema-registry-url",
+              registry.location(),
               "--group",
               CrashScenario.GROUP,
               "--window",
@@ -137,8 +150,8 @@ class FlinkEndToEndIT {
             "report",
             "--bootstrap-server",
             KAFKA.bootstrapServers(),
-            "--registry",
-            RegistrySpec.PRELOADED,
+            "--schema-registry-url",
+            registry.location(),
             "--group",
             CrashScenario.GROUP,
             "--window",
@@ -161,8 +174,8 @@ class FlinkEndToEndIT {
             "report",
             "--bootstrap-server",
             KAFKA.bootstrapServers(),
-            "--registry",
-            RegistrySpec.PRELOADED,
+            "--schema-registry-url",
+            registry.location(),
             "--group",
             "no-such-group",
             "--out",
