@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * flink run -d herald-flink-jobs.jar all --bootstrap-server kafka:9092 \
- *     --registry http://registry:8081 --window 1m --silence 15s
+ *     --schema-registry-url http://registry:8081 --window 1m --silence 15s
  * }</pre>
  */
 public final class HeraldFlinkMain {
@@ -32,7 +32,7 @@ public final class HeraldFlinkMain {
     if (args.length == 0 || args[0].startsWith("--")) {
       System.err.println(
           "usage: HeraldFlinkMain availability|risk|all --bootstrap-server HOST:PORT"
-              + " --registry URL [--bounded true] [--window 1m] ...");
+              + " --schema-registry-url URL [--bounded true] [--window 1m] ...");
       System.exit(2);
     }
     String job = args[0];
