@@ -120,7 +120,8 @@ public final class AuditorHttpServer implements AutoCloseable {
     app.error(
         404,
         ctx -> {
-          if (ctx.result() == null || ctx.result().isEmpty()) {
+          String type = ctx.res().getContentType();
+          if (type == null || !type.startsWith("application/json")) {
             error(ctx, 404, "not found", "no resource at " + ctx.path() + "; see docs/api.md");
           }
         });
@@ -128,6 +129,18 @@ public final class AuditorHttpServer implements AutoCloseable {
     app.get("/metrics", this::metrics);
     app.get("/api/alerts", ctx -> alerts(ctx));
     app.get("/api/alerts/rate", this::rate);
+    app.before(
+        "/api/alerts/stream",
+        ctx -> {
+          String accept = ctx.header("Accept");
+          if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(
+                406,
+                "not acceptable",
+                "the alert stream is server-sent events: send 'Accept: text/event-stream'"
+                    + " (browsers' EventSource does; curl: -H 'Accept: text/event-stream')");
+          }
+        });
     app.sse("/api/alerts/stream", this::stream);
     app.get("/api/alerts/{alertId}", ctx -> ctx.json(AlertJson.toJson(alert(ctx), true)));
     app.get("/api/alerts/{alertId}/evidence", ctx -> ctx.json(verifier().verify(alert(ctx))));

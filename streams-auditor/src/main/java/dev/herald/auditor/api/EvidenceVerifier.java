@@ -1,5 +1,6 @@
 package dev.herald.auditor.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Evidence;
 import dev.herald.schema.ReportBatch;
@@ -67,6 +68,7 @@ public final class EvidenceVerifier {
       boolean auditorSaidValid,
       List<Report> reports) {
     /** Whether this check agrees with what the auditor recorded. */
+    @JsonProperty("confirmsAuditor")
     public boolean confirmsAuditor() {
       return (verdict == Verdict.VALID) == auditorSaidValid;
     }
@@ -78,6 +80,7 @@ public final class EvidenceVerifier {
    * batch of a forged report is not).
    */
   public record AlertVerdict(String alertId, String type, List<EvidenceCheck> checks) {
+    @JsonProperty("confirmed")
     public boolean confirmed() {
       return !checks.isEmpty() && checks.stream().allMatch(EvidenceCheck::confirmsAuditor);
     }

@@ -62,8 +62,8 @@ public final class AlertDelivery {
   }
 
   /**
-   * Delivers {@code alert}; retries while {@code running} holds, calling {@code whileWaiting}
-   * about every 100 ms during backoff (the caller keeps its Kafka consumer alive there).
+   * Delivers {@code alert}; retries while {@code running} holds, calling {@code whileWaiting} about
+   * every 100 ms during backoff (the caller keeps its Kafka consumer alive there).
    */
   public Outcome deliver(AuditAlert alert, BooleanSupplier running, Runnable whileWaiting) {
     Duration backoff = subscription.initialBackoff();
@@ -72,29 +72,46 @@ public final class AlertDelivery {
       attempt++;
       String problem;
       try {
-        HttpResponse<String> r = http.send(sink.request(alert), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(sink.request(alert), HttpResponse.BodyHandlers.ofString());
         int status = r.statusCode();
         if (status >= 200 && status < 300) {
           delivered.increment();
           if (attempt > 1) {
-            LOG.info("subscription delivered after retries subscription={} alertId={} attempts={}", subscription.name(), alert.getAlertId(), attempt);
+            LOG.info(
+                "subscription delivered after retries subscription={} alertId={} attempts={}",
+                subscription.name(),
+                alert.getAlertId(),
+                attempt);
           }
           return Outcome.DELIVERED;
         }
         if (status >= 400 && status < 500 && status != 408 && status != 429) {
           rejected.increment();
-          LOG.warn("subscription rejected alert subscription={} alertId={} status={} body={}", subscription.name(), alert.getAlertId(), status, abbreviate(r.body()));
+          LOG.warn(
+              "subscription rejected alert subscription={} alertId={} status={} body={}",
+              subscription.name(),
+              alert.getAlertId(),
+              status,
+              abbreviate(r.body()));
           return Outcome.REJECTED;
         }
         problem = "HTTP " + status;
       } catch (IOException e) {
-        problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        problem =
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return Outcome.ABORTED;
       }
       failures.increment();
-      LOG.warn("subscription delivery failed, will retry subscription={} alertId={} attempt={} backoffMs={}: {}", subscription.name(), alert.getAlertId(), attempt, backoff.toMillis(), problem);
+      LOG.warn(
+          "subscription delivery failed, will retry subscription={} alertId={} attempt={} backoffMs={}: {}",
+          subscription.name(),
+          alert.getAlertId(),
+          attempt,
+          backoff.toMillis(),
+          problem);
       if (!waitFor(backoff, running, whileWaiting)) {
         return Outcome.ABORTED;
       }

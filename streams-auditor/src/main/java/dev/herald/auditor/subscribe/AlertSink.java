@@ -22,10 +22,10 @@ import java.util.Map;
  *       <alertId>:<status>} and {@code X-Herald-Alert-Id}, so a receiver drops redelivered
  *       duplicates and still sees the RESOLVED after the OPEN.
  *   <li>{@link Subscription.Kind#ALERTMANAGER}: {@code POST url/api/v2/alerts} with one postable
- *       alert: labels {@code alertname} (e.g. {@code HeraldEquivocation}), {@code severity},
- *       {@code group}, {@code type} and {@code alert_id} (Alertmanager identifies an alert by its
- *       label set; without the id two alerts of one type and group would merge), annotations with
- *       the detail, entity and nodes; OPEN sets {@code startsAt}, RESOLVED sets {@code endsAt}.
+ *       alert: labels {@code alertname} (e.g. {@code HeraldEquivocation}), {@code severity}, {@code
+ *       group}, {@code type} and {@code alert_id} (Alertmanager identifies an alert by its label
+ *       set; without the id two alerts of one type and group would merge), annotations with the
+ *       detail, entity and nodes; OPEN sets {@code startsAt}, RESOLVED sets {@code endsAt}.
  * </ul>
  *
  * <pre>{@code
@@ -69,10 +69,17 @@ public interface AlertSink {
     labels.put("type", a.getType().name());
     labels.put("alert_id", a.getAlertId());
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put("summary", a.getType() + " in group '" + a.getGroup() + "'" + (a.getNodes().isEmpty() ? "" : " blaming " + String.join(", ", a.getNodes())));
+    annotations.put(
+        "summary",
+        a.getType()
+            + " in group '"
+            + a.getGroup()
+            + "'"
+            + (a.getNodes().isEmpty() ? "" : " blaming " + String.join(", ", a.getNodes())));
     annotations.put("description", a.getDetail());
     if (a.getEntityKey() != null) {
-      annotations.put("entity", a.getEntityKey() + (a.getVersion() == null ? "" : " v" + a.getVersion()));
+      annotations.put(
+          "entity", a.getEntityKey() + (a.getVersion() == null ? "" : " v" + a.getVersion()));
     }
     annotations.put("nodes", String.join(",", a.getNodes()));
     Map<String, Object> out = new LinkedHashMap<>();
@@ -80,12 +87,16 @@ public interface AlertSink {
     out.put("annotations", annotations);
     out.put("startsAt", a.getDetectedAt().toString());
     if (a.getStatus() == AlertStatus.RESOLVED) {
-      out.put("endsAt", (a.getResolvedAt() != null ? a.getResolvedAt() : a.getDetectedAt()).toString());
+      out.put(
+          "endsAt", (a.getResolvedAt() != null ? a.getResolvedAt() : a.getDetectedAt()).toString());
     }
     return out;
   }
 
-  /** {@code HeraldEquivocation} for {@code EQUIVOCATION}, {@code HeraldNoQuorum} for {@code NO_QUORUM}. */
+  /**
+   * {@code HeraldEquivocation} for {@code EQUIVOCATION}, {@code HeraldNoQuorum} for {@code
+   * NO_QUORUM}.
+   */
   static String alertName(AuditAlert a) {
     StringBuilder sb = new StringBuilder("Herald");
     for (String part : a.getType().name().split("_")) {

@@ -50,7 +50,10 @@ public record Subscription(
    * @param statuses OPEN and/or RESOLVED
    */
   public record Filter(
-      Set<AlertType> types, Set<Severity> severities, Set<String> groups, Set<AlertStatus> statuses) {
+      Set<AlertType> types,
+      Set<Severity> severities,
+      Set<String> groups,
+      Set<AlertStatus> statuses) {
     public static final Filter ALL = new Filter(Set.of(), Set.of(), Set.of(), Set.of());
 
     public boolean matches(AuditAlert a) {

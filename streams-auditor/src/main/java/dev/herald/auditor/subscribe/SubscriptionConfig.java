@@ -86,7 +86,8 @@ public final class SubscriptionConfig {
       String path = "subscriptions[" + i + "]";
       Subscription s = subscription(list.get(i), path);
       if (!names.add(s.name())) {
-        throw new SubscriptionConfigException(path + ".name: '" + s.name() + "' is used twice; names must be unique");
+        throw new SubscriptionConfigException(
+            path + ".name: '" + s.name() + "' is used twice; names must be unique");
       }
       out.add(s);
     }
@@ -100,14 +101,16 @@ public final class SubscriptionConfig {
     onlyKeys(n, path, Set.of("name", "kind", "url", "headers", "filter", "retry"));
     String name = required(n, path, "name");
     if (!NAME.matcher(name).matches()) {
-      throw new SubscriptionConfigException(path + ".name: '" + name + "' must match " + NAME.pattern());
+      throw new SubscriptionConfigException(
+          path + ".name: '" + name + "' must match " + NAME.pattern());
     }
     String kindText = required(n, path, "kind");
     Subscription.Kind kind;
     try {
       kind = Subscription.Kind.valueOf(kindText.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new SubscriptionConfigException(path + ".kind: '" + kindText + "' is not one of webhook, alertmanager");
+      throw new SubscriptionConfigException(
+          path + ".kind: '" + kindText + "' is not one of webhook, alertmanager");
     }
     String urlText = required(n, path, "url");
     URI url;
@@ -116,14 +119,17 @@ public final class SubscriptionConfig {
     } catch (URISyntaxException e) {
       throw new SubscriptionConfigException(path + ".url: not a URL: " + e.getMessage());
     }
-    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-      throw new SubscriptionConfigException(path + ".url: '" + urlText + "' must be an http:// or https:// URL with a host");
+    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())
+        || url.getHost() == null) {
+      throw new SubscriptionConfigException(
+          path + ".url: '" + urlText + "' must be an http:// or https:// URL with a host");
     }
     Map<String, String> headers = new LinkedHashMap<>();
     JsonNode h = n.path("headers");
     if (!h.isMissingNode()) {
       if (!h.isObject()) {
-        throw new SubscriptionConfigException(path + ".headers: must be a mapping of header name to value");
+        throw new SubscriptionConfigException(
+            path + ".headers: must be a mapping of header name to value");
       }
       h.fields().forEachRemaining(f -> headers.put(f.getKey(), f.getValue().asText()));
     }
@@ -152,7 +158,8 @@ public final class SubscriptionConfig {
         max = duration(r.get("maxBackoff").asText(), rp + ".maxBackoff");
       }
       if (max.compareTo(initial) < 0) {
-        throw new SubscriptionConfigException(rp + ".maxBackoff: must not be less than initialBackoff");
+        throw new SubscriptionConfigException(
+            rp + ".maxBackoff: must not be less than initialBackoff");
       }
     }
     return new Subscription(name, kind, url, Map.copyOf(headers), filter, initial, max);
@@ -160,13 +167,20 @@ public final class SubscriptionConfig {
 
   private static void onlyKeys(JsonNode n, String path, Set<String> allowed) {
     if (!n.isObject()) {
-      throw new SubscriptionConfigException((path.isEmpty() ? "the document" : path) + ": must be a mapping");
+      throw new SubscriptionConfigException(
+          (path.isEmpty() ? "the document" : path) + ": must be a mapping");
     }
-    n.fieldNames().forEachRemaining(k -> {
-      if (!allowed.contains(k)) {
-        throw new SubscriptionConfigException((path.isEmpty() ? "" : path + ".") + k + ": unknown key; allowed: " + String.join(", ", allowed.stream().sorted().toList()));
-      }
-    });
+    n.fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!allowed.contains(k)) {
+                throw new SubscriptionConfigException(
+                    (path.isEmpty() ? "" : path + ".")
+                        + k
+                        + ": unknown key; allowed: "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+              }
+            });
   }
 
   private static String required(JsonNode n, String path, String key) {
@@ -190,13 +204,20 @@ public final class SubscriptionConfig {
     return out;
   }
 
-  private static <E extends Enum<E>> Set<E> enums(JsonNode parent, String path, String key, Class<E> type, Function<String, E> valueOf) {
+  private static <E extends Enum<E>> Set<E> enums(
+      JsonNode parent, String path, String key, Class<E> type, Function<String, E> valueOf) {
     Set<E> out = new HashSet<>();
     for (String s : strings(parent, path, key)) {
       try {
         out.add(valueOf.apply(s.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new SubscriptionConfigException(path + ": '" + s + "' is not one of " + String.join(", ", Arrays.stream(type.getEnumConstants()).map(Enum::name).toList()));
+        throw new SubscriptionConfigException(
+            path
+                + ": '"
+                + s
+                + "' is not one of "
+                + String.join(
+                    ", ", Arrays.stream(type.getEnumConstants()).map(Enum::name).toList()));
       }
     }
     return Set.copyOf(out);
@@ -205,7 +226,8 @@ public final class SubscriptionConfig {
   private static Duration duration(String text, String path) {
     Matcher m = DURATION.matcher(text.trim());
     if (!m.matches()) {
-      throw new SubscriptionConfigException(path + ": '" + text + "' is not a duration like 200ms, 5s or 1m");
+      throw new SubscriptionConfigException(
+          path + ": '" + text + "' is not a duration like 200ms, 5s or 1m");
     }
     long v = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers {@code herald.alerts.v1} to every subscription, at least once: each subscription reads
- * the topic with its own consumer group ({@code herald-subscription-<name>}) and commits an
- * alert's offset only after the receiver accepted it (or refused it for good), so a restart or a
- * crash redelivers rather than loses. The queue is bounded by {@code max.poll.records}
- * ({@code queueCapacity}); while a receiver is down the consumer is paused (no more records are
- * fetched) and kept in its group. Several auditor instances share each subscription's group, so
- * every alert is delivered by one of them.
+ * the topic with its own consumer group ({@code herald-subscription-<name>}) and commits an alert's
+ * offset only after the receiver accepted it (or refused it for good), so a restart or a crash
+ * redelivers rather than loses. The queue is bounded by {@code max.poll.records} ({@code
+ * queueCapacity}); while a receiver is down the consumer is paused (no more records are fetched)
+ * and kept in its group. Several auditor instances share each subscription's group, so every alert
+ * is delivered by one of them.
  *
  * <p>A new subscription starts at the end of the topic: it receives alerts raised after it was
  * added, not the history.
@@ -62,7 +62,9 @@ public final class SubscriptionService implements AutoCloseable {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, registry);
     for (Subscription s : subscriptions) {
-      workers.add(new Worker(s, kafkaProps, format, new AlertDelivery(s, http, meters), meters, queueCapacity));
+      workers.add(
+          new Worker(
+              s, kafkaProps, format, new AlertDelivery(s, http, meters), meters, queueCapacity));
     }
   }
 
@@ -93,7 +95,13 @@ public final class SubscriptionService implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean assigned;
 
-    Worker(Subscription s, Properties kafkaProps, AvroWireFormat<AuditAlert> format, AlertDelivery delivery, MeterRegistry meters, int queueCapacity) {
+    Worker(
+        Subscription s,
+        Properties kafkaProps,
+        AvroWireFormat<AuditAlert> format,
+        AlertDelivery delivery,
+        MeterRegistry meters,
+        int queueCapacity) {
       this.subscription = s;
       this.format = format;
       this.delivery = delivery;
@@ -144,7 +152,10 @@ public final class SubscriptionService implements AutoCloseable {
             }
             handle(r);
             pending.decrementAndGet();
-            consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+            consumer.commitSync(
+                Map.of(
+                    new TopicPartition(r.topic(), r.partition()),
+                    new OffsetAndMetadata(r.offset() + 1)));
           }
         }
       } catch (WakeupException e) {
@@ -164,7 +175,12 @@ public final class SubscriptionService implements AutoCloseable {
       try {
         alert = format.deserialize(r.topic(), r.value());
       } catch (MalformedRecordException e) {
-        LOG.warn("subscription skipped malformed alert subscription={} partition={} offset={} reason={}", subscription.name(), r.partition(), r.offset(), e.reason());
+        LOG.warn(
+            "subscription skipped malformed alert subscription={} partition={} offset={} reason={}",
+            subscription.name(),
+            r.partition(),
+            r.offset(),
+            e.reason());
         return;
       }
       if (!subscription.filter().matches(alert)) {
