@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       BrokerCommand.class,
       TopicsCommand.class,
+      AlertsCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {
