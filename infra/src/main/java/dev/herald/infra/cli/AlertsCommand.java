@@ -85,7 +85,11 @@ public final class AlertsCommand implements Callable<Integer> {
       description = "Only these severities: ${COMPLETION-CANDIDATES}.")
   Set<Severity> severities = EnumSet.noneOf(Severity.class);
 
-  @Option(names = "--status", split = ",", paramLabel = "STATUS", description = "OPEN and/or RESOLVED.")
+  @Option(
+      names = "--status",
+      split = ",",
+      paramLabel = "STATUS",
+      description = "OPEN and/or RESOLVED.")
   Set<AlertStatus> statuses = EnumSet.noneOf(AlertStatus.class);
 
   @Option(names = "--group", paramLabel = "GROUP", description = "Only this replication group.")
@@ -94,7 +98,8 @@ public final class AlertsCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       defaultValue = "table",
-      description = "Output: ${COMPLETION-CANDIDATES} (json = one object per line, with evidence; default: ${DEFAULT-VALUE}).")
+      description =
+          "Output: ${COMPLETION-CANDIDATES} (json = one object per line, with evidence; default: ${DEFAULT-VALUE}).")
   Output output;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -119,10 +124,20 @@ public final class AlertsCommand implements Callable<Integer> {
     boolean header = output == Output.table;
     if (!follow) {
       readToEnd(client.clientProperties(), Topics.ALERTS, collect);
-      List<AuditAlert> shown = latest.values().stream().filter(this::matches).sorted(Comparator.comparing(AuditAlert::getDetectedAt)).toList();
+      List<AuditAlert> shown =
+          latest.values().stream()
+              .filter(this::matches)
+              .sorted(Comparator.comparing(AuditAlert::getDetectedAt))
+              .toList();
       print(out, shown, header);
       if (shown.isEmpty() && output == Output.table) {
-        spec.commandLine().getErr().println("No alerts" + (latest.isEmpty() ? " on " + Topics.ALERTS + "." : " match the filters (" + latest.size() + " in total)."));
+        spec.commandLine()
+            .getErr()
+            .println(
+                "No alerts"
+                    + (latest.isEmpty()
+                        ? " on " + Topics.ALERTS + "."
+                        : " match the filters (" + latest.size() + " in total)."));
       }
       warnMalformed(malformed[0]);
       return HeraldCli.EXIT_OK;
@@ -139,12 +154,14 @@ public final class AlertsCommand implements Callable<Integer> {
         while (!main.isInterrupted()) {
           List<AuditAlert> batch = new ArrayList<>();
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-            decode(format, r, malformed).ifPresent(a -> {
-              AuditAlert previous = latest.put(a.getAlertId(), a);
-              if (!a.equals(previous) && matches(a)) {
-                batch.add(a);
-              }
-            });
+            decode(format, r, malformed)
+                .ifPresent(
+                    a -> {
+                      AuditAlert previous = latest.put(a.getAlertId(), a);
+                      if (!a.equals(previous) && matches(a)) {
+                        batch.add(a);
+                      }
+                    });
           }
           if (!batch.isEmpty()) {
             print(out, batch, header);
@@ -153,7 +170,9 @@ public final class AlertsCommand implements Callable<Integer> {
           if (!caughtUp && parts.stream().allMatch(p -> consumer.position(p) >= end.get(p))) {
             caughtUp = true;
             if (output == Output.table) {
-              spec.commandLine().getErr().println("-- following " + Topics.ALERTS + " (Ctrl-C to stop) --");
+              spec.commandLine()
+                  .getErr()
+                  .println("-- following " + Topics.ALERTS + " (Ctrl-C to stop) --");
             }
           }
         }
@@ -191,10 +210,22 @@ public final class AlertsCommand implements Callable<Integer> {
     }
     String fmt = "%-19s  %-19s  %-8s  %-8s  %-14s  %-22s  %-20s  %s%n";
     if (header) {
-      out.printf(fmt, "DETECTED (UTC)", "TYPE", "SEVERITY", "STATUS", "GROUP", "ENTITY", "NODES", "ALERT ID");
+      out.printf(
+          fmt,
+          "DETECTED (UTC)",
+          "TYPE",
+          "SEVERITY",
+          "STATUS",
+          "GROUP",
+          "ENTITY",
+          "NODES",
+          "ALERT ID");
     }
     for (AuditAlert a : alerts) {
-      String entity = a.getEntityKey() == null ? "-" : a.getEntityKey() + (a.getVersion() == null ? "" : " v" + a.getVersion());
+      String entity =
+          a.getEntityKey() == null
+              ? "-"
+              : a.getEntityKey() + (a.getVersion() == null ? "" : " v" + a.getVersion());
       out.printf(
           fmt,
           TIME.format(a.getDetectedAt()),
@@ -211,11 +242,14 @@ public final class AlertsCommand implements Callable<Integer> {
 
   private void warnMalformed(int n) {
     if (n > 0) {
-      spec.commandLine().getErr().println("warning: skipped " + n + " record(s) that are not alerts (see --verbose)");
+      spec.commandLine()
+          .getErr()
+          .println("warning: skipped " + n + " record(s) that are not alerts (see --verbose)");
     }
   }
 
-  static java.util.Optional<AuditAlert> decode(AvroWireFormat<AuditAlert> format, ConsumerRecord<byte[], byte[]> r, int[] malformed) {
+  static java.util.Optional<AuditAlert> decode(
+      AvroWireFormat<AuditAlert> format, ConsumerRecord<byte[], byte[]> r, int[] malformed) {
     if (r.value() == null) {
       return java.util.Optional.empty();
     }
@@ -242,15 +276,22 @@ public final class AlertsCommand implements Callable<Integer> {
   static List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
     if (infos == null || infos.isEmpty()) {
-      throw new CliException("topic " + topic + " does not exist", "create Herald's topics with: ./herald topics create");
+      throw new CliException(
+          "topic " + topic + " does not exist",
+          "create Herald's topics with: ./herald topics create");
     }
-    List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    List<TopicPartition> parts =
+        infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
     consumer.assign(parts);
     return parts;
   }
 
-  /** Reads {@code topic} from the beginning to its current end, handing every record to {@code sink}. */
-  static void readToEnd(Properties clientProps, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+  /**
+   * Reads {@code topic} from the beginning to its current end, handing every record to {@code
+   * sink}.
+   */
+  static void readToEnd(
+      Properties clientProps, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProps)) {
       List<TopicPartition> parts = assignAll(consumer, topic);
       consumer.seekToBeginning(parts);
@@ -271,7 +312,8 @@ public final class AlertsCommand implements Callable<Integer> {
         names = "--schema-registry-url",
         paramLabel = "URL",
         defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
-        description = "Schema registry (Confluent API; default: ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
+        description =
+            "Schema registry (Confluent API; default: ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
     String url;
 
     SchemaRegistryClient connect() {
@@ -283,12 +325,17 @@ public final class AlertsCommand implements Callable<Integer> {
         // SchemaRegistries (REST client) lives in the schemas module; looked up by name so this
         // command builds while it is being introduced.
         Class<?> registries = Class.forName("dev.herald.schema.registry.SchemaRegistries");
-        return (SchemaRegistryClient) registries.getMethod("connect", String.class, Map.class).invoke(null, url, Map.of());
+        return (SchemaRegistryClient)
+            registries.getMethod("connect", String.class, Map.class).invoke(null, url, Map.of());
       } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
-        throw new CliException("this build has no schema registry client for " + url, "run the command inside 'herald demo', or use a build that includes the REST registry client");
+        throw new CliException(
+            "this build has no schema registry client for " + url,
+            "run the command inside 'herald demo', or use a build that includes the REST registry client");
       } catch (java.lang.reflect.InvocationTargetException e) {
         Throwable cause = e.getCause();
-        throw new CliException("cannot use schema registry " + url + ": " + cause.getMessage(), "pass --schema-registry-url http://host:port of a Confluent-compatible registry (start one with: ./herald registry)");
+        throw new CliException(
+            "cannot use schema registry " + url + ": " + cause.getMessage(),
+            "pass --schema-registry-url http://host:port of a Confluent-compatible registry (start one with: ./herald registry)");
       }
     }
   }

@@ -61,7 +61,8 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "ALERT",
-      description = "An alert id, or a file: alert JSON (as 'herald alerts -o json' or GET /api/alerts/{id} print it, one per line) or the alert's wire-format bytes.")
+      description =
+          "An alert id, or a file: alert JSON (as 'herald alerts -o json' or GET /api/alerts/{id} print it, one per line) or the alert's wire-format bytes.")
   String target;
 
   @Option(
@@ -91,10 +92,21 @@ public final class VerifyCommand implements Callable<Integer> {
           try {
             keys.register(nodes.deserialize(r.topic(), r.value()));
           } catch (MalformedRecordException e) {
-            spec.commandLine().getErr().println("warning: skipped an undecodable registration at " + r.topic() + "[" + r.partition() + "]@" + r.offset() + ": " + e.reason());
+            spec.commandLine()
+                .getErr()
+                .println(
+                    "warning: skipped an undecodable registration at "
+                        + r.topic()
+                        + "["
+                        + r.partition()
+                        + "]@"
+                        + r.offset()
+                        + ": "
+                        + e.reason());
           }
         });
-    EvidenceVerifier verifier = new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, reg), keys);
+    EvidenceVerifier verifier =
+        new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, reg), keys);
     PrintWriter out = spec.commandLine().getOut();
     boolean allConfirmed = true;
     List<Object> json = new ArrayList<>();
@@ -110,23 +122,58 @@ public final class VerifyCommand implements Callable<Integer> {
         json.add(m);
         continue;
       }
-      out.printf("alert %s  %s  group=%s%s  nodes=%s%n", alert.getAlertId(), alert.getType(), alert.getGroup().isEmpty() ? "-" : alert.getGroup(),
-          alert.getEntityKey() == null ? "" : "  entity=" + alert.getEntityKey() + (alert.getVersion() == null ? "" : " v" + alert.getVersion()),
+      out.printf(
+          "alert %s  %s  group=%s%s  nodes=%s%n",
+          alert.getAlertId(),
+          alert.getType(),
+          alert.getGroup().isEmpty() ? "-" : alert.getGroup(),
+          alert.getEntityKey() == null
+              ? ""
+              : "  entity="
+                  + alert.getEntityKey()
+                  + (alert.getVersion() == null ? "" : " v" + alert.getVersion()),
           String.join(",", alert.getNodes()));
       for (EvidenceVerifier.EvidenceCheck c : v.checks()) {
-        out.printf("  evidence %d: %-7s node=%s key=%s batch=%d %s[%d]@%d: %s%s%n", c.index(), c.verdict(), c.nodeId(), c.keyId(), c.batchSeq(), c.topic(), c.partition(), c.offset(), c.reason(),
-            c.confirmsAuditor() ? "" : " (the auditor recorded it as " + (c.auditorSaidValid() ? "valid" : "invalid") + ")");
+        out.printf(
+            "  evidence %d: %-7s node=%s key=%s batch=%d %s[%d]@%d: %s%s%n",
+            c.index(),
+            c.verdict(),
+            c.nodeId(),
+            c.keyId(),
+            c.batchSeq(),
+            c.topic(),
+            c.partition(),
+            c.offset(),
+            c.reason(),
+            c.confirmsAuditor()
+                ? ""
+                : " (the auditor recorded it as "
+                    + (c.auditorSaidValid() ? "valid" : "invalid")
+                    + ")");
       }
       if (v.checks().isEmpty()) {
         out.println("  INVALID: the alert carries no signed evidence to verify");
       } else {
-        out.println(v.confirmed()
-            ? "  VALID: every evidence record checks out as the auditor recorded (" + v.checks().size() + " of " + v.checks().size() + ")"
-            : "  INVALID: the evidence does not confirm the alert (" + v.checks().stream().filter(EvidenceVerifier.EvidenceCheck::confirmsAuditor).count() + " of " + v.checks().size() + " confirm)");
+        out.println(
+            v.confirmed()
+                ? "  VALID: every evidence record checks out as the auditor recorded ("
+                    + v.checks().size()
+                    + " of "
+                    + v.checks().size()
+                    + ")"
+                : "  INVALID: the evidence does not confirm the alert ("
+                    + v.checks().stream()
+                        .filter(EvidenceVerifier.EvidenceCheck::confirmsAuditor)
+                        .count()
+                    + " of "
+                    + v.checks().size()
+                    + " confirm)");
       }
     }
     if (output == AlertsCommand.Output.json) {
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json.size() == 1 ? json.get(0) : json));
+      out.println(
+          JSON.writerWithDefaultPrettyPrinter()
+              .writeValueAsString(json.size() == 1 ? json.get(0) : json));
     }
     out.flush();
     return allConfirmed ? HeraldCli.EXIT_OK : HeraldCli.EXIT_CHECK_FAILED;
@@ -141,7 +188,9 @@ public final class VerifyCommand implements Callable<Integer> {
         try {
           return List.of(format.deserialize(Topics.ALERTS, bytes));
         } catch (MalformedRecordException e) {
-          throw new CliException(file + " is not a wire-format alert: " + e.getMessage(), "pass alert JSON as printed by: herald alerts -o json");
+          throw new CliException(
+              file + " is not a wire-format alert: " + e.getMessage(),
+              "pass alert JSON as printed by: herald alerts -o json");
         }
       }
       List<AuditAlert> out = new ArrayList<>();
@@ -170,10 +219,13 @@ public final class VerifyCommand implements Callable<Integer> {
           }
         }
       } catch (IOException | IllegalArgumentException e) {
-        throw new CliException(file + ": " + e.getMessage(), "pass alert JSON as printed by 'herald alerts -o json' or GET /api/alerts/{id}");
+        throw new CliException(
+            file + ": " + e.getMessage(),
+            "pass alert JSON as printed by 'herald alerts -o json' or GET /api/alerts/{id}");
       }
       if (out.isEmpty()) {
-        throw new CliException(file + " holds no alert", "pass alert JSON as printed by: herald alerts -o json");
+        throw new CliException(
+            file + " holds no alert", "pass alert JSON as printed by: herald alerts -o json");
       }
       return out;
     }
@@ -185,9 +237,14 @@ public final class VerifyCommand implements Callable<Integer> {
     AlertsCommand.readToEnd(
         client.clientProperties(),
         Topics.ALERTS,
-        r -> AlertsCommand.decode(format, r, malformed).filter(a -> a.getAlertId().equals(target)).ifPresent(a -> found[0] = a));
+        r ->
+            AlertsCommand.decode(format, r, malformed)
+                .filter(a -> a.getAlertId().equals(target))
+                .ifPresent(a -> found[0] = a));
     if (found[0] == null) {
-      throw new CliException("no alert with id '" + target + "' on " + Topics.ALERTS, "list alert ids with: ./herald alerts");
+      throw new CliException(
+          "no alert with id '" + target + "' on " + Topics.ALERTS,
+          "list alert ids with: ./herald alerts");
     }
     return List.of(found[0]);
   }

@@ -142,7 +142,9 @@ public final class SubscriptionService implements AutoCloseable {
         consumer.subscribe(List.of(Topics.ALERTS));
         while (running) {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-          if (!consumer.assignment().isEmpty()) {
+          if (!assigned && !consumer.assignment().isEmpty()) {
+            // resolve the starting positions now, so "ready" means no later alert is missed
+            consumer.assignment().forEach(consumer::position);
             assigned = true;
           }
           pending.set(records.count());
