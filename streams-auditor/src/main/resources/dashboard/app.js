@@ -177,7 +177,11 @@
   let statusTimer = null;
   function scheduleStatus() {
     if (statusTimer) return;
-    statusTimer = setTimeout(() => { statusTimer = null; loadStatus().catch(() => {}); }, 500);
+    statusTimer = setTimeout(() => {
+      statusTimer = null;
+      loadStatus().catch(() => {});
+      loadRate().catch(() => {});
+    }, 500);
   }
 
   async function loadRate() {

@@ -69,6 +69,8 @@ class DashboardBrowserIT {
         SignedRecords.simple("lag-b", AlertType.REPLICA_LAG, Severity.LOW, "payments", "node-b"));
     records.alert(
         SignedRecords.simple("flood-d", AlertType.FLOOD, Severity.HIGH, "orders", "node-d"));
+    records.flinkOutputs("payments", 0.08);
+    records.flinkOutputs("orders", 0.01);
     web = new AuditorWeb(KAFKA.bootstrapServers(), registry);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
@@ -82,7 +84,7 @@ class DashboardBrowserIT {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1440,900",
+        "--window-size=1440,1000",
         "--user-data-dir=" + profile.toAbsolutePath());
     ChromeDriverService service =
         new ChromeDriverService.Builder()
@@ -90,7 +92,7 @@ class DashboardBrowserIT {
             .usingAnyFreePort()
             .build();
     browser = new ChromeDriver(service, options);
-    browser.manage().window().setSize(new Dimension(1440, 900));
+    browser.manage().window().setSize(new Dimension(1440, 1000));
   }
 
   @AfterEach

@@ -169,6 +169,48 @@ final class SignedRecords implements AutoCloseable {
         .build();
   }
 
+  /** What the Flink jobs would publish for {@code group}: ten 1-minute windows and a 24h risk report. */
+  void flinkOutputs(String group, double dip) {
+    Instant end = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    for (int i = 10; i > 0; i--) {
+      double up = i == 4 ? 1.0 - dip : 1.0 - dip / 10 * (i % 3);
+      send(
+          Topics.AVAILABILITY,
+          null,
+          group,
+          dev.herald.schema.AvailabilityWindow.newBuilder()
+              .setScope(dev.herald.schema.AvailabilityScope.GROUP)
+              .setScopeId(group)
+              .setWindowStart(end.minusSeconds(60L * i))
+              .setWindowEnd(end.minusSeconds(60L * (i - 1)))
+              .setExpectedMs(60_000)
+              .setUptimeMs((long) (60_000 * up))
+              .setDowntimeMs((long) (60_000 * (1 - up)))
+              .setUpFraction(up)
+              .setOutages(i == 4 ? 1 : 0)
+              .build());
+    }
+    send(
+        Topics.RISK,
+        null,
+        group,
+        dev.herald.schema.RiskReport.newBuilder()
+            .setGroup(group)
+            .setWindow("24h")
+            .setWindowStart(end.minusSeconds(86_400))
+            .setWindowEnd(end)
+            .setAvailability(1.0 - dip / 20)
+            .setSloTarget(0.999)
+            .setSloMet(dip / 20 < 0.001)
+            .setErrorBudgetBurn(dip * 15)
+            .setQuorumLossMinutes(dip * 30)
+            .setIntegrityIncidents(Map.of("EQUIVOCATION", (long) (dip * 10)))
+            .setRiskScore(dip * 8)
+            .setRiskFormula("test")
+            .setGeneratedAt(Instant.now())
+            .build());
+  }
+
   void alert(AuditAlert alert) {
     send(Topics.ALERTS, null, alert.getAlertId(), alert);
   }
