@@ -178,6 +178,9 @@ public final class AlertsCommand implements Callable<Integer> {
         }
       } catch (WakeupException e) {
         // Ctrl-C
+      } catch (org.apache.kafka.common.errors.InterruptException e) {
+        Thread.interrupted();
+        return 130;
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);

@@ -58,9 +58,7 @@ class DashboardApiIT {
     records.alert(
         SignedRecords.simple("lag-1", AlertType.REPLICA_LAG, Severity.LOW, "payments", "node-b"));
     web = new AuditorWeb(KAFKA.bootstrapServers(), REGISTRY);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> web.feed.caughtUp() && web.alerts.size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> web.ready() && web.alerts.size() == 2);
   }
 
   @AfterAll

@@ -169,7 +169,10 @@ final class SignedRecords implements AutoCloseable {
         .build();
   }
 
-  /** What the Flink jobs would publish for {@code group}: ten 1-minute windows and a 24h risk report. */
+  /**
+   * What the Flink jobs would publish for {@code group}: ten 1-minute windows and a 24h risk
+   * report.
+   */
   void flinkOutputs(String group, double dip) {
     Instant end = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
     for (int i = 10; i > 0; i--) {
