@@ -144,5 +144,16 @@ class DashboardBrowserIT {
     if (shot != null && !shot.isBlank()) {
       Files.write(Path.of(shot), browser.getScreenshotAs(OutputType.BYTES));
     }
+
+    // An alert storm keeps the page bounded: the feed holds the newest 200 rows.
+    for (int i = 0; i < 230; i++) {
+      records.alert(
+          SignedRecords.simple("storm-" + i, AlertType.FLOOD, Severity.HIGH, "orders", "node-d"));
+    }
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("#alerts tr[data-alert-id='storm-229']")));
+    assertThat(browser.findElements(By.cssSelector("#alerts tbody tr"))).hasSize(200);
+    assertThat(browser.executeScript("return window.__heraldNoReload;")).isEqualTo(marker);
   }
 }

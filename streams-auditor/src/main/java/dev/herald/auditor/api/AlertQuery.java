@@ -167,8 +167,8 @@ public record AlertQuery(
     }
   }
 
-  private static int integer(
-      Map<String, List<String>> params, String name, int dflt, int min, int max) {
+  /** An integer query parameter in [min, max]; 400 naming it otherwise. */
+  static int integer(Map<String, List<String>> params, String name, int dflt, int min, int max) {
     String raw = single(params, name);
     if (raw == null) {
       return dflt;

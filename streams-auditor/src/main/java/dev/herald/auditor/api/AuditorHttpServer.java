@@ -238,8 +238,8 @@ public final class AuditorHttpServer implements AutoCloseable {
         throw ApiException.badParameter(p, "unknown parameter; known: bucketSeconds, buckets");
       }
     }
-    int buckets = intParam(ctx, "buckets", 30, 1, 1440);
-    int bucketSeconds = intParam(ctx, "bucketSeconds", 60, 1, 86_400);
+    int buckets = AlertQuery.integer(params, "buckets", 30, 1, 1440);
+    int bucketSeconds = AlertQuery.integer(params, "bucketSeconds", 60, 1, 86_400);
     Instant now = b.clock.instant();
     Duration bucket = Duration.ofSeconds(bucketSeconds);
     Instant end =
@@ -250,23 +250,6 @@ public final class AuditorHttpServer implements AutoCloseable {
     body.put("bucketSeconds", bucketSeconds);
     body.put("byType", b.alerts.rate(end, bucket, buckets));
     ctx.json(body);
-  }
-
-  private static int intParam(Context ctx, String name, int dflt, int min, int max) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return dflt;
-    }
-    try {
-      int v = Integer.parseInt(raw.trim());
-      if (v < min || v > max) {
-        throw ApiException.badParameter(
-            name, "must be between " + min + " and " + max + ", got " + v);
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw ApiException.badParameter(name, "'" + raw + "' is not an integer");
-    }
   }
 
   private AuditAlert alert(Context ctx) {
