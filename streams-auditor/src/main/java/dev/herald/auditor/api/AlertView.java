@@ -82,6 +82,11 @@ public final class AlertView {
     listeners.add(listener);
   }
 
+  /** Stops calling {@code listener}. */
+  public void removeListener(Consumer<Change> listener) {
+    listeners.remove(listener);
+  }
+
   /** Records {@code alert}; returns the change, or empty when nothing changed. */
   public Optional<Change> apply(AuditAlert alert) {
     Change change;

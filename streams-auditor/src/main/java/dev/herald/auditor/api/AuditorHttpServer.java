@@ -68,6 +68,7 @@ public final class AuditorHttpServer implements AutoCloseable {
   private final ExecutorService broadcaster;
   private final ScheduledExecutorService keepAlive;
   private final HttpClient forwarder;
+  private final java.util.function.Consumer<AlertView.Change> listener = this::enqueue;
   private Javalin app;
 
   private AuditorHttpServer(Builder b) {
@@ -152,8 +153,9 @@ public final class AuditorHttpServer implements AutoCloseable {
         ctx -> ctx.json(Map.of("windows", AvroJson.toJson(b.reports.availabilityWindows()))));
     app.get(
         "/api/risk", ctx -> ctx.json(Map.of("reports", AvroJson.toJson(b.reports.riskReports()))));
-    b.alerts.onChange(change -> broadcaster.execute(() -> broadcast(change)));
-    keepAlive.scheduleAtFixedRate(this::ping, 15, 15, TimeUnit.SECONDS);
+    b.alerts.onChange(listener);
+    // pings go through the broadcast thread too, so no two threads write to one stream
+    keepAlive.scheduleAtFixedRate(() -> broadcaster.execute(this::ping), 15, 15, TimeUnit.SECONDS);
     app.start(b.host, b.port);
     LOG.info("auditor http listening host={} port={}", b.host, app.port());
     return this;
@@ -289,8 +291,16 @@ public final class AuditorHttpServer implements AutoCloseable {
     }
     client.keepAlive();
     client.onClose(() -> sseClients.remove(client));
+    client.sendComment("connected"); // before joining: only the broadcast thread writes after
     sseClients.put(client, filter);
-    client.sendComment("connected");
+  }
+
+  private void enqueue(AlertView.Change change) {
+    try {
+      broadcaster.execute(() -> broadcast(change));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: nobody is listening any more
+    }
   }
 
   private void broadcast(AlertView.Change change) {
@@ -404,6 +414,7 @@ public final class AuditorHttpServer implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    b.alerts.removeListener(listener);
     keepAlive.shutdownNow();
     broadcaster.shutdownNow();
     sseClients
