@@ -104,6 +104,8 @@ public final class ViewFeed implements AutoCloseable {
     consumerProps.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    // never create Herald topics with default configs by reading them
+    consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
     this.alerts = alerts;

@@ -109,6 +109,8 @@ public final class SubscriptionService implements AutoCloseable {
       p.putAll(kafkaProps);
       p.put(ConsumerConfig.GROUP_ID_CONFIG, "herald-subscription-" + s.name());
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      // never create Herald topics with default configs by reading them
+      p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(queueCapacity));
