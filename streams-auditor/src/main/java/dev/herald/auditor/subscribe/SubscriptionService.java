@@ -156,10 +156,7 @@ public final class SubscriptionService implements AutoCloseable {
             }
             handle(r);
             pending.decrementAndGet();
-            consumer.commitSync(
-                Map.of(
-                    new TopicPartition(r.topic(), r.partition()),
-                    new OffsetAndMetadata(r.offset() + 1)));
+            commit(r);
           }
         }
       } catch (WakeupException e) {
@@ -168,6 +165,24 @@ public final class SubscriptionService implements AutoCloseable {
         LOG.error("subscription stopped subscription={}: {}", subscription.name(), e.toString(), e);
       } finally {
         consumer.close(Duration.ofSeconds(2));
+      }
+    }
+
+    private void commit(ConsumerRecord<byte[], byte[]> r) {
+      try {
+        consumer.commitSync(
+            Map.of(
+                new TopicPartition(r.topic(), r.partition()),
+                new OffsetAndMetadata(r.offset() + 1)));
+      } catch (org.apache.kafka.clients.consumer.CommitFailedException
+          | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+        // the partition moved to another instance, which redelivers from the last commit
+        LOG.warn(
+            "subscription commit failed after a rebalance, the alert may be delivered again"
+                + " subscription={} partition={} offset={}",
+            subscription.name(),
+            r.partition(),
+            r.offset());
       }
     }
 
