@@ -259,6 +259,11 @@ public final class AlertsCommand implements Callable<Integer> {
     try {
       return java.util.Optional.of(format.deserialize(r.topic(), r.value()));
     } catch (MalformedRecordException e) {
+      if (e.reason() == MalformedRecordException.Reason.REGISTRY_UNAVAILABLE) {
+        throw new CliException(
+            "cannot read alerts: " + e.getMessage(),
+            "is the schema registry at --schema-registry-url running?");
+      }
       malformed[0]++;
       return java.util.Optional.empty();
     }
