@@ -194,6 +194,54 @@ class DashboardApiIT {
   }
 
   @Test
+  void viewsWaitForAnUnavailableRegistryInsteadOfDroppingAlerts() {
+    records.alert(
+        SignedRecords.simple(
+            "while-registry-down", AlertType.FORK, Severity.HIGH, "orders", "node-a"));
+    java.util.concurrent.atomic.AtomicBoolean down =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    dev.herald.schema.registry.SchemaRegistryClient flaky =
+        (dev.herald.schema.registry.SchemaRegistryClient)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {dev.herald.schema.registry.SchemaRegistryClient.class},
+                (proxy, method, args) -> {
+                  if (down.get() && method.getName().equals("getById")) {
+                    throw new dev.herald.schema.registry.SchemaRegistryException(
+                        "connection refused", new java.net.ConnectException());
+                  }
+                  try {
+                    return method.invoke(REGISTRY, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    try (AuditorWeb second = new AuditorWeb(KAFKA.bootstrapServers(), flaky)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  second.meters.find("herald.view.records").tag("topic", Topics.ALERTS).counter()
+                      != null);
+      assertThat(second.alerts.get("while-registry-down")).isEmpty();
+      assertThat(second.ready()).isFalse();
+
+      down.set(false);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> second.alerts.get("while-registry-down").isPresent() && second.ready());
+      assertThat(
+              second
+                  .meters
+                  .find("herald.view.malformed.records")
+                  .tag("reason", "REGISTRY_UNAVAILABLE")
+                  .counters())
+          .isEmpty();
+    }
+  }
+
+  @Test
   void webhookReceivesMatchingAlertsAtLeastOnceThroughOutages() throws Exception {
     List<JsonNode> received = new CopyOnWriteArrayList<>();
     AtomicInteger failFirst = new AtomicInteger(2);

@@ -155,8 +155,19 @@ public final class ViewFeed implements AutoCloseable {
           }
           continue;
         }
+        Set<TopicPartition> rewound = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          dispatch(r);
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (!rewound.contains(tp) && !dispatch(r)) {
+            // the registry is down: read this record again later rather than lose it
+            consumer.seek(tp, r.offset());
+            rewound.add(tp);
+          }
+        }
+        if (!rewound.isEmpty()) {
+          synchronized (this) {
+            wait(1_000);
+          }
         }
         if (!caughtUp) {
           checkCaughtUp();
@@ -237,7 +248,8 @@ public final class ViewFeed implements AutoCloseable {
     LOG.info("view feed caught up alerts={} nodes={}", alerts.size(), nodes.size());
   }
 
-  private void dispatch(ConsumerRecord<byte[], byte[]> r) {
+  /** Applies one record; false when it must be read again (the schema registry is unavailable). */
+  private boolean dispatch(ConsumerRecord<byte[], byte[]> r) {
     String topic = r.topic();
     Counter.builder("herald.view.records")
         .description("Records read by the API views, by topic")
@@ -282,6 +294,14 @@ public final class ViewFeed implements AutoCloseable {
         default -> {}
       }
     } catch (MalformedRecordException e) {
+      if (e.reason() == MalformedRecordException.Reason.REGISTRY_UNAVAILABLE) {
+        LOG.warn(
+            "view waits for the schema registry topic={} offset={}: {}",
+            topic,
+            r.offset(),
+            e.getMessage());
+        return false;
+      }
       Counter.builder("herald.view.malformed.records")
           .description("Records the API views could not decode, by topic and reason")
           .tag("topic", topic)
@@ -296,6 +316,7 @@ public final class ViewFeed implements AutoCloseable {
           e.reason(),
           e.getMessage());
     }
+    return true;
   }
 
   @Override
