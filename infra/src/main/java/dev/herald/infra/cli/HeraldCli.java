@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       BrokerCommand.class,
       TopicsCommand.class,
+      RegistryCommand.class,
       AlertsCommand.class,
       VerifyCommand.class,
       CommandLine.HelpCommand.class,
