@@ -7,6 +7,7 @@ import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Severity;
 import dev.herald.schema.Topics;
+import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
@@ -332,20 +333,12 @@ public final class AlertsCommand implements Callable<Integer> {
         return override;
       }
       try {
-        // SchemaRegistries (REST client) lives in the schemas module; looked up by name so this
-        // command builds while it is being introduced.
-        Class<?> registries = Class.forName("dev.herald.schema.registry.SchemaRegistries");
-        return (SchemaRegistryClient)
-            registries.getMethod("connect", String.class, Map.class).invoke(null, url, Map.of());
-      } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
+        return SchemaRegistries.connect(url, Map.of());
+      } catch (IllegalArgumentException e) {
         throw new CliException(
-            "this build has no schema registry client for " + url,
-            "run the command inside 'herald demo', or use a build that includes the REST registry client");
-      } catch (java.lang.reflect.InvocationTargetException e) {
-        Throwable cause = e.getCause();
-        throw new CliException(
-            "cannot use schema registry " + url + ": " + cause.getMessage(),
-            "pass --schema-registry-url http://host:port of a Confluent-compatible registry (start one with: ./herald registry)");
+            e.getMessage(),
+            "pass --schema-registry-url http://host:port of a Confluent-compatible registry"
+                + " (start one with: ./herald registry)");
       }
     }
   }

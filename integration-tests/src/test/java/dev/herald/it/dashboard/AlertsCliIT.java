@@ -5,19 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.infra.cli.AlertsCommand;
 import dev.herald.infra.cli.HeraldCli;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Severity;
-import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.registry.RestSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,13 +33,20 @@ import picocli.CommandLine;
 class AlertsCliIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final InMemorySchemaRegistryClient REGISTRY = new InMemorySchemaRegistryClient();
+  private static EmbeddedSchemaRegistry registry;
   private static SignedRecords records;
 
   @BeforeAll
   static void produce() {
-    AlertsCommand.useRegistry(REGISTRY);
-    records = new SignedRecords(KAFKA.bootstrapServers(), REGISTRY);
+    registry =
+        EmbeddedSchemaRegistry.builder()
+            .bootstrapServers(KAFKA.bootstrapServers())
+            .host("127.0.0.1")
+            .port(0)
+            .start();
+    records =
+        new SignedRecords(
+            KAFKA.bootstrapServers(), new RestSchemaRegistryClient(registry.url(), Map.of()));
     records.register("node-c", "payments");
     records.alert(records.equivocation("eq-cli-1", "node-c", "payments", "acct-9", 3));
     records.alert(
@@ -48,13 +56,20 @@ class AlertsCliIT {
 
   @AfterAll
   static void cleanUp() {
-    AlertsCommand.useRegistry(null);
     records.close();
+    registry.close();
   }
 
   private record Run(int exit, String out, String err) {}
 
   private static Run herald(String... args) {
+    String[] withRegistry = java.util.Arrays.copyOf(args, args.length + 2);
+    withRegistry[args.length] = "--schema-registry-url";
+    withRegistry[args.length + 1] = registry.url();
+    return heraldRaw(withRegistry);
+  }
+
+  private static Run heraldRaw(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = HeraldCli.commandLine();
@@ -133,6 +148,28 @@ class AlertsCliIT {
   }
 
   @Test
+  void anUnreachableRegistryIsOneLineWithAHint() {
+    Run r =
+        heraldRaw(
+            "alerts",
+            "-b",
+            KAFKA.bootstrapServers(),
+            "--schema-registry-url",
+            "http://127.0.0.1:1");
+    Run bad =
+        heraldRaw(
+            "alerts", "-b", KAFKA.bootstrapServers(), "--schema-registry-url", "kafka://nope");
+
+    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_FAILURE);
+    assertThat(r.err())
+        .contains("cannot read alerts")
+        .contains("hint: is the schema registry")
+        .doesNotContain("\tat ");
+    assertThat(bad.exit()).isEqualTo(HeraldCli.EXIT_FAILURE);
+    assertThat(bad.err()).contains("kafka://nope").contains("hint:");
+  }
+
+  @Test
   void followPrintsAlertsRaisedLater() throws Exception {
     StringWriter out = new StringWriter();
     CommandLine cli = HeraldCli.commandLine();
@@ -147,6 +184,8 @@ class AlertsCliIT {
                         "alerts",
                         "-b",
                         KAFKA.bootstrapServers(),
+                        "--schema-registry-url",
+                        registry.url(),
                         "--follow",
                         "--type",
                         "NODE_SILENT")));
