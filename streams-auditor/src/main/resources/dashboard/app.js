@@ -144,7 +144,7 @@
       const d = document.createElement("div");
       d.className = "tile " + x.health;
       d.dataset.group = x.group;
-      d.append(text("b", x.group), text("span", `${x.health} · ${x.members.length} members`));
+      d.append(text("b", x.group), text("span", `${x.health} · ${x.members.length} member${x.members.length === 1 ? "" : "s"}`));
       const open = Object.entries(x.openBySeverity).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(", ");
       if (open) d.append(text("div", open));
       return d;
@@ -161,7 +161,7 @@
       if (x.suspect) flags.append(text("span", "SUSPECT", "bad"));
       if (x.silent) flags.append(text("span", "SILENT", "bad"));
       if (!x.suspect && !x.silent) flags.append(text("span", "OK", "good"));
-      flags.append(document.createTextNode(`${x.openAlerts} open / ${x.totalAlerts} alerts · hb ${time(x.lastHeartbeat)}`));
+      flags.append(document.createTextNode(`${x.openAlerts} open / ${x.totalAlerts} alert${x.totalAlerts === 1 ? "" : "s"} · hb ${time(x.lastHeartbeat)}`));
       d.append(flags);
       return d;
     }));
