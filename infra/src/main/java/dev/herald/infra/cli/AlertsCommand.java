@@ -2,12 +2,12 @@ package dev.herald.infra.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auditor.api.AlertJson;
+import dev.herald.infra.nodes.Registries;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Severity;
 import dev.herald.schema.Topics;
-import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
@@ -333,7 +333,7 @@ public final class AlertsCommand implements Callable<Integer> {
         return override;
       }
       try {
-        return SchemaRegistries.connect(url, Map.of());
+        return Registries.connect(url); // memory: is one registry per JVM, as for herald nodes
       } catch (IllegalArgumentException e) {
         throw new CliException(
             e.getMessage(),
