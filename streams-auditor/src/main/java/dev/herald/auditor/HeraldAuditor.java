@@ -102,6 +102,9 @@ public final class HeraldAuditor implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 << 20);
+    // With transactions v2 the first send after a commit often meets CONCURRENT_TRANSACTIONS
+    // while the commit completes; retry it quickly instead of after the default 100 ms.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
     try {
       Path dir =
           config.stateDir() != null

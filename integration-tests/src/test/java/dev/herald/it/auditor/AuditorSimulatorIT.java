@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,10 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * policy the scenario assumes. The alert set must equal the simulator's ground truth.
  */
 @Tag("slow")
-@Disabled(
-    "recall is 1.0 for all 14 types, but on this shared 2-core box (load 15+) the 15 reporters'"
-        + " producers deliver seconds apart, which the auditor rightly reads as lag, missing"
-        + " quorums and silent nodes; see streams-auditor/README.md, Known limits")
 class AuditorSimulatorIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 

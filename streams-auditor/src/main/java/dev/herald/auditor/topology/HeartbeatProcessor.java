@@ -36,7 +36,9 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   private ProcessorContext<String, Emission> context;
   private KeyValueStore<String, Liveness> liveness;
   private Registry registry;
+  private static final long PUNCTUATE_MS = 250;
   private long lastInputWall;
+  private long lastCheckWall;
   private long heartbeatTime;
 
   HeartbeatProcessor(AuditPolicy policy, AvroWireFormat<Heartbeat> format, AuditorMetrics metrics) {
@@ -51,7 +53,9 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     liveness = context.getStateStore(AuditorStores.LIVENESS);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
     lastInputWall = context.currentSystemTimeMs();
-    context.schedule(Duration.ofMillis(250), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
+    lastCheckWall = lastInputWall;
+    context.schedule(
+        Duration.ofMillis(PUNCTUATE_MS), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
   }
 
   @Override
@@ -113,6 +117,15 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   }
 
   private void checkSilence(long wallNow) {
+    // Time during which this stream thread did not run (a long commit, GC, an overloaded machine)
+    // is not time in which it saw no heartbeat: input may be waiting unread. Only wall time the
+    // auditor spent running and reading counts towards "idle", so waking up from a stall never
+    // declares the whole fleet silent.
+    long gap = wallNow - lastCheckWall;
+    lastCheckWall = wallNow;
+    if (gap > 4 * PUNCTUATE_MS) {
+      lastInputWall += gap - PUNCTUATE_MS;
+    }
     List<KeyValue<String, Liveness>> all = new ArrayList<>();
     try (KeyValueIterator<String, Liveness> it = liveness.all()) {
       it.forEachRemaining(all::add);

@@ -289,13 +289,20 @@ class AuditorTopologyTest {
     assertThat(dlq.isEmpty()).isTrue();
   }
 
+  /** A running stream thread punctuates every 250 ms; this advances the wall clock that way. */
+  private void runFor(Duration duration) {
+    for (long ms = 0; ms < duration.toMillis(); ms += 250) {
+      driver.advanceWallClockTime(Duration.ofMillis(250));
+    }
+  }
+
   @Test
   void silentNodeIsAlertedByWallClockAndResolvedByItsNextHeartbeat() {
     start(AuditPolicy.DEFAULT);
     heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
-    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    runFor(Duration.ofSeconds(3));
     assertThat(newAlerts()).isEmpty();
-    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    runFor(Duration.ofSeconds(3));
     List<AuditAlert> silent = newAlerts();
     assertThat(silent)
         .singleElement()
@@ -313,6 +320,21 @@ class AuditorTopologyTest {
               assertThat(a.getStatus()).isEqualTo(AlertStatus.RESOLVED);
               assertThat(a.getAlertId()).isEqualTo(silent.get(0).getAlertId());
             });
+  }
+
+  @Test
+  void aStalledStreamThreadDoesNotDeclareTheFleetSilentWhenItWakesUp() {
+    // Given two nodes that heartbeat
+    start(AuditPolicy.DEFAULT);
+    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 0), 0);
+    // When the thread does not run for 20 s (GC, overload) and then punctuates before reading
+    driver.advanceWallClockTime(Duration.ofSeconds(20));
+    // Then nobody is silent: that time was not observed
+    assertThat(newAlerts()).isEmpty();
+    // And once it runs and reads nothing for longer than the threshold, silence is declared
+    runFor(Duration.ofSeconds(6));
+    assertThat(newAlerts()).extracting(AuditAlert::getType).containsOnly(AlertType.NODE_SILENT);
   }
 
   @Test
