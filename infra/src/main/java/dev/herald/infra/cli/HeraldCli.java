@@ -22,6 +22,10 @@ import picocli.CommandLine.Option;
       BrokerCommand.class,
       TopicsCommand.class,
       RegistryCommand.class,
+      NodesCommand.class,
+      SimulateCommand.class,
+      AlertsCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {

@@ -1,0 +1,157 @@
+package dev.herald.it.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.infra.broker.EmbeddedKafkaBroker;
+import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.producer.HeraldReporter;
+import dev.herald.producer.Operation;
+import dev.herald.producer.ReportReceipt;
+import dev.herald.producer.ReporterException;
+import dev.herald.producer.simulator.RawEventWitness;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.StateChange;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reporter's fault behaviour on a real broker: while the broker is down, reports fail within
+ * the configured bounds with a clear message (never unbounded memory, never a silent drop); after
+ * the broker restarts on the same port and data, sending resumes and nothing is written twice.
+ */
+@Tag("slow")
+class ReporterBrokerOutageIT {
+  private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration MAX_BLOCK = Duration.ofSeconds(1);
+
+  @Test
+  void failsWithinTheBoundWhileDownAndResumesWithoutDuplicates(@TempDir Path dir) throws Exception {
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(dir).build().start();
+    String bootstrap = broker.bootstrapServers();
+    int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+    Properties client = new Properties();
+    client.put("bootstrap.servers", bootstrap);
+    try (TopicAdmin admin = new TopicAdmin(client)) {
+      admin.createAll((short) 1);
+    }
+    InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    List<ReportReceipt> acknowledged = new ArrayList<>();
+    try (HeraldReporter reporter =
+        HeraldReporter.builder()
+            .nodeId("node-1")
+            .group("payments")
+            .bootstrapServers(bootstrap)
+            .schemaRegistry(registry)
+            .linger(Duration.ofMillis(5))
+            .maxBufferedReports(50)
+            .maxBlock(MAX_BLOCK)
+            .deliveryTimeout(DELIVERY_TIMEOUT)
+            .heartbeatInterval(Duration.ZERO)
+            .build()) {
+      // Given reports flowing
+      acknowledged.addAll(reportAll(reporter, 0, 100));
+
+      // When the broker stops
+      broker.close();
+      long start = System.nanoTime();
+      List<CompletableFuture<ReportReceipt>> during = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        during.add(report(reporter, 100 + i));
+      }
+      // Then a full buffer refuses the next report within maxBlock
+      long blockedAt = System.nanoTime();
+      assertThatThrownBy(() -> report(reporter, 150))
+          .isInstanceOfSatisfying(
+              ReporterException.class,
+              e -> assertThat(e.reason()).isEqualTo(ReporterException.Reason.BUFFER_FULL))
+          .hasMessageContaining("is not acknowledging");
+      assertThat(Duration.ofNanos(System.nanoTime() - blockedAt))
+          .isLessThan(MAX_BLOCK.plusSeconds(1));
+      // and the buffered reports fail within deliveryTimeout, each with a clear message
+      for (CompletableFuture<ReportReceipt> f : during) {
+        assertThatThrownBy(() -> f.get(DELIVERY_TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS))
+            .isInstanceOf(ExecutionException.class)
+            .cause()
+            .isInstanceOfSatisfying(
+                ReporterException.class,
+                e -> assertThat(e.reason()).isEqualTo(ReporterException.Reason.DELIVERY_TIMEOUT))
+            .hasMessageContaining("not acknowledged within deliveryTimeout=3000ms");
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(DELIVERY_TIMEOUT.plusSeconds(5));
+
+      // When the broker comes back on the same port and data
+      broker = EmbeddedKafkaBroker.builder().dataDir(dir).port(port).build().start();
+      // Then sending resumes
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> report(reporter, 1000).get(10, TimeUnit.SECONDS) != null);
+      acknowledged.addAll(reportAll(reporter, 200, 300));
+    } finally {
+      // and nothing was written twice
+      try {
+        List<RawEventWitness.RawRecord> records =
+            RawTopics.readAll(broker.bootstrapServers(), List.of(Topics.STATE_CHANGES));
+        AvroWireFormat<ReportBatch> format = new AvroWireFormat<>(ReportBatch.class, registry);
+        Map<String, Integer> eventIds = new HashMap<>();
+        Set<String> batchSeqs = new HashSet<>();
+        for (RawEventWitness.RawRecord r : records) {
+          ReportBatch b = format.deserialize(r.topic(), r.value());
+          assertThat(batchSeqs.add(b.getPartition() + "/" + b.getBatchSeq()))
+              .as("batchSeq %s on partition %s written once", b.getBatchSeq(), b.getPartition())
+              .isTrue();
+          for (StateChange s : b.getReports()) {
+            eventIds.merge(s.getEventId().toString(), 1, Integer::sum);
+          }
+        }
+        assertThat(eventIds.values()).allMatch(n -> n == 1);
+        assertThat(acknowledged).hasSize(200);
+        assertThat(eventIds.keySet())
+            .containsAll(acknowledged.stream().map(ReportReceipt::eventId).toList());
+      } finally {
+        broker.close();
+      }
+    }
+  }
+
+  private static CompletableFuture<ReportReceipt> report(HeraldReporter reporter, int i) {
+    return reporter.report(
+        "acct-" + (i % 17),
+        i + 1,
+        Map.of("balance", i),
+        Map.of("balance", i + 1),
+        Operation.of("op-" + i, Map.of("deposit", 1)));
+  }
+
+  private static List<ReportReceipt> reportAll(HeraldReporter reporter, int from, int to)
+      throws Exception {
+    List<CompletableFuture<ReportReceipt>> futures = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      futures.add(report(reporter, i));
+    }
+    List<ReportReceipt> out = new ArrayList<>();
+    for (CompletableFuture<ReportReceipt> f : futures) {
+      out.add(f.get(30, TimeUnit.SECONDS));
+    }
+    return out;
+  }
+}

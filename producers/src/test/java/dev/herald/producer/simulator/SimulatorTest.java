@@ -1,0 +1,177 @@
+package dev.herald.producer.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.producer.MockKafka;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.truth.ExpectedAlert;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The simulator on Kafka's MockProducer: every fault type is injected once, the ground truth is
+ * deterministic under the seed, and each fault is visible in the records written.
+ */
+class SimulatorTest {
+  private static final int PARTITIONS = 6;
+
+  /** Fast windows: at 2000 events/s a run with every fault takes a few seconds. */
+  static Scenario fastScenario(long seed) {
+    return Scenario.builder()
+        .seed(seed)
+        .groups(3)
+        .replicas(5)
+        .entities(40)
+        .rate(2000)
+        .grace(Duration.ofMillis(20))
+        .silenceThreshold(Duration.ofMillis(250))
+        .rateBudget(2000)
+        .burst(500)
+        .lagWindow(Duration.ofMillis(100))
+        .silentWindow(Duration.ofMillis(600))
+        .floodWindow(Duration.ofMillis(500))
+        .spacing(Duration.ofMillis(20))
+        .allFaults()
+        .build();
+  }
+
+  private record Run(Simulator simulator, List<MockProducer<byte[], byte[]>> producers) {
+    List<RawEventWitness.RawRecord> records() {
+      List<RawEventWitness.RawRecord> out = new ArrayList<>();
+      long offset = 0;
+      for (MockProducer<byte[], byte[]> p : producers) {
+        for (ProducerRecord<byte[], byte[]> r : p.history()) {
+          out.add(
+              new RawEventWitness.RawRecord(
+                  r.topic(),
+                  r.partition() == null ? 0 : r.partition(),
+                  offset++,
+                  r.key(),
+                  r.value()));
+        }
+      }
+      return out;
+    }
+  }
+
+  private static Run start(Scenario scenario, InMemorySchemaRegistryClient registry, Path truth) {
+    List<MockProducer<byte[], byte[]>> producers = new CopyOnWriteArrayList<>();
+    Simulator sim =
+        Simulator.builder()
+            .bootstrapServers("localhost:9092")
+            .schemaRegistry(registry)
+            .scenario(scenario)
+            .truthFile(truth)
+            .producerFactory(
+                id -> {
+                  MockProducer<byte[], byte[]> p = mock();
+                  producers.add(p);
+                  return p;
+                })
+            .reporterFactory(
+                b -> {
+                  MockProducer<byte[], byte[]> p = mock();
+                  producers.add(p);
+                  return b.build(p);
+                })
+            .build();
+    return new Run(sim, producers);
+  }
+
+  private static MockProducer<byte[], byte[]> mock() {
+    return MockKafka.producer(
+        true,
+        PARTITIONS,
+        Topics.STATE_CHANGES,
+        Topics.HEARTBEATS,
+        Topics.NODES,
+        Topics.GROUND_TRUTH);
+  }
+
+  @Test
+  void injectsEveryFaultOnceAndEachIsVisibleInTheRecords(@TempDir Path dir) throws Exception {
+    // Given
+    InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    Scenario scenario = fastScenario(42);
+    Run run = start(scenario, registry, dir.resolve("truth.jsonl"));
+    // When
+    Simulator.Summary summary;
+    List<RawEventWitness.RawRecord> records;
+    try (Simulator sim = run.simulator()) {
+      summary = sim.runEvents(6000);
+      records = run.records();
+    }
+    // Then
+    List<ExpectedAlert> truth = run.simulator().groundTruth();
+    assertThat(summary.faults()).isEqualTo(FaultType.values().length);
+    assertThat(truth.stream().map(ExpectedAlert::type))
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(FaultType.values()).map(FaultType::expectedType).toList());
+    assertThat(Files.readAllLines(dir.resolve("truth.jsonl")).stream().map(ExpectedAlert::fromJson))
+        .containsExactlyElementsOf(truth);
+    List<RawEventWitness.Finding> findings =
+        new RawEventWitness(
+                registry, scenario, Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES)
+            .check(truth, records);
+    assertThat(findings)
+        .allSatisfy(f -> assertThat(f.visible()).as(f.fault().type() + ": " + f.detail()).isTrue());
+    assertThat(records.stream().filter(r -> r.topic().equals(Topics.GROUND_TRUTH)))
+        .hasSize(truth.size());
+    // and the witness is not blind: a ground truth naming other nodes or versions is not visible
+    List<ExpectedAlert> wrong =
+        truth.stream()
+            .map(
+                t ->
+                    new ExpectedAlert(
+                        t.faultId(),
+                        t.type(),
+                        t.group(),
+                        t.entityKey(),
+                        t.version() == null ? null : t.version() + 1000,
+                        t.nodes().isEmpty() ? List.of("g1-node-1") : List.of("nobody"),
+                        t.time()))
+            .toList();
+    assertThat(
+            new RawEventWitness(
+                    registry, scenario, Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES)
+                .check(wrong, records))
+        .noneMatch(RawEventWitness.Finding::visible);
+    assertThat(summary.reportsFailed()).isZero();
+  }
+
+  @Test
+  void sameSeedSameGroundTruthOtherSeedOther() {
+    List<List<ExpectedAlert.Identity>> runs = new ArrayList<>();
+    for (long seed : new long[] {7, 7, 8}) {
+      Run run = start(fastScenario(seed), new InMemorySchemaRegistryClient(), null);
+      try (Simulator sim = run.simulator()) {
+        sim.runEvents(6000);
+        runs.add(sim.groundTruth().stream().map(ExpectedAlert::identity).toList());
+      }
+    }
+    assertThat(runs.get(0)).hasSize(FaultType.values().length).isEqualTo(runs.get(1));
+    assertThat(runs.get(2)).isNotEqualTo(runs.get(0));
+  }
+
+  @Test
+  void honestRunRaisesNoGroundTruth() {
+    Scenario honest = fastScenario(3).toBuilder().faults(List.of()).build();
+    Run run = start(honest, new InMemorySchemaRegistryClient(), null);
+    try (Simulator sim = run.simulator()) {
+      Simulator.Summary s = sim.runEvents(1000);
+      assertThat(s.events()).isEqualTo(1000);
+      assertThat(sim.groundTruth()).isEmpty();
+      assertThat(s.reportsSent()).isGreaterThanOrEqualTo(1000L * 5);
+    }
+  }
+}
