@@ -26,6 +26,9 @@ import picocli.CommandLine.Option;
       SimulateCommand.class,
       AlertsCommand.class,
       VerifyCommand.class,
+      FlinkCommand.class,
+      ReportCommand.class,
+      AuditorCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {
