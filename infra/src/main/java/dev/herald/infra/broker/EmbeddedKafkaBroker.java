@@ -1,5 +1,7 @@
 package dev.herald.infra.broker;
 
+import dev.herald.infra.security.BrokerSecurity;
+import dev.herald.infra.security.HeraldPrincipal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -32,6 +35,19 @@ import org.slf4j.LoggerFactory;
  *   String bootstrap = broker.bootstrapServers(); // e.g. localhost:9092
  * }
  * }</pre>
+ *
+ * <p>In secure mode ({@link Builder#secure(boolean)}) the only client listener is SASL_SSL
+ * (SCRAM-SHA-512 over TLS), the controller listener takes only mutual TLS with the broker's own
+ * certificate, the {@code StandardAuthorizer} enforces Herald's ACLs ({@code
+ * dev.herald.infra.security.HeraldAcls}), and {@code <data-dir>/security/} holds the generated
+ * certificates, passwords and one client properties file per principal:
+ *
+ * <pre>{@code
+ * try (EmbeddedKafkaBroker broker =
+ *     EmbeddedKafkaBroker.builder().dataDir(dir).secure(true).build().start()) {
+ *   Properties reporter = broker.clientProperties(HeraldPrincipal.REPORTER);
+ * }
+ * }</pre>
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -42,6 +58,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int requestedPort;
   private final int requestedControllerPort;
   private final Map<String, String> overrides;
+  private final boolean secure;
+  private final String auditorApplicationId;
+  private BrokerSecurity security;
   private KafkaRaftServer server;
   private int port;
   private int controllerPort;
@@ -52,6 +71,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.requestedPort = b.port;
     this.requestedControllerPort = b.controllerPort;
     this.overrides = Map.copyOf(b.overrides);
+    this.secure = b.secure;
+    this.auditorApplicationId = b.auditorApplicationId;
   }
 
   public static Builder builder() {
@@ -65,6 +86,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private int port = 0;
     private int controllerPort = 0;
     private final Map<String, String> overrides = new HashMap<>();
+    private boolean secure;
+    private String auditorApplicationId = "herald-auditor";
 
     /** Directory for the log (required); formatted on first use. */
     public Builder dataDir(Path dataDir) {
@@ -93,6 +116,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** Any broker config, e.g. {@code num.partitions}; applied last. */
     public Builder config(String key, String value) {
       overrides.put(key, value);
+      return this;
+    }
+
+    /**
+     * TLS, SASL/SCRAM and ACLs (default off). A data directory formatted without security cannot be
+     * started secure: it has no SCRAM users.
+     */
+    public Builder secure(boolean secure) {
+      this.secure = secure;
+      return this;
+    }
+
+    /**
+     * Application id of the auditor the ACLs grant its internal topics to (default {@code
+     * herald-auditor}); only used in secure mode, at first start.
+     */
+    public Builder auditorApplicationId(String applicationId) {
+      this.auditorApplicationId = applicationId;
       return this;
     }
 
@@ -158,13 +199,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("num.partitions", "6");
     props.put("auto.create.topics.enable", "false");
     props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+    boolean newLog = !Files.exists(logDir.resolve("meta.properties"));
+    if (secure) {
+      Path securityDir = dataDir.toAbsolutePath().resolve("security");
+      if (!newLog && !BrokerSecurity.exists(securityDir)) {
+        throw new BrokerStartException(
+            "the data directory " + dataDir + " was created without --secure and has no users",
+            "start it without --secure, or start a secure broker with a new --data-dir",
+            null);
+      }
+      try {
+        security = BrokerSecurity.prepare(securityDir, host);
+      } catch (RuntimeException e) {
+        throw new BrokerStartException(
+            "cannot prepare TLS and SASL material: " + e.getMessage(),
+            "check that " + securityDir + " is writable",
+            e);
+      }
+      props.putAll(security.brokerConfig(host, port, controllerPort));
+    }
     props.putAll(overrides);
 
     try {
       KafkaConfig config = KafkaConfig.fromProps(props, false);
-      if (!Files.exists(logDir.resolve("meta.properties"))) {
+      if (newLog) {
         String clusterId = Uuid.randomUuid().toString();
-        new Formatter()
+        Formatter formatter = new Formatter();
+        if (security != null) {
+          formatter.setScramArguments(security.scramFormatArguments());
+        }
+        formatter
             .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
             .setClusterId(clusterId)
             .setNodeId(NODE_ID)
@@ -186,8 +250,56 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               + " belongs to a Herald broker, or start afresh with another --data-dir",
           e);
     }
-    LOG.info("Kafka broker started bootstrap={} dataDir={}", bootstrapServers(), logDir);
+    if (security != null) {
+      try (Admin admin = Admin.create(clientProperties(HeraldPrincipal.ADMIN))) {
+        if (security.createAclsOnce(admin, auditorApplicationId)) {
+          LOG.info("Created Herald ACLs auditorApplicationId={}", auditorApplicationId);
+        }
+      } catch (RuntimeException e) {
+        close();
+        throw new BrokerStartException(
+            "the secure broker started but its ACLs could not be created: " + rootMessage(e),
+            "start afresh with another --data-dir",
+            e);
+      }
+    }
+    LOG.info(
+        "Kafka broker started bootstrap={} secure={} dataDir={}",
+        bootstrapServers(),
+        secure,
+        logDir);
     return this;
+  }
+
+  /** Whether clients must use TLS and SASL/SCRAM ({@link Builder#secure(boolean)}). */
+  public boolean isSecure() {
+    return secure;
+  }
+
+  /**
+   * Client properties to reach this broker: {@code bootstrap.servers} and, in secure mode, the
+   * admin (super user) credentials.
+   */
+  public Properties clientProperties() {
+    return clientProperties(HeraldPrincipal.ADMIN);
+  }
+
+  /**
+   * Client properties of a principal: {@code bootstrap.servers} and its TLS and SASL settings. A
+   * broker that is not secure has no principals: only {@code bootstrap.servers}.
+   */
+  public Properties clientProperties(HeraldPrincipal principal) {
+    Properties props = security == null ? new Properties() : security.clientProperties(principal);
+    props.put("bootstrap.servers", bootstrapServers());
+    return props;
+  }
+
+  /** The security material of a secure broker (after {@link #start()}). */
+  public BrokerSecurity security() {
+    if (security == null) {
+      throw new IllegalStateException("the broker is not secure or not started");
+    }
+    return security;
   }
 
   /** {@code host:port} for {@code bootstrap.servers}. */

@@ -1,0 +1,322 @@
+package dev.herald.it.reliability;
+
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.HeartbeatStatus;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.StateChange;
+import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.BatchSignatures;
+import dev.herald.schema.signing.Ed25519;
+import dev.herald.schema.truth.ExpectedAlert;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Three honest replicas of one group that sign their batches and heartbeats and send them through a
+ * real producer, with a few injected faults and their ground truth. The reliability tests mix this
+ * traffic with faults of the infrastructure (bad records, a killed auditor, a killed broker) and
+ * check that the auditor's alerts still equal {@link #groundTruth()}.
+ *
+ * <p>Faults, one root cause each: in every round {@code v >= 2} a {@code DIVERGENCE} of n3 on
+ * entity {@code x<v>} (which then receives no more versions, so its divergence stays one alert),
+ * and in the last round a {@code CONFLICTING_WRITE} of n2 on {@code e-cw} and a {@code
+ * FORGED_REPORT} in n2's name. Alerts are thus spread over the whole run, so a fault injected
+ * mid-run falls between them.
+ */
+public final class SignedFleet {
+  static final String GROUP = "fz";
+  static final List<String> NODES = List.of("n1", "n2", "n3");
+  static final int PARTITIONS = Topics.DEFAULT_PARTITIONS;
+
+  private final Producer<String, byte[]> producer;
+  private final Producer<String, byte[]> registrar;
+  private ProducerRecord<String, byte[]> firstBatch;
+  private final AvroWireFormat<ReportBatch> batches;
+  private final AvroWireFormat<Heartbeat> heartbeats;
+  private final AvroWireFormat<NodeRecord> nodes;
+  private final Map<String, Ed25519.KeyPair> keys = new ConcurrentHashMap<>();
+  private final Map<String, Long> seqs = new ConcurrentHashMap<>();
+  private final Map<String, Long> heartbeatSeqs = new ConcurrentHashMap<>();
+  private final List<ExpectedAlert> truth = new ArrayList<>();
+  private final List<String> entities;
+  private final int versions;
+
+  SignedFleet(
+      Producer<String, byte[]> producer,
+      SchemaRegistryClient schemas,
+      int entityCount,
+      int versions) {
+    this(producer, producer, schemas, entityCount, versions);
+  }
+
+  /**
+   * A fleet whose reports and heartbeats go through {@code producer} and whose registrations go
+   * through {@code registrar} (on a secured cluster: the reporter and the operator principal).
+   */
+  public SignedFleet(
+      Producer<String, byte[]> producer,
+      Producer<String, byte[]> registrar,
+      SchemaRegistryClient schemas,
+      int entityCount,
+      int versions) {
+    this.producer = producer;
+    this.registrar = registrar;
+    this.batches = new AvroWireFormat<>(ReportBatch.class, schemas);
+    this.heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
+    this.nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
+    this.versions = versions;
+    List<String> e = new ArrayList<>(List.of("e-cw"));
+    for (int v = 2; v <= versions; v++) {
+      e.add("x" + v);
+    }
+    for (int i = 0; i < entityCount; i++) {
+      e.add("h" + i);
+    }
+    this.entities = List.copyOf(e);
+  }
+
+  Ed25519.KeyPair key(String node) {
+    return keys.computeIfAbsent(
+        node,
+        n -> Ed25519.fromSeed(Hashing.sha256(("seed:" + n).getBytes(StandardCharsets.UTF_8))));
+  }
+
+  public int versions() {
+    return versions;
+  }
+
+  public synchronized List<ExpectedAlert> groundTruth() {
+    return List.copyOf(truth);
+  }
+
+  /** Registers the three nodes in {@link #GROUP}. */
+  public void registerAll() throws Exception {
+    for (String n : NODES) {
+      NodeRecord r =
+          NodeRecord.newBuilder()
+              .setNodeId(n)
+              .setDisplayName(n)
+              .setPublicKey(ByteBuffer.wrap(key(n).publicKey()))
+              .setRegion("eu-1")
+              .setGroups(List.of(GROUP))
+              .setStatus(NodeStatus.ACTIVE)
+              .setRegisteredAt(Instant.now())
+              .setRotatesFrom(null)
+              .build();
+      registrar.send(new ProducerRecord<>(Topics.NODES, n, nodes.serialize(Topics.NODES, r))).get();
+    }
+  }
+
+  static int partitionOf(String entity) {
+    byte[] k = (GROUP + "/" + entity).getBytes(StandardCharsets.UTF_8);
+    return Utils.toPositive(Utils.murmur2(k)) % PARTITIONS;
+  }
+
+  private static byte[] hash(String s) {
+    return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static StateChange change(
+      String node, String entity, long v, byte[] prev, byte[] state, String op) {
+    return StateChange.newBuilder()
+        .setEventId(node + "|" + entity + "|" + v + "|" + Hashing.hex(state) + "|" + op)
+        .setGroup(GROUP)
+        .setEntityKey(entity)
+        .setVersion(v)
+        .setNodeId(node)
+        .setPrevStateHash(ByteBuffer.wrap(prev))
+        .setStateHash(ByteBuffer.wrap(state))
+        .setOpId(op)
+        .setOpDigest(ByteBuffer.wrap(hash(op)))
+        .setEventTime(Instant.now())
+        .setAttributes(Map.of())
+        .build();
+  }
+
+  private static StateChange honest(String node, String entity, long v) {
+    byte[] prev = v == 1 ? new byte[0] : hash(entity + "@" + (v - 1));
+    return change(node, entity, v, prev, hash(entity + "@" + v), "op:" + entity + "#" + v);
+  }
+
+  /**
+   * Plays version {@code v} of every entity, one signed batch per node and partition; the faults
+   * are in the last version.
+   */
+  public synchronized void playRound(long v) throws Exception {
+    Map<String, Map<Integer, List<StateChange>>> outbox = new TreeMap<>();
+    for (String entity : entities) {
+      if (entity.startsWith("x") && Long.parseLong(entity.substring(1)) < v) {
+        continue;
+      }
+      boolean diverges = entity.equals("x" + v);
+      for (String node : NODES) {
+        StateChange sc = honest(node, entity, v);
+        if (diverges && node.equals("n3")) {
+          byte[] prev = hash(entity + "@" + (v - 1));
+          sc = change(node, entity, v, prev, hash("diverged"), "op:" + entity + "#" + v);
+        }
+        if (v == versions && entity.equals("e-cw") && node.equals("n2")) {
+          byte[] prev = hash(entity + "@" + (v - 1));
+          sc = change(node, entity, v, prev, hash("other-op-state"), "op:conflicting");
+        }
+        outbox
+            .computeIfAbsent(node, n -> new TreeMap<>())
+            .computeIfAbsent(partitionOf(entity), p -> new ArrayList<>())
+            .add(sc);
+      }
+    }
+    // One timestamp for the whole round, and the members' batches of a partition back to back:
+    // a slow machine must not stretch a round beyond the report grace (stream time).
+    long roundTime = System.currentTimeMillis();
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      for (String node : NODES) {
+        List<StateChange> reports = outbox.getOrDefault(node, Map.of()).get(p);
+        if (reports != null) {
+          acks.add(send(node, p, reports, key(node), roundTime));
+        }
+      }
+    }
+    if (v >= 2) {
+      expect("DIVERGENCE", "x" + v, v, List.of("n3"));
+    }
+    if (v == versions) {
+      expect("CONFLICTING_WRITE", "e-cw", v, List.of("n2"));
+      int p = partitionOf("h0");
+      acks.add(send("n2", p, List.of(honest("n2", "h0", 1)), key("attacker"), roundTime));
+      expect("FORGED_REPORT", null, null, List.of("n2"));
+    }
+    for (Future<RecordMetadata> ack : acks) {
+      ack.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private void expect(String type, String entity, Long version, List<String> blamed) {
+    truth.add(
+        new ExpectedAlert(
+            "fz-" + truth.size(),
+            type,
+            GROUP,
+            entity,
+            version,
+            blamed,
+            System.currentTimeMillis()));
+  }
+
+  /** Advances stream time on every partition with an empty signed batch of n1. */
+  public synchronized void tick() throws Exception {
+    long now = System.currentTimeMillis();
+    for (int p = 0; p < PARTITIONS; p++) {
+      send("n1", p, List.of(), key("n1"), now).get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A heartbeat of every node. */
+  public void heartbeats() throws Exception {
+    for (String node : NODES) {
+      long now = System.currentTimeMillis();
+      Heartbeat hb =
+          Heartbeat.newBuilder()
+              .setNodeId(node)
+              .setGroups(List.of(GROUP))
+              .setRegion("eu-1")
+              .setSequence(heartbeatSeqs.merge(node, 1L, Long::sum))
+              .setEventTime(Instant.ofEpochMilli(now))
+              .setStatus(HeartbeatStatus.UP)
+              .setKeyId(key(node).keyId())
+              .setSignature(ByteBuffer.allocate(0))
+              .build();
+      BatchSignatures.sign(hb, key(node).privateKey());
+      producer.send(
+          new ProducerRecord<>(
+              Topics.HEARTBEATS, null, now, node, heartbeats.serialize(Topics.HEARTBEATS, hb)));
+    }
+  }
+
+  /** A valid, signed batch of {@code node} as bytes (for the fuzzer to mutate). */
+  byte[] sampleBatch(String node, List<StateChange> reports, long seq) {
+    ReportBatch b = batch(node, partitionOf("h0"), reports, seq);
+    BatchSignatures.sign(b, key(node).privateKey());
+    return batches.serialize(Topics.STATE_CHANGES, b);
+  }
+
+  StateChange sampleChange(String node, String entity, long v) {
+    return honest(node, entity, v);
+  }
+
+  AvroWireFormat<ReportBatch> batchFormat() {
+    return batches;
+  }
+
+  AvroWireFormat<Heartbeat> heartbeatFormat() {
+    return heartbeats;
+  }
+
+  private Future<RecordMetadata> send(
+      String node, int partition, List<StateChange> reports, Ed25519.KeyPair signer, long time) {
+    long seq = seqs.merge(node + "/" + partition, 1L, Long::sum);
+    ReportBatch b = batch(node, partition, reports, seq);
+    BatchSignatures.sign(b, signer.privateKey());
+    byte[] bytes = batches.serialize(Topics.STATE_CHANGES, b);
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(Topics.STATE_CHANGES, partition, time, node, bytes);
+    if (firstBatch == null && !reports.isEmpty()) {
+      firstBatch = record;
+    }
+    return producer.send(record);
+  }
+
+  /**
+   * Sends the first batch of the run again, byte for byte, as an attacker who recorded it would: it
+   * must be counted as a duplicate and raise nothing (ground truth {@code BENIGN_DUPLICATE}).
+   */
+  public synchronized void replayFirstBatch() throws Exception {
+    producer
+        .send(
+            new ProducerRecord<>(
+                firstBatch.topic(),
+                firstBatch.partition(),
+                System.currentTimeMillis(),
+                firstBatch.key(),
+                firstBatch.value()))
+        .get(60, TimeUnit.SECONDS);
+    truth.add(
+        new ExpectedAlert(
+            "fz-" + truth.size(),
+            "BENIGN_DUPLICATE",
+            GROUP,
+            null,
+            null,
+            List.of(firstBatch.key()),
+            System.currentTimeMillis()));
+  }
+
+  private ReportBatch batch(String node, int partition, List<StateChange> reports, long seq) {
+    return ReportBatch.newBuilder()
+        .setNodeId(node)
+        .setKeyId(key(node).keyId())
+        .setPartition(partition)
+        .setBatchSeq(seq)
+        .setCreatedAt(Instant.now())
+        .setReports(reports)
+        .setSignature(ByteBuffer.allocate(0))
+        .build();
+  }
+}
