@@ -24,6 +24,10 @@ import picocli.CommandLine.Option;
       RegistryCommand.class,
       NodesCommand.class,
       SimulateCommand.class,
+      AlertsCommand.class,
+      VerifyCommand.class,
+      FlinkCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {

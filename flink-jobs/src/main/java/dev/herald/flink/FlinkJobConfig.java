@@ -1,0 +1,251 @@
+package dev.herald.flink;
+
+import dev.herald.flink.io.RegistrySpec;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Settings of the availability and risk jobs, validated when built.
+ *
+ * <table>
+ *   <caption>Keys (command-line {@code --key value} of {@link HeraldFlinkMain})</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>bootstrap-server</td><td>(required)</td><td>Kafka bootstrap servers</td></tr>
+ *   <tr><td>schema-registry-url (or registry)</td><td>(required)</td><td>{@code http(s)://...} or
+ *       {@code preloaded:}</td></tr>
+ *   <tr><td>window</td><td>1m</td><td>tumbling availability window</td></tr>
+ *   <tr><td>silence</td><td>15s</td><td>heartbeat silence after which a node is down (3 × the
+ *       default 5 s interval)</td></tr>
+ *   <tr><td>out-of-orderness</td><td>5s</td><td>bounded out-of-orderness of the watermark</td></tr>
+ *   <tr><td>idleness</td><td>30s</td><td>a partition without records for this long stops holding
+ *       the watermark back</td></tr>
+ *   <tr><td>forget-after</td><td>24h</td><td>silence after which a node's state is dropped</td></tr>
+ *   <tr><td>slo</td><td>0.999</td><td>availability target of the SLO</td></tr>
+ *   <tr><td>risk-slide</td><td>15m</td><td>how often the 24 h and 7 d risk windows advance</td></tr>
+ *   <tr><td>checkpoint-interval</td><td>10s</td><td>checkpoints (and so transaction commits)</td></tr>
+ *   <tr><td>bounded</td><td>false</td><td>read up to the offsets at start, then finish</td></tr>
+ *   <tr><td>id</td><td>herald</td><td>prefix of consumer group and transactional ids</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * FlinkJobConfig config = FlinkJobConfig.builder("localhost:9092", "http://localhost:8081")
+ *     .window(Duration.ofMinutes(1)).silence(Duration.ofSeconds(15)).build();
+ * }</pre>
+ */
+public record FlinkJobConfig(
+    String bootstrapServers,
+    RegistrySpec registry,
+    Duration window,
+    Duration silence,
+    Duration outOfOrderness,
+    Duration idleness,
+    Duration forgetAfter,
+    double sloTarget,
+    Duration riskSlide,
+    Duration checkpointInterval,
+    boolean bounded,
+    String id,
+    int parallelism,
+    HashMap<String, String> kafkaProperties)
+    implements Serializable {
+
+  /** A builder with the defaults of the table above. */
+  public static Builder builder(String bootstrapServers, String registry) {
+    return new Builder(bootstrapServers, registry);
+  }
+
+  /** Builds a config from {@code --key value} arguments; see the class Javadoc for the keys. */
+  public static FlinkJobConfig fromArgs(Map<String, String> args) {
+    String registry = args.getOrDefault("schema-registry-url", args.get("registry"));
+    Builder b = builder(args.get("bootstrap-server"), registry);
+    for (Map.Entry<String, String> e : args.entrySet()) {
+      String v = e.getValue();
+      switch (e.getKey()) {
+        case "bootstrap-server", "registry", "schema-registry-url" -> {}
+        case "window" -> b.window(parseDuration(e.getKey(), v));
+        case "silence" -> b.silence(parseDuration(e.getKey(), v));
+        case "out-of-orderness" -> b.outOfOrderness(parseDuration(e.getKey(), v));
+        case "idleness" -> b.idleness(parseDuration(e.getKey(), v));
+        case "forget-after" -> b.forgetAfter(parseDuration(e.getKey(), v));
+        case "risk-slide" -> b.riskSlide(parseDuration(e.getKey(), v));
+        case "checkpoint-interval" -> b.checkpointInterval(parseDuration(e.getKey(), v));
+        case "slo" -> b.sloTarget(Double.parseDouble(v));
+        case "bounded" -> b.bounded(Boolean.parseBoolean(v));
+        case "id" -> b.id(v);
+        case "parallelism" -> b.parallelism(Integer.parseInt(v));
+        default -> {
+          if (e.getKey().startsWith("kafka.")) {
+            b.kafkaProperty(e.getKey().substring("kafka.".length()), v);
+          } else {
+            throw new IllegalArgumentException(
+                "unknown option --"
+                    + e.getKey()
+                    + "; known: bootstrap-server, schema-registry-url (or registry), window, silence, out-of-orderness,"
+                    + " idleness, forget-after, risk-slide, checkpoint-interval, slo, bounded, id,"
+                    + " parallelism, kafka.<client property>");
+          }
+        }
+      }
+    }
+    return b.build();
+  }
+
+  /** Parses {@code 500ms}, {@code 15s}, {@code 1m}, {@code 24h}, {@code 7d}. */
+  public static Duration parseDuration(String key, String text) {
+    if (text != null) {
+      var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.trim());
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
+    }
+    throw new IllegalArgumentException(
+        key + " '" + text + "' is not a duration; use e.g. 500ms, 15s, 1m, 24h or 7d");
+  }
+
+  /** Builder of {@link FlinkJobConfig}. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private final String registry;
+    private Duration window = Duration.ofMinutes(1);
+    private Duration silence = Duration.ofSeconds(15);
+    private Duration outOfOrderness = Duration.ofSeconds(5);
+    private Duration idleness = Duration.ofSeconds(30);
+    private Duration forgetAfter = Duration.ofHours(24);
+    private double sloTarget = 0.999;
+    private Duration riskSlide = Duration.ofMinutes(15);
+    private Duration checkpointInterval = Duration.ofSeconds(10);
+    private boolean bounded;
+    private String id = "herald";
+    private int parallelism = 1;
+    private final HashMap<String, String> kafkaProperties = new HashMap<>();
+
+    private Builder(String bootstrapServers, String registry) {
+      this.bootstrapServers = bootstrapServers;
+      this.registry = registry;
+    }
+
+    public Builder window(Duration d) {
+      window = d;
+      return this;
+    }
+
+    public Builder silence(Duration d) {
+      silence = d;
+      return this;
+    }
+
+    public Builder outOfOrderness(Duration d) {
+      outOfOrderness = d;
+      return this;
+    }
+
+    public Builder idleness(Duration d) {
+      idleness = d;
+      return this;
+    }
+
+    public Builder forgetAfter(Duration d) {
+      forgetAfter = d;
+      return this;
+    }
+
+    public Builder sloTarget(double target) {
+      sloTarget = target;
+      return this;
+    }
+
+    public Builder riskSlide(Duration d) {
+      riskSlide = d;
+      return this;
+    }
+
+    public Builder checkpointInterval(Duration d) {
+      checkpointInterval = d;
+      return this;
+    }
+
+    public Builder bounded(boolean b) {
+      bounded = b;
+      return this;
+    }
+
+    public Builder id(String prefix) {
+      id = prefix;
+      return this;
+    }
+
+    public Builder parallelism(int p) {
+      parallelism = p;
+      return this;
+    }
+
+    /** A Kafka client property (security settings, e.g. {@code security.protocol}). */
+    public Builder kafkaProperty(String key, String value) {
+      kafkaProperties.put(key, value);
+      return this;
+    }
+
+    /** Validates and builds; the message names the key and what is allowed. */
+    public FlinkJobConfig build() {
+      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("bootstrap-server is required, e.g. localhost:9092");
+      }
+      if (registry == null) {
+        throw new IllegalArgumentException(
+            "registry is required: http(s)://host:port or " + RegistrySpec.PRELOADED);
+      }
+      positive("window", window);
+      positive("silence", silence);
+      positive("idleness", idleness);
+      positive("risk-slide", riskSlide);
+      positive("checkpoint-interval", checkpointInterval);
+      if (outOfOrderness.isNegative()) {
+        throw new IllegalArgumentException("out-of-orderness must be >= 0");
+      }
+      if (forgetAfter.compareTo(silence) < 0) {
+        throw new IllegalArgumentException("forget-after must be >= silence");
+      }
+      if (!(sloTarget > 0 && sloTarget < 1)) {
+        throw new IllegalArgumentException("slo must be in (0, 1), e.g. 0.999; got " + sloTarget);
+      }
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be >= 1");
+      }
+      if (Duration.ofHours(24).toMillis() % riskSlide.toMillis() != 0
+          || riskSlide.toMillis() % window.toMillis() != 0) {
+        throw new IllegalArgumentException(
+            "risk-slide must divide 24h and be a multiple of window; got " + riskSlide);
+      }
+      return new FlinkJobConfig(
+          bootstrapServers,
+          RegistrySpec.parse(registry),
+          window,
+          silence,
+          outOfOrderness,
+          idleness,
+          forgetAfter,
+          sloTarget,
+          riskSlide,
+          checkpointInterval,
+          bounded,
+          id,
+          parallelism,
+          new HashMap<>(kafkaProperties));
+    }
+
+    private static void positive(String key, Duration d) {
+      if (d == null || d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(key + " must be a positive duration, got " + d);
+      }
+    }
+  }
+}

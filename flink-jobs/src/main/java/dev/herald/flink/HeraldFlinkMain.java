@@ -1,0 +1,88 @@
+package dev.herald.flink;
+
+import dev.herald.flink.availability.AvailabilityJob;
+import dev.herald.flink.risk.RiskReportJob;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of the shaded job jar: {@code flink run herald-flink-jobs.jar <job> --key value...}
+ * on a Flink cluster, or {@code java -cp herald-flink-jobs.jar:<flink libs> dev.herald.flink
+ * .HeraldFlinkMain <job> ...}, which runs a local MiniCluster.
+ *
+ * <p>{@code <job>} is {@code availability}, {@code risk} or {@code all} (both in one Flink job).
+ * Options: see {@link FlinkJobConfig}.
+ *
+ * <pre>{@code
+ * flink run -d herald-flink-jobs.jar all --bootstrap-server kafka:9092 \
+ *     --schema-registry-url http://registry:8081 --window 1m --silence 15s
+ * }</pre>
+ */
+public final class HeraldFlinkMain {
+  private static final Logger LOG = LoggerFactory.getLogger(HeraldFlinkMain.class);
+
+  private HeraldFlinkMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].startsWith("--")) {
+      System.err.println(
+          "usage: HeraldFlinkMain availability|risk|all --bootstrap-server HOST:PORT"
+              + " --schema-registry-url URL [--bounded true] [--window 1m] ...");
+      System.exit(2);
+    }
+    String job = args[0];
+    FlinkJobConfig config = FlinkJobConfig.fromArgs(options(args));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    String name = addJobs(env, job, config);
+    LOG.info("starting Flink job name={} bounded={}", name, config.bounded());
+    env.execute(name);
+  }
+
+  /** Adds {@code job} ({@code availability}, {@code risk} or {@code all}) to {@code env}. */
+  public static String addJobs(StreamExecutionEnvironment env, String job, FlinkJobConfig config) {
+    configure(env, config);
+    switch (job) {
+      case "availability" -> AvailabilityJob.addTo(env, config);
+      case "risk" -> RiskReportJob.addTo(env, config);
+      case "all" -> {
+        AvailabilityJob.addTo(env, config);
+        RiskReportJob.addTo(env, config);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "unknown job '" + job + "'; use availability, risk or all");
+    }
+    return "herald-" + job;
+  }
+
+  /** Runs {@code job} and returns its client (for the CLI, which waits or cancels). */
+  public static JobClient start(StreamExecutionEnvironment env, String job, FlinkJobConfig config)
+      throws Exception {
+    return env.executeAsync(addJobs(env, job, config));
+  }
+
+  /** Checkpointing (exactly-once sinks commit on checkpoints) and parallelism. */
+  static void configure(StreamExecutionEnvironment env, FlinkJobConfig config) {
+    env.setParallelism(config.parallelism());
+    env.enableCheckpointing(config.checkpointInterval().toMillis());
+    CheckpointConfig checkpoints = env.getCheckpointConfig();
+    checkpoints.setMinPauseBetweenCheckpoints(config.checkpointInterval().toMillis() / 2);
+  }
+
+  static Map<String, String> options(String[] args) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --key value, got '" + a + "'");
+      }
+      out.put(a.substring(2), args[++i]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.herald.flink.risk;
+
+import dev.herald.schema.ControlEvidence;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which governance controls each figure of a risk report evidences: ISO/IEC 27001:2022 Annex A
+ * controls and IEC 62443-3-3 foundational requirements (FR). The mapping is documented, with the
+ * reasoning, in {@code docs/governance.md}.
+ *
+ * <pre>{@code
+ * ControlEvidence e = ControlCatalog.evidence("availability", "0.9991");
+ * // e.getIso27001() == [5.30, 8.14, 8.16], e.getIec62443() == [FR7]
+ * }</pre>
+ */
+public final class ControlCatalog {
+  private ControlCatalog() {}
+
+  /** ISO/IEC 27001:2022 Annex A controls the figures refer to, with their titles. */
+  public static final Map<String, String> ISO27001 =
+      Map.of(
+          "5.25", "Assessment and decision on information security events",
+          "5.28", "Collection of evidence",
+          "5.30", "ICT readiness for business continuity",
+          "8.6", "Capacity management",
+          "8.14", "Redundancy of information processing facilities",
+          "8.15", "Logging",
+          "8.16", "Monitoring activities");
+
+  /** IEC 62443-3-3 foundational requirements the figures refer to, with their titles. */
+  public static final Map<String, String> IEC62443 =
+      Map.of(
+          "FR1", "Identification and authentication control",
+          "FR3", "System integrity",
+          "FR6", "Timely response to events",
+          "FR7", "Resource availability");
+
+  private record Controls(List<String> iso, List<String> iec) {}
+
+  private static final Controls AVAILABILITY =
+      new Controls(List.of("5.30", "8.14", "8.16"), List.of("FR7"));
+  private static final Controls BUDGET = new Controls(List.of("5.30", "8.6"), List.of("FR7"));
+  private static final Controls OUTAGES =
+      new Controls(List.of("5.30", "8.14", "8.16"), List.of("FR6", "FR7"));
+  private static final Controls QUORUM =
+      new Controls(List.of("5.30", "8.14"), List.of("FR3", "FR7"));
+  private static final Controls BYZANTINE =
+      new Controls(List.of("5.25", "5.28", "8.15"), List.of("FR1", "FR3", "FR6"));
+  private static final Controls IDENTITY =
+      new Controls(List.of("5.25", "8.15"), List.of("FR1", "FR6"));
+  private static final Controls DIVERGENCE =
+      new Controls(List.of("5.25", "5.28", "8.15", "8.16"), List.of("FR3", "FR6"));
+  private static final Controls LIVENESS =
+      new Controls(List.of("8.14", "8.16"), List.of("FR6", "FR7"));
+  private static final Controls FLOOD = new Controls(List.of("8.6", "8.16"), List.of("FR7"));
+  private static final Controls RISK = new Controls(List.of("5.25", "5.28"), List.of("FR6"));
+
+  private static final Map<String, Controls> BY_FIGURE =
+      Map.ofEntries(
+          Map.entry("availability", AVAILABILITY),
+          Map.entry("sloMet", BUDGET),
+          Map.entry("errorBudgetBurn", BUDGET),
+          Map.entry("outages", OUTAGES),
+          Map.entry("mttr", OUTAGES),
+          Map.entry("mtbf", OUTAGES),
+          Map.entry("quorumLossMinutes", QUORUM),
+          Map.entry("riskScore", RISK),
+          Map.entry("EQUIVOCATION", BYZANTINE),
+          Map.entry("FORGED_REPORT", BYZANTINE),
+          Map.entry("UNKNOWN_NODE", IDENTITY),
+          Map.entry("NOT_A_MEMBER", IDENTITY),
+          Map.entry("IDENTITY_CONFLICT", IDENTITY),
+          Map.entry("CONFUSABLE_IDENTITY", IDENTITY),
+          Map.entry("DIVERGENCE", DIVERGENCE),
+          Map.entry("NO_QUORUM", DIVERGENCE),
+          Map.entry("FORK", DIVERGENCE),
+          Map.entry("CONFLICTING_WRITE", DIVERGENCE),
+          Map.entry("DUPLICATE_APPLY", DIVERGENCE),
+          Map.entry("REPLICA_LAG", LIVENESS),
+          Map.entry("NODE_SILENT", LIVENESS),
+          Map.entry("FLOOD", FLOOD));
+
+  /**
+   * The controls {@code figure} evidences, with its value. Figures are the report's field names
+   * ({@code availability}, {@code errorBudgetBurn}, ...) or an alert type for integrity incidents.
+   *
+   * @throws IllegalArgumentException for a figure no control is mapped to
+   */
+  public static ControlEvidence evidence(String figure, String value) {
+    Controls c = BY_FIGURE.get(figure);
+    if (c == null) {
+      throw new IllegalArgumentException("no controls are mapped to figure " + figure);
+    }
+    return ControlEvidence.newBuilder()
+        .setFigure(figure)
+        .setValue(value)
+        .setIso27001(new ArrayList<>(c.iso()))
+        .setIec62443(new ArrayList<>(c.iec()))
+        .build();
+  }
+}

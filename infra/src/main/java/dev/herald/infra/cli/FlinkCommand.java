@@ -1,0 +1,188 @@
+package dev.herald.infra.cli;
+
+import dev.herald.flink.FlinkJobConfig;
+import dev.herald.flink.HeraldFlinkMain;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code herald flink}: runs the availability and risk jobs in a local Flink MiniCluster against
+ * any Kafka cluster. On a real Flink cluster submit {@code flink-jobs/target/herald-flink-jobs.jar}
+ * with {@code flink run} instead (docs/governance.md).
+ */
+@Command(
+    name = "flink",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs Herald's Flink jobs (availability, risk) in a local MiniCluster.",
+      "They read herald.heartbeats.v1 and herald.alerts.v1 and write herald.availability.v1,"
+          + " herald.risk.v1 and, for bad or late records, herald.dlq.v1.",
+      "Stop with Ctrl-C, or use --bounded to process what is there and exit."
+    })
+final class FlinkCommand implements Callable<Integer> {
+  @Mixin ClientOptions client;
+
+  @Option(
+      names = {"--schema-registry-url", "--registry"},
+      paramLabel = "URL",
+      defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
+      description =
+          "Schema registry: http(s)://host:port, or 'preloaded:' for tests (default:"
+              + " ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
+  String registry;
+
+  @Option(
+      names = "--job",
+      defaultValue = "all",
+      description = "availability, risk or all (default: ${DEFAULT-VALUE}).")
+  String job;
+
+  @Option(
+      names = "--window",
+      defaultValue = "1m",
+      description = "Availability window (default: ${DEFAULT-VALUE}).")
+  String window;
+
+  @Option(
+      names = "--silence",
+      defaultValue = "15s",
+      description = "Heartbeat silence after which a node is down (default: ${DEFAULT-VALUE}).")
+  String silence;
+
+  @Option(
+      names = "--out-of-orderness",
+      defaultValue = "5s",
+      description = "Bounded out-of-orderness of event time (default: ${DEFAULT-VALUE}).")
+  String outOfOrderness;
+
+  @Option(
+      names = "--idleness",
+      defaultValue = "30s",
+      description =
+          "Idle partitions stop holding back event time after (default: ${DEFAULT-VALUE}).")
+  String idleness;
+
+  @Option(
+      names = "--slo",
+      defaultValue = "0.999",
+      description = "Availability SLO (default: ${DEFAULT-VALUE}).")
+  double slo;
+
+  @Option(
+      names = "--risk-slide",
+      defaultValue = "15m",
+      description = "How often the 24h/7d risk windows advance (default: ${DEFAULT-VALUE}).")
+  String riskSlide;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "10s",
+      description = "Checkpoints, and so exactly-once commits (default: ${DEFAULT-VALUE}).")
+  String checkpointInterval;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "1",
+      description = "Parallelism (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(
+      names = "--id",
+      defaultValue = "herald",
+      description = "Prefix of consumer group and transactional ids.")
+  String id;
+
+  @Option(names = "--bounded", description = "Process the records present at start, then exit.")
+  boolean bounded;
+
+  @Override
+  public Integer call() throws Exception {
+    FlinkJobConfig config = config();
+    Configuration conf = new Configuration();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    JobClient jobClient = HeraldFlinkMain.start(env, job, config);
+    System.out.println(
+        "Flink job herald-"
+            + job
+            + " running in a local MiniCluster, jobId="
+            + jobClient.getJobID()
+            + (bounded ? " (bounded: exits when done)" : " (Ctrl-C to stop)"));
+    AtomicBoolean stopping = new AtomicBoolean();
+    if (!bounded) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    System.out.println("Stopping Flink job ...");
+                    stopping.set(true);
+                    try {
+                      jobClient.cancel().get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                      System.err.println("cancel failed: " + e.getMessage());
+                    }
+                  },
+                  "herald-flink-shutdown"));
+    }
+    try {
+      jobClient.getJobExecutionResult().get();
+    } catch (ExecutionException e) {
+      if (stopping.get()) {
+        System.out.println("Flink job herald-" + job + " stopped.");
+        return HeraldCli.EXIT_OK;
+      }
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new CliException(
+          "Flink job herald-" + job + " failed: " + root.getMessage(),
+          "is Kafka reachable at --bootstrap-server and the registry at --schema-registry-url? Rerun with"
+              + " --verbose for the stack trace",
+          HeraldCli.EXIT_FAILURE,
+          e);
+    }
+    System.out.println("Flink job herald-" + job + " finished.");
+    return HeraldCli.EXIT_OK;
+  }
+
+  FlinkJobConfig config() {
+    try {
+      FlinkJobConfig.Builder b =
+          FlinkJobConfig.builder(client.bootstrapServers(), registry)
+              .window(FlinkJobConfig.parseDuration("--window", window))
+              .silence(FlinkJobConfig.parseDuration("--silence", silence))
+              .outOfOrderness(FlinkJobConfig.parseDuration("--out-of-orderness", outOfOrderness))
+              .idleness(FlinkJobConfig.parseDuration("--idleness", idleness))
+              .riskSlide(FlinkJobConfig.parseDuration("--risk-slide", riskSlide))
+              .checkpointInterval(
+                  FlinkJobConfig.parseDuration("--checkpoint-interval", checkpointInterval))
+              .sloTarget(slo)
+              .parallelism(parallelism)
+              .id(id)
+              .bounded(bounded);
+      Properties props = client.clientProperties();
+      for (Map.Entry<Object, Object> e : props.entrySet()) {
+        if (!e.getKey().equals("bootstrap.servers")) {
+          b.kafkaProperty(e.getKey().toString(), e.getValue().toString());
+        }
+      }
+      if (!job.equals("all") && !job.equals("availability") && !job.equals("risk")) {
+        throw new IllegalArgumentException("--job '" + job + "' is not availability, risk or all");
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), "see: herald flink --help", HeraldCli.EXIT_USAGE, e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.herald.infra.cli;
+
+import dev.herald.flink.io.RegistrySpec;
+import dev.herald.flink.report.GovernanceReport;
+import dev.herald.flink.report.ReportReader;
+import dev.herald.flink.report.ReportRenderer;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code herald report}: the governance report of one group (availability, outages, MTTR/MTBF,
+ * integrity incidents, SLO and error budget, risk score, and the ISO/IEC 27001 and IEC 62443
+ * controls each figure evidences) from what the Flink jobs wrote.
+ */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Writes the governance report of a replication group as HTML (offline, with charts), JSON"
+          + " or CSV.",
+      "Reads herald.risk.v1 and herald.availability.v1, written by: herald flink"
+    })
+final class ReportCommand implements Callable<Integer> {
+  @Mixin ClientOptions client;
+
+  @Option(names = "--group", required = true, description = "Replication group.")
+  String group;
+
+  @Option(
+      names = "--window",
+      defaultValue = "24h",
+      description = "Rolling window: 24h or 7d (default: ${DEFAULT-VALUE}).")
+  String window;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "html",
+      description = "html, json or csv (default: ${DEFAULT-VALUE}).")
+  String output;
+
+  @Option(
+      names = "--out",
+      defaultValue = "reports",
+      description = "Directory to write into (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(
+      names = {"--schema-registry-url", "--registry"},
+      paramLabel = "URL",
+      defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
+      description = "Schema registry (default: ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
+  String registry;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "30s",
+      description = "How long to wait for Kafka (default: ${DEFAULT-VALUE}).")
+  String timeout;
+
+  private static SchemaRegistryClient connect(RegistrySpec spec) {
+    try {
+      return spec.connect();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new CliException(
+          e.getMessage(),
+          "check --schema-registry-url (http(s)://host:port, e.g. of 'herald registry')");
+    }
+  }
+
+  @Override
+  public Integer call() {
+    ReportRenderer.Format format;
+    RegistrySpec spec;
+    Duration wait;
+    try {
+      format = ReportRenderer.Format.parse(output);
+      spec = RegistrySpec.parse(registry);
+      wait = dev.herald.flink.FlinkJobConfig.parseDuration("--timeout", timeout);
+      if (!window.equals("24h") && !window.equals("7d")) {
+        throw new IllegalArgumentException("--window '" + window + "' is not 24h or 7d");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), "see: herald report --help", HeraldCli.EXIT_USAGE, e);
+    }
+    Optional<GovernanceReport> report;
+    long skipped;
+    try (SchemaRegistryClient registryClient = connect(spec)) {
+      ReportReader reader = new ReportReader(client.clientProperties(), registryClient);
+      report = reader.read(group, window, wait);
+      skipped = reader.skipped();
+    }
+    if (report.isEmpty()) {
+      throw new CliException(
+          "no " + window + " risk report for group '" + group + "' on herald.risk.v1 yet",
+          "run the Flink jobs first (herald flink --bootstrap-server "
+              + client.bootstrapServers()
+              + "), and check the group name");
+    }
+    Path file;
+    try {
+      file = ReportRenderer.write(report.get(), format, out);
+    } catch (java.io.UncheckedIOException e) {
+      throw new CliException(
+          e.getMessage(), "check that --out " + out + " is a writable directory");
+    }
+    System.out.println(
+        "Wrote "
+            + file
+            + " (group "
+            + group
+            + ", window "
+            + window
+            + ", risk score "
+            + report.get().risk().getRiskScore()
+            + ")");
+    if (skipped > 0) {
+      System.err.println("warning: skipped " + skipped + " undecodable records");
+    }
+    return HeraldCli.EXIT_OK;
+  }
+}

@@ -1,0 +1,251 @@
+package dev.herald.infra.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.auditor.api.AlertJson;
+import dev.herald.auditor.api.EvidenceVerifier;
+import dev.herald.auditor.api.NodeView;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.MalformedRecordException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code herald verify <alertId|file>}: re-checks an alert's signed evidence offline against the
+ * keys registered on {@code herald.nodes.v1}, and prints VALID or INVALID with the reason for each
+ * evidence record.
+ *
+ * <pre>{@code
+ * herald verify 3f2a9c...           # an alert id, read from herald.alerts.v1
+ * herald alerts -o json --type EQUIVOCATION > eq.json && herald verify eq.json
+ * }</pre>
+ *
+ * <p>Exit codes: 0 every alert's evidence confirms what the auditor recorded (e.g. both batches of
+ * an equivocation are validly signed; the batch of a forged report is not); 3 it does not (or the
+ * alert has no evidence); 1 the check could not run (alert not found, broker unreachable); 2 usage.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = "Re-checks an alert's signed evidence offline against the registered node keys.",
+    footer = {
+      "",
+      "Exit codes: 0 evidence confirms the alert, 3 it does not, 1 could not check, 2 usage."
+    })
+public final class VerifyCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Mixin ClientOptions client;
+  @Mixin AlertsCommand.RegistryOption registry;
+
+  @Parameters(
+      paramLabel = "ALERT",
+      description =
+          "An alert id, or a file: alert JSON (as 'herald alerts -o json' or GET /api/alerts/{id} print it, one per line) or the alert's wire-format bytes.")
+  String target;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "Output: table or json (default: ${DEFAULT-VALUE}).")
+  AlertsCommand.Output output;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    SchemaRegistryClient reg = registry.connect();
+    List<AuditAlert> alerts = load(reg);
+    NodeView keys = new NodeView(Duration.ofDays(1), Clock.systemUTC(), new SimpleMeterRegistry());
+    AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, reg);
+    AlertsCommand.readToEnd(
+        client.clientProperties(),
+        Topics.NODES,
+        r -> {
+          if (r.value() == null) {
+            if (r.key() != null) {
+              keys.unregister(new String(r.key(), StandardCharsets.UTF_8));
+            }
+            return;
+          }
+          try {
+            keys.register(nodes.deserialize(r.topic(), r.value()));
+          } catch (MalformedRecordException e) {
+            spec.commandLine()
+                .getErr()
+                .println(
+                    "warning: skipped an undecodable registration at "
+                        + r.topic()
+                        + "["
+                        + r.partition()
+                        + "]@"
+                        + r.offset()
+                        + ": "
+                        + e.reason());
+          }
+        });
+    EvidenceVerifier verifier =
+        new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, reg), keys);
+    PrintWriter out = spec.commandLine().getOut();
+    boolean allConfirmed = true;
+    List<Object> json = new ArrayList<>();
+    for (AuditAlert alert : alerts) {
+      EvidenceVerifier.AlertVerdict v = verifier.verify(alert);
+      allConfirmed &= v.confirmed();
+      if (output == AlertsCommand.Output.json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alertId", v.alertId());
+        m.put("type", v.type());
+        m.put("result", v.confirmed() ? "VALID" : "INVALID");
+        m.put("checks", v.checks());
+        json.add(m);
+        continue;
+      }
+      out.printf(
+          "alert %s  %s  group=%s%s  nodes=%s%n",
+          alert.getAlertId(),
+          alert.getType(),
+          alert.getGroup().isEmpty() ? "-" : alert.getGroup(),
+          alert.getEntityKey() == null
+              ? ""
+              : "  entity="
+                  + alert.getEntityKey()
+                  + (alert.getVersion() == null ? "" : " v" + alert.getVersion()),
+          String.join(",", alert.getNodes()));
+      for (EvidenceVerifier.EvidenceCheck c : v.checks()) {
+        out.printf(
+            "  evidence %d: %-7s node=%s key=%s batch=%d %s[%d]@%d: %s%s%n",
+            c.index(),
+            c.verdict(),
+            c.nodeId(),
+            c.keyId(),
+            c.batchSeq(),
+            c.topic(),
+            c.partition(),
+            c.offset(),
+            c.reason(),
+            c.confirmsAuditor()
+                ? ""
+                : " (the auditor recorded it as "
+                    + (c.auditorSaidValid() ? "valid" : "invalid")
+                    + ")");
+      }
+      if (v.checks().isEmpty()) {
+        out.println("  INVALID: the alert carries no signed evidence to verify");
+      } else {
+        out.println(
+            v.confirmed()
+                ? "  VALID: every evidence record checks out as the auditor recorded ("
+                    + v.checks().size()
+                    + " of "
+                    + v.checks().size()
+                    + ")"
+                : "  INVALID: the evidence does not confirm the alert ("
+                    + v.checks().stream()
+                        .filter(EvidenceVerifier.EvidenceCheck::confirmsAuditor)
+                        .count()
+                    + " of "
+                    + v.checks().size()
+                    + " confirm)");
+      }
+    }
+    if (output == AlertsCommand.Output.json) {
+      out.println(
+          JSON.writerWithDefaultPrettyPrinter()
+              .writeValueAsString(json.size() == 1 ? json.get(0) : json));
+    }
+    out.flush();
+    return allConfirmed ? HeraldCli.EXIT_OK : HeraldCli.EXIT_CHECK_FAILED;
+  }
+
+  private List<AuditAlert> load(SchemaRegistryClient reg) throws IOException {
+    Path file = Path.of(target);
+    AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, reg);
+    if (Files.isRegularFile(file)) {
+      byte[] bytes = Files.readAllBytes(file);
+      if (bytes.length > 0 && bytes[0] == AvroWireFormat.MAGIC_BYTE) {
+        try {
+          return List.of(format.deserialize(Topics.ALERTS, bytes));
+        } catch (MalformedRecordException e) {
+          throw new CliException(
+              file + " is not a wire-format alert: " + e.getMessage(),
+              "pass alert JSON as printed by: herald alerts -o json");
+        }
+      }
+      List<AuditAlert> out = new ArrayList<>();
+      String text = new String(bytes, StandardCharsets.UTF_8).trim();
+      try {
+        if (text.startsWith("[")) {
+          for (JsonNode n : JSON.readTree(text)) {
+            out.add(AlertJson.fromJson(n));
+          }
+        } else {
+          int line = 0;
+          for (String l : text.split("\n")) {
+            line++;
+            if (!l.isBlank()) {
+              try {
+                out.add(AlertJson.fromJson(JSON.readTree(l)));
+              } catch (IOException | IllegalArgumentException e) {
+                if (line == 1 && text.startsWith("{")) {
+                  // perhaps one pretty-printed object
+                  out.add(AlertJson.fromJson(JSON.readTree(text)));
+                  break;
+                }
+                throw e;
+              }
+            }
+          }
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        throw new CliException(
+            file + ": " + e.getMessage(),
+            "pass alert JSON as printed by 'herald alerts -o json' or GET /api/alerts/{id}");
+      }
+      if (out.isEmpty()) {
+        throw new CliException(
+            file + " holds no alert", "pass alert JSON as printed by: herald alerts -o json");
+      }
+      return out;
+    }
+    if (target.contains("/") || target.endsWith(".json")) {
+      throw new CliException("no such file: " + target, "pass an alert id or an existing file");
+    }
+    AuditAlert[] found = new AuditAlert[1];
+    int[] malformed = {0};
+    AlertsCommand.readToEnd(
+        client.clientProperties(),
+        Topics.ALERTS,
+        r ->
+            AlertsCommand.decode(format, r, malformed)
+                .filter(a -> a.getAlertId().equals(target))
+                .ifPresent(a -> found[0] = a));
+    if (found[0] == null) {
+      throw new CliException(
+          "no alert with id '" + target + "' on " + Topics.ALERTS,
+          "list alert ids with: ./herald alerts");
+    }
+    return List.of(found[0]);
+  }
+}

@@ -1,0 +1,159 @@
+package dev.herald.it.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.schema.AlertType;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.Severity;
+import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in Debian's headless Chromium: an equivocation written to the broker after the page
+ * loaded appears without a reload, and its evidence shows both signed reports verified.
+ *
+ * <p>Needs {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} ({@code apt-get install
+ * chromium chromium-driver}; {@code .ci/run} installs them). Set {@code -Dherald.screenshot=PATH}
+ * to save a screenshot of the dashboard (how {@code docs/dashboard.png} is made).
+ */
+@Tag("slow")
+class DashboardBrowserIT {
+  private static final Path CHROMIUM =
+      Path.of(System.getProperty("herald.chromium", "/usr/bin/chromium"));
+  private static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("herald.chromedriver", "/usr/bin/chromedriver"));
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+  private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private SignedRecords records;
+  private AuditorWeb web;
+  private ChromeDriver browser;
+
+  @BeforeEach
+  void start(@TempDir Path profile) {
+    assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "skipped: no headless browser here (need "
+            + CHROMIUM
+            + " and "
+            + CHROMEDRIVER
+            + "; apt-get install -y chromium chromium-driver)");
+    records = new SignedRecords(KAFKA.bootstrapServers(), registry);
+    for (String n : List.of("node-a", "node-b", "node-c")) {
+      records.register(n, "payments");
+      records.heartbeat(n, "payments", 1);
+    }
+    records.register("node-d", "orders");
+    records.heartbeat("node-d", "orders", 1);
+    records.alert(
+        SignedRecords.simple("lag-b", AlertType.REPLICA_LAG, Severity.LOW, "payments", "node-b"));
+    records.alert(
+        SignedRecords.simple("flood-d", AlertType.FLOOD, Severity.HIGH, "orders", "node-d"));
+    records.flinkOutputs("payments", 0.08);
+    records.flinkOutputs("orders", 0.01);
+    web = new AuditorWeb(KAFKA.bootstrapServers(), registry);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1440,1000",
+        "--user-data-dir=" + profile.toAbsolutePath());
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    browser = new ChromeDriver(service, options);
+    browser.manage().window().setSize(new Dimension(1440, 1000));
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (web != null) {
+      web.close();
+    }
+    if (records != null) {
+      records.close();
+    }
+  }
+
+  @Test
+  void anInjectedEquivocationAppearsLiveAndItsEvidenceVerifies() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    browser.get(web.url("/"));
+    wait.until(ExpectedConditions.textToBe(By.id("conn"), "stream: live"));
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("#alerts tr[data-alert-id='lag-b']")));
+    Object marker =
+        browser.executeScript("window.__heraldNoReload = 42; return window.__heraldNoReload;");
+
+    AuditAlert eq = records.equivocation("eq-browser-1", "node-c", "payments", "acct-7", 12);
+    records.alert(eq);
+
+    WebElement row =
+        wait.until(
+            ExpectedConditions.elementToBeClickable(
+                By.cssSelector("#alerts tr[data-alert-id='eq-browser-1']")));
+    assertThat(browser.executeScript("return window.__heraldNoReload;")).isEqualTo(marker);
+    assertThat(row.getText()).contains("EQUIVOCATION").contains("CRITICAL").contains("node-c");
+    row.click();
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#evidence .evidence"), 2));
+    List<WebElement> verdicts =
+        browser.findElements(By.cssSelector("#evidence .evidence .verdict"));
+    assertThat(verdicts).extracting(WebElement::getText).containsExactly("VALID", "VALID");
+    assertThat(browser.findElement(By.id("evidence")).getText())
+        .contains("acct-7")
+        .contains("signature verifies against key");
+    wait.until(
+        ExpectedConditions.attributeContains(
+            By.cssSelector("#nodes [data-node='node-c']"), "class", "suspect"));
+
+    String shot = System.getProperty("herald.screenshot");
+    if (shot != null && !shot.isBlank()) {
+      Files.write(Path.of(shot), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    // An alert storm keeps the page bounded: the feed holds the newest 200 rows.
+    for (int i = 0; i < 230; i++) {
+      records.alert(
+          SignedRecords.simple("storm-" + i, AlertType.FLOOD, Severity.HIGH, "orders", "node-d"));
+    }
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("#alerts tr[data-alert-id='storm-229']")));
+    assertThat(browser.findElements(By.cssSelector("#alerts tbody tr"))).hasSize(200);
+    assertThat(browser.executeScript("return window.__heraldNoReload;")).isEqualTo(marker);
+  }
+}

@@ -1,0 +1,164 @@
+package dev.herald.it.flink;
+
+import dev.herald.flink.io.RegistrySpec;
+import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertType;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.HeartbeatStatus;
+import dev.herald.schema.Severity;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+
+/**
+ * The fault the Flink tests inject, with its ground truth: three nodes of group {@code payments}
+ * heartbeat every 5 s for {@code minutes} of event time; {@code n2} crashes at {@link #crashFrom}
+ * and comes back at {@link #crashTo}; one EQUIVOCATION alert blames it, and one undecodable record
+ * lands on the heartbeats topic.
+ *
+ * <p>It writes heartbeats itself (in event time, as fast as Kafka takes them). When the simulator's
+ * crash fault is in main, it can produce the same input; the ground truth (crash interval) is all
+ * the tests use.
+ */
+record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
+  static final String GROUP = "payments";
+  static final String CRASHED = "n2";
+  static final long INTERVAL_MS = 5_000;
+  static final List<String> NODES = List.of("n1", "n2", "n3");
+
+  /** A scenario starting at the beginning of the hour before now. */
+  static CrashScenario recent(int minutes, int crashAtMinute, long crashMs) {
+    long hour = 3_600_000;
+    long start = (System.currentTimeMillis() / hour - 1) * hour;
+    long from = start + crashAtMinute * 60_000L;
+    return new CrashScenario(start, minutes, from, from + crashMs);
+  }
+
+  /** The end of the scenario's event time. */
+  long end() {
+    return start + minutes * 60_000L;
+  }
+
+  /**
+   * Downtime the model must measure for n2: from its last heartbeat before the crash plus the
+   * silence threshold, until its first heartbeat after.
+   */
+  long expectedDowntimeMs(long silenceMs) {
+    long lastBefore = crashFrom - INTERVAL_MS;
+    while (lastBefore + INTERVAL_MS < crashFrom) {
+      lastBefore += INTERVAL_MS;
+    }
+    return firstAfter() - (lastBefore + silenceMs);
+  }
+
+  long firstAfter() {
+    long t = start;
+    while (t < crashTo) {
+      t += INTERVAL_MS;
+    }
+    return t;
+  }
+
+  /** Writes the scenario to Kafka in the wire format of {@code registry}. */
+  void produce(String bootstrapServers, RegistrySpec registry) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers);
+    awaitLeaders(props);
+    props.put("acks", "all");
+    // In order on retry without the idempotent producer's sequence bookkeeping, which can stall
+    // for the delivery timeout when the first sends meet partitions that just got their leader.
+    props.put("enable.idempotence", "false");
+    props.put("max.in.flight.requests.per.connection", "1");
+    SchemaRegistryClient client = registry.connect();
+    AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, client);
+    AvroWireFormat<AuditAlert> alerts = new AvroWireFormat<>(AuditAlert.class, client);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      long sequence = 0;
+      for (long t = start; t < end(); t += INTERVAL_MS) {
+        sequence++;
+        for (String node : NODES) {
+          if (node.equals(CRASHED) && t >= crashFrom && t < crashTo) {
+            continue;
+          }
+          Heartbeat h =
+              Heartbeat.newBuilder()
+                  .setNodeId(node)
+                  .setGroups(List.of(GROUP))
+                  .setRegion(node.equals("n3") ? "us-east" : "eu-west")
+                  .setSequence(sequence)
+                  .setEventTime(Instant.ofEpochMilli(t))
+                  .setStatus(HeartbeatStatus.UP)
+                  .setSignature(ByteBuffer.wrap(new byte[64]))
+                  .build();
+          producer.send(
+              new ProducerRecord<>(
+                  Topics.HEARTBEATS,
+                  null,
+                  t,
+                  key(node),
+                  heartbeats.serialize(Topics.HEARTBEATS, h)));
+        }
+      }
+      AuditAlert equivocation =
+          AuditAlert.newBuilder()
+              .setAlertId("eq-" + start)
+              .setType(AlertType.EQUIVOCATION)
+              .setSeverity(Severity.CRITICAL)
+              .setStatus(AlertStatus.OPEN)
+              .setGroup(GROUP)
+              .setEntityKey("acct-1")
+              .setVersion(7L)
+              .setNodes(List.of(CRASHED))
+              .setDetail("n2 signed two different states for acct-1 v7")
+              .setDetectedAt(Instant.ofEpochMilli(crashFrom - 30_000))
+              .setFirstEventTime(Instant.ofEpochMilli(crashFrom - 31_000))
+              .build();
+      producer.send(
+          new ProducerRecord<>(
+              Topics.ALERTS,
+              null,
+              crashFrom - 30_000,
+              key(equivocation.getAlertId()),
+              alerts.serialize(Topics.ALERTS, equivocation)));
+      producer.send(
+          new ProducerRecord<>(
+              Topics.HEARTBEATS, key("garbage"), "not avro".getBytes(StandardCharsets.UTF_8)));
+      producer.flush();
+    }
+  }
+
+  /** Waits until every partition of the input topics has a leader. */
+  static void awaitLeaders(Properties props) {
+    try (Admin admin = Admin.create(props)) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  admin
+                      .describeTopics(List.of(Topics.HEARTBEATS, Topics.ALERTS))
+                      .allTopicNames()
+                      .get()
+                      .values()
+                      .stream()
+                      .flatMap(t -> t.partitions().stream())
+                      .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+    }
+  }
+
+  private static byte[] key(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

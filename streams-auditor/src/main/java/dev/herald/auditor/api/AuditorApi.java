@@ -1,0 +1,207 @@
+package dev.herald.auditor.api;
+
+import dev.herald.auditor.subscribe.Subscription;
+import dev.herald.auditor.subscribe.SubscriptionService;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Everything the auditor serves, wired in one place: the views fed from Kafka ({@link ViewFeed}),
+ * the HTTP server (REST, SSE, metrics, dashboard) and the alert subscriptions. The auditor command
+ * starts one next to its Kafka Streams topology and hands it its entity lookup.
+ *
+ * <pre>{@code
+ * try (AuditorApi api = AuditorApi.builder()
+ *     .kafka(props).registry(registry).port(8080)
+ *     .subscriptions(SubscriptionConfig.load(Path.of("subscriptions.yaml")))
+ *     .entityLookup(new KafkaStreamsEntityLookup(streams, "entity-state", self, reader))
+ *     .start()) {
+ *   System.out.println("dashboard: " + api.http().baseUrl());
+ * }
+ * }</pre>
+ */
+public final class AuditorApi implements AutoCloseable {
+  private final MeterRegistry meters;
+  private final AlertView alerts;
+  private final NodeView nodes;
+  private final FlinkReportView reports;
+  private final ViewFeed feed;
+  private final AuditorHttpServer http;
+  private final SubscriptionService subscriptions;
+
+  private AuditorApi(Builder b) {
+    this.meters = b.meters;
+    this.alerts = new AlertView(b.maxAlerts, meters);
+    this.nodes = new NodeView(b.silenceThreshold, b.clock, meters);
+    this.reports = new FlinkReportView(60, 10_000);
+    this.feed =
+        new ViewFeed(
+            b.kafka, b.registry, alerts, nodes, reports, meters, b.heartbeatLookback, b.clock);
+    this.http =
+        AuditorHttpServer.builder()
+            .host(b.host)
+            .port(b.port)
+            .alerts(alerts)
+            .nodes(nodes)
+            .reports(reports)
+            .verifier(
+                new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, b.registry), nodes))
+            .meterRegistry(meters)
+            .entityLookup(b.lookup)
+            .ready(feed::caughtUp)
+            .clock(b.clock)
+            .build();
+    this.subscriptions =
+        b.subscriptions.isEmpty()
+            ? null
+            : new SubscriptionService(
+                b.kafka, b.registry, b.subscriptions, meters, b.subscriptionQueue);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private AuditorApi start() {
+    feed.start();
+    http.start();
+    if (subscriptions != null) {
+      subscriptions.start();
+    }
+    return this;
+  }
+
+  public AuditorHttpServer http() {
+    return http;
+  }
+
+  public AlertView alerts() {
+    return alerts;
+  }
+
+  public NodeView nodes() {
+    return nodes;
+  }
+
+  public FlinkReportView reports() {
+    return reports;
+  }
+
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  /** Whether the views have caught up with their topics. */
+  public boolean ready() {
+    return feed.caughtUp() && (subscriptions == null || subscriptions.ready());
+  }
+
+  @Override
+  public void close() {
+    if (subscriptions != null) {
+      subscriptions.close();
+    }
+    http.close();
+    feed.close();
+  }
+
+  /** Configuration of an {@link AuditorApi}. */
+  public static final class Builder {
+    private Properties kafka;
+    private SchemaRegistryClient registry;
+    private MeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private EntityStateLookup lookup = EntityStateLookup.NOT_RUNNING;
+    private List<Subscription> subscriptions = List.of();
+    private int subscriptionQueue = 1_000;
+    private int maxAlerts = 10_000;
+    private Duration silenceThreshold = Duration.ofSeconds(15);
+    private Duration heartbeatLookback = Duration.ofMinutes(15);
+    private Clock clock = Clock.systemUTC();
+
+    /** Kafka client properties ({@code bootstrap.servers}, security settings). Required. */
+    public Builder kafka(Properties kafka) {
+      this.kafka = kafka;
+      return this;
+    }
+
+    /** The schema registry. Required. */
+    public Builder registry(SchemaRegistryClient registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** Where metrics go; {@code /metrics} needs a Prometheus registry in it (the default). */
+    public Builder meterRegistry(MeterRegistry meters) {
+      this.meters = meters;
+      return this;
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** HTTP port; 0 for an ephemeral one (default 8080). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder entityLookup(EntityStateLookup lookup) {
+      this.lookup = lookup;
+      return this;
+    }
+
+    public Builder subscriptions(List<Subscription> subscriptions) {
+      this.subscriptions = List.copyOf(subscriptions);
+      return this;
+    }
+
+    /** Alerts fetched and not yet delivered, per subscription (default 1000). */
+    public Builder subscriptionQueue(int capacity) {
+      this.subscriptionQueue = capacity;
+      return this;
+    }
+
+    /** Alerts the API holds in memory (default 10 000; resolved ones are evicted first). */
+    public Builder maxAlerts(int maxAlerts) {
+      this.maxAlerts = maxAlerts;
+      return this;
+    }
+
+    /** No heartbeat for longer than this marks a node silent in the API (default 15 s). */
+    public Builder silenceThreshold(Duration silenceThreshold) {
+      this.silenceThreshold = silenceThreshold;
+      return this;
+    }
+
+    /** How far back heartbeats are read at start (default 15 min). */
+    public Builder heartbeatLookback(Duration lookback) {
+      this.heartbeatLookback = lookback;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Builds and starts the feed, the HTTP server and the subscriptions. */
+    public AuditorApi start() {
+      Objects.requireNonNull(kafka, "kafka properties are required");
+      Objects.requireNonNull(registry, "a schema registry is required");
+      return new AuditorApi(this).start();
+    }
+  }
+}

@@ -1,0 +1,517 @@
+package dev.herald.auditor.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.herald.schema.AuditAlert;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The auditor's HTTP face: the REST API, the alert stream (server-sent events), Prometheus metrics,
+ * health and the dashboard (static files from {@code /dashboard} on the classpath).
+ *
+ * <pre>{@code
+ * try (AuditorHttpServer http = AuditorHttpServer.builder()
+ *     .port(0)
+ *     .alerts(alertView).nodes(nodeView).reports(reportView)
+ *     .verifier(evidenceVerifier)
+ *     .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+ *     .entityLookup(lookup)
+ *     .build()
+ *     .start()) {
+ *   System.out.println("dashboard at http://localhost:" + http.port() + "/");
+ * }
+ * }</pre>
+ *
+ * <p>Endpoints are documented in {@code docs/api.md} and {@code docs/openapi.yaml}. Errors are JSON
+ * {@code {"error": ..., "detail": ...}}; bad query parameters answer 400 naming the parameter.
+ */
+public final class AuditorHttpServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditorHttpServer.class);
+
+  /** Set on forwarded entity lookups so a stale owner answer cannot loop. */
+  static final String FORWARDED_HEADER = "X-Herald-Forwarded";
+
+  private final Builder b;
+  private final ObjectMapper json;
+  private final Map<SseClient, AlertQuery> sseClients = new ConcurrentHashMap<>();
+  private final ExecutorService broadcaster;
+  private final ScheduledExecutorService keepAlive;
+  private final HttpClient forwarder;
+  private final java.util.function.Consumer<AlertView.Change> listener = this::enqueue;
+  private Javalin app;
+
+  private AuditorHttpServer(Builder b) {
+    this.b = b;
+    this.json =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    this.broadcaster = Executors.newSingleThreadExecutor(r -> daemon(r, "herald-sse-broadcast"));
+    this.keepAlive =
+        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "herald-sse-keepalive"));
+    this.forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    Gauge.builder("herald.sse.clients", sseClients, Map::size)
+        .description("Connected alert-stream clients")
+        .register(b.meters);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts serving; returns this. */
+  public synchronized AuditorHttpServer start() {
+    app =
+        Javalin.create(
+            cfg -> {
+              cfg.showJavalinBanner = false;
+              cfg.jsonMapper(new JavalinJackson(json, false));
+              cfg.staticFiles.add(
+                  sf -> {
+                    sf.hostedPath = "/";
+                    sf.directory = "/dashboard";
+                    sf.location = Location.CLASSPATH;
+                  });
+            });
+    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.error(), e.detail()));
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.warn("request failed path={}: {}", ctx.path(), e.toString());
+          LOG.debug("request failure", e);
+          error(ctx, 500, "internal error", e.getClass().getSimpleName() + ": " + e.getMessage());
+        });
+    app.error(
+        404,
+        ctx -> {
+          String type = ctx.res().getContentType();
+          if (type == null || !type.startsWith("application/json")) {
+            error(ctx, 404, "not found", "no resource at " + ctx.path() + "; see docs/api.md");
+          }
+        });
+    app.get("/health", this::health);
+    app.get("/metrics", this::metrics);
+    app.get("/api/alerts", ctx -> alerts(ctx));
+    app.get("/api/alerts/rate", this::rate);
+    app.before(
+        "/api/alerts/stream",
+        ctx -> {
+          String accept = ctx.header("Accept");
+          if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(
+                406,
+                "not acceptable",
+                "the alert stream is server-sent events: send 'Accept: text/event-stream'"
+                    + " (browsers' EventSource does; curl: -H 'Accept: text/event-stream')");
+          }
+        });
+    app.sse("/api/alerts/stream", this::stream);
+    app.get("/api/alerts/{alertId}", ctx -> ctx.json(AlertJson.toJson(alert(ctx), true)));
+    app.get("/api/alerts/{alertId}/evidence", ctx -> ctx.json(verifier().verify(alert(ctx))));
+    app.get("/api/nodes", ctx -> ctx.json(Map.of("nodes", b.nodes.list(b.alerts))));
+    app.get("/api/groups", ctx -> ctx.json(Map.of("groups", b.nodes.groups(b.alerts))));
+    app.get("/api/groups/{group}/entities/<key>", this::entity);
+    app.get(
+        "/api/availability",
+        ctx -> ctx.json(Map.of("windows", AvroJson.toJson(b.reports.availabilityWindows()))));
+    app.get(
+        "/api/risk", ctx -> ctx.json(Map.of("reports", AvroJson.toJson(b.reports.riskReports()))));
+    b.alerts.onChange(listener);
+    // pings go through the broadcast thread too, so no two threads write to one stream
+    keepAlive.scheduleAtFixedRate(() -> broadcaster.execute(this::ping), 15, 15, TimeUnit.SECONDS);
+    app.start(b.host, b.port);
+    LOG.info("auditor http listening host={} port={}", b.host, app.port());
+    return this;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** The base URL, e.g. {@code http://localhost:41234}. */
+  public String baseUrl() {
+    return "http://" + ("0.0.0.0".equals(b.host) ? "localhost" : b.host) + ":" + port();
+  }
+
+  private EvidenceVerifier verifier() {
+    if (b.verifier == null) {
+      throw ApiException.unavailable(
+          "evidence verification unavailable",
+          "this server was started without an evidence verifier");
+    }
+    return b.verifier;
+  }
+
+  private static void error(Context ctx, int status, String error, String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", error);
+    body.put("detail", detail);
+    ctx.status(status).json(body);
+  }
+
+  private void health(Context ctx) {
+    boolean up = b.ready.getAsBoolean();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", up ? "UP" : "STARTING");
+    body.put("alerts", b.alerts.size());
+    body.put("nodes", b.nodes.size());
+    body.put("sseClients", sseClients.size());
+    body.put("time", b.clock.instant().toString());
+    ctx.status(up ? 200 : 503).json(body);
+  }
+
+  private void metrics(Context ctx) {
+    PrometheusMeterRegistry prom = prometheus(b.meters);
+    if (prom == null) {
+      throw ApiException.unavailable(
+          "metrics unavailable", "the server's meter registry has no Prometheus registry");
+    }
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(prom.scrape());
+  }
+
+  private static PrometheusMeterRegistry prometheus(MeterRegistry r) {
+    if (r instanceof PrometheusMeterRegistry p) {
+      return p;
+    }
+    if (r instanceof CompositeMeterRegistry c) {
+      for (MeterRegistry child : c.getRegistries()) {
+        PrometheusMeterRegistry p = prometheus(child);
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
+  private void alerts(Context ctx) {
+    AlertQuery q = AlertQuery.parse(ctx.queryParamMap());
+    AlertView.Page page = b.alerts.query(q);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("total", page.total());
+    body.put("offset", page.offset());
+    body.put("limit", page.limit());
+    body.put("alerts", page.alerts().stream().map(a -> AlertJson.toJson(a, false)).toList());
+    ctx.json(body);
+  }
+
+  private void rate(Context ctx) {
+    Map<String, List<String>> params = ctx.queryParamMap();
+    for (String p : params.keySet()) {
+      if (!p.equals("buckets") && !p.equals("bucketSeconds")) {
+        throw ApiException.badParameter(p, "unknown parameter; known: bucketSeconds, buckets");
+      }
+    }
+    int buckets = AlertQuery.integer(params, "buckets", 30, 1, 1440);
+    int bucketSeconds = AlertQuery.integer(params, "bucketSeconds", 60, 1, 86_400);
+    Instant now = b.clock.instant();
+    Duration bucket = Duration.ofSeconds(bucketSeconds);
+    Instant end =
+        Instant.ofEpochMilli(now.toEpochMilli() - now.toEpochMilli() % bucket.toMillis())
+            .plus(bucket);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("start", end.minus(bucket.multipliedBy(buckets)).toString());
+    body.put("bucketSeconds", bucketSeconds);
+    body.put("byType", b.alerts.rate(end, bucket, buckets));
+    ctx.json(body);
+  }
+
+  private AuditAlert alert(Context ctx) {
+    String id = ctx.pathParam("alertId");
+    return b.alerts
+        .get(id)
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "alert",
+                    "no alert with id '"
+                        + id
+                        + "' (the view holds the latest "
+                        + b.alerts.size()
+                        + ")"));
+  }
+
+  private void stream(SseClient client) {
+    AlertQuery filter;
+    try {
+      filter = AlertQuery.parse(client.ctx().queryParamMap());
+    } catch (ApiException e) {
+      client.sendEvent("error", Map.of("error", e.error(), "detail", e.detail()));
+      client.close();
+      return;
+    }
+    if (sseClients.size() >= b.maxSseClients) {
+      client.sendEvent(
+          "error",
+          Map.of(
+              "error",
+              "too many stream clients",
+              "detail",
+              "at most " + b.maxSseClients + " clients may stream at once"));
+      client.close();
+      return;
+    }
+    client.keepAlive();
+    client.onClose(() -> sseClients.remove(client));
+    client.sendComment("connected"); // before joining: only the broadcast thread writes after
+    sseClients.put(client, filter);
+  }
+
+  private void enqueue(AlertView.Change change) {
+    try {
+      broadcaster.execute(() -> broadcast(change));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: nobody is listening any more
+    }
+  }
+
+  private void broadcast(AlertView.Change change) {
+    AuditAlert a = change.alert();
+    Map<String, Object> data = AlertJson.toJson(a, false);
+    data.put("change", change.isNew() ? "NEW" : "UPDATED");
+    String payload;
+    try {
+      payload = json.writeValueAsString(data);
+    } catch (IOException e) {
+      LOG.warn("cannot encode alert for the stream alertId={}: {}", a.getAlertId(), e.toString());
+      return;
+    }
+    sseClients.forEach(
+        (client, filter) -> {
+          if (!filter.matches(a)) {
+            return;
+          }
+          try {
+            client.sendEvent("alert", payload, a.getAlertId());
+          } catch (RuntimeException e) {
+            sseClients.remove(client);
+          }
+        });
+  }
+
+  private void ping() {
+    sseClients
+        .keySet()
+        .forEach(
+            c -> {
+              try {
+                if (c.terminated()) {
+                  sseClients.remove(c);
+                } else {
+                  c.sendComment("keep-alive");
+                }
+              } catch (RuntimeException e) {
+                sseClients.remove(c);
+              }
+            });
+  }
+
+  private void entity(Context ctx) throws IOException, InterruptedException {
+    String group = ctx.pathParam("group");
+    String key = ctx.pathParam("key");
+    EntityStateLookup.Result result = b.lookup.lookup(group, key);
+    if (result instanceof EntityStateLookup.Local local) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("group", group);
+      body.put("entityKey", key);
+      body.put(
+          "state",
+          local.state() instanceof org.apache.avro.specific.SpecificRecord
+              ? AvroJson.toJson(local.state())
+              : local.state());
+      ctx.json(body);
+    } else if (result instanceof EntityStateLookup.Remote remote) {
+      forward(ctx, remote, group, key);
+    } else if (result instanceof EntityStateLookup.Unavailable u) {
+      throw ApiException.unavailable("auditor unavailable", u.reason());
+    } else {
+      throw ApiException.notFound(
+          "entity", "no reconciled state for entity '" + key + "' in group '" + group + "'");
+    }
+  }
+
+  private void forward(Context ctx, EntityStateLookup.Remote remote, String group, String key)
+      throws IOException, InterruptedException {
+    if (ctx.header(FORWARDED_HEADER) != null) {
+      throw ApiException.unavailable(
+          "auditor unavailable", "ownership of the key is moving between instances; retry shortly");
+    }
+    URI uri =
+        URI.create(
+            "http://"
+                + remote.host()
+                + ":"
+                + remote.port()
+                + "/api/groups/"
+                + URLEncoder.encode(group, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/entities/"
+                + URLEncoder.encode(key, StandardCharsets.UTF_8)
+                    .replace("+", "%20")
+                    .replace("%2F", "/"));
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(5))
+            .header(FORWARDED_HEADER, "1")
+            .GET()
+            .build();
+    HttpResponse<String> response;
+    try {
+      response = forwarder.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new ApiException(
+          502,
+          "owner unreachable",
+          "the instance owning the key ("
+              + remote.host()
+              + ":"
+              + remote.port()
+              + ") did not answer: "
+              + e.getMessage());
+    }
+    ctx.status(response.statusCode())
+        .contentType("application/json")
+        .header("X-Herald-Served-By", remote.host() + ":" + remote.port())
+        .result(response.body());
+  }
+
+  @Override
+  public synchronized void close() {
+    b.alerts.removeListener(listener);
+    keepAlive.shutdownNow();
+    broadcaster.shutdownNow();
+    sseClients
+        .keySet()
+        .forEach(
+            c -> {
+              try {
+                c.close();
+              } catch (RuntimeException e) {
+                LOG.debug("closing stream client: {}", e.toString());
+              }
+            });
+    sseClients.clear();
+    if (app != null) {
+      app.stop();
+      app = null;
+    }
+  }
+
+  /** Configuration of an {@link AuditorHttpServer}; views are required, the rest has defaults. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private AlertView alerts;
+    private NodeView nodes;
+    private FlinkReportView reports = new FlinkReportView(60, 1_000);
+    private EvidenceVerifier verifier;
+    private MeterRegistry meters;
+    private EntityStateLookup lookup = EntityStateLookup.NOT_RUNNING;
+    private BooleanSupplier ready = () -> true;
+    private Clock clock = Clock.systemUTC();
+    private int maxSseClients = 200;
+
+    /** Interface to bind (default all). */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Port; 0 for an ephemeral one (default 8080). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder alerts(AlertView alerts) {
+      this.alerts = alerts;
+      return this;
+    }
+
+    public Builder nodes(NodeView nodes) {
+      this.nodes = nodes;
+      return this;
+    }
+
+    public Builder reports(FlinkReportView reports) {
+      this.reports = reports;
+      return this;
+    }
+
+    public Builder verifier(EvidenceVerifier verifier) {
+      this.verifier = verifier;
+      return this;
+    }
+
+    /** Where metrics are registered; {@code /metrics} scrapes its Prometheus registry. */
+    public Builder meterRegistry(MeterRegistry meters) {
+      this.meters = meters;
+      return this;
+    }
+
+    public Builder entityLookup(EntityStateLookup lookup) {
+      this.lookup = lookup;
+      return this;
+    }
+
+    /** What {@code /health} reports as UP (e.g. {@link ViewFeed#caughtUp()}). */
+    public Builder ready(BooleanSupplier ready) {
+      this.ready = ready;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder maxSseClients(int max) {
+      this.maxSseClients = max;
+      return this;
+    }
+
+    public AuditorHttpServer build() {
+      Objects.requireNonNull(alerts, "alerts view is required");
+      Objects.requireNonNull(nodes, "nodes view is required");
+      Objects.requireNonNull(meters, "meterRegistry is required");
+      return new AuditorHttpServer(this);
+    }
+  }
+}

@@ -1,0 +1,228 @@
+// Herald dashboard: live alerts over SSE, node/group status, evidence, charts. Bounded DOM.
+"use strict";
+(() => {
+  const MAX_ROWS = 200;
+  const rows = new Map(); // alertId -> <tr>, newest first in the table
+  const $ = (s) => document.querySelector(s);
+  const tbody = $("#alerts tbody");
+  let selected = null;
+
+  const text = (tag, t, cls) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    e.textContent = t == null ? "" : String(t);
+    return e;
+  };
+  const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "—");
+  const getJson = async (url) => {
+    const r = await fetch(url, {headers: {Accept: "application/json"}});
+    const body = await r.json();
+    if (!r.ok) throw new Error(`${body.error}: ${body.detail}`);
+    return body;
+  };
+
+  function filterMatches(a) {
+    const sev = $("#f-severity").value, st = $("#f-status").value;
+    return (!sev || a.severity === sev) && (!st || a.status === st);
+  }
+
+  function renderRow(a, fresh) {
+    const tr = document.createElement("tr");
+    tr.dataset.alertId = a.alertId;
+    tr.dataset.type = a.type;
+    tr.dataset.status = a.status;
+    tr.className = (a.status === "RESOLVED" ? "resolved " : "") + (fresh ? "fresh" : "");
+    tr.title = a.detail || "";
+    tr.append(
+      text("td", time(a.detectedAt)),
+      text("td", a.type, "type"),
+      (() => { const td = document.createElement("td"); td.append(text("span", a.severity, "sev " + a.severity)); return td; })(),
+      text("td", a.status, "status"),
+      text("td", a.group || "—"),
+      text("td", a.entityKey == null ? "—" : a.entityKey + (a.version != null ? " v" + a.version : ""), "entity"),
+      text("td", (a.nodes || []).join(", "), "nodes"));
+    tr.addEventListener("click", () => openDetail(a.alertId));
+    return tr;
+  }
+
+  function upsert(a, fresh) {
+    const old = rows.get(a.alertId);
+    if (!filterMatches(a)) {
+      if (old) { old.remove(); rows.delete(a.alertId); }
+      return;
+    }
+    const tr = renderRow(a, fresh);
+    if (old) old.replaceWith(tr); else tbody.prepend(tr);
+    rows.set(a.alertId, tr);
+    while (rows.size > MAX_ROWS) {
+      const last = tbody.lastElementChild;
+      rows.delete(last.dataset.alertId);
+      last.remove();
+    }
+    $("#alerts-empty").hidden = rows.size > 0;
+    if (selected === a.alertId && fresh) openDetail(a.alertId);
+  }
+
+  async function loadAlerts() {
+    const params = new URLSearchParams({limit: String(MAX_ROWS)});
+    if ($("#f-severity").value) params.set("severity", $("#f-severity").value);
+    if ($("#f-status").value) params.set("status", $("#f-status").value);
+    const page = await getJson("/api/alerts?" + params);
+    tbody.replaceChildren();
+    rows.clear();
+    page.alerts.slice().reverse().forEach((a) => upsert(a, false));
+    $("#alerts-empty").hidden = rows.size > 0;
+  }
+
+  function connect() {
+    const conn = $("#conn");
+    const es = new EventSource("/api/alerts/stream");
+    es.onopen = () => { conn.textContent = "stream: live"; conn.className = "conn on"; loadAlerts().catch(() => {}); };
+    es.onerror = () => { conn.textContent = "stream: reconnecting…"; conn.className = "conn off"; };
+    es.addEventListener("alert", (ev) => {
+      upsert(JSON.parse(ev.data), true);
+      scheduleStatus();
+    });
+  }
+
+  async function openDetail(id) {
+    selected = id;
+    const panel = $("#detail");
+    panel.hidden = false;
+    $("#detail-id").textContent = id.slice(0, 16) + "…";
+    const body = $("#detail-body");
+    try {
+      const [a, ev] = await Promise.all([getJson("/api/alerts/" + encodeURIComponent(id)), getJson("/api/alerts/" + encodeURIComponent(id) + "/evidence")]);
+      const dl = document.createElement("dl");
+      dl.className = "kv";
+      const add = (k, v) => dl.append(text("dt", k), text("dd", v));
+      add("type", a.type); add("severity", a.severity); add("status", a.status);
+      add("group", a.group || "—"); add("entity", a.entityKey == null ? "—" : a.entityKey + (a.version != null ? " v" + a.version : ""));
+      add("nodes", (a.nodes || []).join(", ")); add("detail", a.detail);
+      add("detected", a.detectedAt); add("first event", a.firstEventTime);
+      if (a.resolvedAt) add("resolved", a.resolvedAt);
+      if (a.majorityHash) add("majority hash", a.majorityHash);
+      Object.entries(a.attributes || {}).forEach(([k, v]) => add(k, v));
+      const evDiv = document.createElement("div");
+      evDiv.id = "evidence";
+      evDiv.append(text("h3", `Evidence (${ev.checks.length} signed record${ev.checks.length === 1 ? "" : "s"}, re-verified by this server against the registered keys)`));
+      if (!ev.checks.length) evDiv.append(text("p", "This alert carries no signed evidence.", "empty"));
+      ev.checks.forEach((c) => {
+        const box = document.createElement("div");
+        box.className = "evidence";
+        box.dataset.verdict = c.verdict;
+        const head = document.createElement("div");
+        head.append(text("span", c.verdict, "verdict " + c.verdict), document.createTextNode(
+          ` node ${c.nodeId} · key ${c.keyId} · batch #${c.batchSeq} · ${c.topic}[${c.partition}]@${c.offset}`));
+        box.append(head, text("p", c.reason + (c.confirmsAuditor ? "" : " (differs from what the auditor recorded)")));
+        if (c.reports.length) {
+          const t = document.createElement("table");
+          const hr = document.createElement("tr");
+          ["entity", "version", "op", "prev hash", "state hash"].forEach((h) => hr.append(text("th", h)));
+          t.append(hr);
+          c.reports.slice(0, 20).forEach((r) => {
+            const tr = document.createElement("tr");
+            tr.append(text("td", r.entityKey), text("td", r.version), text("td", r.opId),
+              text("td", (r.prevStateHash || "").slice(0, 16)), text("td", (r.stateHash || "").slice(0, 16)));
+            t.append(tr);
+          });
+          box.append(t);
+          if (c.reports.length > 20) box.append(text("p", `… and ${c.reports.length - 20} more reports`, "empty"));
+        }
+        evDiv.append(box);
+      });
+      body.replaceChildren(dl, evDiv);
+    } catch (e) {
+      body.replaceChildren(text("p", "Cannot load the alert: " + e.message, "bad"));
+    }
+  }
+
+  async function loadStatus() {
+    const [n, g] = await Promise.all([getJson("/api/nodes"), getJson("/api/groups")]);
+    const groups = $("#groups");
+    groups.replaceChildren(...g.groups.slice(0, 200).map((x) => {
+      const d = document.createElement("div");
+      d.className = "tile " + x.health;
+      d.dataset.group = x.group;
+      d.append(text("b", x.group), text("span", `${x.health} · ${x.members.length} member${x.members.length === 1 ? "" : "s"}`));
+      const open = Object.entries(x.openBySeverity).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(", ");
+      if (open) d.append(text("div", open));
+      return d;
+    }));
+    if (!g.groups.length) groups.append(text("p", "No groups registered.", "empty"));
+    const nodes = $("#nodes");
+    nodes.replaceChildren(...n.nodes.slice(0, 500).map((x) => {
+      const d = document.createElement("div");
+      d.className = "tile" + (x.silent ? " silent" : "") + (x.suspect ? " suspect" : "");
+      d.dataset.node = x.nodeId;
+      d.append(text("b", x.nodeId), text("span", `${x.region || "?"} · ${x.registryStatus}`));
+      const flags = document.createElement("div");
+      flags.className = "flags";
+      if (x.suspect) flags.append(text("span", "SUSPECT", "bad"));
+      if (x.silent) flags.append(text("span", "SILENT", "bad"));
+      if (!x.suspect && !x.silent) flags.append(text("span", "OK", "good"));
+      flags.append(document.createTextNode(`${x.openAlerts} open / ${x.totalAlerts} alert${x.totalAlerts === 1 ? "" : "s"} · hb ${time(x.lastHeartbeat)}`));
+      d.append(flags);
+      return d;
+    }));
+    if (!n.nodes.length) nodes.append(text("p", "No nodes registered.", "empty"));
+    let critical = 0, open = 0;
+    g.groups.forEach((x) => Object.entries(x.openBySeverity).forEach(([k, v]) => { open += v; if (k === "CRITICAL") critical += v; }));
+    $("#summary").replaceChildren(
+      text("span", `${g.groups.length} groups`, "chip"), text("span", `${n.nodes.length} nodes`, "chip"),
+      text("span", `${n.nodes.filter((x) => x.suspect).length} suspect`, "chip"),
+      text("span", `${open} open alerts (${critical} critical)`, "chip"));
+  }
+
+  let statusTimer = null;
+  function scheduleStatus() {
+    if (statusTimer) return;
+    statusTimer = setTimeout(() => {
+      statusTimer = null;
+      loadStatus().catch(() => {});
+      loadRate().catch(() => {});
+    }, 500);
+  }
+
+  async function loadRate() {
+    const r = await getJson("/api/alerts/rate?buckets=30&bucketSeconds=60");
+    const start = new Date(r.start).getTime();
+    const labels = Array.from({length: 30}, (_, i) => new Date(start + i * r.bucketSeconds * 1000).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"}));
+    HeraldCharts.stackedBars($("#rate-chart"), r.byType, labels);
+  }
+
+  async function loadFlink() {
+    const [av, risk] = await Promise.all([getJson("/api/availability"), getJson("/api/risk")]);
+    const series = {};
+    av.windows.filter((w) => w.scope === "GROUP" || w.scope === "REGION").forEach((w) => {
+      const k = w.scope.toLowerCase() + " " + w.scopeId;
+      (series[k] = series[k] || []).push([new Date(w.windowEnd).getTime(), w.upFraction]);
+    });
+    if (Object.keys(series).length) HeraldCharts.lines($("#availability"), Object.fromEntries(Object.entries(series).slice(0, 8)));
+    if (risk.reports.length) {
+      const t = document.createElement("table");
+      t.className = "risk-table";
+      const hr = document.createElement("tr");
+      ["group", "window", "availability", "SLO", "budget burn", "quorum loss", "risk"].forEach((h) => hr.append(text("th", h)));
+      t.append(hr);
+      risk.reports.slice(0, 50).forEach((r) => {
+        const tr = document.createElement("tr");
+        tr.append(text("td", r.group), text("td", r.window), text("td", (r.availability * 100).toFixed(3) + "%"),
+          text("td", r.sloMet ? "met" : "missed", r.sloMet ? "good" : "bad"),
+          text("td", (r.errorBudgetBurn * 100).toFixed(0) + "%"), text("td", r.quorumLossMinutes.toFixed(1) + " min"),
+          text("td", r.riskScore.toFixed(2)));
+        t.append(tr);
+      });
+      $("#risk").replaceChildren(t);
+    }
+  }
+
+  $("#detail-close").addEventListener("click", () => { $("#detail").hidden = true; selected = null; });
+  ["#f-severity", "#f-status"].forEach((s) => $(s).addEventListener("change", () => loadAlerts().catch(() => {})));
+  const every = (ms, f) => { f().catch(() => {}); setInterval(() => f().catch(() => {}), ms); };
+  loadAlerts().catch(() => {});
+  connect();
+  every(5000, loadStatus);
+  every(10000, loadRate);
+  every(30000, loadFlink);
+})();
