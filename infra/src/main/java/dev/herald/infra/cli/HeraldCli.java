@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
       VerifyCommand.class,
       FlinkCommand.class,
       ReportCommand.class,
+      AuditorCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {

@@ -1,0 +1,199 @@
+package dev.herald.it.auditor;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.auditor.AuditorConfig;
+import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Auditor instances, a producer, a heartbeat/tick clock and read-committed readers of the alert and
+ * dead-letter topics, against one real broker. One shared in-memory schema registry stands in for
+ * the registry service (same JVM).
+ */
+final class AuditorHarness implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditorHarness.class);
+  static final AuditPolicy POLICY =
+      dev.herald.auditor.policy.PolicyLoader.parse(
+          """
+          defaults:
+            heartbeat:
+              silenceThreshold: 6s
+          groups:
+            ops:
+              rateBudget:
+                reportsPerSecond: 10
+                burst: 50
+          """);
+
+  private final EmbeddedSchemaRegistry registry;
+  final SchemaRegistryClient schemas;
+  final KafkaProducer<String, byte[]> producer;
+  final ReplicaFleet fleet;
+  private final String bootstrap;
+  private final String applicationId;
+  private final KafkaConsumer<String, byte[]> alertReader;
+  private final KafkaConsumer<String, byte[]> dlqReader;
+  private final AvroWireFormat<AuditAlert> alertFormat;
+  private final AvroWireFormat<DeadLetter> dlqFormat;
+  private final List<AuditAlert> alerts = new ArrayList<>();
+  private final List<DeadLetter> deadLetters = new ArrayList<>();
+  private ScheduledExecutorService clock;
+
+  AuditorHarness(String bootstrap, String applicationId) {
+    this.bootstrap = bootstrap;
+    this.applicationId = applicationId;
+    this.registry = EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
+    this.schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    fleet = new ReplicaFleet(producer, schemas);
+    alertFormat = new AvroWireFormat<>(AuditAlert.class, schemas);
+    dlqFormat = new AvroWireFormat<>(DeadLetter.class, schemas);
+    alertReader = reader(Topics.ALERTS);
+    dlqReader = reader(Topics.DLQ);
+  }
+
+  private KafkaConsumer<String, byte[]> reader(String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, applicationId + "-reader-" + topic);
+    KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    c.subscribe(List.of(topic));
+    return c;
+  }
+
+  HeraldAuditor startInstance(Path stateDir) {
+    HeraldAuditor auditor =
+        HeraldAuditor.start(
+            AuditorConfig.builder()
+                .bootstrapServers(bootstrap)
+                .applicationId(applicationId)
+                .stateDir(stateDir)
+                .policy(POLICY)
+                .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
+                .build());
+    return auditor;
+  }
+
+  /**
+   * Heartbeats of the live nodes and stream-time ticks every 300 ms, in the background, on two
+   * threads: heartbeats never wait for the fleet (whose rounds hold its lock).
+   */
+  void startClock() {
+    clock = Executors.newScheduledThreadPool(2);
+    clock.scheduleAtFixedRate(
+        () -> {
+          try {
+            for (String n : ReplicaFleet.heartbeating()) {
+              fleet.heartbeat(n);
+            }
+          } catch (Exception e) {
+            LOG.warn("heartbeat failed: {}", e.toString());
+          }
+        },
+        0,
+        300,
+        TimeUnit.MILLISECONDS);
+    clock.scheduleAtFixedRate(
+        () -> {
+          try {
+            synchronized (fleet) {
+              fleet.tick();
+            }
+          } catch (Exception e) {
+            LOG.warn("tick failed: {}", e.toString());
+          }
+        },
+        0,
+        300,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Everything read from herald.alerts.v1 so far (committed records only). */
+  synchronized List<AuditAlert> alerts() {
+    for (ConsumerRecord<String, byte[]> r : alertReader.poll(Duration.ofMillis(200))) {
+      alerts.add(alertFormat.deserialize(Topics.ALERTS, r.value()));
+    }
+    return List.copyOf(alerts);
+  }
+
+  synchronized List<DeadLetter> deadLetters() {
+    for (ConsumerRecord<String, byte[]> r : dlqReader.poll(Duration.ofMillis(200))) {
+      deadLetters.add(dlqFormat.deserialize(Topics.DLQ, r.value()));
+    }
+    return List.copyOf(deadLetters);
+  }
+
+  /**
+   * Waits until the alerts equal the ground truth and stay equal for {@code stable}; returns the
+   * score (the last one seen, with what is missing or unexpected, when the wait times out).
+   */
+  DetectionScore awaitGroundTruth(Duration atMost, Duration stable) {
+    AtomicReference<DetectionScore> score = new AtomicReference<>();
+    Callable<Boolean> perfect =
+        () -> {
+          score.set(DetectionScore.of(fleet.groundTruth(), alerts()));
+          return score.get().perfect();
+        };
+    try {
+      await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(perfect);
+      await()
+          .during(stable)
+          .atMost(stable.multipliedBy(3))
+          .pollInterval(Duration.ofMillis(500))
+          .until(perfect);
+    } catch (ConditionTimeoutException e) {
+      LOG.error("alerts differ from the ground truth:\n{}", score.get().table());
+    }
+    return score.get();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (clock != null) {
+      clock.shutdownNow();
+      clock.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    alertReader.close();
+    dlqReader.close();
+    producer.close();
+    registry.close();
+  }
+}

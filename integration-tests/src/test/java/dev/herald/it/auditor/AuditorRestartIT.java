@@ -1,0 +1,71 @@
+package dev.herald.it.auditor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.auditor.HeraldAuditor;
+import dev.herald.it.support.KafkaBrokerExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An auditor instance is closed and started again on the same state directory in the middle of the
+ * run: with exactly-once processing the alert set still equals the ground truth and no alert id is
+ * published OPEN twice.
+ */
+@Tag("slow")
+class AuditorRestartIT {
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  @TempDir Path stateA;
+  @TempDir Path stateB;
+
+  @Test
+  void restartingAnInstanceMidRunKeepsTheAlertSetExact() throws Exception {
+    try (AuditorHarness h = new AuditorHarness(KAFKA.bootstrapServers(), "herald-it-restart");
+        HeraldAuditor b = h.startInstance(stateB)) {
+      HeraldAuditor a = h.startInstance(stateA);
+      try {
+        // Given: both instances audit the first half of the run
+        h.fleet.registerAll();
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    a.awaitRunning(Duration.ofMillis(100))
+                        && b.awaitRunning(Duration.ofMillis(100)));
+        h.fleet.lastHeartbeatOfTheSilentNode();
+        h.startClock();
+        synchronized (h.fleet) {
+          h.fleet.playRound(1);
+          h.fleet.playRound(2);
+        }
+      } finally {
+        // When: instance A stops mid-run ...
+        a.close();
+      }
+      synchronized (h.fleet) {
+        h.fleet.playRound(3);
+      }
+      // ... and starts again on its state directory while the run goes on
+      try (HeraldAuditor again = h.startInstance(stateA)) {
+        synchronized (h.fleet) {
+          h.fleet.playRound(4);
+        }
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> again.awaitRunning(Duration.ofMillis(100)));
+
+        // Then
+        DetectionScore score = h.awaitGroundTruth(Duration.ofSeconds(120), Duration.ofSeconds(4));
+        System.out.println("Auditor with a restart mid-run:\n" + score.table());
+        assertThat(score.perfect()).as(score.table()).isTrue();
+        AuditorEndToEndIT.assertNoAlertIdOpenTwice(h.alerts());
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.herald.auditor.detect;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What the auditor remembers about one entity: its open versions (reports per node) and a short
+ * window of closed versions (agreed hash and op, each node's hash, who was missing) for late
+ * reports, fork and duplicate-apply checks. A version leaves {@link #open} when it closes; {@link
+ * #closed} keeps at most {@link #CLOSED_WINDOW} summaries, so state never grows with history.
+ *
+ * <p>Mutable and serialized as JSON in the {@code herald-entities} store; {@link Reconciler} is the
+ * only code that changes it.
+ */
+public final class EntityState {
+  /** Closed versions remembered per entity. */
+  public static final int CLOSED_WINDOW = 16;
+
+  public String group;
+  public String entityKey;
+  public TreeMap<Long, VersionSlot> open = new TreeMap<>();
+  public TreeMap<Long, ClosedVersion> closed = new TreeMap<>();
+
+  /** Versions below this were forgotten; reports for them are too late to judge. */
+  public long forgottenBelow = 0;
+
+  public EntityState() {}
+
+  public EntityState(String group, String entityKey) {
+    this.group = group;
+    this.entityKey = entityKey;
+  }
+
+  /** {@code group/entityKey}. */
+  public static String entityId(String group, String entityKey) {
+    return group + "/" + entityKey;
+  }
+
+  /** Whether nothing is open (only the closed window remains). */
+  public boolean quiescent() {
+    return open.isEmpty();
+  }
+
+  /** One open version: who reported what. */
+  public static final class VersionSlot {
+    public long version;
+
+    /** Stream time when the first report arrived; the grace counts from here. */
+    public long openedAt;
+
+    /** Event time of the first report. */
+    public long firstEventTime;
+
+    public TreeMap<String, ReplicaReport> reports = new TreeMap<>();
+
+    /** Nodes caught signing two different claims for this version; they leave the vote. */
+    public Set<String> equivocators = new HashSet<>();
+
+    public VersionSlot() {}
+
+    VersionSlot(long version, long openedAt, long firstEventTime) {
+      this.version = version;
+      this.openedAt = openedAt;
+      this.firstEventTime = firstEventTime;
+    }
+  }
+
+  /** What remains of a closed version. */
+  public static final class ClosedVersion {
+    public long version;
+    public String agreedHash;
+    public String agreedOp;
+    public Map<String, String> hashes = new TreeMap<>();
+    public Set<String> missing = new HashSet<>();
+
+    public ClosedVersion() {}
+  }
+}

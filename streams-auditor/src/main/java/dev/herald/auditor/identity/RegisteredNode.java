@@ -1,0 +1,67 @@
+package dev.herald.auditor.identity;
+
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
+import dev.herald.schema.canonical.Hashing;
+import dev.herald.schema.signing.Ed25519;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A registry entry as the auditor keeps it (JSON in the global {@code herald-registry} store).
+ *
+ * @param nodeId node id
+ * @param displayName display name
+ * @param publicKeyHex raw Ed25519 public key, hex
+ * @param rotatesFromHex previous key of a declared rotation, hex, or null
+ * @param groups groups it is a member of
+ * @param status ACTIVE, RETIRED or REVOKED
+ * @param region region
+ */
+public record RegisteredNode(
+    String nodeId,
+    String displayName,
+    String publicKeyHex,
+    String rotatesFromHex,
+    List<String> groups,
+    NodeStatus status,
+    String region) {
+
+  public RegisteredNode {
+    groups = groups == null ? List.of() : List.copyOf(groups);
+  }
+
+  /** From the registry record. */
+  public static RegisteredNode of(NodeRecord record) {
+    return new RegisteredNode(
+        record.getNodeId(),
+        record.getDisplayName(),
+        Hashing.hex(record.getPublicKey()),
+        record.getRotatesFrom() == null ? null : Hashing.hex(record.getRotatesFrom()),
+        record.getGroups(),
+        record.getStatus(),
+        record.getRegion());
+  }
+
+  /** Whether it may report (ACTIVE). */
+  public boolean active() {
+    return status == NodeStatus.ACTIVE;
+  }
+
+  /** Key id of the current key. */
+  public String keyId() {
+    return Ed25519.keyId(HexFormat.of().parseHex(publicKeyHex));
+  }
+
+  /** Key id of the key it rotated from, or null. */
+  public String previousKeyId() {
+    return rotatesFromHex == null || rotatesFromHex.isEmpty()
+        ? null
+        : Ed25519.keyId(HexFormat.of().parseHex(rotatesFromHex));
+  }
+
+  static String hex(ByteBuffer b) {
+    return b == null ? null : Hashing.hex(b);
+  }
+}

@@ -1,0 +1,230 @@
+package dev.herald.auditor.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.herald.schema.AlertType;
+import dev.herald.schema.Severity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the auditor policy (YAML). Every problem is a {@link PolicyException} naming
+ * the key, the value and the reason; unknown keys are refused so a typo never silently falls back
+ * to a default. See {@code docs/policy.md}.
+ *
+ * <pre>{@code
+ * AuditPolicy policy = PolicyLoader.parse("""
+ *     defaults:
+ *       reportGrace: 2s
+ *     groups:
+ *       payments:
+ *         quorum: 2
+ *     """);
+ * }</pre>
+ */
+public final class PolicyLoader {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Set<String> TOP_KEYS = Set.of("defaults", "groups", "limits");
+  private static final Set<String> GROUP_KEYS =
+      Set.of("quorum", "reportGrace", "heartbeat", "rateBudget", "requireSignatures", "severity");
+
+  private PolicyLoader() {}
+
+  /** Loads a policy file. */
+  public static AuditPolicy load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new PolicyException("file", file.toString(), "cannot be read: " + e.getMessage());
+    }
+    return parse(text);
+  }
+
+  /** Parses policy YAML; an empty document is the default policy. */
+  public static AuditPolicy parse(String yaml) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw new PolicyException(
+          "line " + e.getLocation().getLineNr(),
+          null,
+          "is not valid YAML: " + e.getOriginalMessage());
+    }
+    if (root == null || root.isNull() || root.isMissingNode()) {
+      return AuditPolicy.DEFAULT;
+    }
+    requireObject(root, "(root)");
+    checkKeys(root, "", TOP_KEYS);
+    GroupPolicy defaults = group(root.get("defaults"), "defaults", GroupPolicy.DEFAULTS);
+    Map<String, GroupPolicy> groups = new HashMap<>();
+    JsonNode groupsNode = root.get("groups");
+    if (groupsNode != null && !groupsNode.isNull()) {
+      requireObject(groupsNode, "groups");
+      for (Iterator<Map.Entry<String, JsonNode>> it = groupsNode.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getKey().isBlank()) {
+          throw new PolicyException("groups", "", "a group name must not be blank");
+        }
+        groups.put(e.getKey(), group(e.getValue(), "groups." + e.getKey(), defaults));
+      }
+    }
+    int maxRecordBytes = AuditPolicy.DEFAULT.maxRecordBytes();
+    JsonNode limits = root.get("limits");
+    if (limits != null && !limits.isNull()) {
+      requireObject(limits, "limits");
+      checkKeys(limits, "limits.", Set.of("maxRecordBytes"));
+      if (limits.has("maxRecordBytes")) {
+        maxRecordBytes = positiveInt(limits.get("maxRecordBytes"), "limits.maxRecordBytes");
+      }
+    }
+    return new AuditPolicy(defaults, groups, maxRecordBytes);
+  }
+
+  private static GroupPolicy group(JsonNode node, String path, GroupPolicy base) {
+    if (node == null || node.isNull()) {
+      return base;
+    }
+    requireObject(node, path);
+    checkKeys(node, path + ".", GROUP_KEYS);
+    int quorum = base.quorum();
+    if (node.has("quorum")) {
+      JsonNode q = node.get("quorum");
+      if (q.isTextual() && q.asText().equals("majority")) {
+        quorum = 0;
+      } else {
+        quorum = positiveInt(q, path + ".quorum", "is not 'majority' or a positive integer");
+      }
+    }
+    Duration grace =
+        node.has("reportGrace")
+            ? duration(node.get("reportGrace"), path + ".reportGrace")
+            : base.reportGrace();
+    Duration silence = base.silenceThreshold();
+    JsonNode hb = node.get("heartbeat");
+    if (hb != null && !hb.isNull()) {
+      requireObject(hb, path + ".heartbeat");
+      checkKeys(hb, path + ".heartbeat.", Set.of("silenceThreshold"));
+      if (hb.has("silenceThreshold")) {
+        silence = duration(hb.get("silenceThreshold"), path + ".heartbeat.silenceThreshold");
+      }
+    }
+    double rate = base.reportsPerSecond();
+    double burst = base.burst();
+    int inFlight = base.maxInFlightVersions();
+    JsonNode rb = node.get("rateBudget");
+    if (rb != null && !rb.isNull()) {
+      requireObject(rb, path + ".rateBudget");
+      checkKeys(
+          rb, path + ".rateBudget.", Set.of("reportsPerSecond", "burst", "maxInFlightVersions"));
+      if (rb.has("reportsPerSecond")) {
+        rate = positiveInt(rb.get("reportsPerSecond"), path + ".rateBudget.reportsPerSecond");
+      }
+      if (rb.has("burst")) {
+        burst = positiveInt(rb.get("burst"), path + ".rateBudget.burst");
+      }
+      if (rb.has("maxInFlightVersions")) {
+        inFlight =
+            positiveInt(rb.get("maxInFlightVersions"), path + ".rateBudget.maxInFlightVersions");
+      }
+    }
+    boolean signatures = base.requireSignatures();
+    if (node.has("requireSignatures")) {
+      JsonNode s = node.get("requireSignatures");
+      if (!s.isBoolean()) {
+        throw new PolicyException(path + ".requireSignatures", s.asText(), "is not true or false");
+      }
+      signatures = s.asBoolean();
+    }
+    Map<AlertType, Severity> severities = new EnumMap<>(AlertType.class);
+    severities.putAll(base.severities());
+    JsonNode sev = node.get("severity");
+    if (sev != null && !sev.isNull()) {
+      requireObject(sev, path + ".severity");
+      for (Iterator<Map.Entry<String, JsonNode>> it = sev.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        AlertType type = enumValue(AlertType.class, e.getKey(), path + ".severity");
+        Severity s =
+            enumValue(Severity.class, e.getValue().asText(), path + ".severity." + e.getKey());
+        severities.put(type, s);
+      }
+    }
+    if (grace.isZero()) {
+      throw new PolicyException(path + ".reportGrace", "0", "must be longer than zero");
+    }
+    if (burst < 1) {
+      throw new PolicyException(path + ".rateBudget.burst", String.valueOf(burst), "must be >= 1");
+    }
+    return new GroupPolicy(quorum, grace, silence, rate, burst, inFlight, signatures, severities);
+  }
+
+  private static void requireObject(JsonNode node, String path) {
+    if (!node.isObject()) {
+      throw new PolicyException(path, node.asText(), "must be a mapping of keys to values");
+    }
+  }
+
+  private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!allowed.contains(key)) {
+        throw new PolicyException(
+            prefix + key,
+            null,
+            "is not a policy key; allowed: "
+                + String.join(", ", allowed.stream().sorted().toList()));
+      }
+    }
+  }
+
+  private static int positiveInt(JsonNode node, String path) {
+    return positiveInt(node, path, "is not a positive integer");
+  }
+
+  private static int positiveInt(JsonNode node, String path, String reason) {
+    if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() <= 0) {
+      throw new PolicyException(path, node.asText(), reason);
+    }
+    return node.asInt();
+  }
+
+  private static Duration duration(JsonNode node, String path) {
+    Matcher m = DURATION.matcher(node.asText().trim());
+    if (!node.isTextual() || !m.matches()) {
+      throw new PolicyException(
+          path, node.asText(), "is not a duration; write e.g. 500ms, 2s, 1m or 1h");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String text, String path) {
+    try {
+      return Enum.valueOf(type, text);
+    } catch (IllegalArgumentException e) {
+      throw new PolicyException(
+          path,
+          text,
+          "is not one of " + Arrays.toString(type.getEnumConstants()).replaceAll("[\\[\\]]", ""));
+    }
+  }
+}

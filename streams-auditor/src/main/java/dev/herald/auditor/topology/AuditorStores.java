@@ -1,0 +1,37 @@
+package dev.herald.auditor.topology;
+
+/**
+ * Names of the auditor's state stores, for interactive queries and dashboards.
+ *
+ * <pre>{@code
+ * ReadOnlyKeyValueStore<String, ?> entities = streams.store(
+ *     StoreQueryParameters.fromNameAndType(AuditorStores.ENTITIES, QueryableStoreTypes.keyValueStore()));
+ * }</pre>
+ */
+public final class AuditorStores {
+  private AuditorStores() {}
+
+  /** Global: the identity registry, nodeId → registered node. */
+  public static final String REGISTRY = "herald-registry";
+
+  /** Per entity {@code group/entityKey}: open versions and the closed window. */
+  public static final String ENTITIES = "herald-entities";
+
+  /** Grace deadlines of open versions, ordered by deadline. */
+  public static final String DEADLINES = "herald-deadlines";
+
+  /** Per node (per partition task): rate bucket, in-flight count, recent batch digests. */
+  public static final String NODE_LEDGERS = "herald-node-ledgers";
+
+  /** Original bytes of recent batches, for alert evidence, expiring after a few grace periods. */
+  public static final String EVIDENCE = "herald-evidence";
+
+  /** Per node: last heartbeat and whether it is silent. */
+  public static final String LIVENESS = "herald-liveness";
+
+  /** Per alert identity: its lifecycle record (status, episode, counts). */
+  public static final String ALERT_BOOK = "herald-alert-book";
+
+  /** Identity application: registrations seen, keys and skeletons. */
+  public static final String IDENTITIES = "herald-identities";
+}

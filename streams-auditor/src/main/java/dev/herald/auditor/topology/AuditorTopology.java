@@ -1,0 +1,205 @@
+package dev.herald.auditor.topology;
+
+import dev.herald.auditor.alerting.AlertRecord;
+import dev.herald.auditor.detect.EntityState;
+import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.flood.NodeLedger;
+import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.liveness.Liveness;
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.HeraldSerde;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Wires the detectors into Kafka Streams topologies; contains no detection logic.
+ *
+ * <p>The reconciliation topology: {@code herald.state-changes.v1} → {@link ReportBatchProcessor}
+ * (stores entities, deadlines, node ledgers, evidence) and {@code herald.heartbeats.v1} → {@link
+ * HeartbeatProcessor} (liveness); both read the global registry from {@code herald.nodes.v1}. Dead
+ * letters go to {@code herald.dlq.v1}; findings are repartitioned by node (or identity) to {@link
+ * AlertLifecycleProcessor}, which publishes to {@code herald.alerts.v1}. Reports are never
+ * repartitioned: a batch holds only entities of its own partition.
+ *
+ * <p>The identity topology reads {@code herald.nodes.v1} as a stream (a topic cannot be a global
+ * store and a stream source of one topology, hence a second application).
+ *
+ * <pre>{@code
+ * Topology topology = AuditorTopology.reconciliation(policy, registryClient, meters, 6);
+ * }</pre>
+ */
+public final class AuditorTopology {
+  private AuditorTopology() {}
+
+  /**
+   * The main topology.
+   *
+   * @param policy audit policy
+   * @param schemas schema registry client for the wire format
+   * @param meters where counters go
+   * @param stateChangePartitions partitions of {@code herald.state-changes.v1} (to check that a
+   *     batch's entities belong to its partition); 0 disables that check
+   */
+  public static Topology reconciliation(
+      AuditPolicy policy,
+      SchemaRegistryClient schemas,
+      MeterRegistry meters,
+      int stateChangePartitions) {
+    AuditorMetrics metrics = new AuditorMetrics(meters);
+    AvroWireFormat<ReportBatch> batches = new AvroWireFormat<>(ReportBatch.class, schemas);
+    AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
+    AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(AuditorStores.REGISTRY),
+                Serdes.String(),
+                new JsonSerde<>(RegisteredNode.class))
+            .withLoggingDisabled(),
+        Topics.NODES,
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("registry-source"),
+        () -> new RegistryUpdater(nodes));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.ENTITIES),
+            Serdes.String(),
+            new JsonSerde<>(EntityState.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.DEADLINES),
+            Serdes.Bytes(),
+            Serdes.ByteArray()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.NODE_LEDGERS),
+            Serdes.String(),
+            new JsonSerde<>(NodeLedger.class)));
+    // Evidence bytes are a convenience (the coordinates are always in the alert): not logged.
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(AuditorStores.EVIDENCE),
+                Serdes.String(),
+                Serdes.ByteArray())
+            .withLoggingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.LIVENESS),
+            Serdes.String(),
+            new JsonSerde<>(Liveness.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
+            Serdes.String(),
+            new JsonSerde<>(AlertRecord.class)));
+
+    KStream<String, Emission> fromReports =
+        builder.stream(
+                Topics.STATE_CHANGES,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("report-batches"))
+            .process(
+                () -> new ReportBatchProcessor(policy, batches, stateChangePartitions, metrics),
+                Named.as("reconcile"),
+                AuditorStores.ENTITIES,
+                AuditorStores.DEADLINES,
+                AuditorStores.NODE_LEDGERS,
+                AuditorStores.EVIDENCE);
+    KStream<String, Emission> fromHeartbeats =
+        builder.stream(
+                Topics.HEARTBEATS,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("heartbeats"))
+            .process(
+                () -> new HeartbeatProcessor(policy, heartbeats, metrics),
+                Named.as("liveness"),
+                AuditorStores.LIVENESS);
+
+    HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
+    JsonSerde<Finding> findings = new JsonSerde<>(Finding.class);
+    HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
+    fromReports
+        .merge(fromHeartbeats, Named.as("detected"))
+        .split(Named.as("detected-"))
+        .branch(
+            (k, v) -> v instanceof Emission.Dead,
+            Branched.withConsumer(
+                s ->
+                    s.mapValues(v -> ((Emission.Dead) v).letter(), Named.as("dead-letters"))
+                        .to(Topics.DLQ, Produced.with(Serdes.String(), deadLetters)),
+                "dlq"))
+        .defaultBranch(
+            Branched.withConsumer(
+                s ->
+                    s.mapValues(v -> ((Emission.Found) v).finding(), Named.as("findings"))
+                        .repartition(
+                            Repartitioned.with(Serdes.String(), findings).withName("findings"))
+                        .process(
+                            () -> new AlertLifecycleProcessor(policy, metrics),
+                            Named.as("lifecycle"),
+                            AuditorStores.ALERT_BOOK)
+                        .to(Topics.ALERTS, Produced.with(Serdes.String(), alerts)),
+                "found"));
+    return builder.build();
+  }
+
+  /** The identity topology (IDENTITY_CONFLICT, CONFUSABLE_IDENTITY). */
+  public static Topology identity(
+      AuditPolicy policy, SchemaRegistryClient schemas, MeterRegistry meters) {
+    AuditorMetrics metrics = new AuditorMetrics(meters);
+    AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.IDENTITIES),
+            Serdes.String(),
+            Serdes.String()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
+            Serdes.String(),
+            new JsonSerde<>(AlertRecord.class)));
+    HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
+    HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
+    builder.stream(
+            Topics.NODES,
+            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("registrations"))
+        .process(
+            () -> new IdentityProcessor(nodes, metrics),
+            Named.as("identity"),
+            AuditorStores.IDENTITIES)
+        .split(Named.as("identity-"))
+        .branch(
+            (k, v) -> v instanceof Emission.Dead,
+            Branched.withConsumer(
+                s ->
+                    s.mapValues(v -> ((Emission.Dead) v).letter())
+                        .to(Topics.DLQ, Produced.with(Serdes.String(), deadLetters)),
+                "dlq"))
+        .defaultBranch(
+            Branched.withConsumer(
+                s ->
+                    s.mapValues(v -> ((Emission.Found) v).finding())
+                        .process(
+                            () -> new AlertLifecycleProcessor(policy, metrics),
+                            Named.as("identity-lifecycle"),
+                            AuditorStores.ALERT_BOOK)
+                        .to(Topics.ALERTS, Produced.with(Serdes.String(), alerts)),
+                "found"));
+    return builder.build();
+  }
+}

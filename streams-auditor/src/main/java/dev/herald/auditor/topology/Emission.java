@@ -1,0 +1,21 @@
+package dev.herald.auditor.topology;
+
+import dev.herald.auditor.detect.Finding;
+import dev.herald.schema.DeadLetter;
+
+/** What the detecting processors forward: a finding for the lifecycle, or a dead letter. */
+sealed interface Emission permits Emission.Found, Emission.Dead {
+  /** A finding, routed to the alert lifecycle by {@link #routingKey()}. */
+  record Found(Finding finding) implements Emission {}
+
+  /** A record that goes to {@code herald.dlq.v1}. */
+  record Dead(DeadLetter letter) implements Emission {}
+
+  /**
+   * Findings of one node go to one lifecycle partition (so NODE_SILENT can suppress REPLICA_LAG),
+   * the others by identity.
+   */
+  static String routingKey(Finding f) {
+    return f.nodes().size() == 1 ? f.nodes().get(0) : f.identityKey();
+  }
+}

@@ -1,0 +1,144 @@
+package dev.herald.auditor.topology;
+
+import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.identity.KeyCache;
+import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.liveness.Liveness;
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.Topics;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.MalformedRecordException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * NODE_SILENT from {@code herald.heartbeats.v1}. Heartbeats are verified against the registered key
+ * like batches; an unverifiable heartbeat (unknown node, bad signature, undecodable) proves nothing
+ * about liveness and goes to the DLQ with its reason. Silence is a wall-clock condition (a silent
+ * node sends nothing that could advance stream time), checked by a wall-clock punctuator; the alert
+ * id depends only on the node and episode, so this never makes ids nondeterministic.
+ */
+final class HeartbeatProcessor implements Processor<String, byte[], String, Emission> {
+  private final AuditPolicy policy;
+  private final AvroWireFormat<Heartbeat> format;
+  private final AuditorMetrics metrics;
+  private final KeyCache keys = new KeyCache(1024);
+  private ProcessorContext<String, Emission> context;
+  private KeyValueStore<String, Liveness> liveness;
+  private Registry registry;
+  private long lastInputWall;
+
+  HeartbeatProcessor(AuditPolicy policy, AvroWireFormat<Heartbeat> format, AuditorMetrics metrics) {
+    this.policy = policy;
+    this.format = format;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Emission> context) {
+    this.context = context;
+    liveness = context.getStateStore(AuditorStores.LIVENESS);
+    registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
+    lastInputWall = context.currentSystemTimeMs();
+    context.schedule(Duration.ofMillis(250), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    lastInputWall = context.currentSystemTimeMs();
+    long now = record.timestamp();
+    byte[] value = record.value();
+    Heartbeat hb;
+    try {
+      if (value != null && value.length > policy.maxRecordBytes()) {
+        throw new MalformedRecordException(
+            MalformedRecordException.Reason.OVERSIZED, value.length + " bytes is over the limit");
+      }
+      hb = format.deserialize(Topics.HEARTBEATS, value);
+    } catch (MalformedRecordException e) {
+      dead(record, e.reason().name(), e.getMessage(), now);
+      return;
+    }
+    RegisteredNode node = registry.node(hb.getNodeId());
+    if (node == null || !node.active()) {
+      dead(
+          record,
+          "UNKNOWN_NODE",
+          "heartbeat of unregistered or inactive node " + hb.getNodeId(),
+          now);
+      return;
+    }
+    if (policy.defaults().requireSignatures() && !keys.verify(hb, node)) {
+      dead(
+          record,
+          "FORGED",
+          "heartbeat of node " + hb.getNodeId() + " does not verify against its registered key",
+          now);
+      return;
+    }
+    metrics.heartbeat("accepted");
+    Liveness l = liveness.get(hb.getNodeId());
+    if (l == null) {
+      l = new Liveness();
+      l.nodeId = hb.getNodeId();
+    }
+    long threshold = silenceThreshold(node);
+    Optional<Finding> back =
+        Liveness.onHeartbeat(l, hb.getEventTime().toEpochMilli(), hb.getStatus(), threshold, now);
+    liveness.put(l.nodeId, l);
+    back.ifPresent(f -> forward(f, now));
+  }
+
+  private long silenceThreshold(RegisteredNode node) {
+    long min = policy.defaults().silenceThreshold().toMillis();
+    if (!node.groups().isEmpty()) {
+      min = Long.MAX_VALUE;
+      for (String g : node.groups()) {
+        min = Math.min(min, policy.group(g).silenceThreshold().toMillis());
+      }
+    }
+    return min;
+  }
+
+  private void checkSilence(long wallNow) {
+    List<KeyValue<String, Liveness>> all = new ArrayList<>();
+    try (KeyValueIterator<String, Liveness> it = liveness.all()) {
+      it.forEachRemaining(all::add);
+    }
+    long streamNow = context.currentStreamTimeMs();
+    for (KeyValue<String, Liveness> kv : all) {
+      // Judge by stream time (other heartbeats prove time went on while this node sent nothing),
+      // so a lagging auditor reading a backlog never declares silence. Only when this task has
+      // received nothing at all for a threshold (no backlog can be pending) does wall-clock time
+      // count; a task that just started waits that long too.
+      boolean idle = wallNow - lastInputWall > kv.value.silenceThresholdMs;
+      long judgedAt = idle ? Math.max(streamNow, wallNow) : streamNow;
+      Optional<Finding> silent = kv.value.check(judgedAt);
+      if (silent.isPresent()) {
+        liveness.put(kv.key, kv.value);
+        forward(silent.get(), judgedAt);
+      }
+    }
+  }
+
+  private void forward(Finding f, long ts) {
+    context.forward(new Record<>(Emission.routingKey(f), new Emission.Found(f), ts));
+  }
+
+  private void dead(Record<String, byte[]> record, String reason, String detail, long now) {
+    metrics.heartbeat("dead_letter");
+    metrics.deadLetter(reason);
+    context.forward(
+        DeadLetters.of(record, context.recordMetadata().orElse(null), reason, detail, now));
+  }
+}

@@ -1,0 +1,212 @@
+package dev.herald.auditor.detect;
+
+import static dev.herald.auditor.detect.Replicas.ENTITY;
+import static dev.herald.auditor.detect.Replicas.GROUP;
+import static dev.herald.auditor.detect.Replicas.hash;
+import static dev.herald.auditor.detect.Replicas.honest;
+import static dev.herald.auditor.detect.Replicas.report;
+import static dev.herald.auditor.detect.Replicas.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.auditor.policy.GroupPolicy;
+import dev.herald.schema.AlertType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The per-entity detectors without Kafka: one fault at a time, exact identities. */
+class ReconcilerTest {
+  private static final Set<String> MEMBERS = Set.of("n1", "n2", "n3");
+  private static final GroupPolicy POLICY = GroupPolicy.DEFAULTS;
+
+  private final EntityState state = new EntityState(GROUP, ENTITY);
+  private final List<Finding> findings = new ArrayList<>();
+
+  private Reconciler.Outcome feed(ReplicaReport r) {
+    Reconciler.Outcome out = Reconciler.onReport(state, r, MEMBERS, POLICY, r.eventTime());
+    findings.addAll(out.findings());
+    return out;
+  }
+
+  private void closeAfterGrace(long v) {
+    findings.addAll(Reconciler.close(state, v, MEMBERS, POLICY, 1_000 * v + 2_000));
+  }
+
+  private void agreedVersion(long v) {
+    for (String n : List.of("n1", "n2", "n3")) {
+      feed(honest(n, v));
+    }
+  }
+
+  @Test
+  void honestReplicasRaiseNothingAndClosedVersionsLeaveTheOpenSet() {
+    // Given / When
+    for (long v = 1; v <= 5; v++) {
+      agreedVersion(v);
+    }
+    // Then
+    assertThat(findings).isEmpty();
+    assertThat(state.open).isEmpty();
+    assertThat(state.closed).hasSize(5);
+  }
+
+  @Test
+  void versionClosesAsSoonAsEveryMemberReported() {
+    feed(honest("n1", 1));
+    feed(honest("n2", 1));
+    Reconciler.Outcome last = feed(honest("n3", 1));
+    assertThat(last.closedVersion()).isEqualTo(1L);
+    assertThat(state.open).isEmpty();
+  }
+
+  @Test
+  void flagsMinorityNodeWhenQuorumAgrees() {
+    agreedVersion(1);
+    feed(honest("n1", 2));
+    feed(honest("n2", 2));
+    feed(report("n3", 2, state(1), hash("bad"), "op2"));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.DIVERGENCE);
+              assertThat(f.version()).isEqualTo(2L);
+              assertThat(f.nodes()).containsExactly("n3");
+              assertThat(f.majorityHash()).isEqualTo(state(2));
+            });
+  }
+
+  @Test
+  void splitBrainHasNoQuorum() {
+    feed(report("n1", 1, "", hash("a"), "op1"));
+    feed(report("n2", 1, "", hash("b"), "op1"));
+    feed(report("n3", 1, "", hash("c"), "op1"));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.NO_QUORUM);
+              assertThat(f.nodes()).isEmpty();
+            });
+  }
+
+  @Test
+  void tooFewReportsAtGraceHaveNoQuorum() {
+    feed(honest("n1", 1));
+    closeAfterGrace(1);
+    assertThat(findings).extracting(Finding::type).containsExactly(AlertType.NO_QUORUM);
+  }
+
+  @Test
+  void lagIsAnEpisodeAndCatchingUpIsReported() {
+    feed(honest("n1", 1));
+    feed(honest("n2", 1));
+    closeAfterGrace(1);
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.REPLICA_LAG);
+              assertThat(f.kind()).isEqualTo(Finding.Kind.EPISODE);
+              assertThat(f.entityKey()).isNull();
+              assertThat(f.nodes()).containsExactly("n3");
+            });
+    findings.clear();
+    feed(honest("n3", 1));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.kind()).isEqualTo(Finding.Kind.CAUGHT_UP);
+              assertThat(f.nodes()).containsExactly("n3");
+            });
+  }
+
+  @Test
+  void equivocationIsBlamedOnceAndLeavesTheVote() {
+    feed(honest("n1", 1));
+    feed(report("n1", 1, "", hash("other"), "op1"));
+    feed(report("n1", 1, "", hash("third"), "op1"));
+    feed(honest("n2", 1));
+    feed(honest("n3", 1));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.EQUIVOCATION);
+              assertThat(f.nodes()).containsExactly("n1");
+              assertThat(f.version()).isEqualTo(1L);
+              assertThat(f.evidence()).hasSize(2);
+            });
+  }
+
+  @Test
+  void duplicateDeliveriesAreIdempotent() {
+    feed(honest("n1", 1));
+    Reconciler.Outcome dup = feed(honest("n1", 1));
+    feed(honest("n2", 1));
+    feed(honest("n3", 1));
+    feed(honest("n3", 1));
+    assertThat(dup.effect()).isEqualTo(Reconciler.Effect.DUPLICATE);
+    assertThat(findings).isEmpty();
+  }
+
+  @Test
+  void reportOnAWrongBaseIsAFork() {
+    agreedVersion(1);
+    feed(honest("n1", 2));
+    feed(honest("n2", 2));
+    feed(report("n3", 2, hash("rewritten"), state(2), "op2"));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.FORK);
+              assertThat(f.nodes()).containsExactly("n3");
+              assertThat(f.version()).isEqualTo(2L);
+            });
+  }
+
+  @Test
+  void differentOpsAtOneVersionAreAConflictingWrite() {
+    agreedVersion(1);
+    feed(honest("n1", 2));
+    feed(honest("n2", 2));
+    feed(report("n3", 2, state(1), hash("x"), "opX"));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.CONFLICTING_WRITE);
+              assertThat(f.nodes()).containsExactly("n3");
+            });
+  }
+
+  @Test
+  void theSameOpAtTwoVersionsIsADuplicateApply() {
+    agreedVersion(1);
+    agreedVersion(2);
+    feed(honest("n1", 3));
+    feed(honest("n2", 3));
+    feed(report("n3", 3, state(2), hash("twice"), "op2"));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.DUPLICATE_APPLY);
+              assertThat(f.nodes()).containsExactly("n3");
+              assertThat(f.version()).isEqualTo(3L);
+            });
+  }
+
+  @Test
+  void closedWindowIsBounded() {
+    for (long v = 1; v <= EntityState.CLOSED_WINDOW + 10; v++) {
+      agreedVersion(v);
+    }
+    assertThat(state.closed).hasSize(EntityState.CLOSED_WINDOW);
+    assertThat(feed(honest("n1", 2)).effect()).isEqualTo(Reconciler.Effect.TOO_LATE);
+    assertThat(state.open).isEmpty();
+  }
+}

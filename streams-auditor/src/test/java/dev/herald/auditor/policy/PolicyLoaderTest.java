@@ -1,0 +1,85 @@
+package dev.herald.auditor.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.schema.AlertType;
+import dev.herald.schema.Severity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The policy file: documented defaults, overrides, and refusal with key, value and reason. */
+class PolicyLoaderTest {
+
+  @Test
+  void emptyPolicyIsTheDocumentedDefault() {
+    AuditPolicy p = PolicyLoader.parse("");
+    assertThat(p.group("any").reportGrace()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(p.group("any").quorumOf(3)).isEqualTo(2);
+    assertThat(p.group("any").quorumOf(4)).isEqualTo(3);
+    assertThat(p.group("any").severityOf(AlertType.NO_QUORUM)).isEqualTo(Severity.CRITICAL);
+    assertThat(p.maxRecordBytes()).isEqualTo(1 << 20);
+  }
+
+  @Test
+  void groupOverridesInheritTheDefaults() {
+    AuditPolicy p =
+        PolicyLoader.parse(
+            """
+            defaults:
+              reportGrace: 500ms
+              severity:
+                REPLICA_LAG: MEDIUM
+            groups:
+              payments:
+                quorum: 3
+                heartbeat:
+                  silenceThreshold: 1m
+            """);
+    GroupPolicy payments = p.group("payments");
+    assertThat(payments.reportGrace()).isEqualTo(Duration.ofMillis(500));
+    assertThat(payments.quorumOf(5)).isEqualTo(3);
+    assertThat(payments.silenceThreshold()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(payments.severityOf(AlertType.REPLICA_LAG)).isEqualTo(Severity.MEDIUM);
+    assertThat(p.group("other").quorumOf(5)).isEqualTo(3);
+  }
+
+  @Test
+  void refusesAWrongValueNamingKeyValueAndReason() {
+    assertThatThrownBy(() -> PolicyLoader.parse("groups:\n  payments:\n    quorum: most\n"))
+        .isInstanceOfSatisfying(
+            PolicyException.class,
+            e -> {
+              assertThat(e.key()).isEqualTo("groups.payments.quorum");
+              assertThat(e.value()).isEqualTo("most");
+              assertThat(e.reason()).contains("majority");
+            });
+  }
+
+  @Test
+  void refusesUnknownKeysSoTyposNeverFallBackToDefaults() {
+    assertThatThrownBy(() -> PolicyLoader.parse("defaults:\n  reportGrase: 2s\n"))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("defaults.reportGrase")
+        .hasMessageContaining("reportGrace");
+  }
+
+  @Test
+  void refusesBadDurationsAndSeverities() {
+    assertThatThrownBy(() -> PolicyLoader.parse("defaults:\n  reportGrace: soon\n"))
+        .hasMessageContaining("defaults.reportGrace")
+        .hasMessageContaining("500ms");
+    assertThatThrownBy(() -> PolicyLoader.parse("defaults:\n  severity:\n    FORK: URGENT\n"))
+        .hasMessageContaining("defaults.severity.FORK")
+        .hasMessageContaining("CRITICAL");
+  }
+
+  @Test
+  void theShippedExamplePolicyIsValid() throws Exception {
+    Path example = Path.of("..", "examples", "policy.yaml");
+    AuditPolicy p = PolicyLoader.parse(Files.readString(example));
+    assertThat(p.defaults().reportGrace()).isEqualTo(Duration.ofSeconds(2));
+  }
+}

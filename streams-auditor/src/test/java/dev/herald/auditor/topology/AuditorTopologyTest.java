@@ -1,0 +1,346 @@
+package dev.herald.auditor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.auditor.detect.EntityState;
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertType;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.Topics;
+import dev.herald.schema.signing.Ed25519;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reconciliation topology on {@link TopologyTestDriver}: wiring, grace and silence punctuation,
+ * DLQ routing, RESOLVED transitions and store hygiene. No broker.
+ */
+class AuditorTopologyTest {
+  private static final String G = "g";
+  private static final List<String> MEMBERS = List.of("n1", "n2", "n3");
+
+  @TempDir Path stateDir;
+  private final TestReplicas replicas = new TestReplicas();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> batches;
+  private TestInputTopic<String, byte[]> heartbeats;
+  private TestOutputTopic<String, AuditAlert> alerts;
+  private TestOutputTopic<String, DeadLetter> dlq;
+  private final List<AuditAlert> seen = new ArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  private void start(AuditPolicy policy) {
+    Properties props = TestReplicas.driverProperties("auditor-test", stateDir);
+    driver =
+        new TopologyTestDriver(
+            AuditorTopology.reconciliation(policy, replicas.schemas, meters, 1),
+            props,
+            Instant.ofEpochMilli(0));
+    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
+    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
+    heartbeats = TestReplicas.input(driver, Topics.HEARTBEATS);
+    alerts = replicas.alerts(driver);
+    dlq = replicas.deadLetters(driver);
+    for (String n : MEMBERS) {
+      nodes.pipeInput(n, replicas.registration(n, List.of(G)));
+    }
+    nodes.pipeInput("outsider", replicas.registration("outsider", List.of("other")));
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private void send(String node, long time, byte[] batch) {
+    batches.pipeInput(node, batch, time);
+  }
+
+  private void allReport(String entity, long v, long time) {
+    for (String n : MEMBERS) {
+      send(n, time, replicas.signedBatch(n, replicas.honest(n, G, entity, v)));
+    }
+  }
+
+  private List<AuditAlert> newAlerts() {
+    List<AuditAlert> out = new ArrayList<>(alerts.readValuesToList());
+    seen.addAll(out);
+    return out;
+  }
+
+  private KeyValueStore<String, EntityState> entities() {
+    return driver.getKeyValueStore(AuditorStores.ENTITIES);
+  }
+
+  private long deadlineEntries() {
+    KeyValueStore<Bytes, byte[]> d = driver.getKeyValueStore(AuditorStores.DEADLINES);
+    long n = 0;
+    try (KeyValueIterator<Bytes, byte[]> it = d.all()) {
+      while (it.hasNext()) {
+        if (it.next().key.get()[0] == 0) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void honestReplicasRaiseNothingAndTheClosedVersionLeavesTheStore() {
+    start(AuditPolicy.DEFAULT);
+    allReport("a", 1, 1_000);
+    allReport("a", 2, 1_100);
+    send("n1", 5_000, replicas.signedBatch("n1")); // an empty batch only advances stream time
+    assertThat(newAlerts()).isEmpty();
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(entities().get("g/a").open).isEmpty();
+    assertThat(deadlineEntries()).isZero();
+  }
+
+  @Test
+  void graceExpiryByStreamTimeRaisesLagThatResolvesWhenTheReplicaCatchesUp() {
+    start(AuditPolicy.DEFAULT);
+    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    assertThat(newAlerts()).isEmpty();
+    assertThat(deadlineEntries()).isOne();
+
+    send("n1", 3_500, replicas.signedBatch("n1")); // stream time passes the 2 s grace
+    List<AuditAlert> opened = newAlerts();
+    assertThat(opened)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(AlertType.REPLICA_LAG);
+              assertThat(a.getStatus()).isEqualTo(AlertStatus.OPEN);
+              assertThat(a.getNodes()).containsExactly("n3");
+              assertThat(a.getEntityKey()).isNull();
+            });
+    assertThat(entities().get("g/a").open).isEmpty();
+    assertThat(deadlineEntries()).isZero();
+
+    send("n3", 3_600, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+              assertThat(a.getAlertId()).isEqualTo(opened.get(0).getAlertId());
+            });
+  }
+
+  @Test
+  void divergenceCarriesTheSignedEvidenceOfTheMinority() {
+    start(AuditPolicy.DEFAULT);
+    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    byte[] bad = replicas.signedBatch("n3", replicas.change("n3", G, "a", 1, "", "evil", "op1"));
+    send("n3", 1_000, bad);
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(AlertType.DIVERGENCE);
+              assertThat(a.getNodes()).containsExactly("n3");
+              assertThat(a.getVersion()).isEqualTo(1L);
+              assertThat(a.getEvidence())
+                  .singleElement()
+                  .satisfies(
+                      e -> {
+                        assertThat(e.getSignatureValid()).isTrue();
+                        assertThat(e.getRecord().array()).isEqualTo(bad);
+                      });
+            });
+  }
+
+  @Test
+  void badRecordsGoToTheDeadLetterTopicWithAReasonAndAuditingContinues() {
+    start(PolicyLoader.parse("limits:\n  maxRecordBytes: 4096\n"));
+    send("x", 1_000, new byte[] {1, 2, 3});
+    send("x", 1_000, new byte[] {0, 0, 0, 0, 99, 1, 2});
+    send("x", 1_000, new byte[5000]);
+    ReportBatch invalid = replicas.batch("n1", List.of(replicas.honest("n1", G, "a", 1)));
+    invalid.getReports().get(0).setVersion(0);
+    send("n1", 1_000, replicas.signed(invalid));
+    allReport("b", 1, 1_100);
+    List<DeadLetter> letters = dlq.readValuesToList();
+    assertThat(letters)
+        .extracting(DeadLetter::getReason)
+        .containsExactly("BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA", "OVERSIZED", "INVALID");
+    assertThat(letters.get(0).getValue().array()).containsExactly(1, 2, 3);
+    assertThat(letters.get(0).getTopic()).isEqualTo(Topics.STATE_CHANGES);
+    assertThat(newAlerts()).isEmpty();
+    assertThat(entities().get("g/b").closed).containsKey(1L);
+    assertThat(meters.get("herald_dead_letters").tag("reason", "INVALID").counter().count())
+        .isEqualTo(1.0);
+    assertThat(meters.get("herald_reports").tag("outcome", "accepted").counter().count())
+        .isEqualTo(3.0);
+  }
+
+  @Test
+  void batchWrittenToAnotherPartitionThanItClaimsIsForged() {
+    start(AuditPolicy.DEFAULT);
+    ReportBatch misplaced = replicas.batch("n2", List.of(replicas.honest("n2", G, "a", 1)));
+    misplaced.setPartition(3);
+    send("n2", 1_000, replicas.signed(misplaced));
+    assertThat(newAlerts())
+        .extracting(a -> a.getType() + " " + a.getNodes() + " " + a.getDetail())
+        .singleElement()
+        .asString()
+        .startsWith("FORGED_REPORT [n2]")
+        .contains("claims partition 3");
+    assertThat(entities().get("g/a")).isNull();
+  }
+
+  @Test
+  void forgedBatchIsAlertedOnceAndExcludedFromReconciliation() {
+    start(AuditPolicy.DEFAULT);
+    Ed25519.KeyPair attacker = Ed25519.fromSeed(new byte[32]);
+    ReportBatch forged =
+        replicas.batch("n3", List.of(replicas.change("n3", G, "a", 1, "", "evil", "op1")));
+    send("n3", 1_000, replicas.signedWith(forged, attacker));
+    ReportBatch forged2 =
+        replicas.batch("n3", List.of(replicas.change("n3", G, "a", 2, "s1", "evil", "op2")));
+    send("n3", 1_000, replicas.signedWith(forged2, attacker));
+    allReport("a", 1, 1_000);
+    List<AuditAlert> found = newAlerts();
+    assertThat(found)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(AlertType.FORGED_REPORT);
+              assertThat(a.getNodes()).containsExactly("n3");
+              assertThat(a.getGroup()).isEqualTo(G);
+              assertThat(a.getEvidence().get(0).getSignatureValid()).isFalse();
+            });
+  }
+
+  @Test
+  void unknownAndNonMemberReportersAreAlertedAndExcluded() {
+    start(AuditPolicy.DEFAULT);
+    send("ghost", 1_000, replicas.signedBatch("ghost", replicas.honest("ghost", G, "a", 1)));
+    send(
+        "outsider",
+        1_000,
+        replicas.signedBatch("outsider", replicas.honest("outsider", G, "a", 1)));
+    allReport("a", 1, 1_000);
+    assertThat(newAlerts())
+        .extracting(a -> a.getType() + " " + a.getNodes())
+        .containsExactlyInAnyOrder("UNKNOWN_NODE [ghost]", "NOT_A_MEMBER [outsider]");
+  }
+
+  @Test
+  void floodingNodeGoesToTheDeadLetterTopicWithoutDisturbingOthers() {
+    start(
+        PolicyLoader.parse(
+            "defaults:\n  rateBudget:\n    reportsPerSecond: 1\n    burst: 3\n"
+                + "    maxInFlightVersions: 100\n"));
+    List<dev.herald.schema.StateChange> flood = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      flood.add(replicas.honest("n1", G, "f" + i, 1));
+    }
+    send("n1", 1_000, replicas.signed(replicas.batch("n1", flood)));
+    allReport("a", 1, 1_100);
+    // n1's own report of "a" is over budget too: its missing vote is FLOOD, not REPLICA_LAG
+    assertThat(dlq.readKeyValuesToList())
+        .isNotEmpty()
+        .allSatisfy(
+            kv -> {
+              assertThat(kv.key).isEqualTo("n1");
+              assertThat(kv.value.getReason()).isEqualTo("FLOOD");
+            });
+    send("n2", 9_000, replicas.signedBatch("n2"));
+    assertThat(newAlerts())
+        .extracting(a -> a.getType() + " " + a.getNodes())
+        .containsExactly("FLOOD [n1]");
+  }
+
+  @Test
+  void duplicateBatchDeliveryIsIdempotent() {
+    start(AuditPolicy.DEFAULT);
+    byte[] b = replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1));
+    send("n1", 1_000, b);
+    send("n1", 1_000, b);
+    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    send("n3", 1_000, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    send("n3", 9_000, replicas.signedBatch("n3"));
+    assertThat(newAlerts()).isEmpty();
+    assertThat(dlq.isEmpty()).isTrue();
+  }
+
+  @Test
+  void silentNodeIsAlertedByWallClockAndResolvedByItsNextHeartbeat() {
+    start(AuditPolicy.DEFAULT);
+    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    assertThat(newAlerts()).isEmpty();
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    List<AuditAlert> silent = newAlerts();
+    assertThat(silent)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(AlertType.NODE_SILENT);
+              assertThat(a.getGroup()).isEmpty();
+              assertThat(a.getNodes()).containsExactly("n1");
+            });
+    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 6_500), 6_500);
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+              assertThat(a.getAlertId()).isEqualTo(silent.get(0).getAlertId());
+            });
+  }
+
+  @Test
+  void forgedHeartbeatIsADeadLetterNotAProofOfLife() {
+    start(AuditPolicy.DEFAULT);
+    byte[] hb = replicas.heartbeat("n1", 1, 0);
+    hb[hb.length - 1] ^= 1;
+    heartbeats.pipeInput("n1", hb, 0);
+    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("FORGED");
+    assertThat(driver.<String, Object>getKeyValueStore(AuditorStores.LIVENESS).get("n1")).isNull();
+  }
+
+  @Test
+  void noAlertIdIsPublishedTwiceAsOpen() {
+    start(AuditPolicy.DEFAULT);
+    for (long v = 1; v <= 5; v++) {
+      send("n1", 1_000 * v, replicas.signedBatch("n1", replicas.honest("n1", G, "a", v)));
+      send("n2", 1_000 * v, replicas.signedBatch("n2", replicas.honest("n2", G, "a", v)));
+    }
+    send("n1", 20_000, replicas.signedBatch("n1"));
+    List<KeyValue<String, AuditAlert>> all = new ArrayList<>();
+    newAlerts().forEach(a -> all.add(KeyValue.pair(a.getAlertId(), a)));
+    assertThat(all)
+        .singleElement()
+        .satisfies(
+            kv -> {
+              assertThat(kv.value.getType()).isEqualTo(AlertType.REPLICA_LAG);
+              assertThat(kv.key).isEqualTo(kv.value.getAlertId());
+            });
+  }
+}

@@ -1,0 +1,85 @@
+package dev.herald.auditor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
+import dev.herald.schema.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The identity topology on {@link TopologyTestDriver}: registrations in, identity alerts out. */
+class IdentityTopologyTest {
+  @TempDir Path stateDir;
+  private final TestReplicas replicas = new TestReplicas();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> nodes;
+  private TestOutputTopic<String, AuditAlert> alerts;
+  private TestOutputTopic<String, DeadLetter> dlq;
+
+  @BeforeEach
+  void start() {
+    Properties props = TestReplicas.driverProperties("identity-test", stateDir);
+    driver =
+        new TopologyTestDriver(
+            AuditorTopology.identity(
+                AuditPolicy.DEFAULT, replicas.schemas, new SimpleMeterRegistry()),
+            props);
+    nodes = TestReplicas.input(driver, Topics.NODES);
+    alerts = replicas.alerts(driver);
+    dlq = replicas.deadLetters(driver);
+  }
+
+  @AfterEach
+  void close() {
+    driver.close();
+  }
+
+  @Test
+  void reRegistrationWithAnotherKeyIsAlertedOnceEvenWhenRepeated() {
+    nodes.pipeInput("n1", replicas.registration("n1", List.of("g")));
+    byte[] other =
+        replicas.registration("n1", "n1", replicas.key("evil").publicKey(), List.of("g"));
+    nodes.pipeInput("n1", other);
+    nodes.pipeInput("n1", replicas.registration("n1", List.of("g")));
+    nodes.pipeInput("n1", other);
+    List<AuditAlert> found = alerts.readValuesToList();
+    assertThat(found)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType().name()).isEqualTo("IDENTITY_CONFLICT");
+              assertThat(a.getNodes()).containsExactly("n1");
+              assertThat(a.getStatus()).isEqualTo(AlertStatus.OPEN);
+              assertThat(a.getGroup()).isEmpty();
+            });
+  }
+
+  @Test
+  void confusableNamesAreAlertedAndUndecodableRegistrationsGoToTheDlq() {
+    nodes.pipeInput(
+        "node-a",
+        replicas.registration("node-a", "Ledger", replicas.key("a").publicKey(), List.of()));
+    nodes.pipeInput(
+        "node-b",
+        replicas.registration("node-b", "L\u0435dger", replicas.key("b").publicKey(), List.of()));
+    nodes.pipeInput("junk", new byte[] {7, 7, 7});
+    assertThat(alerts.readValuesToList())
+        .extracting(a -> a.getType() + " " + a.getNodes())
+        .containsExactly("CONFUSABLE_IDENTITY [node-a, node-b]");
+    assertThat(dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("BAD_MAGIC_BYTE");
+  }
+}

@@ -1,0 +1,167 @@
+package dev.herald.auditor.topology;
+
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.HeartbeatStatus;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.StateChange;
+import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
+import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.HeraldSerde;
+import dev.herald.schema.signing.BatchSignatures;
+import dev.herald.schema.signing.Ed25519;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** Signed test batches, heartbeats and registrations of replicas with deterministic keys. */
+final class TestReplicas {
+  final InMemorySchemaRegistryClient schemas = new InMemorySchemaRegistryClient();
+  private final AvroWireFormat<ReportBatch> batches =
+      new AvroWireFormat<>(ReportBatch.class, schemas);
+  private final AvroWireFormat<Heartbeat> heartbeats =
+      new AvroWireFormat<>(Heartbeat.class, schemas);
+  private final AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
+  private final Map<String, Ed25519.KeyPair> keys = new HashMap<>();
+  private final Map<String, Long> seqs = new HashMap<>();
+
+  Ed25519.KeyPair key(String node) {
+    return keys.computeIfAbsent(node, n -> Ed25519.fromSeed(Hashing.sha256(bytes("seed-" + n))));
+  }
+
+  byte[] registration(String node, String displayName, byte[] publicKey, List<String> groups) {
+    return nodes.serialize(
+        Topics.NODES,
+        NodeRecord.newBuilder()
+            .setNodeId(node)
+            .setDisplayName(displayName)
+            .setPublicKey(ByteBuffer.wrap(publicKey))
+            .setRegion("eu")
+            .setGroups(groups)
+            .setStatus(NodeStatus.ACTIVE)
+            .setRegisteredAt(Instant.ofEpochMilli(0))
+            .build());
+  }
+
+  byte[] registration(String node, List<String> groups) {
+    return registration(node, node, key(node).publicKey(), groups);
+  }
+
+  static String stateName(long v) {
+    return "s" + v;
+  }
+
+  static byte[] hash(String s) {
+    return s.isEmpty() ? new byte[0] : Hashing.sha256(bytes(s));
+  }
+
+  StateChange change(
+      String node, String group, String entity, long v, String prev, String state, String op) {
+    return StateChange.newBuilder()
+        .setEventId(node + "/" + entity + "/" + v + "/" + state)
+        .setGroup(group)
+        .setEntityKey(entity)
+        .setVersion(v)
+        .setNodeId(node)
+        .setPrevStateHash(ByteBuffer.wrap(hash(prev)))
+        .setStateHash(ByteBuffer.wrap(hash(state)))
+        .setOpId(op)
+        .setOpDigest(ByteBuffer.wrap(Hashing.sha256(bytes(op))))
+        .setEventTime(Instant.ofEpochMilli(1_000 * v))
+        .build();
+  }
+
+  StateChange honest(String node, String group, String entity, long v) {
+    return change(node, group, entity, v, v == 1 ? "" : stateName(v - 1), stateName(v), "op" + v);
+  }
+
+  ReportBatch batch(String node, List<StateChange> reports) {
+    long seq = seqs.merge(node, 1L, Long::sum);
+    return ReportBatch.newBuilder()
+        .setNodeId(node)
+        .setKeyId(key(node).keyId())
+        .setPartition(0)
+        .setBatchSeq(seq)
+        .setCreatedAt(Instant.ofEpochMilli(0))
+        .setReports(reports)
+        .setSignature(ByteBuffer.allocate(0))
+        .build();
+  }
+
+  byte[] signed(ReportBatch batch) {
+    return signedWith(batch, key(batch.getNodeId()));
+  }
+
+  byte[] signedWith(ReportBatch batch, Ed25519.KeyPair key) {
+    BatchSignatures.sign(batch, key.privateKey());
+    return batches.serialize(Topics.STATE_CHANGES, batch);
+  }
+
+  byte[] signedBatch(String node, StateChange... reports) {
+    return signed(batch(node, List.of(reports)));
+  }
+
+  byte[] heartbeat(String node, long seq, long eventTime) {
+    Heartbeat hb =
+        Heartbeat.newBuilder()
+            .setNodeId(node)
+            .setGroups(List.of("g"))
+            .setRegion("eu")
+            .setSequence(seq)
+            .setEventTime(Instant.ofEpochMilli(eventTime))
+            .setStatus(HeartbeatStatus.UP)
+            .setKeyId(key(node).keyId())
+            .setSignature(ByteBuffer.allocate(0))
+            .build();
+    BatchSignatures.sign(hb, key(node).privateKey());
+    return heartbeats.serialize(Topics.HEARTBEATS, hb);
+  }
+
+  /** Driver properties with exactly-once, as the auditor runs. */
+  static Properties driverProperties(String applicationId, Path stateDir) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    return props;
+  }
+
+  static TestInputTopic<String, byte[]> input(TopologyTestDriver driver, String topic) {
+    return driver.createInputTopic(
+        topic, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+  }
+
+  TestOutputTopic<String, AuditAlert> alerts(TopologyTestDriver driver) {
+    return driver.createOutputTopic(
+        Topics.ALERTS,
+        Serdes.String().deserializer(),
+        HeraldSerde.of(AuditAlert.class, schemas).deserializer());
+  }
+
+  TestOutputTopic<String, DeadLetter> deadLetters(TopologyTestDriver driver) {
+    return driver.createOutputTopic(
+        Topics.DLQ,
+        Serdes.String().deserializer(),
+        HeraldSerde.of(DeadLetter.class, schemas).deserializer());
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
