@@ -28,4 +28,6 @@ if [ "$needs_build" = 1 ] && [ "${HERALD_NO_BUILD:-0}" != 1 ]; then
   rm -f "$root/.herald-bench-build.log"
 fi
 cd "$root"
+# progress of the stages (the simulator logs every 5 s); HERALD_LOG_LEVEL=WARN for the table only
+export HERALD_LOG_LEVEL="${HERALD_LOG_LEVEL:-INFO}"
 exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} -jar "$jar" "$@"

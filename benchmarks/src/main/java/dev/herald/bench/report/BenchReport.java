@@ -44,6 +44,16 @@ public final class BenchReport {
     return row;
   }
 
+  /** Replaces {@code old} by {@code row} in place. */
+  public void replace(Row old, Row row) {
+    int i = rows.indexOf(old);
+    if (i < 0) {
+      rows.add(row);
+    } else {
+      rows.set(i, row);
+    }
+  }
+
   /** The rows recorded so far. */
   public List<Row> rows() {
     return List.copyOf(rows);
