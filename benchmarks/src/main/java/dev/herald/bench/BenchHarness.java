@@ -76,10 +76,11 @@ public final class BenchHarness implements Callable<Integer> {
       switch (b.trim()) {
         case "default" -> batchings.add(BenchOptions.Batching.DEFAULT);
         case "1", "one" -> batchings.add(BenchOptions.Batching.ONE);
+        case "none" -> batchings.clear(); // e.g. --batch none --micro: micro-benchmarks only
         default ->
             throw new CommandLine.ParameterException(
                 new CommandLine(this),
-                "--batch: unknown batching '" + b + "'; allowed: default, 1");
+                "--batch: unknown batching '" + b + "'; allowed: default, 1, none");
       }
     }
     BenchOptions options =

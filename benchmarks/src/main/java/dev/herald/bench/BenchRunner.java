@@ -57,7 +57,7 @@ public final class BenchRunner {
     for (BenchOptions.Batching batching : options.batchings()) {
       runBatching(batching);
     }
-    if (options.latency()) {
+    if (options.latency() && !options.batchings().isEmpty()) {
       latency();
     }
     if (options.micro()) {

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A tiny run of the whole harness on a real in-process broker: every stage produces a positive
- * figure and the results file holds them. No timing assertions — benchmarks are not timed tests.
+ * A tiny run of the whole harness on a real in-process broker (preload, floors, auditor EOS and
+ * ALOS, two instances, Flink, live latency): every stage produces a positive figure, the quality
+ * tables exist and the results file holds them. No timing assertions — benchmarks are not timed
+ * tests.
  */
 @Tag("slow")
 class BenchSmokeIT {
@@ -35,17 +37,27 @@ class BenchSmokeIT {
 
     // Then
     assertThat(report.rows())
-        .extracting(BenchReport.Row::stage)
-        .anySatisfy(s -> assertThat(s).startsWith("a "))
-        .anySatisfy(s -> assertThat(s).startsWith("b "));
+        .extracting(r -> r.stage().substring(0, 1))
+        .containsExactly("a", "b", "c", "d", "e", "f", "g");
     assertThat(report.rows())
         .allSatisfy(
             r -> {
               assertThat(r.events()).isPositive();
               assertThat(r.perSecond()).isPositive();
             });
+    assertThat(report.sections().get("ratios default")).containsKeys("b/a", "c/b", "c/a", "d/b");
+    assertThat(report.sections().get("quality default (reprocessing, EOS)")).containsKey("ALL");
+    assertThat(report.sections().get("quality (live)")).containsKey("ALL");
+    assertThat(report.sections().get("latency (live, half the max EOS rate)"))
+        .containsKeys("p50Ms", "p99Ms", "p999Ms", "maxMs");
+    assertThat(report.sections().get("state default (EOS reprocessing)"))
+        .containsKeys("samples", "final entries");
+    assertThat(report.sections().get("scale-out default")).containsKey("2/1");
+    assertThat(report.sections().get("flink default")).containsKey("g/f");
     JsonNode json = new ObjectMapper().readTree(out.toFile());
     assertThat(json.get("throughput")).hasSize(report.rows().size());
-    assertThat(json.get("ratios default").get("b/a").asDouble()).isPositive();
+    assertThat(json.get("ratios default").get("c/b").asDouble()).isPositive();
+    assertThat(json.get("quality default (reprocessing, EOS)").get("ALL").get("recall").isNumber())
+        .isTrue();
   }
 }
