@@ -32,7 +32,7 @@ public final class BenchHarness implements Callable<Integer> {
       names = "--events",
       defaultValue = "2000000",
       description =
-          "Simulator operations to preload per batching (5 reports each; default ${DEFAULT-VALUE}).")
+          "Simulator operations to preload per batching (one report per replica each; default ${DEFAULT-VALUE}).")
   long events;
 
   @Option(
