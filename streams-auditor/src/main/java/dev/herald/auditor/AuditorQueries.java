@@ -50,6 +50,15 @@ public final class AuditorQueries {
     return Optional.ofNullable(store.get(EntityState.entityId(group, entityKey)));
   }
 
+  /** The entity's state by its store key ({@code group/entityKey}) if this instance owns it. */
+  public EntityState entityById(String entityId) {
+    ReadOnlyKeyValueStore<String, EntityState> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                AuditorStores.ENTITIES, QueryableStoreTypes.<String, EntityState>keyValueStore()));
+    return store.get(entityId);
+  }
+
   /** Alerts currently OPEN in this instance's alert book. */
   public List<AuditAlert> openAlerts() {
     ReadOnlyKeyValueStore<String, AlertRecord> store =

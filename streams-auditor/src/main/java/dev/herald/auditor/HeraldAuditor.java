@@ -1,5 +1,8 @@
 package dev.herald.auditor;
 
+import dev.herald.auditor.api.EntityStateLookup;
+import dev.herald.auditor.api.KafkaStreamsEntityLookup;
+import dev.herald.auditor.topology.AuditorStores;
 import dev.herald.auditor.topology.AuditorTopology;
 import dev.herald.schema.Topics;
 import java.nio.file.Files;
@@ -20,6 +23,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +166,16 @@ public final class HeraldAuditor implements AutoCloseable {
   /** Read API over this instance's stores (and routing metadata for the others). */
   public AuditorQueries queries() {
     return new AuditorQueries(reconciliation);
+  }
+
+  /**
+   * Entity lookups for the REST API: read locally when this instance owns the key, else route to
+   * the owner. {@code self} must equal this instance's {@code application.server}.
+   */
+  public EntityStateLookup entityLookup(HostInfo self) {
+    AuditorQueries queries = queries();
+    return new KafkaStreamsEntityLookup(
+        reconciliation, AuditorStores.ENTITIES, self, queries::entityById);
   }
 
   public AuditorConfig config() {

@@ -2,18 +2,24 @@ package dev.herald.infra.cli;
 
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyException;
 import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.auditor.subscribe.Subscription;
+import dev.herald.auditor.subscribe.SubscriptionConfig;
 import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,6 +66,27 @@ final class AuditorCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   String schemaRegistryUrl;
 
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "Dashboard, REST API and /metrics port (default: ${DEFAULT-VALUE}; -1 = none).")
+  int httpPort;
+
+  @Option(
+      names = "--advertised-host",
+      defaultValue = "localhost",
+      description =
+          "Host other auditor instances reach this one at, for forwarding entity queries"
+              + " (default: ${DEFAULT-VALUE}).")
+  String advertisedHost;
+
+  @Option(
+      names = "--subscriptions",
+      paramLabel = "FILE",
+      description =
+          "Alert subscriptions YAML: webhooks and Alertmanager (examples/subscriptions.yaml).")
+  Path subscriptionsFile;
+
   @Override
   public Integer call() throws Exception {
     AuditPolicy policy;
@@ -74,13 +101,29 @@ final class AuditorCommand implements Callable<Integer> {
     }
     Properties props = client.clientProperties();
     props.remove("bootstrap.servers");
+    List<Subscription> subscriptions = List.of();
+    if (subscriptionsFile != null) {
+      try {
+        subscriptions = SubscriptionConfig.load(subscriptionsFile);
+      } catch (RuntimeException e) {
+        throw new CliException(
+            "invalid --subscriptions " + subscriptionsFile + ": " + e.getMessage(),
+            "see examples/subscriptions.yaml and docs/api.md",
+            HeraldCli.EXIT_USAGE,
+            e);
+      }
+    }
+    if (httpPort >= 0) {
+      props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + httpPort);
+    }
+    SchemaRegistryClient registry = registry(schemaRegistryUrl, props);
     AuditorConfig config =
         AuditorConfig.builder()
             .bootstrapServers(client.bootstrapServers())
             .applicationId(applicationId)
             .stateDir(stateDir)
             .policy(policy)
-            .schemaRegistry(registry(schemaRegistryUrl, props))
+            .schemaRegistry(registry)
             .clientProperties(props)
             .build();
     System.out.println(
@@ -93,12 +136,39 @@ final class AuditorCommand implements Callable<Integer> {
             + " state-dir="
             + stateDir.toAbsolutePath());
     HeraldAuditor auditor = HeraldAuditor.start(config);
+    AuditorApi api = null;
+    if (httpPort >= 0) {
+      Properties kafka = client.clientProperties();
+      try {
+        api =
+            AuditorApi.builder()
+                .kafka(kafka)
+                .registry(registry)
+                .port(httpPort)
+                .subscriptions(subscriptions)
+                .entityLookup(auditor.entityLookup(new HostInfo(advertisedHost, httpPort)))
+                .silenceThreshold(policy.defaults().silenceThreshold())
+                .start();
+      } catch (RuntimeException e) {
+        auditor.close();
+        throw new CliException(
+            "cannot serve the dashboard on port " + httpPort + ": " + e.getMessage(),
+            "choose another --http-port, or -1 for none",
+            HeraldCli.EXIT_FAILURE,
+            e);
+      }
+      System.out.println("Dashboard and API: http://" + advertisedHost + ":" + httpPort + "/");
+    }
+    AuditorApi started = api;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   System.out.println("Stopping auditor (committing state) ...");
+                  if (started != null) {
+                    started.close();
+                  }
                   auditor.close();
                   stopped.countDown();
                 },

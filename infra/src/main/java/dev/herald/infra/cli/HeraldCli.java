@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     versionProvider = HeraldCli.Version.class,
     description = "Audits whether the replicas of a distributed service still agree.",
     subcommands = {
+      DemoCommand.class,
       BrokerCommand.class,
       TopicsCommand.class,
       RegistryCommand.class,

@@ -12,6 +12,7 @@ import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.truth.ExpectedAlert;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,7 +72,14 @@ final class AuditorHarness implements AutoCloseable {
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private ScheduledExecutorService clock;
 
+  private final AuditPolicy policy;
+
   AuditorHarness(String bootstrap, String applicationId) {
+    this(bootstrap, applicationId, POLICY);
+  }
+
+  AuditorHarness(String bootstrap, String applicationId, AuditPolicy policy) {
+    this.policy = policy;
     this.bootstrap = bootstrap;
     this.applicationId = applicationId;
     this.registry = EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
@@ -106,7 +115,7 @@ final class AuditorHarness implements AutoCloseable {
                 .bootstrapServers(bootstrap)
                 .applicationId(applicationId)
                 .stateDir(stateDir)
-                .policy(POLICY)
+                .policy(policy)
                 .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
                 .build());
     return auditor;
@@ -166,10 +175,16 @@ final class AuditorHarness implements AutoCloseable {
    * score (the last one seen, with what is missing or unexpected, when the wait times out).
    */
   DetectionScore awaitGroundTruth(Duration atMost, Duration stable) {
+    return awaitGroundTruth(fleet::groundTruth, atMost, stable);
+  }
+
+  /** {@link #awaitGroundTruth(Duration, Duration)} against another ground truth (a simulator's). */
+  DetectionScore awaitGroundTruth(
+      Supplier<List<ExpectedAlert>> truth, Duration atMost, Duration stable) {
     AtomicReference<DetectionScore> score = new AtomicReference<>();
     Callable<Boolean> perfect =
         () -> {
-          score.set(DetectionScore.of(fleet.groundTruth(), alerts()));
+          score.set(DetectionScore.of(truth.get(), alerts()));
           return score.get().perfect();
         };
     try {

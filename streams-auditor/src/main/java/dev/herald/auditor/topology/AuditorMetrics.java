@@ -32,7 +32,7 @@ final class AuditorMetrics {
   }
 
   void alert(String type, String status) {
-    registry.counter("herald_alerts", "type", type, "status", status).increment();
+    registry.counter("herald_alerts_emitted", "type", type, "status", status).increment();
   }
 
   void versionsClosed(int n) {

@@ -37,6 +37,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   private KeyValueStore<String, Liveness> liveness;
   private Registry registry;
   private long lastInputWall;
+  private long heartbeatTime;
 
   HeartbeatProcessor(AuditPolicy policy, AvroWireFormat<Heartbeat> format, AuditorMetrics metrics) {
     this.policy = policy;
@@ -92,6 +93,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
       l = new Liveness();
       l.nodeId = hb.getNodeId();
     }
+    heartbeatTime = Math.max(heartbeatTime, hb.getEventTime().toEpochMilli());
     long threshold = silenceThreshold(node);
     Optional<Finding> back =
         Liveness.onHeartbeat(l, hb.getEventTime().toEpochMilli(), hb.getStatus(), threshold, now);
@@ -115,14 +117,14 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     try (KeyValueIterator<String, Liveness> it = liveness.all()) {
       it.forEachRemaining(all::add);
     }
-    long streamNow = context.currentStreamTimeMs();
     for (KeyValue<String, Liveness> kv : all) {
-      // Judge by stream time (other heartbeats prove time went on while this node sent nothing),
-      // so a lagging auditor reading a backlog never declares silence. Only when this task has
-      // received nothing at all for a threshold (no backlog can be pending) does wall-clock time
-      // count; a task that just started waits that long too.
+      // Judge by heartbeat time (the newest heartbeat this task has read: other nodes' heartbeats
+      // prove time went on while this node sent nothing), so an auditor that lags behind a
+      // backlog never declares silence; report batches do not count, they may be read ahead of
+      // the heartbeats. Only when this task has read no heartbeat at all for a threshold (nothing
+      // can be pending) does the wall clock count; a task that just started waits that long too.
       boolean idle = wallNow - lastInputWall > kv.value.silenceThresholdMs;
-      long judgedAt = idle ? Math.max(streamNow, wallNow) : streamNow;
+      long judgedAt = idle ? Math.max(heartbeatTime, wallNow) : heartbeatTime;
       Optional<Finding> silent = kv.value.check(judgedAt);
       if (silent.isPresent()) {
         liveness.put(kv.key, kv.value);

@@ -1,0 +1,387 @@
+package dev.herald.infra.demo;
+
+import dev.herald.auditor.AuditorConfig;
+import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.api.AuditorApi;
+import dev.herald.flink.FlinkJobConfig;
+import dev.herald.flink.HeraldFlinkMain;
+import dev.herald.infra.broker.EmbeddedKafkaBroker;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.producer.simulator.Scenario;
+import dev.herald.producer.simulator.Simulator;
+import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole of Herald in one process: a real KRaft broker, the schema registry, the topics, the
+ * simulated replicas registered as nodes, the Kafka Streams auditor with its dashboard and API, the
+ * Flink jobs in a MiniCluster, and the simulator injecting faults. What {@code herald demo} runs,
+ * and what the demo integration test drives headless.
+ *
+ * <pre>{@code
+ * try (Demo demo = Demo.start(Demo.Options.defaults(Path.of(".herald/demo")), System.out)) {
+ *   System.out.println(demo.dashboardUrl());
+ *   demo.awaitSimulator();
+ * }
+ * }</pre>
+ */
+public final class Demo implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+
+  /**
+   * What to run.
+   *
+   * @param dataDir broker data, auditor state, ground truth
+   * @param httpPort dashboard and API port (0 = a free one)
+   * @param kafkaPort broker port (0 = a free one)
+   * @param registryPort schema registry port (0 = a free one)
+   * @param scenario simulator scenario
+   * @param duration how long the simulator runs; null = until closed
+   * @param fresh wipe {@code dataDir} first
+   * @param flink run the Flink jobs
+   */
+  public record Options(
+      Path dataDir,
+      int httpPort,
+      int kafkaPort,
+      int registryPort,
+      Scenario scenario,
+      Duration duration,
+      boolean fresh,
+      boolean flink) {
+
+    /** Dashboard on 8080, Kafka on 9092, registry on 8081, the bundled mixed-fault scenario. */
+    public static Options defaults(Path dataDir) {
+      return new Options(dataDir, 8080, 9092, 8081, DemoScenario.mixedFaults(), null, false, true);
+    }
+  }
+
+  /** One live summary: what the demo has done so far. */
+  public record Summary(
+      long events, double eventsPerSecond, long faults, Map<String, Long> alertsByType, long dlq) {
+    /** The one-line form the CLI prints. */
+    public String line() {
+      long alerts = alertsByType.values().stream().mapToLong(Long::longValue).sum();
+      StringBuilder types = new StringBuilder();
+      alertsByType.forEach(
+          (t, n) -> types.append(types.length() == 0 ? "" : " ").append(t).append('=').append(n));
+      return String.format(
+          "events %,d (%.0f/s) | faults injected %d | alerts %d%s | DLQ %d",
+          events, eventsPerSecond, faults, alerts, alerts == 0 ? "" : " [" + types + "]", dlq);
+    }
+  }
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Map<String, Long> alertsByType = new ConcurrentHashMap<>();
+  private final AtomicReference<Simulator.Progress> progress = new AtomicReference<>();
+  private final AtomicLong dlq = new AtomicLong();
+  private EmbeddedKafkaBroker broker;
+  private EmbeddedSchemaRegistry registryServer;
+  private AuditorApi api;
+  private HeraldAuditor auditor;
+  private Simulator simulator;
+  private Thread simulatorThread;
+  private volatile Throwable simulatorFailure;
+  private volatile boolean closing;
+
+  private Demo() {}
+
+  /** Starts every part, printing each step to {@code out}; the simulator runs in background. */
+  public static Demo start(Options options, PrintStream out) {
+    Demo demo = new Demo();
+    try {
+      demo.run(options, out);
+      return demo;
+    } catch (RuntimeException | Error e) {
+      demo.close();
+      throw e;
+    }
+  }
+
+  private void run(Options o, PrintStream out) {
+    Path dataDir = o.dataDir().toAbsolutePath();
+    if (o.fresh()) {
+      deleteRecursively(dataDir);
+    }
+    int steps = o.flink() ? 8 : 7;
+    Step step = new Step(out, steps);
+
+    step.begin("Kafka broker (KRaft, single node, real Apache Kafka)");
+    broker =
+        EmbeddedKafkaBroker.builder()
+            .dataDir(dataDir.resolve("broker"))
+            .port(o.kafkaPort())
+            .build()
+            .start();
+    started.add(broker);
+    step.done("bootstrap.servers=" + broker.bootstrapServers());
+
+    step.begin("Herald topics");
+    Properties kafka = new Properties();
+    kafka.put("bootstrap.servers", broker.bootstrapServers());
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      long created =
+          admin.createAll((short) 1).stream().filter(TopicAdmin.Created::created).count();
+      step.done(created + " created, " + (9 - created) + " already there");
+    }
+
+    step.begin("Schema registry (Confluent-compatible, stored in _herald_schemas)");
+    registryServer =
+        EmbeddedSchemaRegistry.builder()
+            .bootstrapServers(broker.bootstrapServers())
+            .port(o.registryPort())
+            .start();
+    started.add(registryServer);
+    SchemaRegistryClient registry = new RestSchemaRegistryClient(registryServer.url(), Map.of());
+    step.done(registryServer.url());
+
+    step.begin("Simulated replicas registered as nodes");
+    simulator =
+        Simulator.builder()
+            .bootstrapServers(broker.bootstrapServers())
+            .schemaRegistry(registry)
+            .scenario(o.scenario())
+            .truthFile(dataDir.resolve("ground-truth.jsonl"))
+            .progress(progress::set)
+            .build();
+    started.add(simulator);
+    simulator.registerNodes();
+    step.done(
+        simulator.nodes().size()
+            + " nodes in "
+            + o.scenario().groups()
+            + " groups, keys in herald.nodes.v1");
+
+    step.begin("Auditor (Kafka Streams, exactly_once_v2)");
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    int httpPort = o.httpPort() == 0 ? freePort() : o.httpPort();
+    Properties streamsProps = new Properties();
+    streamsProps.put("application.server", "localhost:" + httpPort);
+    auditor =
+        HeraldAuditor.start(
+            AuditorConfig.builder()
+                .bootstrapServers(broker.bootstrapServers())
+                .applicationId("herald-demo-auditor")
+                .stateDir(dataDir.resolve("auditor-state"))
+                .policy(DemoScenario.policyFor(o.scenario()))
+                .schemaRegistry(registry)
+                .meters(meters)
+                .clientProperties(streamsProps)
+                .build());
+    started.add(auditor);
+    if (!auditor.awaitRunning(Duration.ofSeconds(60))) {
+      throw new IllegalStateException(
+          "the auditor did not reach RUNNING within 60 s (state " + auditor.state() + ")");
+    }
+    step.done("RUNNING");
+
+    step.begin("Dashboard, REST API and server-sent events");
+    api =
+        AuditorApi.builder()
+            .kafka(kafka)
+            .registry(registry)
+            .meterRegistry(meters)
+            .port(httpPort)
+            .entityLookup(auditor.entityLookup(new HostInfo("localhost", httpPort)))
+            .silenceThreshold(o.scenario().silenceThreshold())
+            .start();
+    started.add(api);
+    api.alerts()
+        .onChange(
+            change -> {
+              if (change.isNew()) {
+                alertsByType.merge(change.alert().getType().name(), 1L, Long::sum);
+              }
+            });
+    step.done(dashboardUrl());
+
+    if (o.flink()) {
+      step.begin("Flink jobs (availability, risk) in a local MiniCluster");
+      JobClient job = startFlink(registryServer.url());
+      started.add(
+          () -> {
+            try {
+              job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+              LOG.debug("flink cancel", e);
+            }
+          });
+      step.done("jobId=" + job.getJobID());
+    }
+
+    step.begin("Simulator: honest replicas and injected faults");
+    simulatorThread =
+        new Thread(
+            () -> {
+              try {
+                if (o.duration() == null) {
+                  while (!closing) {
+                    simulator.run(Duration.ofMinutes(10));
+                  }
+                } else {
+                  simulator.run(o.duration());
+                }
+              } catch (RuntimeException e) {
+                if (!closing) {
+                  simulatorFailure = e;
+                  LOG.error("the simulator stopped: {}", e.toString());
+                }
+              }
+            },
+            "herald-demo-simulator");
+    simulatorThread.setDaemon(true);
+    simulatorThread.start();
+    step.done(
+        String.format(
+            "%.0f events/s, %d fault kinds, ground truth in %s",
+            o.scenario().rate(),
+            o.scenario().faults().size(),
+            dataDir.resolve("ground-truth.jsonl")));
+  }
+
+  private JobClient startFlink(String registryUrl) {
+    FlinkJobConfig config =
+        FlinkJobConfig.builder(broker.bootstrapServers(), registryUrl)
+            .window(Duration.ofSeconds(10))
+            .silence(Duration.ofSeconds(5))
+            .idleness(Duration.ofSeconds(10))
+            .riskSlide(Duration.ofSeconds(30))
+            .checkpointInterval(Duration.ofSeconds(5))
+            .parallelism(1)
+            .id("herald-demo")
+            .build();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+    try {
+      return HeraldFlinkMain.start(env, "all", config);
+    } catch (Exception e) {
+      throw new IllegalStateException("the Flink jobs did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public String dashboardUrl() {
+    return "http://localhost:" + api.http().port() + "/";
+  }
+
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  public String registryUrl() {
+    return registryServer.url();
+  }
+
+  public Simulator simulator() {
+    return simulator;
+  }
+
+  /** The exception that stopped the simulator, if it failed. */
+  public Throwable simulatorFailure() {
+    return simulatorFailure;
+  }
+
+  /** Waits until a bounded simulator run ends. */
+  public void awaitSimulator() throws InterruptedException {
+    simulatorThread.join();
+  }
+
+  /** What happened so far. */
+  public Summary summary() {
+    Simulator.Progress p = progress.get();
+    double dlqCount =
+        api.meters().find("herald.dlq.records").counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum();
+    return new Summary(
+        p == null ? 0 : p.events(),
+        p == null ? 0 : p.eventsPerSecond(),
+        p == null ? 0 : p.faults(),
+        new TreeMap<>(alertsByType),
+        (long) dlqCount);
+  }
+
+  /** Stops everything, newest first. */
+  @Override
+  public void close() {
+    closing = true;
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("stopping a demo part failed: {}", e.toString());
+      }
+    }
+    started.clear();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free local port: " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot delete " + dir + " for --fresh: " + e.getMessage(), e);
+    }
+  }
+
+  /** Prints numbered start-up steps with their duration. */
+  private static final class Step {
+    private final PrintStream out;
+    private final int total;
+    private int n;
+    private long startedAt;
+
+    Step(PrintStream out, int total) {
+      this.out = out;
+      this.total = total;
+    }
+
+    void begin(String what) {
+      n++;
+      startedAt = System.nanoTime();
+      out.printf("[%d/%d] %s ... ", n, total, what);
+      out.flush();
+    }
+
+    void done(String detail) {
+      out.printf("ok (%.1f s) %s%n", (System.nanoTime() - startedAt) / 1e9, detail);
+    }
+  }
+}

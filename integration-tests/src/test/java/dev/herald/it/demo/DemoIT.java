@@ -1,0 +1,127 @@
+package dev.herald.it.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.infra.cli.HeraldCli;
+import dev.herald.infra.demo.Demo;
+import dev.herald.infra.demo.DemoScenario;
+import dev.herald.producer.simulator.Scenario;
+import dev.herald.schema.truth.ExpectedAlert;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the demo entry point headless, as {@code herald demo} does, for about a minute and a half,
+ * then checks through the REST API that an alert of every injected type exists, that the dashboard
+ * page loads, and that a risk report renders from what the Flink jobs published.
+ */
+@Tag("slow")
+class DemoIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir Path dataDir;
+  @TempDir Path reportDir;
+
+  @Test
+  void theDemoShowsEveryInjectedFaultTypeOnTheDashboardAndRendersARiskReport() throws Exception {
+    // Given the bundled scenario, compressed into one short round
+    Scenario scenario =
+        DemoScenario.mixedFaults().toBuilder()
+            .duration(Duration.ofSeconds(75))
+            .spacing(Duration.ofSeconds(3))
+            .build();
+    ByteArrayOutputStream steps = new ByteArrayOutputStream();
+
+    // When the demo runs it
+    try (Demo demo =
+        Demo.start(
+            new Demo.Options(dataDir, 0, 0, 0, scenario, scenario.duration(), true, true),
+            new PrintStream(steps, true, StandardCharsets.UTF_8))) {
+      demo.awaitSimulator();
+      assertThat(demo.simulatorFailure()).isNull();
+
+      // Then every alert type the simulator injected shows up through the REST API
+      Set<String> injected =
+          demo.simulator().groundTruth().stream()
+              .map(ExpectedAlert::type)
+              .filter(t -> !ExpectedAlert.NON_ALERT_TYPES.contains(t))
+              .collect(Collectors.toCollection(TreeSet::new));
+      assertThat(injected).hasSizeGreaterThanOrEqualTo(12);
+      String base = demo.dashboardUrl();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(() -> assertThat(alertTypes(base)).containsAll(injected));
+
+      // And the malformed records were dead-lettered, not lost
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(demo.summary().dlq()).isPositive());
+
+      // And the dashboard page loads
+      HttpResponse<String> page = get(base);
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("Herald");
+
+      // And a risk report renders from the Flink jobs' output
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(() -> JSON.readTree(get(base + "api/risk").body()).size() > 0);
+      int exit =
+          HeraldCli.run(
+              "report",
+              "--group",
+              "g1",
+              "--window",
+              "24h",
+              "-o",
+              "html",
+              "--out",
+              reportDir.toString(),
+              "--bootstrap-server",
+              demo.bootstrapServers(),
+              "--schema-registry-url",
+              demo.registryUrl());
+      assertThat(exit).isZero();
+      try (var files = Files.list(reportDir)) {
+        Path html = files.filter(p -> p.toString().endsWith(".html")).findFirst().orElseThrow();
+        assertThat(Files.readString(html)).contains("<svg").contains("27001");
+      }
+    }
+    assertThat(steps.toString(StandardCharsets.UTF_8)).contains("[1/8]").contains("[8/8]");
+  }
+
+  private Set<String> alertTypes(String base) throws Exception {
+    JsonNode page = JSON.readTree(get(base + "api/alerts?limit=500").body());
+    Set<String> types = new TreeSet<>();
+    for (JsonNode alert : page.path("alerts")) {
+      types.add(alert.path("type").asText());
+    }
+    return types;
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
