@@ -1,0 +1,90 @@
+package dev.herald.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What one harness run measures.
+ *
+ * <pre>{@code
+ * BenchOptions o = BenchOptions.defaults().withEvents(5_000).withBatchings(List.of(Batching.DEFAULT));
+ * BenchReport report = new BenchRunner(o).run();
+ * }</pre>
+ *
+ * @param events simulator operations to preload per batching (each yields 5 reports)
+ * @param batchings which reporter batchings to preload and measure
+ * @param flink whether to measure the Flink availability job
+ * @param latency whether to measure live detection latency
+ * @param scaleOut whether to measure one vs two auditor instances
+ * @param micro whether to run the JMH micro-benchmarks
+ * @param out where the JSON results go (null: not written)
+ * @param workDir parent of the temporary broker and state directories
+ */
+public record BenchOptions(
+    long events,
+    List<Batching> batchings,
+    boolean flink,
+    boolean latency,
+    boolean scaleOut,
+    boolean micro,
+    Path out,
+    Path workDir) {
+
+  /** How the simulator's reporters batch. */
+  public enum Batching {
+    /** Reporter defaults: linger 10 ms, up to 256 reports per signed batch. */
+    DEFAULT("default"),
+    /** Linger 0: every report is its own signed batch (the per-event signature worst case). */
+    ONE("batch-1");
+
+    private final String label;
+
+    Batching(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  public BenchOptions {
+    if (events < 100) {
+      throw new IllegalArgumentException("--events must be 100 or more, not " + events);
+    }
+    batchings = List.copyOf(batchings);
+  }
+
+  /** The full run: 2 million events, both batchings, every stage except the micro-benchmarks. */
+  public static BenchOptions defaults() {
+    return new BenchOptions(
+        2_000_000,
+        List.of(Batching.DEFAULT, Batching.ONE),
+        true,
+        true,
+        true,
+        false,
+        Path.of("benchmarks/results/latest.json"),
+        Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  public BenchOptions withEvents(long n) {
+    return new BenchOptions(n, batchings, flink, latency, scaleOut, micro, out, workDir);
+  }
+
+  public BenchOptions withBatchings(List<Batching> b) {
+    return new BenchOptions(events, b, flink, latency, scaleOut, micro, out, workDir);
+  }
+
+  public BenchOptions withOut(Path p) {
+    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, p, workDir);
+  }
+
+  public BenchOptions withWorkDir(Path p) {
+    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, out, p);
+  }
+
+  public BenchOptions withStages(boolean flink, boolean latency, boolean scaleOut, boolean micro) {
+    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, out, workDir);
+  }
+}

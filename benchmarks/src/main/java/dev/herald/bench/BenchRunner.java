@@ -1,0 +1,243 @@
+package dev.herald.bench;
+
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.bench.auditor.AuditorRun;
+import dev.herald.bench.flink.FlinkAvailabilityRun;
+import dev.herald.bench.latency.LatencyRun;
+import dev.herald.bench.quality.DetectionQuality;
+import dev.herald.bench.quality.TopicSlice;
+import dev.herald.bench.report.BenchReport;
+import dev.herald.bench.setup.BenchEnvironment;
+import dev.herald.bench.setup.Preload;
+import dev.herald.bench.throughput.TopicDrain;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.Topics;
+import dev.herald.schema.serde.AvroWireFormat;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the end-to-end benchmark stages on a real in-process broker and collects the figures. For
+ * each batching: start broker and registry, preload the simulator's traffic once, then measure
+ * every consumer from offset 0 with a fresh group or application id.
+ *
+ * <pre>{@code
+ * BenchReport report = new BenchRunner(BenchOptions.defaults().withEvents(200_000)).run();
+ * System.out.println(report.toText());
+ * }</pre>
+ */
+public final class BenchRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchRunner.class);
+
+  private final BenchOptions options;
+  private static final String EOS = "exactly_once_v2";
+  private static final String ALOS = "at_least_once";
+
+  private final BenchReport report = new BenchReport();
+  private double maxEosReportsPerSecond = 10_000;
+  private double reportsPerOperation = 5;
+
+  public BenchRunner(BenchOptions options) {
+    this.options = options;
+  }
+
+  /** Runs every selected stage; writes the JSON if {@code options.out()} is set. */
+  public BenchReport run() throws Exception {
+    describeMachine();
+    for (BenchOptions.Batching batching : options.batchings()) {
+      runBatching(batching);
+    }
+    if (options.latency() && !options.batchings().isEmpty()) {
+      latency();
+    }
+    if (options.micro()) {
+      report.section("micro").putAll(MicroBenchmarks.run());
+    }
+    finish();
+    if (options.out() != null) {
+      report.writeJson(options.out());
+    }
+    return report;
+  }
+
+  private void runBatching(BenchOptions.Batching batching) throws Exception {
+    String label = batching.label();
+    try (BenchEnvironment env = BenchEnvironment.start(options.workDir())) {
+      Path truthFile = env.scratch("truth").resolve("truth.jsonl");
+      Preload.Result preload =
+          Preload.run(
+              env,
+              Preload.Plan.of(options.events(), batching == BenchOptions.Batching.ONE),
+              truthFile);
+      Map<String, Object> pre = report.section("preload " + label);
+      pre.put("operations", preload.summary().events());
+      pre.put("reports", preload.summary().reportsSent());
+      pre.put("faults", preload.summary().faults());
+      pre.put("reportsFailed", preload.summary().reportsFailed());
+      pre.put("seconds", preload.summary().elapsed().toMillis() / 1000.0);
+
+      TopicDrain.Result plain = TopicDrain.plain(env.bootstrapServers(), Topics.STATE_CHANGES);
+      TopicDrain.Result work = TopicDrain.verifying(env.bootstrapServers(), env.registry());
+      long events = work.reports();
+      pre.put("batches", work.records());
+      pre.put("batchesRejected", work.rejected());
+      pre.put("topicBytes", plain.bytes());
+      BenchReport.Row a =
+          report.throughput(label, "a plain consumer (I/O floor)", events, seconds(plain));
+      BenchReport.Row b =
+          report.throughput(label, "b deserialize + verify (work floor)", events, seconds(work));
+      Map<String, Object> ratios = report.section("ratios " + label);
+      ratios.put("b/a", b.perSecond() / a.perSecond());
+      LOG.info(
+          "bench stage done batching={} stage=floors a={} b={}",
+          label,
+          a.perSecond(),
+          b.perSecond());
+
+      AuditPolicy policy = AuditorRun.policyFor(preload.scenario());
+      Map<TopicPartition, Long> alertsBefore =
+          TopicSlice.mark(env.bootstrapServers(), Topics.ALERTS);
+      Map<TopicPartition, Long> dlqBefore = TopicSlice.mark(env.bootstrapServers(), Topics.DLQ);
+      AuditorRun.Result eos = AuditorRun.reprocess(env, policy, EOS, 1, null);
+      BenchReport.Row c = steady(label, "c auditor exactly_once_v2", eos, events);
+      quality(label, env, preload, alertsBefore, dlqBefore);
+      state(label, eos);
+
+      AuditorRun.Result alos = AuditorRun.reprocess(env, policy, ALOS, 1, null);
+      BenchReport.Row d = steady(label, "d auditor at_least_once", alos, events);
+      ratios.put("c/b", c.perSecond() / b.perSecond());
+      ratios.put("c/a", c.perSecond() / a.perSecond());
+      ratios.put("d/b", d.perSecond() / b.perSecond());
+      ratios.put(
+          "auditor start-up seconds (EOS, not in c)",
+          (eos.total().toNanos() - eos.steady().toNanos()) / 1e9);
+      if (batching == BenchOptions.Batching.DEFAULT) {
+        maxEosReportsPerSecond = c.perSecond();
+        reportsPerOperation = (double) events / Math.max(1, preload.summary().events());
+      }
+
+      if (options.scaleOut() && batching == BenchOptions.Batching.DEFAULT) {
+        AuditorRun.Result two = AuditorRun.reprocess(env, policy, EOS, 2, null);
+        BenchReport.Row e = steady(label, "e auditor exactly_once_v2, 2 instances", two, events);
+        Map<String, Object> scale = report.section("scale-out " + label);
+        scale.put("1 instance events/s", c.perSecond());
+        scale.put("2 instances events/s", e.perSecond());
+        scale.put("2/1", e.perSecond() / c.perSecond());
+        scale.put(
+            "events/s per core (1 instance, EOS)",
+            c.perSecond() / Runtime.getRuntime().availableProcessors());
+      }
+
+      if (options.flink() && batching == BenchOptions.Batching.DEFAULT) {
+        FlinkAvailabilityRun.Result f =
+            FlinkAvailabilityRun.run(env, Math.max(20_000, options.events() / 2));
+        report.throughput(
+            label,
+            "f plain consumer of heartbeats",
+            f.heartbeatRecords(),
+            f.plain().elapsed().toNanos() / 1e9);
+        report.throughput(
+            label,
+            "g Flink availability job (bounded)",
+            f.flinkRecords(),
+            f.flink().toNanos() / 1e9);
+        Map<String, Object> fr = report.section("flink " + label);
+        fr.put("heartbeats", f.heartbeatRecords());
+        fr.put("g/f", f.flinkPerSecond() / f.plainPerSecond());
+      }
+    }
+  }
+
+  /** An auditor row at its steady-state rate (first commit to last); start-up reported apart. */
+  private BenchReport.Row steady(String label, String stage, AuditorRun.Result r, long events) {
+    BenchReport.Row row = report.throughput(label, stage, events, r.steady().toNanos() / 1e9);
+    BenchReport.Row exact =
+        new BenchReport.Row(label, stage, events, row.seconds(), r.perSecond(events));
+    report.replace(row, exact);
+    return exact;
+  }
+
+  private void quality(
+      String label,
+      BenchEnvironment env,
+      Preload.Result preload,
+      Map<TopicPartition, Long> alertsBefore,
+      Map<TopicPartition, Long> dlqBefore) {
+    AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, env.registry());
+    List<AuditAlert> alerts = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r :
+        TopicSlice.readSince(env.bootstrapServers(), alertsBefore)) {
+      if (r.value() != null) {
+        alerts.add(format.deserialize(r.topic(), r.value()));
+      }
+    }
+    Map<String, Object> q = report.section("quality " + label + " (reprocessing, EOS)");
+    DetectionQuality.score(preload.truth(), alerts).forEach((t, sc) -> q.put(t, sc.toMap()));
+    long malformed =
+        preload.truth().stream().filter(e -> e.type().equals("MALFORMED_RECORD")).count();
+    q.put("malformed records injected", malformed);
+    q.put("dead letters written", TopicSlice.readSince(env.bootstrapServers(), dlqBefore).size());
+  }
+
+  private void state(String label, AuditorRun.Result eos) {
+    Map<String, Object> st = report.section("state " + label + " (EOS reprocessing)");
+    st.put("samples", eos.samples());
+    st.put("final entries", eos.finalEntries());
+  }
+
+  private void latency() throws Exception {
+    double opsPerSecond =
+        Math.max(10, 0.5 * maxEosReportsPerSecond / Math.max(1, reportsPerOperation));
+    long events = Math.max(2_000, Math.min(options.events(), (long) (opsPerSecond * 30)));
+    LatencyRun.Result r = LatencyRun.run(options.workDir(), events, opsPerSecond);
+    Map<String, Object> l = report.section("latency (live, half the max EOS rate)");
+    l.put("targetOpsPerSecond", opsPerSecond);
+    l.put("operations", events);
+    l.putAll(r.toMap());
+    Map<String, Object> q = report.section("quality (live)");
+    DetectionQuality.score(r.truth(), r.alerts()).forEach((t, sc) -> q.put(t, sc.toMap()));
+  }
+
+  private static double seconds(TopicDrain.Result r) {
+    return r.elapsed().toNanos() / 1e9;
+  }
+
+  private void describeMachine() {
+    Runtime rt = Runtime.getRuntime();
+    report.machine("startedAt", Instant.now().toString());
+    report.machine("cores", rt.availableProcessors());
+    report.machine("maxHeapMiB", rt.maxMemory() >> 20);
+    report.machine("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+    report.machine(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
+    report.machine(
+        "loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    try {
+      report.machine("host", InetAddress.getLocalHost().getHostName());
+    } catch (IOException e) {
+      report.machine("host", "unknown");
+    }
+    report.machine("events", options.events());
+  }
+
+  /** Adds the load average at the end (the machine may be shared). */
+  private void finish() {
+    report.machine(
+        "loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+}

@@ -1,0 +1,50 @@
+package dev.herald.bench;
+
+import dev.herald.bench.micro.SigningBenchmarks;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH micro-benchmarks ({@link SigningBenchmarks}: canonical encoding, SHA-256, Ed25519
+ * sign and verify with BouncyCastle and the JDK) with short iterations, in a forked JVM.
+ *
+ * <pre>{@code
+ * Map<String, Object> opsPerSecond = MicroBenchmarks.run();
+ * }</pre>
+ */
+final class MicroBenchmarks {
+  private MicroBenchmarks() {}
+
+  /** Operations per second by {@code benchmark[batchSize]}. */
+  static Map<String, Object> run() throws RunnerException {
+    Options opts =
+        new OptionsBuilder()
+            .include(SigningBenchmarks.class.getName())
+            .warmupIterations(1)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(2)
+            .measurementTime(TimeValue.seconds(1))
+            .timeUnit(TimeUnit.SECONDS)
+            .forks(1)
+            .jvmArgsAppend("-Xmx512m")
+            .build();
+    Collection<RunResult> results = new Runner(opts).run();
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      String name = r.getParams().getBenchmark();
+      name = name.substring(name.lastIndexOf('.') + 1);
+      String batch = r.getParams().getParam("batchSize");
+      String key = batch == null ? name : name + "[batchSize=" + batch + "]";
+      out.put(key + " ops/s", Math.round(r.getPrimaryResult().getScore()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,219 @@
+package dev.herald.bench.auditor;
+
+import dev.herald.auditor.AuditorConfig;
+import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.bench.setup.BenchEnvironment;
+import dev.herald.producer.simulator.Scenario;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reprocesses {@code herald.state-changes.v1} from offset 0 with one or more real auditor instances
+ * under a fresh application id and times it, sampling state store entries and on-disk size as it
+ * goes. The run ends when the committed offsets reach the topic's end.
+ *
+ * <pre>{@code
+ * AuditorRun.Result r = AuditorRun.reprocess(env, scenario, "exactly_once_v2", 1, false);
+ * double eventsPerSecond = r.perSecond(reports);
+ * }</pre>
+ */
+public final class AuditorRun {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditorRun.class);
+  private static final Duration TIMEOUT = Duration.ofMinutes(60);
+
+  private AuditorRun() {}
+
+  /**
+   * One reprocessing run.
+   *
+   * @param applicationId the fresh application id used
+   * @param records records of the topic processed
+   * @param total from starting the instances to the last commit
+   * @param steady from the first commit to the last
+   * @param steadyRecords records committed between the first commit and the last
+   * @param samples state over the run: records processed, store entries, bytes on disk
+   * @param finalEntries live entries per store at the end
+   */
+  public record Result(
+      String applicationId,
+      long records,
+      Duration total,
+      Duration steady,
+      long steadyRecords,
+      List<Map<String, Object>> samples,
+      Map<String, Long> finalEntries) {
+    /**
+     * Events per second in the steady part of the run: the share of {@code events} in the records
+     * committed after the first commit, over the time from the first commit to the last (start-up
+     * and the first rebalance excluded; {@link #total} includes them).
+     */
+    public double perSecond(long events) {
+      double share = records == 0 ? 0 : (double) steadyRecords / records;
+      double secs = steady.toNanos() / 1e9;
+      if (secs <= 0 || steadyRecords == 0) {
+        return events / Math.max(1e-9, total.toNanos() / 1e9);
+      }
+      return events * share / secs;
+    }
+  }
+
+  /** The auditor policy that the simulator's ground truth assumes for {@code scenario}. */
+  public static AuditPolicy policyFor(Scenario scenario) {
+    return PolicyLoader.parse(
+        String.format(
+            Locale.ROOT,
+            """
+            defaults:
+              reportGrace: %dms
+              heartbeat:
+                silenceThreshold: %dms
+              rateBudget:
+                reportsPerSecond: %d
+                burst: %d
+                maxInFlightVersions: 1000000
+            """,
+            scenario.grace().toMillis(),
+            scenario.silenceThreshold().toMillis(),
+            (long) Math.min(scenario.rateBudget(), 1_000_000_000L),
+            (long) Math.min(scenario.burst(), 1_000_000_000L)));
+  }
+
+  /** Starts one auditor instance. */
+  public static HeraldAuditor start(
+      BenchEnvironment env, AuditPolicy policy, String applicationId, String guarantee, Path dir) {
+    Properties client = new Properties();
+    client.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+    return HeraldAuditor.start(
+        AuditorConfig.builder()
+            .bootstrapServers(env.bootstrapServers())
+            .applicationId(applicationId)
+            .stateDir(dir)
+            .policy(policy)
+            .schemaRegistry(env.registry())
+            .clientProperties(client)
+            .build());
+  }
+
+  /**
+   * Reprocesses the whole topic with {@code instances} auditor instances and {@code guarantee}
+   * ({@code exactly_once_v2} or {@code at_least_once}); with {@code keepRunning} the instances are
+   * returned open in {@code running} for a live phase.
+   */
+  public static Result reprocess(
+      BenchEnvironment env,
+      AuditPolicy policy,
+      String guarantee,
+      int instances,
+      List<HeraldAuditor> running)
+      throws Exception {
+    String appId =
+        "bench-"
+            + guarantee.replace('_', '-')
+            + "-x"
+            + instances
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+    List<HeraldAuditor> auditors = new ArrayList<>();
+    List<Path> dirs = new ArrayList<>();
+    List<Map<String, Object>> samples = new ArrayList<>();
+    try (AuditorProgress progress = new AuditorProgress(env.bootstrapServers())) {
+      long end = progress.endOffsets().values().stream().mapToLong(Long::longValue).sum();
+      long start = System.nanoTime();
+      for (int i = 0; i < instances; i++) {
+        Path dir = env.scratch(appId + "-" + i);
+        dirs.add(dir);
+        auditors.add(start(env, policy, appId, guarantee, dir));
+      }
+      long firstCommitAt = -1;
+      long firstCommitted = 0;
+      long lastSample = 0;
+      long done;
+      StoreCensus census = null;
+      try {
+        while (true) {
+          long committed = progress.committed(appId);
+          long now = System.nanoTime();
+          if (committed > 0 && firstCommitAt < 0) {
+            firstCommitAt = now;
+            firstCommitted = committed;
+          }
+          if (committed > 0 && census == null) {
+            census =
+                new StoreCensus(env.bootstrapServers(), appId, progress.changelogs(appId), dirs);
+          }
+          if (census != null && (now - lastSample > 2_000_000_000L || committed >= end)) {
+            lastSample = now;
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("seconds", (now - start) / 1e9);
+            s.put("records", committed);
+            s.put("diskBytes", census.diskBytes());
+            s.put("entries", census.liveEntries());
+            samples.add(s);
+          }
+          if (committed >= end) {
+            done = now;
+            break;
+          }
+          if (now - start > TIMEOUT.toNanos()) {
+            throw new IllegalStateException(
+                "auditor "
+                    + appId
+                    + " committed "
+                    + committed
+                    + " of "
+                    + end
+                    + " records in "
+                    + TIMEOUT.toMinutes()
+                    + " min; state "
+                    + auditors.get(0).state());
+          }
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        Map<String, Long> finalEntries = census.liveEntries();
+        Duration steady = Duration.ofNanos(done - (firstCommitAt < 0 ? start : firstCommitAt));
+        LOG.info(
+            "auditor reprocess done appId={} guarantee={} instances={} records={} totalMs={} steadyMs={}",
+            appId,
+            guarantee,
+            instances,
+            end,
+            (done - start) / 1_000_000,
+            steady.toMillis());
+        return new Result(
+            appId,
+            end,
+            Duration.ofNanos(done - start),
+            steady,
+            end - firstCommitted,
+            samples,
+            finalEntries);
+      } finally {
+        if (census != null) {
+          census.close();
+        }
+      }
+    } finally {
+      if (running != null) {
+        running.addAll(auditors);
+      } else {
+        for (HeraldAuditor a : auditors) {
+          a.close();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.herald.bench.latency;
+
+import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.Topics;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.MalformedRecordException;
+import dev.herald.schema.truth.ExpectedAlert;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Follows {@code herald.alerts.v1} with a read_committed consumer on its own thread and notes, per
+ * alert identity, the wall-clock time at which its first OPEN record became visible — that is, when
+ * the auditor's transaction holding it committed (within one short poll).
+ *
+ * <pre>{@code
+ * try (AlertWatcher w = AlertWatcher.start(bootstrap, registry)) {
+ *   ... run the simulator ...
+ *   Map<ExpectedAlert.Identity, Long> seen = w.firstSeen();
+ * }
+ * }</pre>
+ */
+public final class AlertWatcher implements AutoCloseable {
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final AvroWireFormat<AuditAlert> format;
+  private final Map<ExpectedAlert.Identity, Long> firstSeen = new ConcurrentHashMap<>();
+  private final List<AuditAlert> alerts = new ArrayList<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private AlertWatcher(String bootstrap, SchemaRegistryClient registry) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "herald-bench-alerts-" + UUID.randomUUID());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.format = new AvroWireFormat<>(AuditAlert.class, registry);
+    List<TopicPartition> parts = new ArrayList<>();
+    consumer
+        .partitionsFor(Topics.ALERTS)
+        .forEach(i -> parts.add(new TopicPartition(Topics.ALERTS, i.partition())));
+    consumer.assign(parts);
+    consumer.seekToEnd(parts);
+    parts.forEach(consumer::position); // resolve "end" now, before the run starts
+    this.thread = new Thread(this::loop, "herald-bench-alert-watcher");
+    thread.setDaemon(true);
+  }
+
+  /** Starts following the alerts written from now on. */
+  public static AlertWatcher start(String bootstrap, SchemaRegistryClient registry) {
+    AlertWatcher w = new AlertWatcher(bootstrap, registry);
+    w.thread.start();
+    return w;
+  }
+
+  private void loop() {
+    while (running) {
+      var records = consumer.poll(Duration.ofMillis(20));
+      long now = System.currentTimeMillis();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        if (r.value() == null) {
+          continue;
+        }
+        try {
+          AuditAlert a = format.deserialize(r.topic(), r.value());
+          synchronized (alerts) {
+            alerts.add(a);
+          }
+          if (a.getStatus() == AlertStatus.OPEN) {
+            firstSeen.putIfAbsent(ExpectedAlert.identityOf(a), now);
+          }
+        } catch (MalformedRecordException e) {
+          // not an alert record; the benchmark only times alerts
+        }
+      }
+    }
+  }
+
+  /** When each alert identity was first seen OPEN (epoch millis). */
+  public Map<ExpectedAlert.Identity, Long> firstSeen() {
+    return Map.copyOf(firstSeen);
+  }
+
+  /** Every alert record seen so far. */
+  public List<AuditAlert> alerts() {
+    synchronized (alerts) {
+      return List.copyOf(alerts);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.join(10_000);
+    consumer.close();
+  }
+}

@@ -1,0 +1,115 @@
+package dev.herald.bench.setup;
+
+import dev.herald.infra.broker.EmbeddedKafkaBroker;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft broker in this JVM, Herald's topics and the embedded schema registry —
+ * all on ephemeral ports and in a temporary directory that is deleted on {@link #close()}.
+ *
+ * <pre>{@code
+ * try (BenchEnvironment env = BenchEnvironment.start(workDir)) {
+ *   String bootstrap = env.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class BenchEnvironment implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchEnvironment.class);
+
+  private final Path dir;
+  private final EmbeddedKafkaBroker broker;
+  private final EmbeddedSchemaRegistry registryServer;
+  private final SchemaRegistryClient registry;
+
+  private BenchEnvironment(
+      Path dir,
+      EmbeddedKafkaBroker broker,
+      EmbeddedSchemaRegistry registryServer,
+      SchemaRegistryClient registry) {
+    this.dir = dir;
+    this.broker = broker;
+    this.registryServer = registryServer;
+    this.registry = registry;
+  }
+
+  /** Starts a broker under {@code parent}, creates every Herald topic and starts the registry. */
+  public static BenchEnvironment start(Path parent) throws IOException {
+    Files.createDirectories(parent);
+    Path dir = Files.createTempDirectory(parent, "herald-bench");
+    EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.builder().dataDir(dir.resolve("broker")).build().start();
+    EmbeddedSchemaRegistry server = null;
+    try {
+      Properties admin = new Properties();
+      admin.put("bootstrap.servers", broker.bootstrapServers());
+      try (TopicAdmin topics = new TopicAdmin(admin)) {
+        topics.createAll((short) 1);
+      }
+      server =
+          EmbeddedSchemaRegistry.builder()
+              .bootstrapServers(broker.bootstrapServers())
+              .host("127.0.0.1")
+              .port(0)
+              .replicationFactor((short) 1)
+              .start();
+      SchemaRegistryClient client = new RestSchemaRegistryClient(server.url(), Map.of());
+      LOG.info(
+          "bench environment up bootstrap={} registry={}", broker.bootstrapServers(), server.url());
+      return new BenchEnvironment(dir, broker, server, client);
+    } catch (RuntimeException e) {
+      if (server != null) {
+        server.close();
+      }
+      broker.close();
+      throw e;
+    }
+  }
+
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  /** The registry's base URL, for components that take a URL (Flink). */
+  public String registryUrl() {
+    return registryServer.url();
+  }
+
+  public SchemaRegistryClient registry() {
+    return registry;
+  }
+
+  /** A scratch directory inside the environment's temp directory. */
+  public Path scratch(String name) throws IOException {
+    return Files.createDirectories(dir.resolve(name));
+  }
+
+  /** {@code bootstrap.servers} only. */
+  public Properties clientProperties() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers());
+    return p;
+  }
+
+  @Override
+  public void close() {
+    registryServer.close();
+    broker.close();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("cannot delete bench directory dir={} error={}", dir, e.toString());
+    }
+  }
+}
