@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       FlinkCommand.class,
       ReportCommand.class,
       AuditorCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {
