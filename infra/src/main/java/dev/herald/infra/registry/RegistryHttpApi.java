@@ -30,6 +30,9 @@ final class RegistryHttpApi {
               config.showJavalinBanner = false;
               config.router.ignoreTrailingSlashes = true;
             });
+    // JSON is UTF-8 (RFC 8259); Jetty's default for a content type without charset is ISO-8859-1,
+    // which would mangle any non-ASCII character of a schema's doc strings.
+    app.before(ctx -> ctx.res().setCharacterEncoding("UTF-8"));
     app.get("/", ctx -> answer(ctx, JSON.createObjectNode()));
     app.get("/subjects", ctx -> answer(ctx, JSON.valueToTree(store.subjects())));
     app.get("/subjects/{subject}/versions", this::listVersions);
@@ -186,7 +189,8 @@ final class RegistryHttpApi {
 
   private static JsonNode body(Context ctx) {
     try {
-      JsonNode node = JSON.readTree(ctx.body());
+      JsonNode node =
+          JSON.readTree(new String(ctx.bodyAsBytes(), java.nio.charset.StandardCharsets.UTF_8));
       if (node == null || !node.isObject()) {
         throw new SchemaRegistryException(422, 422, "Request body must be a JSON object");
       }
