@@ -116,6 +116,9 @@ public final class Simulator implements AutoCloseable {
   private boolean registered;
   private boolean closed;
 
+  /** Set by {@link #close()} without the lock, so a run in progress ends at its next step. */
+  private volatile boolean stopRequested;
+
   // the window fault in progress, if any
   private FaultType windowType;
   private String windowNode;
@@ -227,7 +230,7 @@ public final class Simulator implements AutoCloseable {
     long paceBase = startNanos;
     long nextProgress = startNanos + PROGRESS_EVERY.toNanos();
     long local = 0;
-    while (eventIndex < end || !due.isEmpty() || windowType != null) {
+    while (!stopRequested && (eventIndex < end || !due.isEmpty() || windowType != null)) {
       long target = paceBase + (long) (local * periodNanos);
       long now = System.nanoTime();
       if (target - now > 1_000_000) {
@@ -873,9 +876,19 @@ public final class Simulator implements AutoCloseable {
     }
   }
 
-  /** Stops heartbeats, sends STOPPING heartbeats, flushes and closes every producer. */
+  /**
+   * Ends a run in progress at its next step, then stops heartbeats, sends STOPPING heartbeats,
+   * flushes and closes every producer.
+   */
   @Override
-  public synchronized void close() {
+  public void close() {
+    stopRequested = true;
+    synchronized (this) {
+      closeLocked();
+    }
+  }
+
+  private void closeLocked() {
     if (closed) {
       return;
     }
