@@ -267,6 +267,20 @@ public final class HeraldReporter implements AutoCloseable {
     return future;
   }
 
+  /**
+   * Fetches the report topic's metadata now instead of on the first report, so the first reports
+   * are not delayed behind it. Optional; a failure here is reported again by the first {@link
+   * #report}.
+   */
+  public void warmUp() {
+    ensureOpen();
+    try {
+      partitionCount();
+    } catch (ReporterException e) {
+      LOG.warn("reporter warm-up failed nodeId={} error={}", config.nodeId, e.getMessage());
+    }
+  }
+
   /** Sends a heartbeat with status UP now (in addition to the scheduled ones). */
   public CompletableFuture<RecordMetadata> heartbeat() {
     return heartbeat(HeartbeatStatus.UP);
@@ -510,6 +524,11 @@ public final class HeraldReporter implements AutoCloseable {
   }
 
   private int partitionOf(StateChange report) {
+    return ReportPartitioner.partitionFor(
+        report.getGroup(), report.getEntityKey(), partitionCount());
+  }
+
+  private int partitionCount() {
     int n = partitions;
     if (n < 0) {
       try {
@@ -528,7 +547,7 @@ public final class HeraldReporter implements AutoCloseable {
       }
       partitions = n;
     }
-    return ReportPartitioner.partitionFor(report.getGroup(), report.getEntityKey(), n);
+    return n;
   }
 
   private void ensureOpen() {

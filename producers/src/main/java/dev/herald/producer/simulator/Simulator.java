@@ -34,9 +34,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -191,8 +193,31 @@ public final class Simulator implements AutoCloseable {
     }
     raw.flush();
     registered = true;
+    warmUp();
     long hbMs = Math.max(50, Math.min(1000, scenario.silenceThreshold().toMillis() / 3));
     heartbeats.scheduleAtFixedRate(this::heartbeatAll, 0, hbMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Makes every reporter ready before the first report: a first heartbeat, acknowledged, fetches
+   * the cluster metadata and the idempotent producer id. Otherwise a reporter that starts slowly
+   * (seconds on a loaded machine) delivers its first reports later than the others by more than the
+   * auditor's grace, and the auditor rightly sees a lagging replica the ground truth does not have.
+   */
+  private void warmUp() {
+    List<CompletableFuture<?>> acks = new ArrayList<>();
+    for (SimulatedNode n : nodes) {
+      HeraldReporter r = reporters.get(n.nodeId());
+      acks.add(r.heartbeat(HeartbeatStatus.UP));
+      r.warmUp();
+    }
+    try {
+      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("simulate warm-up heartbeats not all acknowledged error={}", e.toString());
+    }
   }
 
   /** Runs for {@code duration} at the scenario's rate (extended until planned faults are done). */

@@ -40,6 +40,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   private long lastInputWall;
   private long lastCheckWall;
   private long heartbeatTime;
+  private long lastStreamTime = Long.MIN_VALUE;
 
   HeartbeatProcessor(AuditPolicy policy, AvroWireFormat<Heartbeat> format, AuditorMetrics metrics) {
     this.policy = policy;
@@ -126,18 +127,27 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     if (gap > 4 * PUNCTUATE_MS) {
       lastInputWall += gap - PUNCTUATE_MS;
     }
+    // The task's stream time (the newest record timestamp it has processed, reports included) is
+    // the clock while input flows: Kafka Streams hands a task its records in timestamp order across
+    // its partitions, so when it has read up to T, every heartbeat sent before T has been read too,
+    // however far the auditor lags behind. Capped at the wall clock, so a reporter whose clock runs
+    // ahead cannot age everybody else's heartbeats.
+    long streamTime = context.currentStreamTimeMs();
+    if (streamTime > lastStreamTime) {
+      lastStreamTime = streamTime;
+      lastInputWall = Math.max(lastInputWall, wallNow);
+    }
+    long clock = Math.min(Math.max(heartbeatTime, lastStreamTime), wallNow);
     List<KeyValue<String, Liveness>> all = new ArrayList<>();
     try (KeyValueIterator<String, Liveness> it = liveness.all()) {
       it.forEachRemaining(all::add);
     }
     for (KeyValue<String, Liveness> kv : all) {
-      // Judge by heartbeat time (the newest heartbeat this task has read: other nodes' heartbeats
-      // prove time went on while this node sent nothing), so an auditor that lags behind a
-      // backlog never declares silence; report batches do not count, they may be read ahead of
-      // the heartbeats. Only when this task has read no heartbeat at all for a threshold (nothing
-      // can be pending) does the wall clock count; a task that just started waits that long too.
+      // Only when the task has read nothing at all for a threshold (nothing can be pending, the
+      // whole partition went quiet) does the wall clock count; a task that just started waits
+      // that long too.
       boolean idle = wallNow - lastInputWall > kv.value.silenceThresholdMs;
-      long judgedAt = idle ? Math.max(heartbeatTime, wallNow) : heartbeatTime;
+      long judgedAt = idle ? wallNow : clock;
       Optional<Finding> silent = kv.value.check(judgedAt);
       if (silent.isPresent()) {
         liveness.put(kv.key, kv.value);

@@ -338,6 +338,34 @@ class AuditorTopologyTest {
   }
 
   @Test
+  void aLaggingAuditorJudgesSilenceByStreamTimeNotByWallClock() {
+    // Given two nodes whose heartbeats (every 3 s) are read in timestamp order among report
+    // batches, by an auditor that reads 1 s of traffic per 2.5 s of wall time (a backlog)
+    start(AuditPolicy.DEFAULT);
+    long t = 0;
+    for (int step = 0; step < 120; step++) {
+      if (t % 3_000 == 0) {
+        heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
+        if (t < 6_000) {
+          heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 3_000 + 1, t), t);
+        }
+      }
+      send("n3", t, replicas.signedBatch("n3"));
+      driver.advanceWallClockTime(Duration.ofMillis(250));
+      t += 100;
+    }
+    // Then only n2, which stopped at 3 s of stream time, is silent: 30 s of wall clock went by,
+    // but n1's heartbeats were never more than 3 s apart in the traffic the auditor read
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(AlertType.NODE_SILENT);
+              assertThat(a.getNodes()).containsExactly("n2");
+            });
+  }
+
+  @Test
   void forgedHeartbeatIsADeadLetterNotAProofOfLife() {
     start(AuditPolicy.DEFAULT);
     byte[] hb = replicas.heartbeat("n1", 1, 0);
