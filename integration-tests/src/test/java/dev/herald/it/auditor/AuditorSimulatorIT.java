@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,10 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * policy the scenario assumes. The alert set must equal the simulator's ground truth.
  */
 @Tag("slow")
-@Disabled(
-    "open issue 4: recall is 1.0 for all 14 types and precision 1.0 for 11, but in-process runs"
-        + " still raise extra NODE_SILENT (every node at once, after >10 s without any heartbeat"
-        + " reaching the auditor) and 1-2 extra REPLICA_LAG; see the issue's closing note")
 class AuditorSimulatorIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 

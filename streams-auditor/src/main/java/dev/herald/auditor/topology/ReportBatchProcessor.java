@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
@@ -65,17 +66,26 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private KeyValueStore<String, NodeLedger> ledgers;
   private KeyValueStore<String, byte[]> evidence;
   private Registry registry;
+  private static final long CHECK_MS = 250;
+  private final InputFrontier frontier;
+  private final long quietAfterMs;
+  private long reportTime = -1;
+  private long lastReportWall;
+  private long lastCheckWall;
 
   ReportBatchProcessor(
       AuditPolicy policy,
       AvroWireFormat<ReportBatch> format,
       int partitions,
-      AuditorMetrics metrics) {
+      AuditorMetrics metrics,
+      InputFrontier frontier) {
+    this.frontier = frontier;
     this.policy = policy;
     this.format = format;
     this.partitions = partitions;
     this.metrics = metrics;
     this.evidenceRetentionMs = 4 * policy.defaults().reportGrace().toMillis() + 10_000;
+    this.quietAfterMs = Math.max(1_000, policy.defaults().reportGrace().toMillis());
   }
 
   @Override
@@ -86,17 +96,49 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     ledgers = context.getStateStore(AuditorStores.NODE_LEDGERS);
     evidence = context.getStateStore(AuditorStores.EVIDENCE);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
+    lastReportWall = context.currentSystemTimeMs();
+    lastCheckWall = lastReportWall;
+    context.schedule(Duration.ofMillis(100), PunctuationType.STREAM_TIME, t -> closeDue(clock()));
     context.schedule(
-        Duration.ofMillis(100), PunctuationType.STREAM_TIME, t -> closeDue(streamTime(t)));
+        Duration.ofMillis(CHECK_MS), PunctuationType.WALL_CLOCK_TIME, this::closeDueQuiet);
   }
 
-  private long streamTime(long candidate) {
-    return Math.max(context.currentStreamTimeMs(), candidate);
+  /**
+   * The clock versions close by: the newest timestamp of the report batches this task has read. Not
+   * the task's stream time: that includes heartbeats, which Kafka Streams may read seconds ahead of
+   * a backlog of report batches, and would close versions whose other reports are still unread.
+   * Only when no batch arrived for a grace period (the partition is quiet, not behind) do other
+   * records and then the wall clock move it on, so the last versions still close.
+   */
+  private long clock() {
+    if (frontier.known()) {
+      // Caught up on this partition as of R: every batch sent before R has been read.
+      OptionalLong caughtUp =
+          frontier.caughtUpAt(Topics.STATE_CHANGES, context.taskId().partition());
+      return Math.max(reportTime, caughtUp.orElse(-1));
+    }
+    long wall = context.currentSystemTimeMs();
+    if (wall - lastReportWall > quietAfterMs) {
+      return Math.max(reportTime, wall);
+    }
+    return reportTime;
+  }
+
+  private void closeDueQuiet(long wallNow) {
+    // Wall time in which this stream thread did not run (GC, a long commit) is not quiet time.
+    long gap = wallNow - lastCheckWall;
+    lastCheckWall = wallNow;
+    if (gap > 4 * CHECK_MS) {
+      lastReportWall += gap - CHECK_MS;
+    }
+    closeDue(clock());
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
-    long now = streamTime(record.timestamp());
+    lastReportWall = context.currentSystemTimeMs();
+    reportTime = Math.max(reportTime, record.timestamp());
+    long now = reportTime;
     closeDue(now);
     RecordMetadata meta = context.recordMetadata().orElse(null);
     byte[] value = record.value();
@@ -329,6 +371,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
 
   /** Closes every version whose grace has passed by stream time {@code now}. */
   private void closeDue(long now) {
+    if (now < 0) {
+      return;
+    }
     List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> it =
         deadlines.range(indexKey(DEADLINE, 0, ""), indexKey(DEADLINE, now + 1, ""))) {
