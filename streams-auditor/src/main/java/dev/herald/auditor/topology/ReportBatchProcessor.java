@@ -219,7 +219,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       metrics.reports("duplicate", batch.getReports().size());
       return;
     }
-    boolean signed = !policy.defaults().requireSignatures() || keys.verify(batch, node);
+    // the previous key of a rotation verifies only batches in flight: up to the report grace after
+    // the rotation, by stream time (which a holder of the old key cannot move back)
+    boolean signed =
+        !policy.defaults().requireSignatures()
+            || keys.verify(batch, node, now, policy.defaults().reportGrace().toMillis());
     String misplaced = signed ? misplaced(batch, partition) : null;
     if (!signed || misplaced != null) {
       ref = withRecord(ref, value, signed);
@@ -271,8 +275,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       boolean newEntry =
           !state.closed.containsKey(sc.getVersion())
               && (slot == null || !slot.reports.containsKey(nodeId));
-      if (!ledger.admit(gp, sc.getEventTime().toEpochMilli())
-          || (newEntry && !ledger.mayOpen(gp))) {
+      // charged by arrival (stream time), never by the report's own eventTime, which the node
+      // writes itself: ever-later eventTimes would refill its bucket at will
+      if (!ledger.admit(gp, now) || (newEntry && !ledger.mayOpen(gp))) {
         excess.add(sc);
         continue;
       }
