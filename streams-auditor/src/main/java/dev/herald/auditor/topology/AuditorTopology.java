@@ -1,9 +1,6 @@
 package dev.herald.auditor.topology;
 
-import dev.herald.auditor.alerting.AlertRecord;
-import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.Finding;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
@@ -71,7 +68,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AuditorStores.REGISTRY),
                 Serdes.String(),
-                new JsonSerde<>(RegisteredNode.class))
+                new DecodedValueCache<>(new JsonSerde<>(RegisteredNode.class), 4096))
             .withLoggingDisabled(),
         Topics.NODES,
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("registry-source"),
@@ -80,7 +77,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.ENTITIES),
             Serdes.String(),
-            new JsonSerde<>(EntityState.class)));
+            StoreCodecs.entityStates()));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.DEADLINES),
@@ -90,7 +87,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.NODE_LEDGERS),
             Serdes.String(),
-            new JsonSerde<>(NodeLedger.class)));
+            StoreCodecs.nodeLedgers()));
     // Evidence bytes are a convenience (the coordinates are always in the alert): not logged.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -107,7 +104,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
             Serdes.String(),
-            new JsonSerde<>(AlertRecord.class)));
+            StoreCodecs.alertRecords()));
 
     KStream<String, Emission> fromReports =
         builder.stream(
@@ -130,7 +127,7 @@ public final class AuditorTopology {
                 AuditorStores.LIVENESS);
 
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
-    JsonSerde<Finding> findings = new JsonSerde<>(Finding.class);
+    BinarySerde<Finding> findings = StoreCodecs.findings();
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
@@ -172,7 +169,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
             Serdes.String(),
-            new JsonSerde<>(AlertRecord.class)));
+            StoreCodecs.alertRecords()));
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     builder.stream(
