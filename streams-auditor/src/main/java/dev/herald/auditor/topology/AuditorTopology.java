@@ -131,6 +131,7 @@ public final class AuditorTopology {
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
+        .process(PromptCommits.PassThrough::new, Named.as("prompt-commit"))
         .split(Named.as("detected-"))
         .branch(
             (k, v) -> v instanceof Emission.Dead,
