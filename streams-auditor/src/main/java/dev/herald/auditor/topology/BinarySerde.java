@@ -179,17 +179,16 @@ final class BinarySerde<T> implements Serde<T> {
         rawByte(SAME);
         return;
       }
-      byte[] u = s.getBytes(StandardCharsets.UTF_8);
-      if (!packedHex(u)) {
+      if (!packedHex(s) && !ascii(s)) {
         rawByte(UTF8);
-        bytes(u);
+        bytes(s.getBytes(StandardCharsets.UTF_8));
       }
     }
 
-    /** Writes {@code u} as packed hex if it is lower-case hex of even length; else nothing. */
-    private boolean packedHex(byte[] u) {
-      int n = u.length;
-      if (n == 0 || (n & 1) != 0) {
+    /** Writes {@code s} as packed hex if it is lower-case hex of even length; else nothing. */
+    private boolean packedHex(String s) {
+      int n = s.length();
+      if (n == 0 || (n & 1) != 0 || nibble(s.charAt(0)) < 0) {
         return false;
       }
       int start = pos;
@@ -197,13 +196,31 @@ final class BinarySerde<T> implements Serde<T> {
       uint(n / 2);
       ensure(n / 2);
       for (int i = 0; i < n; i += 2) {
-        int hi = nibble(u[i]);
-        int lo = nibble(u[i + 1]);
+        int hi = nibble(s.charAt(i));
+        int lo = nibble(s.charAt(i + 1));
         if ((hi | lo) < 0) {
           pos = start;
           return false;
         }
         buf[pos++] = (byte) ((hi << 4) | lo);
+      }
+      return true;
+    }
+
+    /** Writes {@code s} as UTF-8 without an intermediate array if it is ASCII; else nothing. */
+    private boolean ascii(String s) {
+      int n = s.length();
+      int start = pos;
+      rawByte(UTF8);
+      uint(n);
+      ensure(n);
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          pos = start;
+          return false;
+        }
+        buf[pos++] = (byte) c;
       }
       return true;
     }
@@ -231,8 +248,8 @@ final class BinarySerde<T> implements Serde<T> {
       return Arrays.copyOf(buf, pos);
     }
 
-    private static int nibble(byte c) {
-      return c < 0 ? -1 : NIBBLES[c];
+    private static int nibble(char c) {
+      return c < 128 ? NIBBLES[c] : -1;
     }
   }
 
