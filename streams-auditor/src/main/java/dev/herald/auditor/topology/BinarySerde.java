@@ -232,6 +232,13 @@ final class BinarySerde<T> implements Serde<T> {
       pos += b.length;
     }
 
+    /** Bytes as they are, without a length (a part encoded before). */
+    void raw(byte[] b) {
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, pos, b.length);
+      pos += b.length;
+    }
+
     /** Nullable bytes. */
     void optBytes(byte[] b) {
       bool(b != null);

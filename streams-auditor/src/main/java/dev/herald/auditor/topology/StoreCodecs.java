@@ -17,9 +17,11 @@ import dev.herald.schema.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -139,6 +141,21 @@ final class StoreCodecs {
     if (c == null) {
       return;
     }
+    Map<ClosedVersion, ClosedMemo> memos = CLOSED_MEMOS.get();
+    ClosedMemo memo = memos.get(c);
+    if (memo == null || !memo.matches(c)) {
+      Out part = new Out(128);
+      writeClosedFields(part, c);
+      memo = new ClosedMemo(c, part.toByteArray());
+      if (memos.size() >= MAX_CLOSED_MEMOS) {
+        memos.clear();
+      }
+      memos.put(c, memo);
+    }
+    out.raw(memo.bytes);
+  }
+
+  private static void writeClosedFields(Out out, ClosedVersion c) {
     out.zlong(c.version);
     out.str(c.agreedHash);
     out.str(c.agreedOp);
@@ -151,6 +168,82 @@ final class StoreCodecs {
       }
     }
     writeStrings(out, c.missing);
+  }
+
+  /**
+   * Encoded closed versions, per stream thread. A closed version rarely changes (a late report adds
+   * a hash) but is written with its entity on every report, 16 of them each time; re-encoding them
+   * was the largest cost of the entity serde. Each memo remembers the very objects it encoded
+   * (compared by identity, in iteration order), so any change to the summary — a field, a hash, a
+   * missing node — makes it miss and re-encode; it can never serve stale bytes.
+   */
+  private static final ThreadLocal<Map<ClosedVersion, ClosedMemo>> CLOSED_MEMOS =
+      ThreadLocal.withInitial(IdentityHashMap::new);
+
+  private static final int MAX_CLOSED_MEMOS = 1 << 16;
+
+  private static final class ClosedMemo {
+    private final long version;
+    private final String agreedHash;
+    private final String agreedOp;
+    private final Map<String, String> hashes;
+    private final Object[] hashRefs;
+    private final Set<String> missing;
+    private final Object[] missingRefs;
+    private final byte[] bytes;
+
+    ClosedMemo(ClosedVersion c, byte[] bytes) {
+      this.version = c.version;
+      this.agreedHash = c.agreedHash;
+      this.agreedOp = c.agreedOp;
+      this.hashes = c.hashes;
+      this.missing = c.missing;
+      this.bytes = bytes;
+      if (hashes == null) {
+        hashRefs = null;
+      } else {
+        hashRefs = new Object[2 * hashes.size()];
+        int i = 0;
+        for (Map.Entry<String, String> e : hashes.entrySet()) {
+          hashRefs[i++] = e.getKey();
+          hashRefs[i++] = e.getValue();
+        }
+      }
+      missingRefs = missing == null ? null : missing.toArray();
+    }
+
+    boolean matches(ClosedVersion c) {
+      if (c.version != version
+          || c.agreedHash != agreedHash
+          || c.agreedOp != agreedOp
+          || c.hashes != hashes
+          || c.missing != missing) {
+        return false;
+      }
+      if (hashes != null) {
+        if (hashes.size() * 2 != hashRefs.length) {
+          return false;
+        }
+        int i = 0;
+        for (Map.Entry<String, String> e : hashes.entrySet()) {
+          if (e.getKey() != hashRefs[i++] || e.getValue() != hashRefs[i++]) {
+            return false;
+          }
+        }
+      }
+      if (missing != null) {
+        if (missing.size() != missingRefs.length) {
+          return false;
+        }
+        int i = 0;
+        for (String m : missing) {
+          if (m != missingRefs[i++]) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
   }
 
   private static ClosedVersion readClosed(In in) {

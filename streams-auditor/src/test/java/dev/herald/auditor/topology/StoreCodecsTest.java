@@ -117,6 +117,32 @@ class StoreCodecsTest {
   }
 
   @Test
+  void aClosedVersionChangedAfterAWriteIsWrittenAsChanged() {
+    // Given: an entity written once, its closed summaries remembered encoded
+    EntityState s = busyEntity();
+    s.open.get(22L).reports.remove("n3");
+    BinarySerde<EntityState> serde = StoreCodecs.entityStates();
+    serde.serialize(s);
+    long lagging = 7;
+    assertThat(s.closed.get(lagging).missing).containsExactly("n3");
+
+    // When: the lagging node reports late (a hash added, a missing node removed), and a summary is
+    // changed by hand in place
+    Reconciler.onReport(s, report("n3", lagging, "s7", "op7"), MEMBERS, POLICY, 500);
+    EntityState.ClosedVersion other = s.closed.get(12L);
+    other.agreedOp = "op-changed";
+    other.hashes.put("n2", hash("changed"));
+    EntityState back = serde.deserialize(serde.serialize(s));
+
+    // Then
+    assertThat(back).usingRecursiveComparison().isEqualTo(s);
+    assertThat(back.closed.get(lagging).missing).isEmpty();
+    assertThat(back.closed.get(lagging).hashes).containsKey("n3");
+    assertThat(back.closed.get(12L).agreedOp).isEqualTo("op-changed");
+    assertThat(back.closed.get(12L).hashes.get("n2")).isEqualTo(hash("changed"));
+  }
+
+  @Test
   void emptyAndNullPartsReadBackEqual() {
     EntityState s = new EntityState();
     s.open = null;
