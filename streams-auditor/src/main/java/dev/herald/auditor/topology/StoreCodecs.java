@@ -381,13 +381,7 @@ final class StoreCodecs {
           out.zlong(l.refilledAt);
           out.zlong(l.inFlight);
           out.bool(l.flooding);
-          out.size(l.recentBatches, l.recentBatches == null ? 0 : l.recentBatches.size());
-          if (l.recentBatches != null) {
-            for (Map.Entry<Long, String> e : l.recentBatches.entrySet()) {
-              out.zlong(e.getKey());
-              out.str(e.getValue());
-            }
-          }
+          writeRecentBatches(out, l.recentBatches);
         }
 
         @Override
@@ -408,6 +402,56 @@ final class StoreCodecs {
           return l;
         }
       };
+
+  /**
+   * A ledger's batch window (64 digests) is written with the ledger whenever the node's in-flight
+   * count changes, which is far more often than the window does: reuse its encoding while the
+   * window holds the very same entries (by identity, in order).
+   */
+  private static void writeRecentBatches(Out out, TreeMap<Long, String> batches) {
+    if (batches == null) {
+      out.size(null, 0);
+      return;
+    }
+    Map<Object, WindowMemo> memos = WINDOW_MEMOS.get();
+    WindowMemo memo = memos.get(batches);
+    if (memo == null || !memo.matches(batches)) {
+      Out part = new Out(32 + 24 * batches.size());
+      part.size(batches, batches.size());
+      Object[] refs = new Object[2 * batches.size()];
+      int i = 0;
+      for (Map.Entry<Long, String> e : batches.entrySet()) {
+        part.zlong(e.getKey());
+        part.str(e.getValue());
+        refs[i++] = e.getKey();
+        refs[i++] = e.getValue();
+      }
+      memo = new WindowMemo(refs, part.toByteArray());
+      if (memos.size() >= MAX_CLOSED_MEMOS) {
+        memos.clear();
+      }
+      memos.put(batches, memo);
+    }
+    out.raw(memo.bytes);
+  }
+
+  private static final ThreadLocal<Map<Object, WindowMemo>> WINDOW_MEMOS =
+      ThreadLocal.withInitial(IdentityHashMap::new);
+
+  private record WindowMemo(Object[] refs, byte[] bytes) {
+    boolean matches(TreeMap<Long, String> batches) {
+      if (batches.size() * 2 != refs.length) {
+        return false;
+      }
+      int i = 0;
+      for (Map.Entry<Long, String> e : batches.entrySet()) {
+        if (e.getKey() != refs[i++] || e.getValue() != refs[i++]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   static final BinarySerde.Codec<Finding> FINDING =
       new BinarySerde.Codec<>() {

@@ -173,6 +173,14 @@ class StoreCodecsTest {
 
     assertThat(back).usingRecursiveComparison().isEqualTo(l);
     assertThat(back.tokens).isEqualTo(l.tokens);
+    // the window's encoding is reused only while it holds the same entries
+    l.inFlight--;
+    assertThat(serde.deserialize(serde.serialize(l))).usingRecursiveComparison().isEqualTo(l);
+    l.rememberBatch(1_000, hash("later").substring(0, 32));
+    assertThat(serde.deserialize(serde.serialize(l))).usingRecursiveComparison().isEqualTo(l);
+    l.recentBatches.put(l.recentBatches.lastKey(), "replaced");
+    assertThat(serde.deserialize(serde.serialize(l)).recentBatches.lastEntry().getValue())
+        .isEqualTo("replaced");
     assertThat(serde.deserialize(serde.serialize(new NodeLedger())))
         .usingRecursiveComparison()
         .isEqualTo(new NodeLedger());
