@@ -227,9 +227,7 @@ final class BinarySerde<T> implements Serde<T> {
 
     void bytes(byte[] b) {
       uint(b.length);
-      ensure(b.length);
-      System.arraycopy(b, 0, buf, pos, b.length);
-      pos += b.length;
+      raw(b);
     }
 
     /** Bytes as they are, without a length (a part encoded before). */
