@@ -3,6 +3,7 @@ package dev.herald.auditor;
 import dev.herald.auditor.alerting.AlertBook;
 import dev.herald.auditor.alerting.AlertRecord;
 import dev.herald.auditor.detect.EntityState;
+import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.topology.AuditorStores;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
@@ -76,5 +77,18 @@ public final class AuditorQueries {
           });
     }
     return open;
+  }
+
+  /**
+   * The node as this instance's registry (the global store fed by {@code herald.nodes.v1}) knows it
+   * now: what its next batch is verified against.
+   */
+  public Optional<RegisteredNode> registeredNode(String nodeId) {
+    ReadOnlyKeyValueStore<String, RegisteredNode> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                AuditorStores.REGISTRY,
+                QueryableStoreTypes.<String, RegisteredNode>keyValueStore()));
+    return Optional.ofNullable(store.get(nodeId));
   }
 }

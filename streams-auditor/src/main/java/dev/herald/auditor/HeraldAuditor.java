@@ -49,8 +49,14 @@ public final class HeraldAuditor implements AutoCloseable {
   private final AuditorConfig config;
   private final KafkaStreams reconciliation;
   private final KafkaStreams identity;
+  private final EndOffsetWatcher frontier;
 
-  private HeraldAuditor(AuditorConfig config, KafkaStreams reconciliation, KafkaStreams identity) {
+  private HeraldAuditor(
+      AuditorConfig config,
+      KafkaStreams reconciliation,
+      KafkaStreams identity,
+      EndOffsetWatcher frontier) {
+    this.frontier = frontier;
     this.config = config;
     this.reconciliation = reconciliation;
     this.identity = identity;
@@ -62,9 +68,16 @@ public final class HeraldAuditor implements AutoCloseable {
         config.stateChangePartitions() > 0
             ? config.stateChangePartitions()
             : lookUpPartitions(config);
+    EndOffsetWatcher frontier =
+        new EndOffsetWatcher(
+            config.bootstrapServers(),
+            config.clientProperties(),
+            config.applicationId(),
+            List.of(Topics.HEARTBEATS, Topics.STATE_CHANGES),
+            Duration.ofMillis(500));
     Topology main =
         AuditorTopology.reconciliation(
-            config.policy(), config.schemaRegistry(), config.meters(), partitions);
+            config.policy(), config.schemaRegistry(), config.meters(), partitions, frontier);
     Topology ids =
         AuditorTopology.identity(config.policy(), config.schemaRegistry(), config.meters());
     KafkaStreams reconciliation =
@@ -86,7 +99,7 @@ public final class HeraldAuditor implements AutoCloseable {
         partitions);
     reconciliation.start();
     identity.start();
-    return new HeraldAuditor(config, reconciliation, identity);
+    return new HeraldAuditor(config, reconciliation, identity, frontier);
   }
 
   /** The Kafka Streams properties the auditor runs with. */
@@ -112,6 +125,13 @@ public final class HeraldAuditor implements AutoCloseable {
     // With transactions v2 the first send after a commit often meets CONCURRENT_TRANSACTIONS
     // while the commit completes; retry it quickly instead of after the default 100 ms.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
+    // A stream thread keeps processing what it has buffered before it polls again (for up to half
+    // of max.poll.interval.ms), so a task whose buffer ran dry waits for the others: with 1,000
+    // buffered report batches per partition (up to 256 reports each) that was tens of seconds on
+    // a busy machine, in which that task read no heartbeat. Small buffers bound that wait.
+    p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 64);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 256);
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     try {
       Path dir =
           config.stateDir() != null
@@ -198,5 +218,6 @@ public final class HeraldAuditor implements AutoCloseable {
     LOG.info("stopping auditor applicationId={}", config.applicationId());
     reconciliation.close(Duration.ofSeconds(30));
     identity.close(Duration.ofSeconds(30));
+    frontier.close();
   }
 }

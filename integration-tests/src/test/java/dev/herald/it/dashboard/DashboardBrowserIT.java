@@ -3,15 +3,21 @@ package dev.herald.it.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertType;
-import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Severity;
+import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -29,8 +35,11 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The dashboard in Debian's headless Chromium: an equivocation written to the broker after the page
- * loaded appears without a reload, and its evidence shows both signed reports verified.
+ * The dashboard in Debian's headless Chromium, served by the real auditor: after the page loaded,
+ * node-c of group {@code payments} validly signs two different states for one version of {@code
+ * acct-7}; the auditor's reconciliation topology detects the EQUIVOCATION and publishes it, the
+ * alert appears over server-sent events without a reload, and its evidence shows both signed
+ * reports, re-verified VALID against node-c's registered key.
  *
  * <p>Needs {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} ({@code apt-get install
  * chromium chromium-driver}; {@code .ci/run} installs them). Set {@code -Dherald.screenshot=PATH}
@@ -42,15 +51,17 @@ class DashboardBrowserIT {
       Path.of(System.getProperty("herald.chromium", "/usr/bin/chromium"));
   private static final Path CHROMEDRIVER =
       Path.of(System.getProperty("herald.chromedriver", "/usr/bin/chromedriver"));
+  private static final List<String> PAYMENTS = List.of("node-a", "node-b", "node-c");
 
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
   private SignedRecords records;
+  private ScheduledExecutorService heartbeats;
   private AuditorWeb web;
   private ChromeDriver browser;
 
   @BeforeEach
-  void start(@TempDir Path profile) {
+  void start(@TempDir Path profile, @TempDir Path state) {
     assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "skipped: no headless browser here (need "
@@ -59,19 +70,31 @@ class DashboardBrowserIT {
             + CHROMEDRIVER
             + "; apt-get install -y chromium chromium-driver)");
     records = new SignedRecords(KAFKA.bootstrapServers(), registry);
-    for (String n : List.of("node-a", "node-b", "node-c")) {
+    for (String n : PAYMENTS) {
       records.register(n, "payments");
-      records.heartbeat(n, "payments", 1);
     }
     records.register("node-d", "orders");
-    records.heartbeat("node-d", "orders", 1);
+    // every node heartbeats each second, as a live fleet does, so none of them is silent
+    AtomicLong beat = new AtomicLong();
+    heartbeats = Executors.newSingleThreadScheduledExecutor();
+    heartbeats.scheduleAtFixedRate(
+        () -> {
+          long seq = beat.incrementAndGet();
+          PAYMENTS.forEach(n -> records.heartbeat(n, "payments", seq));
+          records.heartbeat("node-d", "orders", seq);
+        },
+        0,
+        1,
+        TimeUnit.SECONDS);
     records.alert(
         SignedRecords.simple("lag-b", AlertType.REPLICA_LAG, Severity.LOW, "payments", "node-b"));
     records.alert(
         SignedRecords.simple("flood-d", AlertType.FLOOD, Severity.HIGH, "orders", "node-d"));
     records.flinkOutputs("payments", 0.08);
     records.flinkOutputs("orders", 0.01);
-    web = new AuditorWeb(KAFKA.bootstrapServers(), registry);
+    web =
+        AuditorWeb.withAuditor(
+            KAFKA.bootstrapServers(), registry, AuditPolicy.DEFAULT, "herald-it-browser", state);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
@@ -103,13 +126,17 @@ class DashboardBrowserIT {
     if (web != null) {
       web.close();
     }
+    if (heartbeats != null) {
+      heartbeats.shutdownNow();
+    }
     if (records != null) {
       records.close();
     }
   }
 
   @Test
-  void anInjectedEquivocationAppearsLiveAndItsEvidenceVerifies() throws Exception {
+  void theAuditorsEquivocationAppearsLiveAndItsEvidenceVerifies() throws Exception {
+    // Given the dashboard loaded and live
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
     browser.get(web.url("/"));
     wait.until(ExpectedConditions.textToBe(By.id("conn"), "stream: live"));
@@ -119,26 +146,56 @@ class DashboardBrowserIT {
     Object marker =
         browser.executeScript("window.__heraldNoReload = 42; return window.__heraldNoReload;");
 
-    AuditAlert eq = records.equivocation("eq-browser-1", "node-c", "payments", "acct-7", 12);
-    records.alert(eq);
+    // When: version 1 of acct-7 is agreed by all three; at version 2 node-c signs two different
+    // states (the agreed one and another), then node-a and node-b report the agreed one
+    for (String n : PAYMENTS) {
+      records.report(n, "payments", "acct-7", 1, null, "balance=50", "op-open");
+    }
+    RecordMetadata first =
+        records.report("node-c", "payments", "acct-7", 2, "balance=50", "balance=100", "op-dep");
+    RecordMetadata second =
+        records.report("node-c", "payments", "acct-7", 2, "balance=50", "balance=999", "op-dep");
+    for (String n : List.of("node-a", "node-b")) {
+      records.report(n, "payments", "acct-7", 2, "balance=50", "balance=100", "op-dep");
+    }
 
+    // Then: the auditor's alert shows up live
     WebElement row =
         wait.until(
             ExpectedConditions.elementToBeClickable(
-                By.cssSelector("#alerts tr[data-alert-id='eq-browser-1']")));
+                By.cssSelector("#alerts tr[data-type='EQUIVOCATION']")));
     assertThat(browser.executeScript("return window.__heraldNoReload;")).isEqualTo(marker);
-    assertThat(row.getText()).contains("EQUIVOCATION").contains("CRITICAL").contains("node-c");
+    assertThat(row.getText())
+        .contains("EQUIVOCATION")
+        .contains("CRITICAL")
+        .contains("acct-7 v2")
+        .contains("node-c")
+        .doesNotContain("node-a")
+        .doesNotContain("node-b");
     row.click();
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#evidence .evidence"), 2));
     List<WebElement> verdicts =
         browser.findElements(By.cssSelector("#evidence .evidence .verdict"));
     assertThat(verdicts).extracting(WebElement::getText).containsExactly("VALID", "VALID");
-    assertThat(browser.findElement(By.id("evidence")).getText())
+    String evidence = browser.findElement(By.id("evidence")).getText();
+    assertThat(evidence)
         .contains("acct-7")
-        .contains("signature verifies against key");
+        .contains("signature verifies against key")
+        .contains(Topics.STATE_CHANGES + "[" + first.partition() + "]@" + first.offset())
+        .contains(Topics.STATE_CHANGES + "[" + second.partition() + "]@" + second.offset());
+    // the two signed reports claim two different states for the same version
+    List<String> stateHashes =
+        browser.findElements(By.cssSelector("#evidence .evidence tr td:nth-child(5)")).stream()
+            .map(WebElement::getText)
+            .toList();
+    assertThat(stateHashes).hasSize(2).doesNotHaveDuplicates();
     wait.until(
         ExpectedConditions.attributeContains(
             By.cssSelector("#nodes [data-node='node-c']"), "class", "suspect"));
+    assertThat(browser.findElements(By.cssSelector("#alerts tr[data-type='EQUIVOCATION']")))
+        .hasSize(1);
+    assertThat(browser.findElements(By.cssSelector("#alerts tr[data-type='DIVERGENCE']")))
+        .isEmpty();
 
     String shot = System.getProperty("herald.screenshot");
     if (shot != null && !shot.isBlank()) {

@@ -25,21 +25,25 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
- * Real records on a real broker for the dashboard tests: node registrations, heartbeats, and an
- * equivocation alert whose evidence is two {@link ReportBatch}es really signed by the node's key
- * and really written to {@code herald.state-changes.v1} (the evidence carries their offsets).
+ * Real records on a real broker for the dashboard tests: node registrations, heartbeats, signed
+ * report batches for the real auditor ({@link #report}), and a ready-made equivocation alert whose
+ * evidence is two {@link ReportBatch}es really signed by the node's key and really written to
+ * {@code herald.state-changes.v1} (the evidence carries their offsets).
  */
 final class SignedRecords implements AutoCloseable {
   private final SchemaRegistryClient registry;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final Map<String, Long> batchSeqs = new ConcurrentHashMap<>();
 
   SignedRecords(String bootstrapServers, SchemaRegistryClient registry) {
     this.registry = registry;
@@ -212,6 +216,53 @@ final class SignedRecords implements AutoCloseable {
             .setRiskFormula("test")
             .setGeneratedAt(Instant.now())
             .build());
+  }
+
+  /**
+   * Writes one batch of {@code nodeId}, signed with its registered key, that reports {@code entity}
+   * of {@code group} moving from state {@code prevState} to {@code state} at {@code version} (op
+   * {@code op}), to the partition the auditor expects for the entity, with the node's next batch
+   * sequence number. Returns where it landed.
+   */
+  RecordMetadata report(
+      String nodeId,
+      String group,
+      String entity,
+      long version,
+      String prevState,
+      String state,
+      String op) {
+    byte[] prev =
+        prevState == null
+            ? new byte[0]
+            : Hashing.sha256(prevState.getBytes(StandardCharsets.UTF_8));
+    StateChange sc =
+        StateChange.newBuilder()
+            .setEventId(nodeId + "/" + group + "/" + entity + "/" + version + "/" + state)
+            .setGroup(group)
+            .setEntityKey(entity)
+            .setVersion(version)
+            .setNodeId(nodeId)
+            .setPrevStateHash(ByteBuffer.wrap(prev))
+            .setStateHash(ByteBuffer.wrap(Hashing.sha256(state.getBytes(StandardCharsets.UTF_8))))
+            .setOpId(op)
+            .setOpDigest(ByteBuffer.wrap(Hashing.sha256(op.getBytes(StandardCharsets.UTF_8))))
+            .setEventTime(Instant.now())
+            .build();
+    byte[] key = (group + "/" + entity).getBytes(StandardCharsets.UTF_8);
+    int partition = Utils.toPositive(Utils.murmur2(key)) % Topics.DEFAULT_PARTITIONS;
+    ReportBatch b =
+        ReportBatch.newBuilder()
+            .setNodeId(nodeId)
+            .setKeyId(key(nodeId).keyId())
+            .setPartition(partition)
+            .setBatchSeq(batchSeqs.merge(nodeId, 1L, Long::sum))
+            .setCreatedAt(Instant.now())
+            .setReports(List.of(sc))
+            .setSignature(ByteBuffer.allocate(0))
+            .build();
+    return send(
+        Topics.STATE_CHANGES, partition, nodeId, BatchSignatures.sign(b, key(nodeId).privateKey()));
   }
 
   void alert(AuditAlert alert) {

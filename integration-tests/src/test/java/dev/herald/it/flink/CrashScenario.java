@@ -28,9 +28,9 @@ import org.awaitility.Awaitility;
  * and comes back at {@link #crashTo}; one EQUIVOCATION alert blames it, and one undecodable record
  * lands on the heartbeats topic.
  *
- * <p>It writes heartbeats itself (in event time, as fast as Kafka takes them). When the simulator's
- * crash fault is in main, it can produce the same input; the ground truth (crash interval) is all
- * the tests use.
+ * <p>It writes heartbeats itself, in event time and as fast as Kafka takes them, so that the job
+ * jar and streaming tests get minutes of event time in a second. The end-to-end test ({@link
+ * FlinkEndToEndIT}) crashes a node with the producers module's simulator instead, in real time.
  */
 record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
   static final String GROUP = "payments";

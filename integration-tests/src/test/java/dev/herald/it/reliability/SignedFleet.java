@@ -57,6 +57,9 @@ public final class SignedFleet {
   private final List<ExpectedAlert> truth = new ArrayList<>();
   private final List<String> entities;
   private final int versions;
+  private final java.util.Set<String> revoked = ConcurrentHashMap.newKeySet();
+  private long counted;
+  private boolean unknownExpected;
 
   SignedFleet(
       Producer<String, byte[]> producer,
@@ -96,6 +99,64 @@ public final class SignedFleet {
     return keys.computeIfAbsent(
         node,
         n -> Ed25519.fromSeed(Hashing.sha256(("seed:" + n).getBytes(StandardCharsets.UTF_8))));
+  }
+
+  /**
+   * From now on {@code node} signs its batches and heartbeats with {@code newKey} (after {@code
+   * herald nodes rotate}); returns the key it used before.
+   */
+  public Ed25519.KeyPair useKey(String node, Ed25519.KeyPair newKey) {
+    Ed25519.KeyPair before = key(node);
+    keys.put(node, newKey);
+    return before;
+  }
+
+  /**
+   * {@code node} was revoked: it keeps reporting (as a revoked node would), but its reports must
+   * raise UNKNOWN_NODE and count nowhere, so n3's divergences are no longer expected.
+   */
+  public synchronized void revoked(String node) {
+    revoked.add(node);
+  }
+
+  /**
+   * Reports of this fleet that the auditor must count exactly once (signed with the node's current
+   * key, by an active node): the auditor's {@code herald_reports{outcome=accepted}} must equal it.
+   */
+  public synchronized long countedReports() {
+    return counted;
+  }
+
+  /**
+   * A batch of {@code node} with {@code reports} (all of one partition) signed with {@code signer}
+   * and claiming {@code signer}'s key id, sent now.
+   */
+  public synchronized void sendSignedWith(
+      String node, List<StateChange> reports, Ed25519.KeyPair signer) throws Exception {
+    int p = partitionOf(reports.get(0).getEntityKey());
+    long seq = seqs.merge(node + "/" + p, 1L, Long::sum);
+    ReportBatch b = batch(node, p, reports, seq);
+    b.setKeyId(signer.keyId());
+    BatchSignatures.sign(b, signer.privateKey());
+    producer
+        .send(
+            new ProducerRecord<>(
+                Topics.STATE_CHANGES,
+                p,
+                System.currentTimeMillis(),
+                node,
+                batches.serialize(Topics.STATE_CHANGES, b)))
+        .get(60, TimeUnit.SECONDS);
+  }
+
+  /** An honest report of {@code node}: version {@code v} of {@code entity}. */
+  public StateChange report(String node, String entity, long v) {
+    return honest(node, entity, v);
+  }
+
+  /** Expects one more alert (for a fault the test injects itself). */
+  public synchronized void expectAlert(String type, List<String> blamed) {
+    expect(type, null, null, blamed);
   }
 
   public int versions() {
@@ -167,6 +228,9 @@ public final class SignedFleet {
       }
       boolean diverges = entity.equals("x" + v);
       for (String node : NODES) {
+        if (!revoked.contains(node)) {
+          counted++;
+        }
         StateChange sc = honest(node, entity, v);
         if (diverges && node.equals("n3")) {
           byte[] prev = hash(entity + "@" + (v - 1));
@@ -194,8 +258,14 @@ public final class SignedFleet {
         }
       }
     }
-    if (v >= 2) {
+    if (v >= 2 && !revoked.contains("n3")) {
       expect("DIVERGENCE", "x" + v, v, List.of("n3"));
+    }
+    for (String node : revoked) {
+      if (!unknownExpected) {
+        unknownExpected = true;
+        expect("UNKNOWN_NODE", null, null, List.of(node));
+      }
     }
     if (v == versions) {
       expect("CONFLICTING_WRITE", "e-cw", v, List.of("n2"));

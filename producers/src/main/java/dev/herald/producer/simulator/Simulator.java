@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -34,6 +36,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -128,6 +131,7 @@ public final class Simulator implements AutoCloseable {
   private long windowEnd;
   private long floodCopiesPerEvent;
   private final List<Runnable> heldReports = new ArrayList<>();
+  private final List<FaultWindow> windows = new CopyOnWriteArrayList<>();
 
   private Simulator(Builder b) {
     this.config = b;
@@ -178,6 +182,15 @@ public final class Simulator implements AutoCloseable {
   /** The faults injected so far, in order. */
   public List<ExpectedAlert> groundTruth() {
     return truth.lines();
+  }
+
+  /**
+   * The window faults injected so far (lag, silent, flood), in order, with the instants they began
+   * and ended; the last one has no end while it lasts. A {@code silent} window is a crashed node:
+   * the availability figures measured from the heartbeats must match it. Thread-safe.
+   */
+  public List<FaultWindow> faultWindows() {
+    return List.copyOf(windows);
   }
 
   /**
@@ -719,8 +732,12 @@ public final class Simulator implements AutoCloseable {
     windowNode = node.nodeId();
     windowGroup = book.group();
     windowEnd = eventIndex + Math.max(1, FaultPlan.toEvents(length, scenario.rate()));
-    if (type == FaultType.SILENT) {
-      silent.add(node.nodeId());
+    // Under the heartbeat lock: no heartbeat of the node is stamped after the window's start.
+    synchronized (silent) {
+      if (type == FaultType.SILENT) {
+        silent.add(node.nodeId());
+      }
+      windows.add(new FaultWindow(type, node.nodeId(), book.group(), millisNow(), null));
     }
     if (type == FaultType.FLOOD) {
       long events = Math.max(1, windowEnd - eventIndex);
@@ -736,11 +753,18 @@ public final class Simulator implements AutoCloseable {
     return expect(type, group, null, null, List.of(node.nodeId()));
   }
 
+  /** Now, at the millisecond precision of event times on the wire. */
+  private Instant millisNow() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
   private void endWindow() {
     if (windowType == FaultType.LAG) {
       heldReports.forEach(Runnable::run);
       heldReports.clear();
     }
+    int last = windows.size() - 1;
+    windows.set(last, windows.get(last).endedAt(millisNow()));
     if (windowType == FaultType.SILENT) {
       silent.remove(windowNode);
       heartbeat(windowNode, HeartbeatStatus.UP);
@@ -887,8 +911,10 @@ public final class Simulator implements AutoCloseable {
 
   private void heartbeatAll() {
     for (SimulatedNode n : nodes) {
-      if (!silent.contains(n.nodeId())) {
-        heartbeat(n.nodeId(), HeartbeatStatus.UP);
+      synchronized (silent) {
+        if (!silent.contains(n.nodeId())) {
+          heartbeat(n.nodeId(), HeartbeatStatus.UP);
+        }
       }
     }
   }

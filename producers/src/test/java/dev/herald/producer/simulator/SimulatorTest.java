@@ -3,12 +3,15 @@ package dev.herald.producer.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.producer.MockKafka;
+import dev.herald.schema.Heartbeat;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -173,5 +176,48 @@ class SimulatorTest {
       assertThat(sim.groundTruth()).isEmpty();
       assertThat(s.reportsSent()).isGreaterThanOrEqualTo(1000L * 5);
     }
+  }
+
+  @Test
+  void aSilentWindowIsExposedWithItsInstantsAndTheNodeSendsNoHeartbeatInside() {
+    // Given one crash (silent window) and nothing else
+    Scenario crash =
+        fastScenario(11).toBuilder()
+            .faults(List.of(Scenario.FaultSpec.count(FaultType.SILENT, 1)))
+            .build();
+    InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    Run run = start(crash, registry, null);
+    // When
+    List<FaultWindow> windows;
+    List<RawEventWitness.RawRecord> records;
+    try (Simulator sim = run.simulator()) {
+      sim.runEvents(3000);
+      windows = sim.faultWindows();
+      records = run.records();
+    }
+    // Then the window names the node of the ground truth and lasts at least its nominal length
+    ExpectedAlert truth = run.simulator().groundTruth().get(0);
+    assertThat(windows)
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.type()).isEqualTo(FaultType.SILENT);
+              assertThat(List.of(w.nodeId())).isEqualTo(truth.nodes());
+              assertThat(w.group())
+                  .isEqualTo(w.nodeId().substring(0, w.nodeId().indexOf("-node-")));
+              assertThat(w.closed()).isTrue();
+              assertThat(w.length()).isGreaterThanOrEqualTo(crash.silentWindow());
+            });
+    FaultWindow w = windows.get(0);
+    AvroWireFormat<Heartbeat> format = new AvroWireFormat<>(Heartbeat.class, registry);
+    List<Instant> beats =
+        records.stream()
+            .filter(r -> r.topic().equals(Topics.HEARTBEATS))
+            .map(r -> format.deserialize(r.topic(), r.value()))
+            .filter(h -> h.getNodeId().equals(w.nodeId()))
+            .map(Heartbeat::getEventTime)
+            .toList();
+    assertThat(beats).noneMatch(t -> t.isAfter(w.start()) && t.isBefore(w.end()));
+    assertThat(beats).anyMatch(t -> !t.isAfter(w.start())).anyMatch(t -> !t.isBefore(w.end()));
   }
 }

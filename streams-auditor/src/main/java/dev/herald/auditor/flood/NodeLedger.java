@@ -8,12 +8,14 @@ import java.util.TreeMap;
  * digests of its recent batches (duplicate batches are idempotent). Stored as JSON in {@code
  * herald-node-ledgers}; one entry per node, so this state is O(nodes).
  *
- * <p>The bucket is refilled by event time, not wall-clock time, so a replay takes the same
- * decisions.
+ * <p>The bucket is refilled by the stream time of arrival (the record timestamps of the partition,
+ * never going back), not by wall-clock time, so a replay takes the same decisions; and never by a
+ * report's own {@code eventTime}, which the reporting node chooses: ever-later event times would
+ * refill its bucket at will.
  *
  * <pre>{@code
  * NodeLedger ledger = new NodeLedger();
- * if (!ledger.admit(policy, report.getEventTime().toEpochMilli())) { ... FLOOD ... }
+ * if (!ledger.admit(policy, streamTime)) { ... FLOOD ... }
  * }</pre>
  */
 public final class NodeLedger {
@@ -31,18 +33,21 @@ public final class NodeLedger {
 
   public NodeLedger() {}
 
-  /** Whether the bucket has a token for one more report at {@code eventTime}; takes it if so. */
-  public boolean admit(GroupPolicy policy, long eventTime) {
+  /**
+   * Whether the bucket has a token for one more report arriving at {@code arrivalTime} (stream
+   * time); takes it if so. An earlier arrival time than the last one refills nothing.
+   */
+  public boolean admit(GroupPolicy policy, long arrivalTime) {
     if (tokens < 0) {
       tokens = policy.burst();
-      refilledAt = eventTime;
+      refilledAt = arrivalTime;
     }
-    if (eventTime > refilledAt) {
+    if (arrivalTime > refilledAt) {
       tokens =
           Math.min(
               policy.burst(),
-              tokens + (eventTime - refilledAt) * policy.reportsPerSecond() / 1000.0);
-      refilledAt = eventTime;
+              tokens + (arrivalTime - refilledAt) * policy.reportsPerSecond() / 1000.0);
+      refilledAt = arrivalTime;
     }
     if (tokens >= 1) {
       tokens -= 1;

@@ -18,6 +18,9 @@ import java.util.List;
  * @param groups groups it is a member of
  * @param status ACTIVE, RETIRED or REVOKED
  * @param region region
+ * @param registeredAtMs when this registration (or rotation) was written, epoch millis; 0 if
+ *     unknown. A declared previous key is honoured only for a short grace after it (see {@link
+ *     KeyCache}).
  */
 public record RegisteredNode(
     String nodeId,
@@ -26,10 +29,23 @@ public record RegisteredNode(
     String rotatesFromHex,
     List<String> groups,
     NodeStatus status,
-    String region) {
+    String region,
+    long registeredAtMs) {
 
   public RegisteredNode {
     groups = groups == null ? List.of() : List.copyOf(groups);
+  }
+
+  /** A registration whose time is unknown (its previous key, if any, is never honoured). */
+  public RegisteredNode(
+      String nodeId,
+      String displayName,
+      String publicKeyHex,
+      String rotatesFromHex,
+      List<String> groups,
+      NodeStatus status,
+      String region) {
+    this(nodeId, displayName, publicKeyHex, rotatesFromHex, groups, status, region, 0L);
   }
 
   /** From the registry record. */
@@ -41,7 +57,8 @@ public record RegisteredNode(
         record.getRotatesFrom() == null ? null : Hashing.hex(record.getRotatesFrom()),
         record.getGroups(),
         record.getStatus(),
-        record.getRegion());
+        record.getRegion(),
+        record.getRegisteredAt() == null ? 0L : record.getRegisteredAt().toEpochMilli());
   }
 
   /** Whether it may report (ACTIVE). */

@@ -59,6 +59,19 @@ public final class AuditorTopology {
       SchemaRegistryClient schemas,
       MeterRegistry meters,
       int stateChangePartitions) {
+    return reconciliation(policy, schemas, meters, stateChangePartitions, InputFrontier.NONE);
+  }
+
+  /**
+   * The main topology, judging silence against {@code frontier} (how far the application has read
+   * the heartbeat topic; see {@link InputFrontier}).
+   */
+  public static Topology reconciliation(
+      AuditPolicy policy,
+      SchemaRegistryClient schemas,
+      MeterRegistry meters,
+      int stateChangePartitions,
+      InputFrontier frontier) {
     AuditorMetrics metrics = new AuditorMetrics(meters);
     AvroWireFormat<ReportBatch> batches = new AvroWireFormat<>(ReportBatch.class, schemas);
     AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
@@ -111,7 +124,9 @@ public final class AuditorTopology {
                 Topics.STATE_CHANGES,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("report-batches"))
             .process(
-                () -> new ReportBatchProcessor(policy, batches, stateChangePartitions, metrics),
+                () ->
+                    new ReportBatchProcessor(
+                        policy, batches, stateChangePartitions, metrics, frontier),
                 Named.as("reconcile"),
                 AuditorStores.ENTITIES,
                 AuditorStores.DEADLINES,
@@ -122,7 +137,7 @@ public final class AuditorTopology {
                 Topics.HEARTBEATS,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("heartbeats"))
             .process(
-                () -> new HeartbeatProcessor(policy, heartbeats, metrics),
+                () -> new HeartbeatProcessor(policy, heartbeats, metrics, frontier),
                 Named.as("liveness"),
                 AuditorStores.LIVENESS);
 

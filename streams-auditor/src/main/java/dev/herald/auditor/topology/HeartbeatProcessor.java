@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,9 +41,14 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   private long lastInputWall;
   private long lastCheckWall;
   private long heartbeatTime;
-  private long lastStreamTime = Long.MIN_VALUE;
+  private final InputFrontier frontier;
 
-  HeartbeatProcessor(AuditPolicy policy, AvroWireFormat<Heartbeat> format, AuditorMetrics metrics) {
+  HeartbeatProcessor(
+      AuditPolicy policy,
+      AvroWireFormat<Heartbeat> format,
+      AuditorMetrics metrics,
+      InputFrontier frontier) {
+    this.frontier = frontier;
     this.policy = policy;
     this.format = format;
     this.metrics = metrics;
@@ -118,36 +124,40 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   }
 
   private void checkSilence(long wallNow) {
-    // Time during which this stream thread did not run (a long commit, GC, an overloaded machine)
-    // is not time in which it saw no heartbeat: input may be waiting unread. Only wall time the
-    // auditor spent running and reading counts towards "idle", so waking up from a stall never
-    // declares the whole fleet silent.
+    long judgedAt;
+    if (frontier.known()) {
+      // Silence is judged as of the newest moment at which this task had read every heartbeat
+      // of its partition that was on the broker; while heartbeats wait unread (the auditor lags,
+      // its consumer serves other partitions first) only the heartbeats read so far tell the time:
+      // other nodes' heartbeats prove time went on while a silent node sent nothing.
+      OptionalLong caughtUp = frontier.caughtUpAt(Topics.HEARTBEATS, context.taskId().partition());
+      judgedAt = Math.max(heartbeatTime, caughtUp.orElse(Long.MIN_VALUE));
+      judgeAll(judgedAt, Long.MAX_VALUE, wallNow);
+      return;
+    }
+    // Without a frontier (tests on TopologyTestDriver): only when this task has read no heartbeat
+    // at all for a threshold does the wall clock count. Time during which this stream thread did
+    // not run (a long commit, GC, an overloaded machine) is not time in which it saw no heartbeat.
     long gap = wallNow - lastCheckWall;
     lastCheckWall = wallNow;
     if (gap > 4 * PUNCTUATE_MS) {
       lastInputWall += gap - PUNCTUATE_MS;
     }
-    // The task's stream time (the newest record timestamp it has processed, reports included) is
-    // the clock while input flows: Kafka Streams hands a task its records in timestamp order across
-    // its partitions, so when it has read up to T, every heartbeat sent before T has been read too,
-    // however far the auditor lags behind. Capped at the wall clock, so a reporter whose clock runs
-    // ahead cannot age everybody else's heartbeats.
-    long streamTime = context.currentStreamTimeMs();
-    if (streamTime > lastStreamTime) {
-      lastStreamTime = streamTime;
-      lastInputWall = Math.max(lastInputWall, wallNow);
-    }
-    long clock = Math.min(Math.max(heartbeatTime, lastStreamTime), wallNow);
+    judgeAll(heartbeatTime, wallNow - lastInputWall, wallNow);
+  }
+
+  /**
+   * Judges every node at {@code clock}, or at the wall clock for nodes whose threshold is shorter
+   * than {@code idleMs} (the time this task has read nothing).
+   */
+  private void judgeAll(long clock, long idleMs, long wallNow) {
     List<KeyValue<String, Liveness>> all = new ArrayList<>();
     try (KeyValueIterator<String, Liveness> it = liveness.all()) {
       it.forEachRemaining(all::add);
     }
     for (KeyValue<String, Liveness> kv : all) {
-      // Only when the task has read nothing at all for a threshold (nothing can be pending, the
-      // whole partition went quiet) does the wall clock count; a task that just started waits
-      // that long too.
-      boolean idle = wallNow - lastInputWall > kv.value.silenceThresholdMs;
-      long judgedAt = idle ? wallNow : clock;
+      boolean idle = idleMs != Long.MAX_VALUE && idleMs > kv.value.silenceThresholdMs;
+      long judgedAt = idle ? Math.max(clock, wallNow) : clock;
       Optional<Finding> silent = kv.value.check(judgedAt);
       if (silent.isPresent()) {
         liveness.put(kv.key, kv.value);

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
@@ -71,6 +72,12 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private DecodedStore<NodeLedger> ledgers;
   private KeyValueStore<String, byte[]> evidence;
   private Registry registry;
+  private static final long CHECK_MS = 250;
+  private final InputFrontier frontier;
+  private final long quietAfterMs;
+  private long reportTime = -1;
+  private long lastReportWall;
+  private long lastCheckWall;
 
   /** Earliest grace deadline in the store; {@link Long#MIN_VALUE} when unknown. */
   private long nextDeadline = Long.MIN_VALUE;
@@ -82,12 +89,15 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       AuditPolicy policy,
       AvroWireFormat<ReportBatch> format,
       int partitions,
-      AuditorMetrics metrics) {
+      AuditorMetrics metrics,
+      InputFrontier frontier) {
+    this.frontier = frontier;
     this.policy = policy;
     this.format = format;
     this.partitions = partitions;
     this.metrics = metrics;
     this.evidenceRetentionMs = 4 * policy.defaults().reportGrace().toMillis() + 10_000;
+    this.quietAfterMs = Math.max(1_000, policy.defaults().reportGrace().toMillis());
   }
 
   @Override
@@ -101,8 +111,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
     nextDeadline = Long.MIN_VALUE;
     nextExpiry = Long.MIN_VALUE;
+    lastReportWall = context.currentSystemTimeMs();
+    lastCheckWall = lastReportWall;
+    context.schedule(Duration.ofMillis(100), PunctuationType.STREAM_TIME, t -> closeDue(clock()));
     context.schedule(
-        Duration.ofMillis(100), PunctuationType.STREAM_TIME, t -> closeDue(streamTime(t)));
+        Duration.ofMillis(CHECK_MS), PunctuationType.WALL_CLOCK_TIME, this::closeDueQuiet);
   }
 
   @Override
@@ -113,13 +126,42 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     }
   }
 
-  private long streamTime(long candidate) {
-    return Math.max(context.currentStreamTimeMs(), candidate);
+  /**
+   * The clock versions close by: the newest timestamp of the report batches this task has read. Not
+   * the task's stream time: that includes heartbeats, which Kafka Streams may read seconds ahead of
+   * a backlog of report batches, and would close versions whose other reports are still unread.
+   * Only when no batch arrived for a grace period (the partition is quiet, not behind) do other
+   * records and then the wall clock move it on, so the last versions still close.
+   */
+  private long clock() {
+    if (frontier.known()) {
+      // Caught up on this partition as of R: every batch sent before R has been read.
+      OptionalLong caughtUp =
+          frontier.caughtUpAt(Topics.STATE_CHANGES, context.taskId().partition());
+      return Math.max(reportTime, caughtUp.orElse(-1));
+    }
+    long wall = context.currentSystemTimeMs();
+    if (wall - lastReportWall > quietAfterMs) {
+      return Math.max(reportTime, wall);
+    }
+    return reportTime;
+  }
+
+  private void closeDueQuiet(long wallNow) {
+    // Wall time in which this stream thread did not run (GC, a long commit) is not quiet time.
+    long gap = wallNow - lastCheckWall;
+    lastCheckWall = wallNow;
+    if (gap > 4 * CHECK_MS) {
+      lastReportWall += gap - CHECK_MS;
+    }
+    closeDue(clock());
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
-    long now = streamTime(record.timestamp());
+    lastReportWall = context.currentSystemTimeMs();
+    reportTime = Math.max(reportTime, record.timestamp());
+    long now = reportTime;
     closeDue(now);
     RecordMetadata meta = context.recordMetadata().orElse(null);
     byte[] value = record.value();
@@ -200,7 +242,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       metrics.reports("duplicate", batch.getReports().size());
       return;
     }
-    boolean signed = !policy.defaults().requireSignatures() || keys.verify(batch, node);
+    // the previous key of a rotation verifies only batches in flight: up to the report grace after
+    // the rotation, by stream time (which a holder of the old key cannot move back)
+    boolean signed =
+        !policy.defaults().requireSignatures()
+            || keys.verify(batch, node, now, policy.defaults().reportGrace().toMillis());
     String misplaced = signed ? misplaced(batch, partition) : null;
     if (!signed || misplaced != null) {
       ref = withRecord(ref, value, signed);
@@ -258,8 +304,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       boolean newEntry =
           !state.closed.containsKey(sc.getVersion())
               && (slot == null || !slot.reports.containsKey(nodeId));
-      if (!ledger.admit(gp, sc.getEventTime().toEpochMilli())
-          || (newEntry && !ledger.mayOpen(gp))) {
+      // charged by arrival (stream time), never by the report's own eventTime, which the node
+      // writes itself: ever-later eventTimes would refill its bucket at will
+      if (!ledger.admit(gp, now) || (newEntry && !ledger.mayOpen(gp))) {
         excess.add(sc);
         continue;
       }
@@ -366,6 +413,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
    * #init}), so a record that finds nothing due costs no range scan of the store.
    */
   private void closeDue(long now) {
+    if (now < 0) {
+      return;
+    }
     if (now >= nextDeadline) {
       nextDeadline = closeDeadlines(now);
     }

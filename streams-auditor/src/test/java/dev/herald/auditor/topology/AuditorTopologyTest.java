@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
@@ -49,10 +51,14 @@ class AuditorTopologyTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private void start(AuditPolicy policy) {
+    start(policy, InputFrontier.NONE);
+  }
+
+  private void start(AuditPolicy policy, InputFrontier frontier) {
     Properties props = TestReplicas.driverProperties("auditor-test", stateDir);
     driver =
         new TopologyTestDriver(
-            AuditorTopology.reconciliation(policy, replicas.schemas, meters, 1),
+            AuditorTopology.reconciliation(policy, replicas.schemas, meters, 1, frontier),
             props,
             Instant.ofEpochMilli(0));
     TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
@@ -338,30 +344,103 @@ class AuditorTopologyTest {
   }
 
   @Test
-  void aLaggingAuditorJudgesSilenceByStreamTimeNotByWallClock() {
-    // Given two nodes whose heartbeats (every 3 s) are read in timestamp order among report
-    // batches, by an auditor that reads 1 s of traffic per 2.5 s of wall time (a backlog)
+  void heartbeatsReadAheadOfReportsDoNotCloseVersionsEarly() {
+    // Given n1's report of a@1, then heartbeats 20 s later read ahead of the other reports
     start(AuditPolicy.DEFAULT);
-    long t = 0;
-    for (int step = 0; step < 120; step++) {
-      if (t % 3_000 == 0) {
-        heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
-        if (t < 6_000) {
-          heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 3_000 + 1, t), t);
-        }
+    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 20_000), 20_000);
+    heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 20_000), 20_000);
+    // When the other members' reports of a@1, sent at the same time as n1's, are read after them
+    send("n2", 1_010, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    send("n3", 1_020, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    // Then the version closed with every vote: no NO_QUORUM, no REPLICA_LAG
+    assertThat(newAlerts()).isEmpty();
+  }
+
+  @Test
+  void aQuietPartitionStillClosesItsLastVersionByTheWallClock() {
+    // Given a@1 reported by two of three members, and then nothing more on the partition
+    start(AuditPolicy.DEFAULT);
+    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    assertThat(newAlerts()).isEmpty();
+    // When the auditor runs for longer than the grace without any report batch
+    runFor(Duration.ofSeconds(6));
+    // Then the version closes anyway, and the missing member lags
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(AlertType.REPLICA_LAG);
+              assertThat(a.getNodes()).containsExactly("n3");
+            });
+  }
+
+  @Test
+  void whileHeartbeatsWaitUnreadSilenceIsJudgedByTheHeartbeatsRead() {
+    // Given an auditor that is behind on the heartbeat topic (records pending on the broker)
+    AtomicReference<OptionalLong> caughtUp = new AtomicReference<>(OptionalLong.empty());
+    start(AuditPolicy.DEFAULT, (topic, partition) -> caughtUp.get());
+    // When it reads n1's heartbeats every 3 s up to 12 s, n2's only up to 3 s, over 30 s of wall
+    for (long t = 0; t <= 12_000; t += 3_000) {
+      heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
+      if (t <= 3_000) {
+        heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 3_000 + 1, t), t);
       }
-      send("n3", t, replicas.signedBatch("n3"));
-      driver.advanceWallClockTime(Duration.ofMillis(250));
-      t += 100;
+      runFor(Duration.ofMillis(7_500));
     }
-    // Then only n2, which stopped at 3 s of stream time, is silent: 30 s of wall clock went by,
-    // but n1's heartbeats were never more than 3 s apart in the traffic the auditor read
+    // Then only n2 is silent: by the heartbeats read, time went on 9 s past its last one, while
+    // n1's were never more than 3 s apart, however long the wall clock took to read them
     assertThat(newAlerts())
         .singleElement()
         .satisfies(
             a -> {
               assertThat(a.getType()).isEqualTo(AlertType.NODE_SILENT);
               assertThat(a.getNodes()).containsExactly("n2");
+            });
+  }
+
+  @Test
+  void aCaughtUpAuditorJudgesSilenceAsOfWhenItWasCaughtUp() {
+    // Given a node whose last heartbeat was at 0, alone on its partition
+    AtomicReference<OptionalLong> caughtUp = new AtomicReference<>(OptionalLong.empty());
+    start(AuditPolicy.DEFAULT, (topic, partition) -> caughtUp.get());
+    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    // When the auditor is seen caught up at 4 s: nothing (the threshold is 5 s)
+    caughtUp.set(OptionalLong.of(4_000));
+    runFor(Duration.ofSeconds(1));
+    assertThat(newAlerts()).isEmpty();
+    // And when it is behind for a minute of wall clock: still nothing, heartbeats may be pending
+    caughtUp.set(OptionalLong.of(4_000));
+    runFor(Duration.ofSeconds(60));
+    assertThat(newAlerts()).isEmpty();
+    // Then once it is caught up at 6 s with nothing more from n1, n1 is silent
+    caughtUp.set(OptionalLong.of(6_000));
+    runFor(Duration.ofSeconds(1));
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.getType()).isEqualTo(AlertType.NODE_SILENT));
+  }
+
+  @Test
+  void aVersionClosesByTheWallClockOnlyOnceThePartitionIsCaughtUp() {
+    // Given a@1 reported by two of three members
+    AtomicReference<OptionalLong> caughtUp = new AtomicReference<>(OptionalLong.empty());
+    start(AuditPolicy.DEFAULT, (topic, partition) -> caughtUp.get());
+    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    // When a minute of wall clock passes while batches wait unread: nothing closes
+    runFor(Duration.ofSeconds(60));
+    assertThat(newAlerts()).isEmpty();
+    // Then once the partition is read to its end past the grace, n3 lags
+    caughtUp.set(OptionalLong.of(60_000));
+    runFor(Duration.ofSeconds(1));
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(AlertType.REPLICA_LAG);
+              assertThat(a.getNodes()).containsExactly("n3");
             });
   }
 

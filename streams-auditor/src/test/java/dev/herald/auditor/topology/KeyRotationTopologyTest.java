@@ -1,0 +1,144 @@
+package dev.herald.auditor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
+import dev.herald.schema.StateChange;
+import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.Ed25519;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Key rotation and the rate budget at the call site, on {@link TopologyTestDriver}: the key a
+ * rotation retires verifies only for the report grace after the rotation (then FORGED_REPORT), and
+ * the budget is charged by arrival, so forged report event times do not refill it.
+ */
+class KeyRotationTopologyTest {
+  private static final String G = "g";
+  private static final List<String> MEMBERS = List.of("n1", "n2", "n3");
+  private static final long ROTATED_AT = 100_000;
+
+  @TempDir Path stateDir;
+  private final TestReplicas replicas = new TestReplicas();
+  private final AvroWireFormat<NodeRecord> nodeFormat =
+      new AvroWireFormat<>(NodeRecord.class, replicas.schemas);
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> nodes;
+  private TestInputTopic<String, byte[]> batches;
+  private TestOutputTopic<String, AuditAlert> alerts;
+  private TestOutputTopic<String, DeadLetter> dlq;
+
+  private void start(AuditPolicy policy) {
+    driver =
+        new TopologyTestDriver(
+            AuditorTopology.reconciliation(policy, replicas.schemas, new SimpleMeterRegistry(), 1),
+            TestReplicas.driverProperties("rotation-test", stateDir),
+            Instant.ofEpochMilli(0));
+    nodes = TestReplicas.input(driver, Topics.NODES);
+    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
+    alerts = replicas.alerts(driver);
+    dlq = replicas.deadLetters(driver);
+    for (String n : MEMBERS) {
+      nodes.pipeInput(n, replicas.registration(n, List.of(G)));
+    }
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private void rotate(String node, Ed25519.KeyPair newKey, long at) {
+    nodes.pipeInput(
+        node,
+        nodeFormat.serialize(
+            Topics.NODES,
+            NodeRecord.newBuilder()
+                .setNodeId(node)
+                .setDisplayName(node)
+                .setPublicKey(ByteBuffer.wrap(newKey.publicKey()))
+                .setRotatesFrom(ByteBuffer.wrap(replicas.key(node).publicKey()))
+                .setRegion("eu")
+                .setGroups(List.of(G))
+                .setStatus(NodeStatus.ACTIVE)
+                .setRegisteredAt(Instant.ofEpochMilli(at))
+                .build()));
+  }
+
+  private byte[] signedWith(String node, Ed25519.KeyPair key, StateChange... reports) {
+    dev.herald.schema.ReportBatch b = replicas.batch(node, List.of(reports));
+    b.setKeyId(key.keyId());
+    return replicas.signedWith(b, key);
+  }
+
+  private List<String> newAlerts() {
+    return alerts.readValuesToList().stream()
+        .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
+        .toList();
+  }
+
+  @Test
+  void theOldKeyVerifiesOnlyForTheGraceAfterARotationAndTheNewKeyFromThenOn() {
+    start(AuditPolicy.DEFAULT); // report grace 2 s
+    Ed25519.KeyPair newKey = Ed25519.fromSeed(Hashing.sha256(TestReplicas.bytes("n1-2027")));
+    Ed25519.KeyPair oldKey = replicas.key("n1");
+    rotate("n1", newKey, ROTATED_AT);
+
+    // in flight during the rotation: signed with the old key, arriving 1 s after it
+    batches.pipeInput("n1", signedWith("n1", oldKey, replicas.honest("n1", G, "a", 1)), 101_000);
+    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)), 101_000);
+    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)), 101_000);
+    // signed with the new key
+    batches.pipeInput("n1", signedWith("n1", newKey, replicas.honest("n1", G, "a", 2)), 104_000);
+    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 2)), 104_000);
+    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 2)), 104_000);
+    assertThat(newAlerts()).isEmpty();
+
+    // the old key after the grace (a thief of the retired key): forged, and not counted
+    batches.pipeInput("n1", signedWith("n1", oldKey, replicas.honest("n1", G, "a", 3)), 105_000);
+    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 3)), 105_000);
+    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 3)), 105_000);
+    batches.pipeInput("n2", replicas.signedBatch("n2"), 120_000);
+    assertThat(newAlerts())
+        .contains("FORGED_REPORT OPEN [n1]")
+        .noneMatch(a -> a.startsWith("FORGED_REPORT") && !a.endsWith("[n1]"));
+  }
+
+  @Test
+  void forgedEventTimesDoNotRefillTheRateBudget() {
+    start(
+        PolicyLoader.parse(
+            "defaults:\n  rateBudget:\n    reportsPerSecond: 1\n    burst: 3\n"
+                + "    maxInFlightVersions: 1000\n"));
+    // 20 reports in one batch, each claiming to be an hour later than the one before
+    List<StateChange> gamed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      StateChange sc = replicas.honest("n1", G, "f" + i, 1);
+      sc.setEventTime(Instant.ofEpochMilli(1_000 + i * 3_600_000L));
+      gamed.add(sc);
+    }
+    batches.pipeInput("n1", replicas.signed(replicas.batch("n1", gamed)), 1_000);
+    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("FLOOD");
+    assertThat(newAlerts()).contains("FLOOD OPEN [n1]");
+  }
+}
