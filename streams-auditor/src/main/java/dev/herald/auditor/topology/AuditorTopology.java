@@ -123,6 +123,7 @@ public final class AuditorTopology {
         builder.stream(
                 Topics.STATE_CHANGES,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("report-batches"))
+            .process(PromptCommits.Input::new, Named.as("report-batches-read"))
             .process(
                 () ->
                     new ReportBatchProcessor(
@@ -136,6 +137,7 @@ public final class AuditorTopology {
         builder.stream(
                 Topics.HEARTBEATS,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("heartbeats"))
+            .process(PromptCommits.Input::new, Named.as("heartbeats-read"))
             .process(
                 () -> new HeartbeatProcessor(policy, heartbeats, metrics, frontier),
                 Named.as("liveness"),

@@ -18,6 +18,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * restart, a replay, a backlog), its output is late anyway and early commits would only slow the
  * catch-up.
  *
+ * <p>A task whose input pauses for {@link #MIN_GAP_MS} also asks for a commit ({@link #read}): the
+ * committed offsets are how the auditor's input frontier ({@code EndOffsetWatcher}) learns that a
+ * partition was read to its end, which closes versions and judges silence in quiet partitions; so
+ * they reach the end as promptly as with a short interval, while a busy partition (never at its
+ * end) commits only at the interval.
+ *
  * <pre>{@code
  * prompt = new PromptCommits(context);   // in init()
  * prompt.emitted(record.timestamp());    // after forwarding an output
@@ -37,12 +43,27 @@ final class PromptCommits {
   private final ProcessorContext<?, ?> context;
   private long lastRequest = Long.MIN_VALUE / 2;
   private boolean pending;
+  private boolean unsettled;
+  private long lastRead;
 
   /** Call in {@code init}: schedules the wall-clock check of requests held back by the gap. */
   PromptCommits(ProcessorContext<?, ?> context) {
     this.context = context;
-    context.schedule(
-        Duration.ofMillis(MIN_GAP_MS), PunctuationType.WALL_CLOCK_TIME, this::maybeRequest);
+    context.schedule(Duration.ofMillis(MIN_GAP_MS), PunctuationType.WALL_CLOCK_TIME, this::tick);
+  }
+
+  /** The task read an input record; once its input pauses, it asks for a commit. */
+  void read() {
+    unsettled = true;
+    lastRead = context.currentSystemTimeMs();
+  }
+
+  private void tick(long wall) {
+    if (unsettled && wall - lastRead >= MIN_GAP_MS) {
+      unsettled = false;
+      pending = true;
+    }
+    maybeRequest(wall);
   }
 
   /** The task forwarded an output caused by a record of time {@code timestamp}. */
@@ -60,6 +81,24 @@ final class PromptCommits {
       context.commit();
       lastRequest = wall;
       pending = false;
+    }
+  }
+
+  /** Forwards every input record unchanged, asking for a commit when the input pauses. */
+  static final class Input<K, V> implements Processor<K, V, K, V> {
+    private ProcessorContext<K, V> context;
+    private PromptCommits prompt;
+
+    @Override
+    public void init(ProcessorContext<K, V> context) {
+      this.context = context;
+      prompt = new PromptCommits(context);
+    }
+
+    @Override
+    public void process(Record<K, V> record) {
+      prompt.read();
+      context.forward(record);
     }
   }
 

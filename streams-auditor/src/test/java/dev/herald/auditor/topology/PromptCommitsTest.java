@@ -63,4 +63,23 @@ class PromptCommitsTest {
     tick.punctuate(WALL + 3 * PromptCommits.MIN_GAP_MS);
     assertThat(context.committed()).isFalse();
   }
+
+  @Test
+  void aTaskWhoseInputPausesAsksForOneCommit() {
+    // Given: input read at WALL, then nothing more
+    prompt.read();
+
+    // When
+    tick.punctuate(WALL + PromptCommits.MIN_GAP_MS / 2);
+    boolean whileReading = context.committed();
+    tick.punctuate(WALL + PromptCommits.MIN_GAP_MS);
+    boolean afterThePause = context.committed();
+    context.resetCommit();
+    tick.punctuate(WALL + 3 * PromptCommits.MIN_GAP_MS);
+
+    // Then
+    assertThat(whileReading).isFalse();
+    assertThat(afterThePause).isTrue();
+    assertThat(context.committed()).isFalse();
+  }
 }
