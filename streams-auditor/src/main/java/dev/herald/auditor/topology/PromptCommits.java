@@ -18,11 +18,11 @@ import org.apache.kafka.streams.processor.api.Record;
  * restart, a replay, a backlog), its output is late anyway and early commits would only slow the
  * catch-up.
  *
- * <p>A task whose input pauses for {@link #MIN_GAP_MS} also asks for a commit ({@link #read}): the
- * committed offsets are how the auditor's input frontier ({@code EndOffsetWatcher}) learns that a
- * partition was read to its end, which closes versions and judges silence in quiet partitions; so
- * they reach the end as promptly as with a short interval, while a busy partition (never at its
- * end) commits only at the interval.
+ * <p>A task whose fresh input pauses for {@link #MIN_GAP_MS} also asks for a commit ({@link
+ * #read}): the committed offsets are how the auditor's input frontier ({@code EndOffsetWatcher})
+ * learns that a partition was read to its end, which closes versions and judges silence in quiet
+ * partitions; so they reach the end as promptly as with a short interval, while a busy partition
+ * (never at its end) commits only at the interval.
  *
  * <pre>{@code
  * prompt = new PromptCommits(context);   // in init()
@@ -52,10 +52,16 @@ final class PromptCommits {
     context.schedule(Duration.ofMillis(MIN_GAP_MS), PunctuationType.WALL_CLOCK_TIME, this::tick);
   }
 
-  /** The task read an input record; once its input pauses, it asks for a commit. */
-  void read() {
-    unsettled = true;
-    lastRead = context.currentSystemTimeMs();
+  /**
+   * The task read an input record of time {@code timestamp}; once its fresh input pauses, it asks
+   * for a commit (not while catching up: a task whose buffer ran dry waits for the next poll).
+   */
+  void read(long timestamp) {
+    long wall = context.currentSystemTimeMs();
+    lastRead = wall;
+    if (wall - timestamp <= FRESH_MS) {
+      unsettled = true;
+    }
   }
 
   private void tick(long wall) {
@@ -97,7 +103,7 @@ final class PromptCommits {
 
     @Override
     public void process(Record<K, V> record) {
-      prompt.read();
+      prompt.read(record.timestamp());
       context.forward(record);
     }
   }

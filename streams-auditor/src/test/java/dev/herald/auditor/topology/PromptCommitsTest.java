@@ -66,8 +66,8 @@ class PromptCommitsTest {
 
   @Test
   void aTaskWhoseInputPausesAsksForOneCommit() {
-    // Given: input read at WALL, then nothing more
-    prompt.read();
+    // Given: fresh input read at WALL, then nothing more
+    prompt.read(WALL - 100);
 
     // When
     tick.punctuate(WALL + PromptCommits.MIN_GAP_MS / 2);
@@ -80,6 +80,16 @@ class PromptCommitsTest {
     // Then
     assertThat(whileReading).isFalse();
     assertThat(afterThePause).isTrue();
+    assertThat(context.committed()).isFalse();
+  }
+
+  @Test
+  void aTaskCatchingUpDoesNotAskWhenItsBufferRunsDry() {
+    // When
+    prompt.read(WALL - PromptCommits.FRESH_MS - 1);
+    tick.punctuate(WALL + 2 * PromptCommits.MIN_GAP_MS);
+
+    // Then
     assertThat(context.committed()).isFalse();
   }
 }
