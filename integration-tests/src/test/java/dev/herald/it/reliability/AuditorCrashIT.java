@@ -65,7 +65,9 @@ class AuditorCrashIT {
               "--schema-registry-url",
               registry.url(),
               "--policy",
-              policy.toString());
+              policy.toString(),
+              "--http-port", // no dashboard: a fixed port could be taken on the test machine
+              "-1");
 
       // Given: the auditor in its own JVM audits the first half of the run
       fleet.registerAll();

@@ -3,6 +3,7 @@ package dev.herald.auditor.liveness;
 import dev.herald.auditor.detect.Finding;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.HeartbeatStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.Optional;
  * Stored as JSON in {@code herald-liveness}, one entry per node.
  *
  * <pre>{@code
- * Liveness l = Liveness.onHeartbeat(previous, "n1", eventTime, HeartbeatStatus.UP, silence, out);
+ * List<Finding> found = Liveness.onHeartbeat(l, eventTime, HeartbeatStatus.UP, silence, now);
  * Optional<Finding> silent = l.check(now);
  * }</pre>
  */
@@ -25,15 +26,28 @@ public final class Liveness {
 
   public Liveness() {}
 
-  /** Records a heartbeat; returns the RESOLVE finding if the node was silent. */
-  public static Optional<Finding> onHeartbeat(
+  /**
+   * Records a heartbeat; returns the findings it proves: the RESOLVE of a silence already raised,
+   * or — when the gap since the node's previous heartbeat exceeds the threshold and nobody judged
+   * it in between (the auditor replayed, restarted or lagged through the silence) — that silence
+   * and its RESOLVE together, so the outcome depends on the heartbeats alone.
+   */
+  public static List<Finding> onHeartbeat(
       Liveness l, long eventTime, HeartbeatStatus status, long silenceThresholdMs, long now) {
+    List<Finding> out = new ArrayList<>(2);
+    if (!l.silent
+        && !l.stopping
+        && l.lastHeartbeat > 0
+        && eventTime - l.lastHeartbeat > silenceThresholdMs) {
+      l.silenceThresholdMs = silenceThresholdMs;
+      out.add(l.fallSilent(now));
+    }
     l.lastHeartbeat = Math.max(l.lastHeartbeat, eventTime);
     l.silenceThresholdMs = silenceThresholdMs;
     l.stopping = status == HeartbeatStatus.STOPPING;
     if (l.silent) {
       l.silent = false;
-      return Optional.of(
+      out.add(
           new Finding(
               Finding.Kind.RESOLVE,
               AlertType.NODE_SILENT,
@@ -48,7 +62,7 @@ public final class Liveness {
               Map.of(),
               List.of()));
     }
-    return Optional.empty();
+    return out;
   }
 
   /** At clock time {@code now}: the NODE_SILENT finding if the node just fell silent. */
@@ -56,16 +70,19 @@ public final class Liveness {
     if (silent || stopping || now - lastHeartbeat <= silenceThresholdMs) {
       return Optional.empty();
     }
+    return Optional.of(fallSilent(now));
+  }
+
+  private Finding fallSilent(long now) {
     silent = true;
-    return Optional.of(
-        Finding.episode(
-            AlertType.NODE_SILENT,
-            "",
-            nodeId,
-            "no heartbeat from node " + nodeId + " for more than " + silenceThresholdMs + " ms",
-            lastHeartbeat,
-            now,
-            Map.of(),
-            List.of()));
+    return Finding.episode(
+        AlertType.NODE_SILENT,
+        "",
+        nodeId,
+        "no heartbeat from node " + nodeId + " for more than " + silenceThresholdMs + " ms",
+        lastHeartbeat,
+        now,
+        Map.of(),
+        List.of());
   }
 }

@@ -106,10 +106,10 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     }
     heartbeatTime = Math.max(heartbeatTime, hb.getEventTime().toEpochMilli());
     long threshold = silenceThreshold(node);
-    Optional<Finding> back =
+    List<Finding> found =
         Liveness.onHeartbeat(l, hb.getEventTime().toEpochMilli(), hb.getStatus(), threshold, now);
     liveness.put(l.nodeId, l);
-    back.ifPresent(f -> forward(f, now));
+    found.forEach(f -> forward(f, now));
   }
 
   private long silenceThreshold(RegisteredNode node) {

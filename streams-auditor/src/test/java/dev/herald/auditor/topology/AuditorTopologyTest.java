@@ -1,6 +1,7 @@
 package dev.herald.auditor.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.policy.AuditPolicy;
@@ -438,6 +439,21 @@ class AuditorTopologyTest {
     caughtUp.set(OptionalLong.of(60_000));
     runFor(Duration.ofSeconds(1));
     assertSingleNewAlert(AlertType.REPLICA_LAG, "n3");
+  }
+
+  @Test
+  void aSilenceReadInOneGoIsStillAlertedByTheGapBetweenHeartbeats() {
+    // Given an auditor reading a backlog (a replay, a restart): heartbeats of n1 at 1 s and 21 s
+    // come in one go, with no clock check in between
+    startWithFrontier();
+    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 1_000), 1_000);
+    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 21_000), 21_000);
+    // Then the 20 s gap is a silence, opened and resolved
+    assertThat(newAlerts())
+        .extracting(AuditAlert::getType, AuditAlert::getStatus)
+        .containsExactly(
+            tuple(AlertType.NODE_SILENT, AlertStatus.OPEN),
+            tuple(AlertType.NODE_SILENT, AlertStatus.RESOLVED));
   }
 
   @Test
