@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>{@code
  * benchmarks/bench.sh --events 200000 --batch default
+ * benchmarks/bench.sh --only-flink --flink-heartbeats 500000
  * java -cp 'benchmarks/target/herald-benchmarks.jar:benchmarks/target/lib/*' \
  *     dev.herald.bench.BenchHarness --events 2000000 --micro
  * }</pre>
@@ -46,6 +47,20 @@ public final class BenchHarness implements Callable<Integer> {
   @Option(names = "--skip-flink", description = "Do not measure the Flink availability job.")
   boolean skipFlink;
 
+  @Option(
+      names = "--flink-heartbeats",
+      defaultValue = "500000",
+      description =
+          "Synthetic heartbeats the Flink stage adds to the heartbeat topic (default ${DEFAULT-VALUE}).")
+  long flinkHeartbeats;
+
+  @Option(
+      names = "--only-flink",
+      description =
+          "Measure only the Flink availability job against its plain consumer, on its own broker"
+              + " (no preload, no auditor stages).")
+  boolean onlyFlink;
+
   @Option(names = "--skip-latency", description = "Do not measure live detection latency.")
   boolean skipLatency;
 
@@ -72,7 +87,7 @@ public final class BenchHarness implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<BenchOptions.Batching> batchings = new ArrayList<>();
-    for (String b : batch) {
+    for (String b : onlyFlink ? List.<String>of() : batch) {
       switch (b.trim()) {
         case "default" -> batchings.add(BenchOptions.Batching.DEFAULT);
         case "1", "one" -> batchings.add(BenchOptions.Batching.ONE);
@@ -87,8 +102,13 @@ public final class BenchHarness implements Callable<Integer> {
         BenchOptions.defaults()
             .withEvents(events)
             .withBatchings(batchings)
-            .withStages(!skipFlink, !skipLatency, !skipScaleOut, micro)
-            .withOut(out);
+            .withStages(
+                onlyFlink || !skipFlink && !batchings.isEmpty(),
+                !onlyFlink && !skipLatency,
+                !onlyFlink && !skipScaleOut,
+                !onlyFlink && micro)
+            .withOut(out)
+            .withFlinkHeartbeats(flinkHeartbeats);
     if (workDir != null) {
       options = options.withWorkDir(workDir);
     }
