@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
     description = "Measure Herald end to end on an in-process broker (see docs/benchmarks.md).")
 public final class BenchHarness implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(BenchHarness.class);
+  private static final String DEFAULT_OUT = "benchmarks/results/latest.json";
 
   @Option(
       names = "--events",
@@ -58,7 +59,8 @@ public final class BenchHarness implements Callable<Integer> {
       names = "--only-flink",
       description =
           "Measure only the Flink availability job against its plain consumer, on its own broker"
-              + " (no preload, no auditor stages).")
+              + " (no preload, no auditor stages); results to benchmarks/results/flink-only.json"
+              + " unless --out is given.")
   boolean onlyFlink;
 
   @Option(names = "--skip-latency", description = "Do not measure live detection latency.")
@@ -72,7 +74,7 @@ public final class BenchHarness implements Callable<Integer> {
 
   @Option(
       names = "--out",
-      defaultValue = "benchmarks/results/latest.json",
+      defaultValue = DEFAULT_OUT,
       description = "Where to write the JSON results (default ${DEFAULT-VALUE}).")
   Path out;
 
@@ -107,15 +109,23 @@ public final class BenchHarness implements Callable<Integer> {
                 !onlyFlink && !skipLatency,
                 !onlyFlink && !skipScaleOut,
                 !onlyFlink && micro)
-            .withOut(out)
+            .withOut(resultsFile())
             .withFlinkHeartbeats(flinkHeartbeats);
     if (workDir != null) {
       options = options.withWorkDir(workDir);
     }
     BenchReport report = new BenchRunner(options).run();
     System.out.println(report.toText());
-    System.out.println("results written to " + out.toAbsolutePath());
+    System.out.println("results written to " + resultsFile().toAbsolutePath());
     return 0;
+  }
+
+  /**
+   * {@code --out}; with {@code --only-flink} the default goes to flink-only.json, not latest.json.
+   */
+  private Path resultsFile() {
+    Path defaultOut = Path.of(DEFAULT_OUT);
+    return onlyFlink && out.equals(defaultOut) ? defaultOut.resolveSibling("flink-only.json") : out;
   }
 
   /** Runs the harness; exit code 0 on success, 1 on failure, 2 on a usage error. */
