@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeraldAuditor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HeraldAuditor.class);
+
+  /** Default {@code commit.interval.ms} (override in {@link AuditorConfig#clientProperties()}). */
+  static final int COMMIT_INTERVAL_MS = 1_000;
+
   private final AuditorConfig config;
   private final KafkaStreams reconciliation;
   private final KafkaStreams identity;
@@ -112,7 +116,10 @@ public final class HeraldAuditor implements AutoCloseable {
     p.put(
         StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG,
         UsePartitionTimeOnInvalidTimestamp.class);
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // An exactly-once commit is a transaction round trip; findings, dead letters and alerts of
+    // fresh input ask for an early commit (PromptCommits), so the interval only bounds how long
+    // honest traffic and catch-up work wait to be committed.
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 << 20);
     // With transactions v2 the first send after a commit often meets CONCURRENT_TRANSACTIONS

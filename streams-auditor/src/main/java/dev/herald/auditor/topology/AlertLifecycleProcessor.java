@@ -24,6 +24,7 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
   private final AuditorMetrics metrics;
   private ProcessorContext<String, AuditAlert> context;
   private KeyValueStore<String, AlertRecord> book;
+  private PromptCommits prompt;
 
   AlertLifecycleProcessor(AuditPolicy policy, AuditorMetrics metrics) {
     this.policy = policy;
@@ -34,6 +35,7 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
   public void init(ProcessorContext<String, AuditAlert> context) {
     this.context = context;
     book = context.getStateStore(AuditorStores.ALERT_BOOK);
+    prompt = new PromptCommits(context);
   }
 
   @Override
@@ -53,6 +55,7 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
             alert -> {
               metrics.alert(alert.getType().name(), alert.getStatus().name());
               context.forward(new Record<>(alert.getAlertId(), alert, record.timestamp()));
+              prompt.emitted(record.timestamp());
             });
   }
 

@@ -1,9 +1,6 @@
 package dev.herald.auditor.topology;
 
-import dev.herald.auditor.alerting.AlertRecord;
-import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.Finding;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
@@ -84,7 +81,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AuditorStores.REGISTRY),
                 Serdes.String(),
-                new JsonSerde<>(RegisteredNode.class))
+                new DecodedValueCache<>(new JsonSerde<>(RegisteredNode.class), 4096))
             .withLoggingDisabled(),
         Topics.NODES,
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("registry-source"),
@@ -93,7 +90,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.ENTITIES),
             Serdes.String(),
-            new JsonSerde<>(EntityState.class)));
+            StoreCodecs.entityStates()));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.DEADLINES),
@@ -103,7 +100,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.NODE_LEDGERS),
             Serdes.String(),
-            new JsonSerde<>(NodeLedger.class)));
+            StoreCodecs.nodeLedgers()));
     // Evidence bytes are a convenience (the coordinates are always in the alert): not logged.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -120,12 +117,13 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
             Serdes.String(),
-            new JsonSerde<>(AlertRecord.class)));
+            StoreCodecs.alertRecords()));
 
     KStream<String, Emission> fromReports =
         builder.stream(
                 Topics.STATE_CHANGES,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("report-batches"))
+            .process(PromptCommits.Input::new, Named.as("report-batches-read"))
             .process(
                 () ->
                     new ReportBatchProcessor(
@@ -139,16 +137,18 @@ public final class AuditorTopology {
         builder.stream(
                 Topics.HEARTBEATS,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("heartbeats"))
+            .process(PromptCommits.Input::new, Named.as("heartbeats-read"))
             .process(
                 () -> new HeartbeatProcessor(policy, heartbeats, metrics, frontier),
                 Named.as("liveness"),
                 AuditorStores.LIVENESS);
 
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
-    JsonSerde<Finding> findings = new JsonSerde<>(Finding.class);
+    BinarySerde<Finding> findings = StoreCodecs.findings();
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
+        .process(PromptCommits.PassThrough::new, Named.as("prompt-commit"))
         .split(Named.as("detected-"))
         .branch(
             (k, v) -> v instanceof Emission.Dead,
@@ -187,7 +187,7 @@ public final class AuditorTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
             Serdes.String(),
-            new JsonSerde<>(AlertRecord.class)));
+            StoreCodecs.alertRecords()));
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     builder.stream(

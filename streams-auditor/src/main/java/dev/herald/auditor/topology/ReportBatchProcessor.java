@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -29,7 +30,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -53,6 +53,12 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private static final byte DEADLINE = 0;
   private static final byte EVIDENCE_EXPIRY = 1;
 
+  /** Decoded entity states kept per task (written recently, so their versions are still open). */
+  private static final int ENTITY_CACHE = 512;
+
+  /** Decoded node ledgers kept per task (one per node). */
+  private static final int LEDGER_CACHE = 1024;
+
   private final AuditPolicy policy;
   private final AvroWireFormat<ReportBatch> format;
   private final int partitions;
@@ -61,9 +67,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private final KeyCache keys = new KeyCache(4096);
 
   private ProcessorContext<String, Emission> context;
-  private KeyValueStore<String, EntityState> entities;
+  private DecodedStore<EntityState> entities;
   private KeyValueStore<Bytes, byte[]> deadlines;
-  private KeyValueStore<String, NodeLedger> ledgers;
+  private DecodedStore<NodeLedger> ledgers;
   private KeyValueStore<String, byte[]> evidence;
   private Registry registry;
   private static final long CHECK_MS = 250;
@@ -72,6 +78,12 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private long reportTime = -1;
   private long lastReportWall;
   private long lastCheckWall;
+
+  /** Earliest grace deadline in the store; {@link Long#MIN_VALUE} when unknown. */
+  private long nextDeadline = Long.MIN_VALUE;
+
+  /** Earliest evidence expiry in the store; {@link Long#MIN_VALUE} when unknown. */
+  private long nextExpiry = Long.MIN_VALUE;
 
   ReportBatchProcessor(
       AuditPolicy policy,
@@ -91,16 +103,27 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   @Override
   public void init(ProcessorContext<String, Emission> context) {
     this.context = context;
-    entities = context.getStateStore(AuditorStores.ENTITIES);
+    // fresh views: the stores may have been restored or rewound since this task last ran
+    entities = new DecodedStore<>(context.getStateStore(AuditorStores.ENTITIES), ENTITY_CACHE);
     deadlines = context.getStateStore(AuditorStores.DEADLINES);
-    ledgers = context.getStateStore(AuditorStores.NODE_LEDGERS);
+    ledgers = new DecodedStore<>(context.getStateStore(AuditorStores.NODE_LEDGERS), LEDGER_CACHE);
     evidence = context.getStateStore(AuditorStores.EVIDENCE);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
+    nextDeadline = Long.MIN_VALUE;
+    nextExpiry = Long.MIN_VALUE;
     lastReportWall = context.currentSystemTimeMs();
     lastCheckWall = lastReportWall;
     context.schedule(Duration.ofMillis(100), PunctuationType.STREAM_TIME, t -> closeDue(clock()));
     context.schedule(
         Duration.ofMillis(CHECK_MS), PunctuationType.WALL_CLOCK_TIME, this::closeDueQuiet);
+  }
+
+  @Override
+  public void close() {
+    if (entities != null) {
+      entities.clear();
+      ledgers.clear();
+    }
   }
 
   /**
@@ -255,6 +278,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     metrics.batch("accepted");
     List<StateChange> excess = new ArrayList<>();
     Set<String> notMember = new TreeSet<>();
+    Map<String, EntityState> batchStates = new HashMap<>();
+    Set<String> changed = new LinkedHashSet<>();
     int accepted = 0;
     int duplicates = 0;
     int late = 0;
@@ -267,9 +292,13 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       GroupPolicy gp = policy.group(group);
       ReplicaReport report = toReport(sc, ref);
       String entityId = report.entityId();
-      EntityState state = entities.get(entityId);
+      EntityState state = batchStates.get(entityId);
       if (state == null) {
-        state = new EntityState(group, sc.getEntityKey());
+        state = entities.get(entityId);
+        if (state == null) {
+          state = new EntityState(group, sc.getEntityKey());
+        }
+        batchStates.put(entityId, state);
       }
       EntityState.VersionSlot slot = state.open.get(sc.getVersion());
       boolean newEntry =
@@ -292,17 +321,21 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         default -> late++;
       }
       if (out.openedVersion() != null && out.closedVersion() == null) {
-        deadlines.put(
-            deadlineKey(now + gp.reportGrace().toMillis(), entityId, out.openedVersion()),
-            new byte[0]);
+        long deadline = now + gp.reportGrace().toMillis();
+        deadlines.put(deadlineKey(deadline, entityId, out.openedVersion()), new byte[0]);
+        nextDeadline = Math.min(nextDeadline, Math.max(0, deadline));
       }
       List<Finding> findings = out.findings();
       if (out.closedVersion() != null) {
         findings = released(state, out.closedVersion(), findings, touched);
         metrics.versionsClosed(1);
       }
-      entities.put(entityId, state);
+      changed.add(entityId);
       findings.forEach(f -> emit(f, now));
+    }
+    // one store write per entity and batch: the findings above read only the evidence store
+    for (String entityId : changed) {
+      entities.put(entityId, batchStates.get(entityId));
     }
     metrics.reports("accepted", accepted);
     metrics.reports("duplicate", duplicates);
@@ -374,21 +407,32 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     return null;
   }
 
-  /** Closes every version whose grace has passed by stream time {@code now}. */
+  /**
+   * Closes every version whose grace has passed by stream time {@code now}, and drops evidence past
+   * its retention. The earliest pending time of each index is kept in memory (unknown after {@link
+   * #init}), so a record that finds nothing due costs no range scan of the store.
+   */
   private void closeDue(long now) {
     if (now < 0) {
       return;
     }
-    List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it =
-        deadlines.range(indexKey(DEADLINE, 0, ""), indexKey(DEADLINE, now + 1, ""))) {
-      it.forEachRemaining(due::add);
+    if (now >= nextDeadline) {
+      nextDeadline = closeDeadlines(now);
     }
+    if (now >= nextExpiry) {
+      nextExpiry = expireEvidence(now);
+    }
+  }
+
+  /** Closes the versions due by {@code now}; returns the earliest deadline left. */
+  private long closeDeadlines(long now) {
+    List<Bytes> due = new ArrayList<>();
+    long next = dueBy(DEADLINE, now, due);
     Map<String, NodeLedger> touched = new HashMap<>();
     int closed = 0;
-    for (KeyValue<Bytes, byte[]> kv : due) {
-      deadlines.delete(kv.key);
-      String payload = payload(kv.key);
+    for (Bytes key : due) {
+      deadlines.delete(key);
+      String payload = payload(key);
       int sep = payload.lastIndexOf('\u0000');
       String entityId = payload.substring(0, sep);
       long version = Long.parseLong(payload.substring(sep + 1));
@@ -406,15 +450,37 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     }
     flush(touched);
     metrics.versionsClosed(closed);
+    return next;
+  }
+
+  /** Drops the evidence whose retention ended by {@code now}; returns the earliest expiry left. */
+  private long expireEvidence(long now) {
     List<Bytes> expired = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it =
-        deadlines.range(indexKey(EVIDENCE_EXPIRY, 0, ""), indexKey(EVIDENCE_EXPIRY, now + 1, ""))) {
-      it.forEachRemaining(kv -> expired.add(kv.key));
-    }
+    long next = dueBy(EVIDENCE_EXPIRY, now, expired);
     for (Bytes k : expired) {
       deadlines.delete(k);
       evidence.delete(payload(k));
     }
+    return next;
+  }
+
+  /**
+   * Collects the keys of index {@code type} due by {@code now} (in time order) into {@code due};
+   * returns the time of the first entry after them, or {@link Long#MAX_VALUE} when there is none.
+   */
+  private long dueBy(byte type, long now, List<Bytes> due) {
+    try (KeyValueIterator<Bytes, byte[]> it =
+        deadlines.range(indexKey(type, 0, ""), indexKey(type, Long.MAX_VALUE, ""))) {
+      while (it.hasNext()) {
+        Bytes key = it.next().key;
+        long at = time(key);
+        if (at > now) {
+          return at;
+        }
+        due.add(key);
+      }
+    }
+    return Long.MAX_VALUE;
   }
 
   /**
@@ -468,7 +534,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private void keepEvidence(EvidenceRef ref, byte[] value, long now) {
     String k = evidenceKey(ref);
     evidence.put(k, value);
-    deadlines.put(indexKey(EVIDENCE_EXPIRY, now + evidenceRetentionMs, k), new byte[0]);
+    long expiry = now + evidenceRetentionMs;
+    deadlines.put(indexKey(EVIDENCE_EXPIRY, expiry, k), new byte[0]);
+    nextExpiry = Math.min(nextExpiry, Math.max(0, expiry));
   }
 
   private void emit(Finding f, long now) {
@@ -546,6 +614,10 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     ByteBuffer b = ByteBuffer.allocate(1 + 8 + p.length);
     b.put(type).putLong(Math.max(0, time)).put(p);
     return Bytes.wrap(b.array());
+  }
+
+  private static long time(Bytes key) {
+    return ByteBuffer.wrap(key.get(), 1, 8).getLong();
   }
 
   private static String payload(Bytes key) {

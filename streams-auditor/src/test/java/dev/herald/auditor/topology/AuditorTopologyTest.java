@@ -95,6 +95,23 @@ class AuditorTopologyTest {
     return out;
   }
 
+  private void assertSingleNewAlert(AlertType type, String node) {
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getType()).isEqualTo(type);
+              assertThat(a.getNodes()).containsExactly(node);
+            });
+  }
+
+  /** Starts with an input frontier the test moves: empty (records pending) until set. */
+  private AtomicReference<OptionalLong> startWithFrontier() {
+    AtomicReference<OptionalLong> caughtUp = new AtomicReference<>(OptionalLong.empty());
+    start(AuditPolicy.DEFAULT, (topic, partition) -> caughtUp.get());
+    return caughtUp;
+  }
+
   private KeyValueStore<String, EntityState> entities() {
     return driver.getKeyValueStore(AuditorStores.ENTITIES);
   }
@@ -367,20 +384,13 @@ class AuditorTopologyTest {
     // When the auditor runs for longer than the grace without any report batch
     runFor(Duration.ofSeconds(6));
     // Then the version closes anyway, and the missing member lags
-    assertThat(newAlerts())
-        .singleElement()
-        .satisfies(
-            a -> {
-              assertThat(a.getType()).isEqualTo(AlertType.REPLICA_LAG);
-              assertThat(a.getNodes()).containsExactly("n3");
-            });
+    assertSingleNewAlert(AlertType.REPLICA_LAG, "n3");
   }
 
   @Test
   void whileHeartbeatsWaitUnreadSilenceIsJudgedByTheHeartbeatsRead() {
     // Given an auditor that is behind on the heartbeat topic (records pending on the broker)
-    AtomicReference<OptionalLong> caughtUp = new AtomicReference<>(OptionalLong.empty());
-    start(AuditPolicy.DEFAULT, (topic, partition) -> caughtUp.get());
+    AtomicReference<OptionalLong> caughtUp = startWithFrontier();
     // When it reads n1's heartbeats every 3 s up to 12 s, n2's only up to 3 s, over 30 s of wall
     for (long t = 0; t <= 12_000; t += 3_000) {
       heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
@@ -391,20 +401,13 @@ class AuditorTopologyTest {
     }
     // Then only n2 is silent: by the heartbeats read, time went on 9 s past its last one, while
     // n1's were never more than 3 s apart, however long the wall clock took to read them
-    assertThat(newAlerts())
-        .singleElement()
-        .satisfies(
-            a -> {
-              assertThat(a.getType()).isEqualTo(AlertType.NODE_SILENT);
-              assertThat(a.getNodes()).containsExactly("n2");
-            });
+    assertSingleNewAlert(AlertType.NODE_SILENT, "n2");
   }
 
   @Test
   void aCaughtUpAuditorJudgesSilenceAsOfWhenItWasCaughtUp() {
     // Given a node whose last heartbeat was at 0, alone on its partition
-    AtomicReference<OptionalLong> caughtUp = new AtomicReference<>(OptionalLong.empty());
-    start(AuditPolicy.DEFAULT, (topic, partition) -> caughtUp.get());
+    AtomicReference<OptionalLong> caughtUp = startWithFrontier();
     heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
     // When the auditor is seen caught up at 4 s: nothing (the threshold is 5 s)
     caughtUp.set(OptionalLong.of(4_000));
@@ -425,8 +428,7 @@ class AuditorTopologyTest {
   @Test
   void aVersionClosesByTheWallClockOnlyOnceThePartitionIsCaughtUp() {
     // Given a@1 reported by two of three members
-    AtomicReference<OptionalLong> caughtUp = new AtomicReference<>(OptionalLong.empty());
-    start(AuditPolicy.DEFAULT, (topic, partition) -> caughtUp.get());
+    AtomicReference<OptionalLong> caughtUp = startWithFrontier();
     send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
     send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     // When a minute of wall clock passes while batches wait unread: nothing closes
@@ -435,13 +437,7 @@ class AuditorTopologyTest {
     // Then once the partition is read to its end past the grace, n3 lags
     caughtUp.set(OptionalLong.of(60_000));
     runFor(Duration.ofSeconds(1));
-    assertThat(newAlerts())
-        .singleElement()
-        .satisfies(
-            a -> {
-              assertThat(a.getType()).isEqualTo(AlertType.REPLICA_LAG);
-              assertThat(a.getNodes()).containsExactly("n3");
-            });
+    assertSingleNewAlert(AlertType.REPLICA_LAG, "n3");
   }
 
   @Test
