@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>{@code
  * benchmarks/bench.sh --events 200000 --batch default
+ * benchmarks/bench.sh --only-flink --flink-heartbeats 500000
  * java -cp 'benchmarks/target/herald-benchmarks.jar:benchmarks/target/lib/*' \
  *     dev.herald.bench.BenchHarness --events 2000000 --micro
  * }</pre>
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
     description = "Measure Herald end to end on an in-process broker (see docs/benchmarks.md).")
 public final class BenchHarness implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(BenchHarness.class);
+  private static final String DEFAULT_OUT = "benchmarks/results/latest.json";
 
   @Option(
       names = "--events",
@@ -46,6 +48,21 @@ public final class BenchHarness implements Callable<Integer> {
   @Option(names = "--skip-flink", description = "Do not measure the Flink availability job.")
   boolean skipFlink;
 
+  @Option(
+      names = "--flink-heartbeats",
+      defaultValue = "500000",
+      description =
+          "Synthetic heartbeats the Flink stage adds to the heartbeat topic (default ${DEFAULT-VALUE}).")
+  long flinkHeartbeats;
+
+  @Option(
+      names = "--only-flink",
+      description =
+          "Measure only the Flink availability job against its plain consumer, on its own broker"
+              + " (no preload, no auditor stages); results to benchmarks/results/flink-only.json"
+              + " unless --out is given.")
+  boolean onlyFlink;
+
   @Option(names = "--skip-latency", description = "Do not measure live detection latency.")
   boolean skipLatency;
 
@@ -57,7 +74,7 @@ public final class BenchHarness implements Callable<Integer> {
 
   @Option(
       names = "--out",
-      defaultValue = "benchmarks/results/latest.json",
+      defaultValue = DEFAULT_OUT,
       description = "Where to write the JSON results (default ${DEFAULT-VALUE}).")
   Path out;
 
@@ -72,7 +89,7 @@ public final class BenchHarness implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<BenchOptions.Batching> batchings = new ArrayList<>();
-    for (String b : batch) {
+    for (String b : onlyFlink ? List.<String>of() : batch) {
       switch (b.trim()) {
         case "default" -> batchings.add(BenchOptions.Batching.DEFAULT);
         case "1", "one" -> batchings.add(BenchOptions.Batching.ONE);
@@ -87,15 +104,28 @@ public final class BenchHarness implements Callable<Integer> {
         BenchOptions.defaults()
             .withEvents(events)
             .withBatchings(batchings)
-            .withStages(!skipFlink, !skipLatency, !skipScaleOut, micro)
-            .withOut(out);
+            .withStages(
+                onlyFlink || !skipFlink && !batchings.isEmpty(),
+                !onlyFlink && !skipLatency,
+                !onlyFlink && !skipScaleOut,
+                !onlyFlink && micro)
+            .withOut(resultsFile())
+            .withFlinkHeartbeats(flinkHeartbeats);
     if (workDir != null) {
       options = options.withWorkDir(workDir);
     }
     BenchReport report = new BenchRunner(options).run();
     System.out.println(report.toText());
-    System.out.println("results written to " + out.toAbsolutePath());
+    System.out.println("results written to " + resultsFile().toAbsolutePath());
     return 0;
+  }
+
+  /**
+   * {@code --out}; with {@code --only-flink} the default goes to flink-only.json, not latest.json.
+   */
+  private Path resultsFile() {
+    Path defaultOut = Path.of(DEFAULT_OUT);
+    return onlyFlink && out.equals(defaultOut) ? defaultOut.resolveSibling("flink-only.json") : out;
   }
 
   /** Runs the harness; exit code 0 on success, 1 on failure, 2 on a usage error. */

@@ -19,6 +19,7 @@ import java.util.List;
  * @param micro whether to run the JMH micro-benchmarks
  * @param out where the JSON results go (null: not written)
  * @param workDir parent of the temporary broker and state directories
+ * @param flinkHeartbeats synthetic heartbeats the Flink stage adds to the heartbeat topic
  */
 public record BenchOptions(
     long events,
@@ -28,7 +29,8 @@ public record BenchOptions(
     boolean scaleOut,
     boolean micro,
     Path out,
-    Path workDir) {
+    Path workDir,
+    long flinkHeartbeats) {
 
   /** How the simulator's reporters batch. */
   public enum Batching {
@@ -53,6 +55,10 @@ public record BenchOptions(
       throw new IllegalArgumentException("--events must be 100 or more, not " + events);
     }
     batchings = List.copyOf(batchings);
+    if (flinkHeartbeats < 1) {
+      throw new IllegalArgumentException(
+          "--flink-heartbeats must be 1 or more, not " + flinkHeartbeats);
+    }
   }
 
   /** The full run: 2 million events, both batchings, every stage except the micro-benchmarks. */
@@ -65,26 +71,36 @@ public record BenchOptions(
         true,
         false,
         Path.of("benchmarks/results/latest.json"),
-        Path.of(System.getProperty("java.io.tmpdir")));
+        Path.of(System.getProperty("java.io.tmpdir")),
+        500_000);
   }
 
   public BenchOptions withEvents(long n) {
-    return new BenchOptions(n, batchings, flink, latency, scaleOut, micro, out, workDir);
+    return new BenchOptions(
+        n, batchings, flink, latency, scaleOut, micro, out, workDir, flinkHeartbeats);
   }
 
   public BenchOptions withBatchings(List<Batching> b) {
-    return new BenchOptions(events, b, flink, latency, scaleOut, micro, out, workDir);
+    return new BenchOptions(
+        events, b, flink, latency, scaleOut, micro, out, workDir, flinkHeartbeats);
   }
 
   public BenchOptions withOut(Path p) {
-    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, p, workDir);
+    return new BenchOptions(
+        events, batchings, flink, latency, scaleOut, micro, p, workDir, flinkHeartbeats);
   }
 
   public BenchOptions withWorkDir(Path p) {
-    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, out, p);
+    return new BenchOptions(
+        events, batchings, flink, latency, scaleOut, micro, out, p, flinkHeartbeats);
   }
 
   public BenchOptions withStages(boolean flink, boolean latency, boolean scaleOut, boolean micro) {
-    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, out, workDir);
+    return new BenchOptions(
+        events, batchings, flink, latency, scaleOut, micro, out, workDir, flinkHeartbeats);
+  }
+
+  public BenchOptions withFlinkHeartbeats(long n) {
+    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, out, workDir, n);
   }
 }

@@ -30,7 +30,8 @@ class BenchSmokeIT {
             .withBatchings(List.of(BenchOptions.Batching.DEFAULT))
             .withStages(true, true, true, false)
             .withOut(out)
-            .withWorkDir(dir);
+            .withWorkDir(dir)
+            .withFlinkHeartbeats(20_000);
 
     // When
     BenchReport report = new BenchRunner(options).run();

@@ -11,6 +11,7 @@ import dev.herald.flink.window.TimeSlices;
 import dev.herald.schema.AvailabilityWindow;
 import dev.herald.schema.Topics;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -46,14 +47,27 @@ public final class AvailabilityJob {
 
   /** Adds the job, from its Kafka source to its sinks, to {@code env}. */
   public static void addTo(StreamExecutionEnvironment env, FlinkJobConfig config) {
+    addTo(env, config, UnaryOperator.identity(), UnaryOperator.identity());
+  }
+
+  /**
+   * Adds the job with {@code onInput} applied to the decoded Kafka input and {@code onWindows} to
+   * the window reports before they are written: a seam for benchmarks, which put pass-through
+   * probes there to time the job from its first record read to its last report.
+   */
+  public static void addTo(
+      StreamExecutionEnvironment env,
+      FlinkJobConfig config,
+      UnaryOperator<DataStream<Inbound>> onInput,
+      UnaryOperator<DataStream<WindowReport>> onWindows) {
     Outputs out =
         pipeline(
-            KafkaConnectors.inbound(env, config, NAME),
+            onInput.apply(KafkaConnectors.inbound(env, config, NAME)),
             config.window(),
             config.silence(),
             config.forgetAfter());
     KafkaConnectors.write(
-        out.windows(),
+        onWindows.apply(out.windows()),
         config,
         NAME,
         Topics.AVAILABILITY,

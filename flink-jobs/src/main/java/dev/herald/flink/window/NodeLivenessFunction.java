@@ -10,6 +10,8 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -25,11 +27,15 @@ import org.apache.flink.util.OutputTag;
  * at all.
  *
  * <p>Heartbeats are buffered until the watermark passes the end of their window, then sorted and
- * handed to {@link LivenessMath#slice}. A heartbeat whose window was already emitted is late: it
- * goes to {@link #LATE} and is counted in the next slice's {@code lateEvents}. State is cleared
- * when the node stops in a planned way ({@code STOPPING}) or has been silent for {@code
- * forgetAfterMs}, so nodes that are gone leave nothing behind. When a bounded input ends, slices
- * stop at the latest event time this subtask has seen.
+ * handed to {@link LivenessMath#slice}. Those of the window to be emitted next wait in {@code
+ * pending}; those of later windows (a watermark lagging behind the input, as when a backlog is
+ * read) wait in {@code ahead}, bucketed by window end, so that emitting a window touches only its
+ * own heartbeats instead of rescanning every buffered one (which made catching up quadratic in the
+ * watermark lag). A heartbeat whose window was already emitted is late: it goes to {@link #LATE}
+ * and is counted in the next slice's {@code lateEvents}. State is cleared when the node stops in a
+ * planned way ({@code STOPPING}) or has been silent for {@code forgetAfterMs}, so nodes that are
+ * gone leave nothing behind. When a bounded input ends, slices stop at the latest event time this
+ * subtask has seen.
  *
  * <pre>{@code
  * heartbeats.keyBy(in -> in.heartbeat().nodeId())
@@ -49,6 +55,7 @@ public final class NodeLivenessFunction extends KeyedProcessFunction<String, Inb
 
   private transient ValueState<Beat> carried;
   private transient ListState<Beat> pending;
+  private transient MapState<Long, List<Beat>> ahead;
   private transient ValueState<Long> nextWindowEnd;
   private transient ValueState<Long> lateCount;
   private transient ValueState<HeartbeatEvent> latest;
@@ -76,6 +83,10 @@ public final class NodeLivenessFunction extends KeyedProcessFunction<String, Inb
   public void open(OpenContext openContext) {
     carried = getRuntimeContext().getState(new ValueStateDescriptor<>("carried", Beat.class));
     pending = getRuntimeContext().getListState(new ListStateDescriptor<>("pending", Beat.class));
+    ahead =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>("ahead", Types.LONG, Types.LIST(Types.POJO(Beat.class))));
     nextWindowEnd =
         getRuntimeContext().getState(new ValueStateDescriptor<>("nextWindowEnd", Types.LONG));
     lateCount = getRuntimeContext().getState(new ValueStateDescriptor<>("late", Types.LONG));
@@ -97,7 +108,18 @@ public final class NodeLivenessFunction extends KeyedProcessFunction<String, Inb
       ctx.output(LATE, Rejections.late(in, ctx.timerService().currentWatermark()));
       return;
     }
-    pending.add(new Beat(time, hb.stopping()));
+    Beat beat = new Beat(time, hb.stopping());
+    if (next == null || time < next) {
+      pending.add(beat);
+    } else {
+      long bucket = windowStart(time) + windowMs;
+      List<Beat> later = ahead.get(bucket);
+      if (later == null) {
+        later = new ArrayList<>();
+      }
+      later.add(beat);
+      ahead.put(bucket, later);
+    }
     HeartbeatEvent previous = latest.value();
     if (previous == null || previous.eventTime() <= time) {
       latest.update(hb);
@@ -116,6 +138,8 @@ public final class NodeLivenessFunction extends KeyedProcessFunction<String, Inb
     long start = end - windowMs;
     List<Beat> inWindow = new ArrayList<>();
     List<Beat> later = new ArrayList<>();
+    // pending holds this window's beats; beats of later windows only after a restore from a
+    // checkpoint taken before they were bucketed in ahead
     for (Beat b : pending.get()) {
       (b.time() < end ? inWindow : later).add(b);
     }
@@ -146,7 +170,12 @@ public final class NodeLivenessFunction extends KeyedProcessFunction<String, Inb
     // A bounded input has ended (watermark at +inf): stop where the data stops instead of reporting
     // every node as down until forgetAfter.
     boolean pastInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && end > maxSeen;
-    if (later.isEmpty() && (stopped || forgotten || pastInput)) {
+    List<Beat> next = ahead.get(end + windowMs);
+    if (next != null) {
+      later.addAll(next);
+      ahead.remove(end + windowMs);
+    }
+    if (later.isEmpty() && ahead.isEmpty() && (stopped || forgotten || pastInput)) {
       carried.clear();
       pending.clear();
       nextWindowEnd.clear();

@@ -129,4 +129,27 @@ class NodeLivenessFunctionHarnessTest {
     assertThat(slices()).hasSize(2);
     assertThat(harness.numKeyedStateEntries()).isZero();
   }
+
+  @Test
+  void aWatermarkLaggingSeveralWindowsBehindGivesTheSameSlicesAsOneKeepingUp() throws Exception {
+    // Given four windows of heartbeats every 5 s, with a gap from 130 s to 170 s, read before any
+    // watermark (a backlog), one of them out of order across a window boundary
+    for (long t = 0; t < 4 * MIN; t += 5_000) {
+      if (t > 130_000 && t < 170_000 || t == MIN + 5_000) {
+        continue;
+      }
+      beat("n1", t, false);
+    }
+    beat("n1", MIN + 5_000, false);
+    // When the watermark passes all four windows at once
+    harness.processWatermark(4 * MIN - 1);
+    // Then each window counts its own heartbeats and the outage (down from 145 s to 170 s) once
+    assertThat(slices()).extracting(NodeSlice::heartbeats).containsExactly(12L, 12L, 5L, 12L);
+    assertThat(slices()).extracting(NodeSlice::downtimeMs).containsExactly(0L, 0L, 25_000L, 0L);
+    assertThat(slices()).extracting(NodeSlice::outagesStarted).containsExactly(0, 0, 1, 0);
+    // and once the bounded input ends, nothing is left behind
+    harness.processWatermark(Long.MAX_VALUE);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
 }
