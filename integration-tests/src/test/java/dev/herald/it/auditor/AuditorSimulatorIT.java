@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
-import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.ScenarioPolicies;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.AuditAlert;
@@ -14,7 +14,6 @@ import dev.herald.schema.truth.ExpectedAlert;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -56,19 +55,7 @@ class AuditorSimulatorIT {
             .spacing(Duration.ofMillis(200))
             .allFaults()
             .build();
-    AuditPolicy policy =
-        new AuditPolicy(
-            new GroupPolicy(
-                0,
-                scenario.grace(),
-                scenario.silenceThreshold(),
-                scenario.rateBudget(),
-                scenario.burst(),
-                10_000,
-                true,
-                Map.of()),
-            Map.of(),
-            1 << 20);
+    AuditPolicy policy = ScenarioPolicies.assumedBy(scenario);
     try (AuditorHarness h = new AuditorHarness(KAFKA.bootstrapServers(), "herald-it-sim", policy);
         HeraldAuditor a = h.startInstance(stateA);
         Simulator sim =

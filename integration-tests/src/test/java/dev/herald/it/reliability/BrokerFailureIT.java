@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
-import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.it.auditor.DetectionScore;
+import dev.herald.it.support.ScenarioPolicies;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
@@ -240,19 +240,7 @@ class BrokerFailureIT {
             .spacing(Duration.ofMillis(300))
             .faults(faults)
             .build();
-    AuditPolicy policy =
-        new AuditPolicy(
-            new GroupPolicy(
-                0,
-                scenario.grace(),
-                scenario.silenceThreshold(),
-                scenario.rateBudget(),
-                scenario.burst(),
-                10_000,
-                true,
-                Map.of()),
-            Map.of(),
-            1 << 20);
+    AuditPolicy policy = ScenarioPolicies.assumedBy(scenario);
     try (KafkaClusterTestKit cluster = threeBrokers()) {
       String bootstrap = cluster.bootstrapServers();
       Properties client = new Properties();

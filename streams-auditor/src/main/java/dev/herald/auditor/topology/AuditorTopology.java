@@ -14,6 +14,7 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.HeraldSerde;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -86,21 +87,11 @@ public final class AuditorTopology {
         Topics.NODES,
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("registry-source"),
         () -> new RegistryUpdater(nodes));
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorStores.ENTITIES),
-            Serdes.String(),
-            StoreCodecs.entityStates()));
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorStores.DEADLINES),
-            Serdes.Bytes(),
-            Serdes.ByteArray()));
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorStores.NODE_LEDGERS),
-            Serdes.String(),
-            StoreCodecs.nodeLedgers()));
+    addPersistentStore(
+        builder, AuditorStores.ENTITIES, Serdes.String(), StoreCodecs.entityStates());
+    addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
+    addPersistentStore(
+        builder, AuditorStores.NODE_LEDGERS, Serdes.String(), StoreCodecs.nodeLedgers());
     // Evidence bytes are a convenience (the coordinates are always in the alert): not logged.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -108,16 +99,10 @@ public final class AuditorTopology {
                 Serdes.String(),
                 Serdes.ByteArray())
             .withLoggingDisabled());
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorStores.LIVENESS),
-            Serdes.String(),
-            new JsonSerde<>(Liveness.class)));
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
-            Serdes.String(),
-            StoreCodecs.alertRecords()));
+    addPersistentStore(
+        builder, AuditorStores.LIVENESS, Serdes.String(), new JsonSerde<>(Liveness.class));
+    addPersistentStore(
+        builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreCodecs.alertRecords());
 
     KStream<String, Emission> fromReports =
         builder.stream(
@@ -178,16 +163,9 @@ public final class AuditorTopology {
     AuditorMetrics metrics = new AuditorMetrics(meters);
     AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorStores.IDENTITIES),
-            Serdes.String(),
-            Serdes.String()));
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorStores.ALERT_BOOK),
-            Serdes.String(),
-            StoreCodecs.alertRecords()));
+    addPersistentStore(builder, AuditorStores.IDENTITIES, Serdes.String(), Serdes.String());
+    addPersistentStore(
+        builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreCodecs.alertRecords());
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     builder.stream(
@@ -216,5 +194,12 @@ public final class AuditorTopology {
                         .to(Topics.ALERTS, Produced.with(Serdes.String(), alerts)),
                 "found"));
     return builder.build();
+  }
+
+  /** A persistent (RocksDB), changelogged key-value store of the topology. */
+  private static <K, V> void addPersistentStore(
+      StreamsBuilder builder, String name, Serde<K> keys, Serde<V> values) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values));
   }
 }
