@@ -38,6 +38,9 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
   private final Map<TopicPartition, Long> caughtUpAt = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
   private volatile boolean warned;
+  private static final long DESCRIBE_EVERY_MS = 60_000;
+  private Map<TopicPartition, OffsetSpec> latest = Map.of();
+  private long describedAt = Long.MIN_VALUE / 2;
 
   EndOffsetWatcher(
       String bootstrapServers,
@@ -71,18 +74,10 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
   private void observe() {
     try {
       long readAt = System.currentTimeMillis();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin
-          .describeTopics(topics)
-          .allTopicNames()
-          .get(5, TimeUnit.SECONDS)
-          .forEach(
-              (name, d) ->
-                  d.partitions()
-                      .forEach(
-                          pi ->
-                              latest.put(
-                                  new TopicPartition(name, pi.partition()), OffsetSpec.latest())));
+      if (readAt - describedAt > DESCRIBE_EVERY_MS) {
+        latest = describe();
+        describedAt = readAt;
+      }
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
           admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
       Map<TopicPartition, OffsetAndMetadata> committed =
@@ -112,6 +107,23 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
         LOG.debug("frontier observation failed: {}", e.toString());
       }
     }
+  }
+
+  /** The watched topics' partitions (re-read once a minute: partitions are rarely added). */
+  private Map<TopicPartition, OffsetSpec> describe() throws Exception {
+    Map<TopicPartition, OffsetSpec> out = new HashMap<>();
+    admin
+        .describeTopics(topics)
+        .allTopicNames()
+        .get(5, TimeUnit.SECONDS)
+        .forEach(
+            (name, d) ->
+                d.partitions()
+                    .forEach(
+                        pi ->
+                            out.put(
+                                new TopicPartition(name, pi.partition()), OffsetSpec.latest())));
+    return out;
   }
 
   @Override

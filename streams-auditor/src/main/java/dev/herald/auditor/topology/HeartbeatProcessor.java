@@ -124,15 +124,13 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   }
 
   private void checkSilence(long wallNow) {
-    long judgedAt;
     if (frontier.known()) {
       // Silence is judged as of the newest moment at which this task had read every heartbeat
       // of its partition that was on the broker; while heartbeats wait unread (the auditor lags,
       // its consumer serves other partitions first) only the heartbeats read so far tell the time:
       // other nodes' heartbeats prove time went on while a silent node sent nothing.
       OptionalLong caughtUp = frontier.caughtUpAt(Topics.HEARTBEATS, context.taskId().partition());
-      judgedAt = Math.max(heartbeatTime, caughtUp.orElse(Long.MIN_VALUE));
-      judgeAll(judgedAt, Long.MAX_VALUE, wallNow);
+      judgeAll(Math.max(heartbeatTime, caughtUp.orElse(Long.MIN_VALUE)), Long.MAX_VALUE, wallNow);
       return;
     }
     // Without a frontier (tests on TopologyTestDriver): only when this task has read no heartbeat
