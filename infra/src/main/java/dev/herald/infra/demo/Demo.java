@@ -123,6 +123,23 @@ public final class Demo implements AutoCloseable {
     }
   }
 
+  /**
+   * The simulated entities of this run: {@code acct-} on fresh data, {@code acct-rN-} for the N-th
+   * run that resumes on the same data (the simulator's ledgers start again at version 1; reusing
+   * the keys would make every replica equivocate against its own reports of the last run).
+   */
+  static String entityKeyPrefix(Path dataDir) {
+    Path runs = dataDir.resolve("runs");
+    try {
+      int run = Files.exists(runs) ? Integer.parseInt(Files.readString(runs).trim()) + 1 : 1;
+      Files.createDirectories(dataDir);
+      Files.writeString(runs, Integer.toString(run));
+      return run == 1 ? "acct-" : "acct-r" + run + "-";
+    } catch (IOException | NumberFormatException e) {
+      return "acct-r" + System.currentTimeMillis() + "-";
+    }
+  }
+
   private void run(Options o, PrintStream out) {
     Path dataDir = o.dataDir().toAbsolutePath();
     if (o.fresh()) {
@@ -167,6 +184,7 @@ public final class Demo implements AutoCloseable {
             .schemaRegistry(registry)
             .scenario(o.scenario())
             .truthFile(dataDir.resolve("ground-truth.jsonl"))
+            .entityKeyPrefix(entityKeyPrefix(dataDir))
             .progress(progress::set)
             .build();
     started.add(simulator);

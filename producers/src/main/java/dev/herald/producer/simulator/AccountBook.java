@@ -45,10 +45,14 @@ final class AccountBook {
   private long opSeq;
 
   AccountBook(String group, int entities, long seed) {
+    this(group, entities, seed, "acct-");
+  }
+
+  AccountBook(String group, int entities, long seed, String keyPrefix) {
     this.group = group;
     this.random = new Random(seed);
     for (int i = 1; i <= entities; i++) {
-      String key = String.format("acct-%04d", i);
+      String key = String.format("%s%04d", keyPrefix, i);
       keys.add(key);
       accounts.put(key, new Account(key, 0, 0));
     }

@@ -142,7 +142,9 @@ public final class Simulator implements AutoCloseable {
     this.nodeFormat = new AvroWireFormat<>(NodeRecord.class, b.registry);
     for (int g = 1; g <= scenario.groups(); g++) {
       String group = "g" + g;
-      books.add(new AccountBook(group, scenario.entities(), scenario.seed() * 1_000_003L + g));
+      books.add(
+          new AccountBook(
+              group, scenario.entities(), scenario.seed() * 1_000_003L + g, b.entityKeyPrefix));
       List<SimulatedNode> members = new ArrayList<>();
       for (int r = 1; r <= scenario.replicas(); r++) {
         String nodeId = group + "-node-" + r;
@@ -1009,6 +1011,7 @@ public final class Simulator implements AutoCloseable {
     private Path truthFile;
     private Consumer<Progress> progress;
     private Clock clock = Clock.systemUTC();
+    private String entityKeyPrefix = "acct-";
     private Duration linger = Duration.ofMillis(10);
     private String topic = Topics.STATE_CHANGES;
     private String heartbeatTopic = Topics.HEARTBEATS;
@@ -1019,6 +1022,17 @@ public final class Simulator implements AutoCloseable {
     private Function<String, Producer<byte[], byte[]>> producerFactory = this::kafkaProducer;
 
     private Builder() {}
+
+    /**
+     * Prefix of the simulated entity keys (default {@code acct-}). A second run against the same
+     * topics and auditor state needs another one: its ledgers start again at version 1, and the
+     * same node signing another state for a version it already reported is, rightly, an
+     * equivocation.
+     */
+    public Builder entityKeyPrefix(String entityKeyPrefix) {
+      this.entityKeyPrefix = entityKeyPrefix;
+      return this;
+    }
 
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
