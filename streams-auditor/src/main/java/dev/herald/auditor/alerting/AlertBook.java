@@ -149,6 +149,9 @@ public final class AlertBook {
               .setBatchSeq(e.batchSeq())
               .setRecord(ByteBuffer.wrap(e.record() == null ? new byte[0] : e.record()))
               .setSignatureValid(e.signatureValid())
+              .setSha256(
+                  ByteBuffer.wrap(
+                      e.sha256().isEmpty() ? new byte[0] : HexFormat.of().parseHex(e.sha256())))
               .build());
     }
     return AuditAlert.newBuilder()
