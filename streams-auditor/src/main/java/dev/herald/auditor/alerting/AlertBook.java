@@ -133,6 +133,10 @@ public final class AlertBook {
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("episode", Integer.toString(r.episode));
     attributes.put("count", Long.toString(r.count));
+    if (r.type == AlertType.FORGED_REPORT) {
+      // the named node is who the input claimed to be, not who made it
+      attributes.put("role", "victim");
+    }
     if (r.firstOccurrence != null) {
       attributes.put("first", r.firstOccurrence);
       attributes.put("last", r.lastOccurrence);
