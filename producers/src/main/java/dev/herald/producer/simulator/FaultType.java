@@ -45,8 +45,8 @@ public enum FaultType {
   EQUIVOCATION("equivocation", "EQUIVOCATION"),
   /**
    * Forger: a batch claiming to be from a member, for a version the members also report, signed
-   * with a key that is not the member's. Expect one {@code FORGED_REPORT} for (the claimed
-   * node's registered group, claimed node), naming it as the victim; its reports leave the vote.
+   * with a key that is not the member's. Expect one {@code FORGED_REPORT} for (the claimed node's
+   * registered group, claimed node), naming it as the victim; its reports leave the vote.
    */
   FORGERY("forgery", "FORGED_REPORT"),
   /**

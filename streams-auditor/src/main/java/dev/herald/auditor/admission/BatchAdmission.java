@@ -138,7 +138,10 @@ public final class BatchAdmission {
     RegisteredNode node = registry.apply(nodeId);
     if (node == null) {
       return new Unverified(
-          "UNKNOWN_NODE", nodeId, null, "batch claims node " + nodeId + ", which is not registered");
+          "UNKNOWN_NODE",
+          nodeId,
+          null,
+          "batch claims node " + nodeId + ", which is not registered");
     }
     if (!node.active()) {
       return new Unverified(
@@ -239,7 +242,10 @@ public final class BatchAdmission {
         return where + "opId must not be empty";
       }
       if (!r.getNodeId().toString().contentEquals(batch.getNodeId())) {
-        return where + "a batch of node " + batch.getNodeId() + " carries a report of node "
+        return where
+            + "a batch of node "
+            + batch.getNodeId()
+            + " carries a report of node "
             + r.getNodeId();
       }
       if (r.getEventTime() == null) {

@@ -12,10 +12,10 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Admission of one record of {@code herald.heartbeats.v1}, as a pure function: the same rules as
- * {@link BatchAdmission} — bounded decode, identity, signature with the rules of key rotation — plus
- * what only a heartbeat needs: it must be on its node's partition (murmur2 of the node id, as the
- * producer contract says), its {@code sequence} must be above the last one admitted for the node
- * (so a replayed heartbeat, a STOPPING one included, proves nothing), and its signed {@code
+ * {@link BatchAdmission} — bounded decode, identity, signature with the rules of key rotation —
+ * plus what only a heartbeat needs: it must be on its node's partition (murmur2 of the node id, as
+ * the producer contract says), its {@code sequence} must be above the last one admitted for the
+ * node (so a replayed heartbeat, a STOPPING one included, proves nothing), and its signed {@code
  * eventTime} is clamped to its broker arrival ± the policy's clock skew (a node with a clock days
  * ahead can neither hide its own silence for days nor make anyone else look silent).
  *

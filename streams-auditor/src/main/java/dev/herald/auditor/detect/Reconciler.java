@@ -199,7 +199,8 @@ public final class Reconciler {
     }
     done.hashes.put(node, report.stateHash());
     if (done.revotable) {
-      return new Outcome(Effect.LATE, revote(state, done, report, members, policy, now), null, null);
+      return new Outcome(
+          Effect.LATE, revote(state, done, report, members, policy, now), null, null);
     }
     List<Finding> findings = new ArrayList<>();
     boolean wasMissing = done.missing.remove(node);
@@ -243,8 +244,8 @@ public final class Reconciler {
   }
 
   /**
-   * A late report for a version closed as NO_QUORUM: once one state has a quorum of the claims
-   * now known, the version is decided after all — its NO_QUORUM resolves and the nodes that signed
+   * A late report for a version closed as NO_QUORUM: once one state has a quorum of the claims now
+   * known, the version is decided after all — its NO_QUORUM resolves and the nodes that signed
    * another state are named (a lone liar that a missing honest vote had hidden).
    */
   private static List<Finding> revote(

@@ -47,8 +47,8 @@ public final class NodeLedger {
 
   /**
    * Whether the bucket has a token for one more report arriving at {@code arrivalTime} (the
-   * admitted clock); takes it if so. An earlier arrival time than the last one refills nothing.
-   * A bucket that is full again ends the node's {@link #flooding} mark.
+   * admitted clock); takes it if so. An earlier arrival time than the last one refills nothing. A
+   * bucket that is full again ends the node's {@link #flooding} mark.
    */
   public boolean admit(GroupPolicy policy, long arrivalTime) {
     if (tokens < 0) {

@@ -7,8 +7,9 @@ import java.util.Map;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
 /**
- * Verifies batches and heartbeats against a node's registered key (and the rules of its rotation), decoding each key once (a small
- * LRU of decoded BouncyCastle keys). One instance per stream task; not thread-safe.
+ * Verifies batches and heartbeats against a node's registered key (and the rules of its rotation),
+ * decoding each key once (a small LRU of decoded BouncyCastle keys). One instance per stream task;
+ * not thread-safe.
  *
  * <pre>{@code
  * KeyCache keys = new KeyCache(1024);
@@ -98,8 +99,7 @@ public final class KeyCache {
       long arrivalMs,
       long graceMs) {
     String id = keyId == null ? "" : keyId.toString();
-    boolean previous =
-        !id.isEmpty() && !id.equals(node.keyId()) && id.equals(node.previousKeyId());
+    boolean previous = !id.isEmpty() && !id.equals(node.keyId()) && id.equals(node.previousKeyId());
     Ed25519PublicKeyParameters key = keyFor(node, id, true);
     if (key == null || !safeVerify(key, canonical, signature)) {
       return Verdict.FORGED;

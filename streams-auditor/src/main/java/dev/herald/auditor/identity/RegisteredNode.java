@@ -18,8 +18,8 @@ import java.util.List;
  * @param groups groups it is a member of
  * @param status ACTIVE, RETIRED or REVOKED
  * @param region region
- * @param registeredAtMs when this registration (or rotation) reached the broker, epoch millis; 0
- *     if unknown. A declared previous key is honoured only for a short grace after it (see {@link
+ * @param registeredAtMs when this registration (or rotation) reached the broker, epoch millis; 0 if
+ *     unknown. A declared previous key is honoured only for a short grace after it (see {@link
  *     KeyCache}).
  */
 public record RegisteredNode(
@@ -58,8 +58,14 @@ public record RegisteredNode(
     return brokerTimeMs <= 0
         ? n
         : new RegisteredNode(
-            n.nodeId, n.displayName, n.publicKeyHex, n.rotatesFromHex, n.groups, n.status,
-            n.region, brokerTimeMs);
+            n.nodeId,
+            n.displayName,
+            n.publicKeyHex,
+            n.rotatesFromHex,
+            n.groups,
+            n.status,
+            n.region,
+            brokerTimeMs);
   }
 
   /** From the registry record, timed by its own {@code registeredAt}. */

@@ -10,9 +10,9 @@ import java.util.Optional;
 
 /**
  * NODE_SILENT as a pure function: a node's liveness record, an admitted heartbeat (its event time
- * already clamped to its broker arrival ± the clock skew) or a clock tick → findings. Stored as JSON
- * in {@code herald-liveness}, one entry per node. Only admitted heartbeats reach it, each with a
- * higher {@code sequence} than the last, so the newest heartbeat is the one that says whether the
+ * already clamped to its broker arrival ± the clock skew) or a clock tick → findings. Stored as
+ * JSON in {@code herald-liveness}, one entry per node. Only admitted heartbeats reach it, each with
+ * a higher {@code sequence} than the last, so the newest heartbeat is the one that says whether the
  * node is stopping.
  *
  * <pre>{@code
@@ -27,7 +27,9 @@ public final class Liveness {
   public boolean silent;
   public boolean stopping;
 
-  /** The highest heartbeat {@code sequence} admitted for the node ({@link Long#MIN_VALUE}: none). */
+  /**
+   * The highest heartbeat {@code sequence} admitted for the node ({@link Long#MIN_VALUE}: none).
+   */
   public long lastSequence = Long.MIN_VALUE;
 
   public Liveness() {}

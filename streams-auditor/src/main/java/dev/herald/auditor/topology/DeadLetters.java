@@ -12,10 +12,10 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Builds {@link DeadLetter}s with the original coordinates and bytes — bounded, so a dead letter
- * can never be larger than what the broker accepts (a dead letter that cannot be written would
- * stop the partition it came from): keys longer than {@link #MAX_KEY_BYTES} are truncated (the
- * detail carries the full key's size and SHA-256), and a value over the policy's record limit is
- * not copied (the detail carries its size and SHA-256; the record itself stays on its topic at the
+ * can never be larger than what the broker accepts (a dead letter that cannot be written would stop
+ * the partition it came from): keys longer than {@link #MAX_KEY_BYTES} are truncated (the detail
+ * carries the full key's size and SHA-256), and a value over the policy's record limit is not
+ * copied (the detail carries its size and SHA-256; the record itself stays on its topic at the
  * given coordinates until the topic's retention).
  */
 final class DeadLetters {
@@ -27,7 +27,9 @@ final class DeadLetters {
 
   private DeadLetters() {}
 
-  /** {@link #of(Record, RecordMetadata, String, String, long, int)} with the default value limit. */
+  /**
+   * {@link #of(Record, RecordMetadata, String, String, long, int)} with the default value limit.
+   */
   static Record<String, Emission> of(
       Record<String, byte[]> record, RecordMetadata meta, String reason, String detail, long now) {
     return of(record, meta, reason, detail, now, AuditPolicy.DEFAULT_MAX_RECORD_BYTES);

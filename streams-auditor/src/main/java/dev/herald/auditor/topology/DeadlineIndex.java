@@ -12,8 +12,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * versions and the expiry times of kept evidence, each a key {@code [type][time][payload]} with
  * fixed-width big-endian numbers, so a range scan returns entries in time order and — for versions
  * with one deadline — in numeric version order ("9" before "10", never the string order). The
- * earliest pending time of each type is kept in memory (unknown after {@link #forget}), so a
- * record that finds nothing due costs no range scan.
+ * earliest pending time of each type is kept in memory (unknown after {@link #forget}), so a record
+ * that finds nothing due costs no range scan.
  */
 final class DeadlineIndex {
   static final byte DEADLINE = 0;
@@ -42,7 +42,8 @@ final class DeadlineIndex {
   }
 
   void addExpiry(long expiry, String evidenceKey) {
-    store.put(key(EVIDENCE_EXPIRY, expiry, evidenceKey.getBytes(StandardCharsets.UTF_8)), new byte[0]);
+    store.put(
+        key(EVIDENCE_EXPIRY, expiry, evidenceKey.getBytes(StandardCharsets.UTF_8)), new byte[0]);
     nextExpiry = Math.min(nextExpiry, Math.max(0, expiry));
   }
 

@@ -10,8 +10,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * logged), so an alert can carry them while they are small: a finding gets the bytes of its
  * evidence only while the alert's evidence stays within {@link #ALERT_EVIDENCE_BUDGET} in total.
  * Beyond it — or for a batch too large to keep, or one already expired — the alert carries the
- * coordinates and the SHA-256 only, and {@code herald verify} fetches the record from the topic.
- * No alert can thereby exceed what the broker accepts.
+ * coordinates and the SHA-256 only, and {@code herald verify} fetches the record from the topic. No
+ * alert can thereby exceed what the broker accepts.
  */
 final class EvidenceStore {
   /** Batches larger than this are never kept (the SDK signs at most 64 KiB per batch). */

@@ -43,12 +43,12 @@ import org.slf4j.LoggerFactory;
  * unverifiable input in some node's name, or an admitted batch); this processor does the store I/O,
  * keeps the partition's clock, charges budgets and runs the per-entity {@link Reconciler}.
  *
- * <p>Time ("report time") is the newest broker time of the admitted batches of this partition,
- * each clamped to the wall clock + the policy's skew: a record nobody verified never moves it, so
- * no writer can close, starve or freeze anyone's versions. Versions close when every member
- * reported, or when report time passes their grace (checked before each admitted batch and by a
- * wall-clock check once the partition is caught up), so the decisions depend only on the input and
- * a replay yields the same alerts.
+ * <p>Time ("report time") is the newest broker time of the admitted batches of this partition, each
+ * clamped to the wall clock + the policy's skew: a record nobody verified never moves it, so no
+ * writer can close, starve or freeze anyone's versions. Versions close when every member reported,
+ * or when report time passes their grace (checked before each admitted batch and by a wall-clock
+ * check once the partition is caught up), so the decisions depend only on the input and a replay
+ * yields the same alerts.
  */
 final class ReportBatchProcessor implements Processor<String, byte[], String, Emission> {
   private static final Logger LOG = LoggerFactory.getLogger(ReportBatchProcessor.class);
@@ -162,7 +162,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     long arrival = Math.max(Math.min(brokerTime, wall + skewMs), reportTime);
     Map<String, NodeLedger> touched = new HashMap<>();
     BatchAdmission.Outcome outcome =
-        admission.admit(record.value(), partition, arrival, registry::node, n -> ledger(n, touched));
+        admission.admit(
+            record.value(), partition, arrival, registry::node, n -> ledger(n, touched));
     if (outcome instanceof BatchAdmission.Admitted a) {
       lastReportWall = wall;
       reportTime = Math.max(reportTime, arrival);
@@ -238,7 +239,13 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     } else {
       emit(
           Finding.episode(
-              AlertType.UNKNOWN_NODE, group, u.claimedNode(), u.detail(), time, time, attributes,
+              AlertType.UNKNOWN_NODE,
+              group,
+              u.claimedNode(),
+              u.detail(),
+              time,
+              time,
+              attributes,
               List.of(ref)),
           time);
     }
@@ -489,11 +496,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       }
       List<Finding> findings =
           Reconciler.close(
-              state,
-              d.version(),
-              registry.members(state.group),
-              policy.group(state.group),
-              now);
+              state, d.version(), registry.members(state.group), policy.group(state.group), now);
       findings = released(state, d.version(), findings, touched);
       entities.put(d.entityId(), state);
       closed++;

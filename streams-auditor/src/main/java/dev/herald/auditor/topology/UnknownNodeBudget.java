@@ -4,11 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How often a task may raise a finding about input from node ids nobody registered: each id at
- * most once a minute, and all ids together at most one a second (a burst of {@link #BURST}). Ids
- * are free to invent, so beyond this such input is only dead-lettered — it can neither flood the
- * alert path nor grow the alert book without bound. In memory, per task: after a restart an
- * unknown id may be named once more, which only counts its already open episode again.
+ * How often a task may raise a finding about input from node ids nobody registered: each id at most
+ * once a minute, and all ids together at most one a second (a burst of {@link #BURST}). Ids are
+ * free to invent, so beyond this such input is only dead-lettered — it can neither flood the alert
+ * path nor grow the alert book without bound. In memory, per task: after a restart an unknown id
+ * may be named once more, which only counts its already open episode again.
  */
 final class UnknownNodeBudget {
   static final int REMEMBERED_IDS = 1_024;

@@ -218,7 +218,8 @@ class BatchAdmissionTest {
 
   @Property(tries = 500)
   void aFlippedBitInASignedBatchIsNeverAdmittedAsAnotherClaim(
-      @ForAll @IntRange(min = 5, max = 10_000) int position, @ForAll @IntRange(min = 0, max = 7) int bit) {
+      @ForAll @IntRange(min = 5, max = 10_000) int position,
+      @ForAll @IntRange(min = 0, max = 7) int bit) {
     ReportBatch original = batch(2, 1, 5, key);
     byte[] v = bytes(original);
     int at = AvroWireFormat.HEADER_SIZE + position % (v.length - AvroWireFormat.HEADER_SIZE);

@@ -36,14 +36,7 @@ class HeartbeatAdmissionTest {
       Ed25519.fromSeed(Hashing.sha256("hb".getBytes(StandardCharsets.UTF_8)));
   private final RegisteredNode n1 =
       new RegisteredNode(
-          "n1",
-          "n1",
-          Hashing.hex(key.publicKey()),
-          null,
-          List.of("g"),
-          NodeStatus.ACTIVE,
-          "eu",
-          1);
+          "n1", "n1", Hashing.hex(key.publicKey()), null, List.of("g"), NodeStatus.ACTIVE, "eu", 1);
   private final HeartbeatAdmission admission =
       new HeartbeatAdmission(
           AuditPolicy.DEFAULT,
@@ -83,7 +76,8 @@ class HeartbeatAdmissionTest {
     assertThat(admit(stopping, home, 9_000, 7))
         .isEqualTo(
             new HeartbeatAdmission.Dead(
-                "REPLAY", "heartbeat sequence 5 of node n1 is not above the last one received (7)"));
+                "REPLAY",
+                "heartbeat sequence 5 of node n1 is not above the last one received (7)"));
   }
 
   @Test

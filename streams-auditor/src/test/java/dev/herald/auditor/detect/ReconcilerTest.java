@@ -220,8 +220,7 @@ class ReconcilerTest {
     assertThat(state.open).isEmpty();
     long edge = 1 + POLICY.maxInFlightVersions();
     ReplicaReport inWindow = report("n3", edge, state(edge - 1), state(edge), "op" + edge);
-    assertThat(Reconciler.classify(state, inWindow, POLICY))
-        .isEqualTo(Reconciler.Effect.ACCEPTED);
+    assertThat(Reconciler.classify(state, inWindow, POLICY)).isEqualTo(Reconciler.Effect.ACCEPTED);
   }
 
   @Test

@@ -173,8 +173,7 @@ class AdversarialTopologyTest {
     // When 1,000 batches claim n1, each for a group the attacker made up
     for (int i = 0; i < 1_000; i++) {
       String group = "grp-" + random.nextInt(1_000_000);
-      ReportBatch junk =
-          replicas.batch("n1", List.of(replicas.honest("n1", group, "a" + i, 1)));
+      ReportBatch junk = replicas.batch("n1", List.of(replicas.honest("n1", group, "a" + i, 1)));
       send("n1", 1_000, replicas.signedWith(junk, attacker));
     }
     // And 200 batches from node ids nobody registered
@@ -207,9 +206,7 @@ class AdversarialTopologyTest {
     assertThat(unknown).allSatisfy(a -> assertThat(a.getGroup()).isEmpty());
     assertThat(found)
         .allSatisfy(
-            a ->
-                assertThat(a.getType())
-                    .isIn(AlertType.FORGED_REPORT, AlertType.UNKNOWN_NODE));
+            a -> assertThat(a.getType()).isIn(AlertType.FORGED_REPORT, AlertType.UNKNOWN_NODE));
     // And every record is a dead letter; nothing entered the entity store
     assertThat(deadReasons()).hasSize(1_200);
     assertThat(driver.getKeyValueStore(AuditorStores.ENTITIES).approximateNumEntries()).isZero();
@@ -225,8 +222,7 @@ class AdversarialTopologyTest {
     // When b reports 17 versions a trillion ahead, chained
     List<StateChange> ahead = new ArrayList<>();
     for (long v = 1_000_000_000_000L; v < 1_000_000_000_017L; v++) {
-      ahead.add(
-          replicas.change("b", G, "acct", v, "x" + (v - 1), "x" + v, "opx" + v));
+      ahead.add(replicas.change("b", G, "acct", v, "x" + (v - 1), "x" + v, "opx" + v));
     }
     send("b", 8_000, replicas.signed(replicas.batch("b", ahead)));
     // Then b is named for the jump, its reports are a dead letter, not votes
@@ -316,7 +312,8 @@ class AdversarialTopologyTest {
     // When n2's late vote completes a quorum for the honest state
     report("n2", 5_500, replicas.honest("n2", G, "a", 2));
     // Then the liar is named and the quorum loss is over
-    assertThat(newAlerts()).containsExactlyInAnyOrder("NO_QUORUM RESOLVED []", "DIVERGENCE OPEN [n3]");
+    assertThat(newAlerts())
+        .containsExactlyInAnyOrder("NO_QUORUM RESOLVED []", "DIVERGENCE OPEN [n3]");
   }
 
   @Test

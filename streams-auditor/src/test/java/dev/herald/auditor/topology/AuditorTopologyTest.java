@@ -314,9 +314,7 @@ class AuditorTopologyTest {
     send("n3", 9_000, replicas.signedBatch("n3"));
     assertThat(newAlerts()).isEmpty();
     // the second copy is recognised by its signed content, counted nowhere and kept as a replay
-    assertThat(dlq.readValuesToList())
-        .extracting(DeadLetter::getReason)
-        .containsExactly("REPLAY");
+    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("REPLAY");
     assertThat(entities().get("g/a").closed.get(1L).hashes).containsOnlyKeys(MEMBERS);
   }
 

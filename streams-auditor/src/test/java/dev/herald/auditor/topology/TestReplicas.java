@@ -121,8 +121,8 @@ final class TestReplicas {
   }
 
   /**
-   * The same batch in another, equally valid Avro encoding: its arrays written in blocks that
-   * carry their byte size (Avro's blocking encoder). Other wire bytes, the same signed content.
+   * The same batch in another, equally valid Avro encoding: its arrays written in blocks that carry
+   * their byte size (Avro's blocking encoder). Other wire bytes, the same signed content.
    */
   byte[] reencoded(ReportBatch batch) {
     try {
