@@ -227,6 +227,7 @@ public final class Demo implements AutoCloseable {
             .meterRegistry(meters)
             .port(httpPort)
             .entityLookup(auditor.entityLookup(new HostInfo("localhost", httpPort)))
+            .health(auditor::health)
             .silenceThreshold(o.scenario().silenceThreshold())
             .start();
     started.add(api);
