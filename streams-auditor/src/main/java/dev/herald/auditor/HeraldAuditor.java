@@ -10,10 +10,13 @@ import dev.herald.auditor.output.OutputDeadLetters;
 import dev.herald.auditor.output.OutputLimits;
 import dev.herald.auditor.topology.AuditorStores;
 import dev.herald.auditor.topology.AuditorTopology;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RememberingSchemaRegistryClient;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -198,6 +202,7 @@ public final class HeraldAuditor implements AutoCloseable {
   }
 
   private void startStreams() {
+    learnOutputSchemas();
     try {
       identity.start();
       reconciliation.start();
@@ -206,6 +211,25 @@ public final class HeraldAuditor implements AutoCloseable {
           e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       LOG.error("the auditor did not start: {}", startFailure);
       LOG.debug("start failure", e);
+    }
+  }
+
+  /**
+   * Registers the schemas of the auditor's outputs now, while the registry may be up, so that the
+   * remembering client knows their ids and alerts and dead letters can be written in a later run
+   * that starts while the registry is down. Best effort: the outputs register them anyway.
+   */
+  private void learnOutputSchemas() {
+    for (Map.Entry<String, Schema> output :
+        Map.of(
+                Topics.ALERTS, AuditAlert.getClassSchema(),
+                Topics.DLQ, DeadLetter.getClassSchema())
+            .entrySet()) {
+      try {
+        registry.register(AvroWireFormat.valueSubject(output.getKey()), output.getValue());
+      } catch (RuntimeException e) {
+        LOG.debug("cannot register the {} schema now: {}", output.getKey(), e.toString());
+      }
     }
   }
 

@@ -175,7 +175,7 @@ public final class RememberingSchemaRegistryClient implements SchemaRegistryClie
   }
 
   /** Whether the exception is an answer of the registry (it was reached and refused). */
-  static boolean answered(SchemaRegistryException e) {
+  public static boolean answered(SchemaRegistryException e) {
     int status = e.httpStatus();
     return status >= 400
         && status < 500

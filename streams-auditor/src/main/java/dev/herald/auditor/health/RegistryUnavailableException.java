@@ -1,5 +1,7 @@
 package dev.herald.auditor.health;
 
+import dev.herald.schema.registry.RememberingSchemaRegistryClient;
+import dev.herald.schema.registry.SchemaRegistryException;
 import dev.herald.schema.serde.MalformedRecordException;
 
 /**
@@ -16,14 +18,18 @@ public final class RegistryUnavailableException extends RuntimeException {
     super(message, cause);
   }
 
-  /** Whether {@code e} or one of its causes is a {@link RegistryUnavailableException}. */
+  /**
+   * Whether {@code e} is a wait for the schema registry: one of its causes is a {@link
+   * RegistryUnavailableException}, or a registry call that got no answer (e.g. an alert that could
+   * not be serialized because the registry is down).
+   */
   public static boolean isCauseOf(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof RegistryUnavailableException) {
         return true;
       }
-      if (t.getCause() == t) {
-        return false;
+      if (t instanceof SchemaRegistryException r && !RememberingSchemaRegistryClient.answered(r)) {
+        return true;
       }
     }
     return false;
