@@ -426,10 +426,11 @@ public final class HeraldAuditor implements AutoCloseable {
    *   <li>DOWN while it did not start, an application is not running (ERROR, shut down), its stream
    *       threads failed {@value StreamThreadFailures#DOWN_AFTER} or more times in 5 minutes, or
    *       committed input has not advanced for {@code 60 s} although records wait;
-   *   <li>DEGRADED while an application is starting or rebalancing, the schema registry is
-   *       unreachable (input waits when it carries a schema id never seen; stuck input is then
-   *       reported here rather than as DOWN, since restarting does not help), an input topic is on
-   *       {@code CreateTime}, or input progress cannot be read;
+   *   <li>DEGRADED while an application is starting or rebalancing, a stream thread failed and was
+   *       replaced in the last 5 minutes, the schema registry is unreachable (input waits when it
+   *       carries a schema id never seen; stuck input is then reported here rather than as DOWN,
+   *       since restarting does not help), an input topic is on {@code CreateTime}, or input
+   *       progress cannot be read;
    *   <li>UP otherwise.
    * </ul>
    */
@@ -459,8 +460,10 @@ public final class HeraldAuditor implements AutoCloseable {
         }
       }
     }
-    reconciliationFailures.downReasons().forEach(h::down);
-    identityFailures.downReasons().forEach(h::down);
+    for (StreamThreadFailures failures : List.of(reconciliationFailures, identityFailures)) {
+      failures.downReasons().forEach(h::down);
+      failures.degradedReasons().forEach(h::degraded);
+    }
     RememberingSchemaRegistryClient.Status registryStatus = registry.status();
     boolean registryDown = !registryStatus.reachable();
     if (registryDown) {

@@ -111,14 +111,35 @@ public final class StreamThreadFailures implements StreamsUncaughtExceptionHandl
     closing.countDown();
   }
 
-  /** Why health is DOWN because of failed threads, or nothing. */
-  public List<String> downReasons() {
+  /** Why health is DEGRADED: fewer than {@value #DOWN_AFTER} thread failures in the window. */
+  public List<String> degradedReasons() {
+    List<Failure> crashes = recentCrashes();
+    if (crashes.isEmpty() || crashes.size() >= DOWN_AFTER) {
+      return List.of();
+    }
+    return List.of(
+        application
+            + " stream thread failed "
+            + crashes.size()
+            + " time(s) in the last "
+            + windowMs / 1000
+            + " s and was replaced; last: "
+            + crashes.get(crashes.size() - 1).cause());
+  }
+
+  private List<Failure> recentCrashes() {
     long now = clock.getAsLong();
     List<Failure> crashes = new ArrayList<>();
     synchronized (failures) {
       prune(now);
       failures.stream().filter(f -> !f.registry()).forEach(crashes::add);
     }
+    return crashes;
+  }
+
+  /** Why health is DOWN because of failed threads, or nothing. */
+  public List<String> downReasons() {
+    List<Failure> crashes = recentCrashes();
     if (crashes.size() < DOWN_AFTER) {
       return List.of();
     }

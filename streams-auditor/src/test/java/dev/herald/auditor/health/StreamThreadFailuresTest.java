@@ -75,10 +75,15 @@ class StreamThreadFailuresTest {
   }
 
   @Test
-  void fewerFailuresThanTheThresholdAreNotDown() {
+  void fewerFailuresThanTheThresholdAreDegradedNotDown() {
     failures.record(poisonPill(new TaskId(0, 1)));
     failures.record(poisonPill(new TaskId(0, 2)));
 
     assertThat(failures.downReasons()).isEmpty();
+    assertThat(failures.degradedReasons())
+        .singleElement()
+        .asString()
+        .contains("failed 2 time(s)")
+        .contains("record too large for its changelog");
   }
 }
