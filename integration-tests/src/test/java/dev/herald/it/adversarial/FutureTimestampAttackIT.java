@@ -104,6 +104,7 @@ class FutureTimestampAttackIT {
     try (AttackRange range =
         AttackRange.on(kafka, "adv-future-rotated")
             .policy(POLICY)
+            .keyRotationGrace(Duration.ofSeconds(2))
             .inputTopicsCreateTime()
             .start(stateDir)) {
       AttackFleet fleet = range.fleet();

@@ -60,12 +60,16 @@ class ReplayFramingAttackIT {
   }
 
   /**
-   * After {@code herald nodes rotate n1} and the rotation's grace, a batch n1 signed before the
-   * rotation is replayed: a stale replay (or a replay), not a forgery of n1.
+   * After {@code herald nodes rotate n1}, the rotation's grace and 70 more rounds (past any recent
+   * batch window), a batch n1 signed before the rotation is replayed: a stale replay (or a replay),
+   * not a forgery of n1.
    */
   @Test
   void aPreRotationReplayIsStaleAndBlamesNobody() throws Exception {
-    try (AttackRange range = AttackRange.on(kafka, "adv-replay-rotation").start(stateDir)) {
+    try (AttackRange range =
+        AttackRange.on(kafka, "adv-replay-rotation")
+            .keyRotationGrace(Duration.ofSeconds(2))
+            .start(stateDir)) {
       AttackFleet fleet = range.fleet();
       int p = 4;
       List<String> accounts = AttackFleet.entitiesOn(PAY, p, "acct", 4);
@@ -84,14 +88,16 @@ class ReplayFramingAttackIT {
                       .registeredNode("n1")
                       .map(r -> r.publicKeyHex().equals(newKey))
                       .orElse(false));
-      fleet.round(PAY, NODES, accounts, 3);
+      for (long v = 3; v <= 72; v++) {
+        fleet.round(PAY, NODES, accounts, v);
+      }
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> System.currentTimeMillis() > rotation.registeredAtMs() + 5_000);
 
       // When
       AttackFleet.Sent replay = fleet.sendRaw(Topics.STATE_CHANGES, p, null, "n1", beforeRotation);
-      fleet.round(PAY, NODES, accounts, 4);
+      fleet.round(PAY, NODES, accounts, 73);
       String div = fleet.divergence(PAY, NODES, "n3", p);
 
       // Then

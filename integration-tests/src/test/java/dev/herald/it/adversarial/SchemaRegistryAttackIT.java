@@ -34,13 +34,17 @@ class SchemaRegistryAttackIT {
   @TempDir Path stateDir;
 
   /**
-   * 5,000 records {@code 00 7f ff ff ff} in bursts of 1,000 between honest rounds: each is an
-   * UNKNOWN_SCHEMA dead letter, and a divergence played right after is detected within the usual
-   * time (an uncached lookup per record would stall the stream thread for minutes).
+   * 5,000 records {@code 00 7f ff ff ff} in bursts of 1,000 between honest rounds, against a
+   * registry 20 ms away: each is an UNKNOWN_SCHEMA dead letter, and a divergence played right after
+   * is detected within the usual time (a registry round trip per record would stall the stream
+   * thread for 100 s).
    */
   @Test
   void anUnknownSchemaIdFloodCostsDeadLettersAndDelaysNothing() throws Exception {
-    try (AttackRange range = AttackRange.on(kafka, "adv-schema-flood").start(stateDir)) {
+    try (AttackRange range =
+        AttackRange.on(kafka, "adv-schema-flood")
+            .registryLatency(Duration.ofMillis(20))
+            .start(stateDir)) {
       AttackFleet fleet = range.fleet();
       List<String> accounts = AttackFleet.entitiesOn(PAY, 0, "acct", 6);
       range.warmUp(PAY, NODES, accounts, 1);

@@ -140,7 +140,7 @@ final class Verdict {
       await()
           .atMost(DETECTION)
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> missing().isEmpty() || !forbidden().isEmpty());
+          .until(() -> missing().isEmpty());
       if (forbidden().isEmpty()) {
         await()
             .during(SETTLE)
@@ -160,6 +160,11 @@ final class Verdict {
     report.append(complete ? "" : " (timed out waiting)").append('\n');
     problems.forEach(p -> report.append("  - ").append(p).append('\n'));
     report.append("  alerts: ").append(summary(range.alerts())).append('\n');
+    if (!problems.isEmpty()) {
+      range.alerts().stream()
+          .limit(40)
+          .forEach(a -> report.append("    ").append(describe(a)).append('\n'));
+    }
     report.append("  dead letters: ").append(letterSummary(range.deadLetters())).append('\n');
     System.out.print(report);
     if (!problems.isEmpty()) {

@@ -73,6 +73,18 @@ class VersionJumpAttackIT {
         prev = state;
       }
       fleet.sendRaw(Topics.STATE_CHANGES, p, null, "b", fleet.encode(fleet.batch("b", p, jump)));
+      // ... honest version 8 comes once the auditor has dealt with the jump: raised it, or closed
+      // the jumped versions (their grace is over)
+      AttackRange.awaitQuietly(
+          Verdict.DETECTION,
+          () ->
+              range.alerts().stream().anyMatch(a -> a.getType().name().equals("VERSION_JUMP"))
+                  || range
+                      .auditor()
+                      .queries()
+                      .entity(PAY, acct)
+                      .map(s -> s.closed.containsKey(FAR + 16) || s.forgottenBelow > 8)
+                      .orElse(false));
       // ... then version 8: n1, n2 and b agree, n3 diverges
       fleet.round(
           PAY,
