@@ -235,10 +235,10 @@ final class AttackRange implements AutoCloseable {
   }
 
   /**
-   * The attacker waits (part of the attack as the review plays it, e.g. "waits 5 s"); never used to
-   * wait for the auditor.
+   * A sender's pacing, as the scenario plays it (an attacker that "waits 5 s", honest rounds at a
+   * steady rate, an outage that lasts 10 s); never used to wait for the auditor.
    */
-  static void attackerWaits(Duration d) throws InterruptedException {
+  static void pace(Duration d) throws InterruptedException {
     TimeUnit.MILLISECONDS.sleep(d.toMillis());
   }
 

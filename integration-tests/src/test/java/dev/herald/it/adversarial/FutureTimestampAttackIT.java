@@ -72,9 +72,11 @@ class FutureTimestampAttackIT {
               "attacker",
               new byte[] {1});
       fleet.round(PAY, List.of("n2", "n3"), accounts, 4);
-      // ... honest traffic goes on: 320 more reports per node, over the frozen budget (300)
+      // ... honest traffic goes on at 80 reports/s per node (budget: 100/s): 320 more reports,
+      // over what a frozen budget allows (its burst, 300)
       for (long v = 5; v <= 44; v++) {
         fleet.round(PAY, NODES, accounts, v);
+        AttackRange.pace(Duration.ofMillis(100));
       }
       // ... and two honest faults on that partition: n3 diverges, n2 misses a version
       String div = fleet.divergence(PAY, NODES, "n3", p);

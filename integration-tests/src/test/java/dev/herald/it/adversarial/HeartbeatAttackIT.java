@@ -66,7 +66,7 @@ class HeartbeatAttackIT {
         }
       }
       // ... the others keep beating for more than a silence threshold; then n3 stops
-      AttackRange.attackerWaits(Duration.ofSeconds(6));
+      AttackRange.pace(Duration.ofSeconds(6));
       range.silence("n3");
 
       // Then
@@ -96,7 +96,7 @@ class HeartbeatAttackIT {
       AttackFleet.Sent stopping = fleet.heartbeat("n2", HeartbeatStatus.STOPPING);
       fleet.heartbeat("n2", HeartbeatStatus.UP);
       range.heartbeats("n2");
-      AttackRange.attackerWaits(Duration.ofSeconds(2));
+      AttackRange.pace(Duration.ofSeconds(2));
       range.silence("n2");
       AttackFleet.Sent replayed =
           fleet.sendRaw(Topics.HEARTBEATS, stopping.partition(), null, "n2", stopping.value());

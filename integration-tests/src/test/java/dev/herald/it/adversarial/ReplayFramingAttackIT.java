@@ -135,7 +135,7 @@ class ReplayFramingAttackIT {
             .isEqualTo(batch);
         distinct.add(Hashing.hex(Hashing.sha256(copy)));
         fleet.sendRawAsync(Topics.STATE_CHANGES, p, null, "n1", copy);
-        AttackRange.attackerWaits(Duration.ofMillis(20));
+        AttackRange.pace(Duration.ofMillis(20));
       }
       fleet.flushRaw();
       assertThat(distinct).hasSize(250).doesNotContain(Hashing.hex(Hashing.sha256(original)));

@@ -94,7 +94,7 @@ class SchemaRegistryAttackIT {
       range.restartAuditor();
       fleet.round(PAY, NODES, accounts, 3);
       String during = fleet.divergence(PAY, NODES, "n3", 3);
-      AttackRange.attackerWaits(Duration.ofSeconds(10));
+      AttackRange.pace(Duration.ofSeconds(10));
       range.startRegistry();
       fleet.round(PAY, NODES, accounts, 4);
       String after = fleet.divergence(PAY, NODES, "n3", 3);

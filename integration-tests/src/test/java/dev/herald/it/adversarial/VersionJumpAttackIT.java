@@ -62,7 +62,7 @@ class VersionJumpAttackIT {
               Topics.STATE_CHANGES, p, at, "b", fleet.encode(fleet.batch("b", p, copies)));
         }
         fleet.flushRaw();
-        AttackRange.attackerWaits(Duration.ofSeconds(5));
+        AttackRange.pace(Duration.ofSeconds(5));
       }
       List<StateChange> jump = new ArrayList<>();
       byte[] prev = AttackFleet.honestState(PAY, acct, 7);
