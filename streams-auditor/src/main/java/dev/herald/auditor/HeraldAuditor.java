@@ -67,7 +67,8 @@ public final class HeraldAuditor implements AutoCloseable {
     int partitions =
         config.stateChangePartitions() > 0
             ? config.stateChangePartitions()
-            : lookUpPartitions(config);
+            : lookUpPartitions(config, Topics.STATE_CHANGES);
+    int heartbeatPartitions = lookUpPartitions(config, Topics.HEARTBEATS);
     EndOffsetWatcher frontier =
         new EndOffsetWatcher(
             config.bootstrapServers(),
@@ -77,7 +78,12 @@ public final class HeraldAuditor implements AutoCloseable {
             Duration.ofMillis(500));
     Topology main =
         AuditorTopology.reconciliation(
-            config.policy(), config.schemaRegistry(), config.meters(), partitions, frontier);
+            config.policy(),
+            config.schemaRegistry(),
+            config.meters(),
+            partitions,
+            heartbeatPartitions,
+            frontier);
     Topology ids =
         AuditorTopology.identity(config.policy(), config.schemaRegistry(), config.meters());
     KafkaStreams reconciliation =
@@ -145,22 +151,18 @@ public final class HeraldAuditor implements AutoCloseable {
     return p;
   }
 
-  private static int lookUpPartitions(AuditorConfig config) {
+  private static int lookUpPartitions(AuditorConfig config, String topic) {
     Properties p = new Properties();
     p.putAll(config.clientProperties());
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       TopicDescription d =
-          admin
-              .describeTopics(List.of(Topics.STATE_CHANGES))
-              .allTopicNames()
-              .get(30, TimeUnit.SECONDS)
-              .get(Topics.STATE_CHANGES);
+          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
       return d.partitions().size();
     } catch (Exception e) {
       throw new IllegalStateException(
           "cannot describe topic "
-              + Topics.STATE_CHANGES
+              + topic
               + " at "
               + config.bootstrapServers()
               + " ("

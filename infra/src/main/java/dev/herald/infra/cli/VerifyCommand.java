@@ -24,7 +24,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,7 +113,8 @@ public final class VerifyCommand implements Callable<Integer> {
           }
         });
     EvidenceVerifier verifier =
-        new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, reg), keys);
+        new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, reg), keys)
+            .withFetcher(e -> fetch(e.getTopic(), e.getPartition(), e.getOffset()));
     PrintWriter out = spec.commandLine().getOut();
     boolean allConfirmed = true;
     List<Object> json = new ArrayList<>();
@@ -177,6 +185,51 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     out.flush();
     return allConfirmed ? HeraldCli.EXIT_OK : HeraldCli.EXIT_CHECK_FAILED;
+  }
+
+  /**
+   * The value of the record at {@code topic[partition]@offset}, for evidence an alert carries by
+   * coordinates only; empty when it is gone (retention) or unreachable.
+   */
+  private Optional<byte[]> fetch(String topic, int partition, long offset) {
+    if (topic == null || topic.isEmpty() || partition < 0 || offset < 0) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    p.putAll(client.clientProperties());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, partition);
+      consumer.assign(List.of(tp));
+      consumer.seek(tp, offset);
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (r.offset() == offset) {
+            return Optional.ofNullable(r.value());
+          }
+          if (r.offset() > offset) {
+            return Optional.empty();
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "warning: cannot fetch evidence "
+                  + topic
+                  + "["
+                  + partition
+                  + "]@"
+                  + offset
+                  + ": "
+                  + e.getMessage());
+    }
+    return Optional.empty();
   }
 
   private List<AuditAlert> load(SchemaRegistryClient reg) throws IOException {

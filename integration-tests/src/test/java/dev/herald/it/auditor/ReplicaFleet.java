@@ -351,7 +351,7 @@ final class ReplicaFleet {
         1_000_000);
     expect("FORGED_REPORT", PAY, null, null, List.of("n2"));
     send("n9", p, List.of(honest("n9", PAY, "h0", 1)), key("n9"));
-    expect("UNKNOWN_NODE", PAY, null, null, List.of("n9"));
+    expect("UNKNOWN_NODE", "", null, null, List.of("n9"));
     send("nx", p, List.of(honest("nx", PAY, "h0", 1)), key("nx"));
     expect("NOT_A_MEMBER", PAY, null, null, List.of("nx"));
   }

@@ -45,13 +45,14 @@ public enum FaultType {
   EQUIVOCATION("equivocation", "EQUIVOCATION"),
   /**
    * Forger: a batch claiming to be from a member, for a version the members also report, signed
-   * with a key that is not the member's. Expect one {@code FORGED_REPORT} for (group, claimed
-   * node); its reports leave the vote.
+   * with a key that is not the member's. Expect one {@code FORGED_REPORT} for (the claimed node's
+   * registered group, claimed node), naming it as the victim; its reports leave the vote.
    */
   FORGERY("forgery", "FORGED_REPORT"),
   /**
    * Unregistered reporter: a validly signed batch from a node id that is not in {@code
-   * herald.nodes.v1}. Expect {@code UNKNOWN_NODE} for (group, that node).
+   * herald.nodes.v1}. Expect {@code UNKNOWN_NODE} for (group "", that node): the auditor takes
+   * groups from the registry, never from a batch nobody can vouch for.
    */
   UNREGISTERED("unregistered", "UNKNOWN_NODE"),
   /**

@@ -24,7 +24,10 @@ import java.util.Set;
  *       majority; DUPLICATE_APPLY: the nodes that applied the op a second time, at the second
  *       version).
  *   <li>Episodes per node and group ({@code REPLICA_LAG, FLOOD, UNKNOWN_NODE, NOT_A_MEMBER,
- *       FORGED_REPORT}): group and nodes set, entityKey and version null.
+ *       FORGED_REPORT, VERSION_JUMP}): group and nodes set, entityKey and version null. For {@code
+ *       FORGED_REPORT} and {@code UNKNOWN_NODE} the group is the claimed node's first registered
+ *       group (sorted), or empty for an id nobody registered — never a group the unverifiable batch
+ *       names.
  *   <li>Node-level ({@code NODE_SILENT, IDENTITY_CONFLICT, CONFUSABLE_IDENTITY}): group empty,
  *       entityKey and version null; nodes = the node, or both confusable / conflicting ids.
  *   <li>Not alerts: {@code MALFORMED_RECORD} (expected in the DLQ) and {@code BENIGN_DUPLICATE}

@@ -133,6 +133,10 @@ public final class AlertBook {
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("episode", Integer.toString(r.episode));
     attributes.put("count", Long.toString(r.count));
+    if (r.type == AlertType.FORGED_REPORT) {
+      // the named node is who the input claimed to be, not who made it
+      attributes.put("role", "victim");
+    }
     if (r.firstOccurrence != null) {
       attributes.put("first", r.firstOccurrence);
       attributes.put("last", r.lastOccurrence);
@@ -149,6 +153,9 @@ public final class AlertBook {
               .setBatchSeq(e.batchSeq())
               .setRecord(ByteBuffer.wrap(e.record() == null ? new byte[0] : e.record()))
               .setSignatureValid(e.signatureValid())
+              .setSha256(
+                  ByteBuffer.wrap(
+                      e.sha256().isEmpty() ? new byte[0] : HexFormat.of().parseHex(e.sha256())))
               .build());
     }
     return AuditAlert.newBuilder()

@@ -86,8 +86,16 @@ public final class EvidenceVerifier {
     }
   }
 
+  /** Fetches an evidence record that the alert carries only by coordinates and hash. */
+  @FunctionalInterface
+  public interface RecordFetcher {
+    /** The value at the evidence's topic, partition and offset, if it is still there. */
+    Optional<byte[]> fetch(Evidence evidence);
+  }
+
   private final AvroWireFormat<ReportBatch> batches;
   private final KeyDirectory keys;
+  private RecordFetcher fetcher = e -> Optional.empty();
 
   public EvidenceVerifier(AvroWireFormat<ReportBatch> batches, KeyDirectory keys) {
     this.batches = batches;
@@ -104,11 +112,49 @@ public final class EvidenceVerifier {
     return new AlertVerdict(alert.getAlertId(), alert.getType().name(), List.copyOf(checks));
   }
 
+  /**
+   * Fetches evidence records that alerts carry only by coordinates (over the alert's evidence
+   * budget) with {@code fetcher}; their SHA-256 must match what the auditor recorded.
+   */
+  public EvidenceVerifier withFetcher(RecordFetcher fetcher) {
+    this.fetcher = fetcher;
+    return this;
+  }
+
   /** Checks one evidence record. */
   public EvidenceCheck verify(int index, Evidence e) {
+    byte[] record = NodeView.bytes(e.getRecord());
+    byte[] recorded = e.getSha256() == null ? new byte[0] : NodeView.bytes(e.getSha256());
+    if (record.length == 0) {
+      Optional<byte[]> fetched = fetcher.fetch(e);
+      if (fetched.isEmpty()) {
+        return check(
+            index,
+            e,
+            Verdict.INVALID,
+            "the alert carries this record by coordinates only (over its evidence budget) and it"
+                + " could not be fetched from "
+                + e.getTopic()
+                + "["
+                + e.getPartition()
+                + "]@"
+                + e.getOffset()
+                + "; run herald verify with access to that topic",
+            List.of());
+      }
+      record = fetched.get();
+    }
+    if (recorded.length > 0 && !java.util.Arrays.equals(recorded, Hashing.sha256(record))) {
+      return check(
+          index,
+          e,
+          Verdict.INVALID,
+          "the record's SHA-256 is not the one the auditor recorded: it is not the evidence",
+          List.of());
+    }
     ReportBatch batch;
     try {
-      batch = batches.deserialize(e.getTopic(), NodeView.bytes(e.getRecord()));
+      batch = batches.deserialize(e.getTopic(), record);
     } catch (MalformedRecordException m) {
       return check(
           index,

@@ -35,10 +35,14 @@ import java.util.TreeSet;
  * }</pre>
  */
 public final class NodeView implements KeyDirectory {
+  /**
+   * Alert types that make the named node a suspect. Not FORGED_REPORT: it names the node an
+   * unverifiable record claimed to be — the victim of someone else's forgery.
+   */
   static final Set<AlertType> BYZANTINE =
       Set.of(
           AlertType.EQUIVOCATION,
-          AlertType.FORGED_REPORT,
+          AlertType.VERSION_JUMP,
           AlertType.FORK,
           AlertType.IDENTITY_CONFLICT,
           AlertType.CONFUSABLE_IDENTITY);

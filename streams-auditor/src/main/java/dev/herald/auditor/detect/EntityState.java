@@ -11,8 +11,8 @@ import java.util.TreeMap;
  * reports, fork and duplicate-apply checks. A version leaves {@link #open} when it closes; {@link
  * #closed} keeps at most {@link #CLOSED_WINDOW} summaries, so state never grows with history.
  *
- * <p>Mutable and serialized as JSON in the {@code herald-entities} store; {@link Reconciler} is the
- * only code that changes it.
+ * <p>Mutable; stored in the {@code herald-entities} store by the auditor's binary codec ({@code
+ * StoreCodecs}); {@link Reconciler} is the only code that changes it.
  */
 public final class EntityState {
   /** Closed versions remembered per entity. */
@@ -23,8 +23,18 @@ public final class EntityState {
   public TreeMap<Long, VersionSlot> open = new TreeMap<>();
   public TreeMap<Long, ClosedVersion> closed = new TreeMap<>();
 
-  /** Versions below this were forgotten; reports for them are too late to judge. */
+  /**
+   * Versions below this were forgotten; reports for them are too late to judge. Only an agreed
+   * version leaving the closed window moves it, so versions nobody agreed on (a liar's alone, far
+   * ahead) can never push the honest versions out of judgement.
+   */
   public long forgottenBelow = 0;
+
+  /**
+   * The highest version closed so far (0: none). Reports are voted only up to this plus the
+   * policy's {@code maxInFlightVersions}: a report far beyond it is a version jump, not a vote.
+   */
+  public long highestClosed = 0;
 
   public EntityState() {}
 
@@ -74,6 +84,12 @@ public final class EntityState {
     public String agreedOp;
     public Map<String, String> hashes = new TreeMap<>();
     public Set<String> missing = new HashSet<>();
+
+    /**
+     * Closed as NO_QUORUM: late reports are still counted, and once a state has a quorum the
+     * version is decided after all (the nodes that signed another state are then named).
+     */
+    public boolean revotable;
 
     public ClosedVersion() {}
   }

@@ -44,7 +44,12 @@ public final class Reconciler {
     /** For a version that is already closed. */
     LATE,
     /** For a version older than the remembered window: too late to judge. */
-    TOO_LATE
+    TOO_LATE,
+    /**
+     * For a version beyond the highest closed one plus {@code maxInFlightVersions}: a version jump,
+     * not voted (the caller names the jumper).
+     */
+    JUMP
   }
 
   /**
@@ -72,10 +77,13 @@ public final class Reconciler {
     long v = report.version();
     ClosedVersion done = state.closed.get(v);
     if (done != null) {
-      return late(state, done, report, now);
+      return late(state, done, report, members, policy, now);
     }
     if (v < state.forgottenBelow) {
       return new Outcome(Effect.TOO_LATE, List.of(), null, null);
+    }
+    if (jumps(state, v, policy)) {
+      return new Outcome(Effect.JUMP, List.of(), null, null);
     }
     Long opened = null;
     VersionSlot slot = state.open.get(v);
@@ -126,8 +134,44 @@ public final class Reconciler {
     return new Outcome(Effect.ACCEPTED, List.of(), opened, null);
   }
 
+  /**
+   * What {@link #onReport} would do with {@code report}, without changing anything: {@link
+   * Effect#DUPLICATE} for a claim already recorded (the caller charges no budget for it), {@link
+   * Effect#TOO_LATE}, {@link Effect#JUMP}, {@link Effect#LATE} for a closed version, else {@link
+   * Effect#ACCEPTED}.
+   */
+  public static Effect classify(EntityState state, ReplicaReport report, GroupPolicy policy) {
+    long v = report.version();
+    ClosedVersion done = state.closed.get(v);
+    if (done != null) {
+      String had = done.hashes.get(report.nodeId());
+      return report.stateHash().equals(had) ? Effect.DUPLICATE : Effect.LATE;
+    }
+    if (v < state.forgottenBelow) {
+      return Effect.TOO_LATE;
+    }
+    VersionSlot slot = state.open.get(v);
+    if (slot == null) {
+      return jumps(state, v, policy) ? Effect.JUMP : Effect.ACCEPTED;
+    }
+    ReplicaReport previous = slot.reports.get(report.nodeId());
+    return previous != null && previous.sameClaim(report) ? Effect.DUPLICATE : Effect.ACCEPTED;
+  }
+
+  /** Whether version {@code v} lies beyond the versions this entity may have in flight. */
+  private static boolean jumps(EntityState state, long v, GroupPolicy policy) {
+    return state.highestClosed > 0
+        && !state.open.containsKey(v)
+        && v - state.highestClosed > policy.maxInFlightVersions();
+  }
+
   private static Outcome late(
-      EntityState state, ClosedVersion done, ReplicaReport report, long now) {
+      EntityState state,
+      ClosedVersion done,
+      ReplicaReport report,
+      Set<String> members,
+      GroupPolicy policy,
+      long now) {
     String node = report.nodeId();
     String had = done.hashes.get(node);
     if (had != null) {
@@ -154,6 +198,10 @@ public final class Reconciler {
       return new Outcome(Effect.EQUIVOCATION, List.of(f), null, null);
     }
     done.hashes.put(node, report.stateHash());
+    if (done.revotable) {
+      return new Outcome(
+          Effect.LATE, revote(state, done, report, members, policy, now), null, null);
+    }
     List<Finding> findings = new ArrayList<>();
     boolean wasMissing = done.missing.remove(node);
     if (done.agreedHash != null && done.agreedHash.equals(report.stateHash())) {
@@ -193,6 +241,80 @@ public final class Reconciler {
               List.of(report.evidence())));
     }
     return new Outcome(Effect.LATE, findings, null, null);
+  }
+
+  /**
+   * A late report for a version closed as NO_QUORUM: once one state has a quorum of the claims now
+   * known, the version is decided after all — its NO_QUORUM resolves and the nodes that signed
+   * another state are named (a lone liar that a missing honest vote had hidden).
+   */
+  private static List<Finding> revote(
+      EntityState state,
+      ClosedVersion done,
+      ReplicaReport report,
+      Set<String> members,
+      GroupPolicy policy,
+      long now) {
+    int quorum = policy.quorumOf(members.size());
+    Map<String, List<String>> byHash = new TreeMap<>();
+    done.hashes.forEach((n, h) -> byHash.computeIfAbsent(h, k -> new ArrayList<>()).add(n));
+    String agreed = null;
+    for (Map.Entry<String, List<String>> e : byHash.entrySet()) {
+      if (e.getValue().size() >= quorum) {
+        agreed = agreed == null ? e.getKey() : null;
+        if (agreed == null) {
+          return List.of(); // two states with a quorum each: still undecided
+        }
+      }
+    }
+    if (agreed == null) {
+      return List.of();
+    }
+    String decided = agreed;
+    done.revotable = false;
+    done.agreedHash = decided;
+    List<Finding> findings = new ArrayList<>();
+    findings.add(
+        new Finding(
+            Finding.Kind.RESOLVE,
+            AlertType.NO_QUORUM,
+            state.group,
+            state.entityKey,
+            done.version,
+            List.of(),
+            agreed,
+            "late reports completed a quorum on state " + shortHash(agreed),
+            report.eventTime(),
+            now,
+            Map.of(),
+            List.of()));
+    List<String> minority = new ArrayList<>();
+    byHash.forEach(
+        (h, nodes) -> {
+          if (!h.equals(decided)) {
+            minority.addAll(nodes);
+          }
+        });
+    if (!minority.isEmpty()) {
+      findings.add(
+          Finding.versionAlert(
+              AlertType.DIVERGENCE,
+              state.group,
+              state.entityKey,
+              done.version,
+              minority,
+              agreed,
+              minority.size()
+                  + " node(s) disagree with the state "
+                  + shortHash(agreed)
+                  + " a quorum agreed on at version "
+                  + done.version
+                  + " once late reports arrived",
+              report.eventTime(),
+              now,
+              List.of()));
+    }
+    return findings;
   }
 
   /**
@@ -270,8 +392,9 @@ public final class Reconciler {
               evidenceOf(e.getValue())));
     }
 
-    // CONFLICTING_WRITE: different operations applied as the same version.
-    Map<String, List<ReplicaReport>> byOp = groupBy(voters, ReplicaReport::opId);
+    // CONFLICTING_WRITE: different operations applied as the same version — another opId, or the
+    // same opId carrying another operation (a double spend under one request id).
+    Map<String, List<ReplicaReport>> byOp = groupBy(voters, Reconciler::operation);
     String agreedOp = null;
     if (byOp.size() > 1) {
       String majorityOp = winner(byOp, quorum);
@@ -291,12 +414,12 @@ public final class Reconciler {
               majorityOp == null ? List.copyOf(voters.keySet()) : nodes,
               null,
               "operations "
-                  + byOp.keySet()
+                  + byOp.keySet().stream().map(Reconciler::describeOperation).toList()
                   + " were all applied as version "
                   + version
                   + (majorityOp == null
                       ? "; none has a quorum"
-                      : "; the quorum applied " + majorityOp),
+                      : "; the quorum applied " + describeOperation(majorityOp)),
               slot.firstEventTime,
               now,
               evidenceOf(majorityOp == null ? List.copyOf(voters.values()) : blamed)));
@@ -304,7 +427,7 @@ public final class Reconciler {
         voters.clear();
       } else {
         nodes.forEach(voters::remove);
-        agreedOp = majorityOp;
+        agreedOp = byOp.get(majorityOp).get(0).opId();
       }
     }
 
@@ -370,6 +493,8 @@ public final class Reconciler {
     ClosedVersion summary = new ClosedVersion();
     summary.version = version;
     summary.agreedHash = agreedHash;
+    summary.revotable =
+        findings.stream().anyMatch(f -> f.type() == AlertType.NO_QUORUM && f.version() != null);
     summary.agreedOp = agreedHash == null ? null : agreedOp;
     slot.reports.forEach((node, r) -> summary.hashes.put(node, r.stateHash()));
     if (agreedHash != null) {
@@ -398,10 +523,14 @@ public final class Reconciler {
       }
     }
     state.closed.put(version, summary);
+    state.highestClosed = Math.max(state.highestClosed, version);
     while (state.closed.size() > EntityState.CLOSED_WINDOW) {
-      long oldest = state.closed.firstKey();
-      state.closed.remove(oldest);
-      state.forgottenBelow = Math.max(state.forgottenBelow, oldest + 1);
+      ClosedVersion oldest = state.closed.pollFirstEntry().getValue();
+      // Only an agreed version moves the horizon: versions nobody agreed on (one liar's, far
+      // ahead) must never make later honest reports too late to judge.
+      if (oldest != null && oldest.agreedHash != null) {
+        state.forgottenBelow = Math.max(state.forgottenBelow, oldest.version + 1);
+      }
     }
     return findings;
   }
@@ -429,7 +558,11 @@ public final class Reconciler {
     return !r.prevHash().equals(agreed) && !r.prevHash().equals(own);
   }
 
-  /** opId → the earlier version it was applied at (agreed in a closed version, or reported). */
+  /**
+   * opId → the earlier version a quorum agreed it was applied at. Only agreed operations count: a
+   * claim one node alone put into an earlier open version (a liar copying the next version's op)
+   * must never make the honest replicas look like they applied it twice.
+   */
   private static Map<String, Long> earlierOps(EntityState state, long version) {
     Map<String, Long> ops = new HashMap<>();
     for (ClosedVersion c : state.closed.headMap(version, false).values()) {
@@ -437,12 +570,22 @@ public final class Reconciler {
         ops.putIfAbsent(c.agreedOp, c.version);
       }
     }
-    for (VersionSlot s : state.open.headMap(version, false).values()) {
-      for (ReplicaReport r : s.reports.values()) {
-        ops.putIfAbsent(r.opId(), s.version);
-      }
-    }
     return ops;
+  }
+
+  /** The key an operation is compared on: its id and its digest. */
+  private static String operation(ReplicaReport r) {
+    return r.opId() + '\u0000' + r.opDigest();
+  }
+
+  private static String describeOperation(String operationKey) {
+    int sep = operationKey.indexOf('\u0000');
+    return sep < 0
+        ? operationKey
+        : operationKey.substring(0, sep)
+            + " (digest "
+            + shortHash(operationKey.substring(sep + 1))
+            + ")";
   }
 
   /** The key with at least {@code quorum} reports, if exactly one has (ties have no winner). */

@@ -1,20 +1,19 @@
 package dev.herald.auditor.identity;
 
-import dev.herald.schema.Heartbeat;
-import dev.herald.schema.ReportBatch;
-import dev.herald.schema.signing.BatchSignatures;
+import dev.herald.schema.signing.Ed25519;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
 /**
- * Verifies batches and heartbeats against a node's registered key, decoding each key once (a small
- * LRU of decoded BouncyCastle keys). One instance per stream task; not thread-safe.
+ * Verifies batches and heartbeats against a node's registered key (and the rules of its rotation),
+ * decoding each key once (a small LRU of decoded BouncyCastle keys). One instance per stream task;
+ * not thread-safe.
  *
  * <pre>{@code
  * KeyCache keys = new KeyCache(1024);
- * boolean ok = keys.verify(batch, registeredNode, recordTime, graceMs);
+ * KeyCache.Verdict v = keys.check(keyId, createdAt, canonical, signature, node, arrival, graceMs);
  * }</pre>
  */
 public final class KeyCache {
@@ -56,34 +55,72 @@ public final class KeyCache {
         });
   }
 
-  /**
-   * A declared previous key covers only batches in flight during the rotation: records up to {@code
-   * graceMs} after the rotation was registered. A rotation of unknown time honours nothing.
-   */
-  static boolean previousKeyHonoured(RegisteredNode node, long recordTime, long graceMs) {
-    return node.registeredAtMs() > 0
-        && graceMs >= 0
-        && recordTime <= node.registeredAtMs() + graceMs;
+  /** What a signature check found. */
+  public enum Verdict {
+    /** Verifies against the node's current key. */
+    CURRENT_KEY,
+    /** Verifies against the key it rotated from, within the rotation grace. */
+    PREVIOUS_KEY,
+    /**
+     * Verifies only against the key it rotated from, arrived after the rotation grace, and was
+     * signed before the rotation: an old record replayed (or delivered very late). It proves
+     * nothing against the node and is not counted.
+     */
+    STALE_REPLAY,
+    /**
+     * Does not verify against the node's current key, nor against its former key within the rules:
+     * someone without the node's current key made it.
+     */
+    FORGED
   }
 
   /**
-   * Whether the batch verifies against the node's current key, or against its declared previous key
-   * when {@code recordTime} (the record's stream time, which the signer cannot move back) is within
-   * {@code previousKeyGraceMs} of the rotation.
+   * Checks a signature over canonical bytes (computed once by the caller, who also hashes them).
+   * The previous key of a declared rotation is honoured for records arriving (broker time) up to
+   * {@code graceMs} after the rotation was registered (its broker time); after that, a record it
+   * verifies is a {@link Verdict#STALE_REPLAY} when it was signed ({@code signedAtMs}: a batch's
+   * {@code createdAt}, a heartbeat's {@code eventTime}) before the rotation, else {@link
+   * Verdict#FORGED} (the retired key is still in use by someone).
+   *
+   * @param keyId the key id the record names ("" or null: the current key)
+   * @param signedAtMs the signed creation time of the record
+   * @param canonical the canonical encoding the signature covers
+   * @param signature the signature
+   * @param node the claimed signer's registration
+   * @param arrivalMs the record's admitted broker time
+   * @param graceMs the policy's key-rotation grace
    */
-  public boolean verify(
-      ReportBatch batch, RegisteredNode node, long recordTime, long previousKeyGraceMs) {
-    Ed25519PublicKeyParameters key =
-        keyFor(node, batch.getKeyId(), previousKeyHonoured(node, recordTime, previousKeyGraceMs));
-    return key != null && BatchSignatures.verify(batch, key);
+  public Verdict check(
+      CharSequence keyId,
+      long signedAtMs,
+      byte[] canonical,
+      byte[] signature,
+      RegisteredNode node,
+      long arrivalMs,
+      long graceMs) {
+    String id = keyId == null ? "" : keyId.toString();
+    boolean previous = !id.isEmpty() && !id.equals(node.keyId()) && id.equals(node.previousKeyId());
+    Ed25519PublicKeyParameters key = keyFor(node, id, true);
+    if (key == null || !safeVerify(key, canonical, signature)) {
+      return Verdict.FORGED;
+    }
+    if (!previous) {
+      return Verdict.CURRENT_KEY;
+    }
+    long rotatedAt = node.registeredAtMs();
+    if (rotatedAt > 0 && graceMs >= 0 && arrivalMs <= rotatedAt + graceMs) {
+      return Verdict.PREVIOUS_KEY;
+    }
+    return rotatedAt > 0 && signedAtMs < rotatedAt ? Verdict.STALE_REPLAY : Verdict.FORGED;
   }
 
-  /**
-   * Whether the heartbeat verifies against the node's current key or its declared previous key
-   * (heartbeats prove liveness only, never a report; their previous key has no grace bound).
-   */
-  public boolean verify(Heartbeat heartbeat, RegisteredNode node) {
-    Ed25519PublicKeyParameters key = keyFor(node, heartbeat.getKeyId(), true);
-    return key != null && BatchSignatures.verify(heartbeat, key);
+  /** A signature check that can never throw (malformed input simply does not verify). */
+  private static boolean safeVerify(
+      Ed25519PublicKeyParameters key, byte[] canonical, byte[] signature) {
+    try {
+      return canonical != null && signature != null && Ed25519.verify(key, canonical, signature);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 }

@@ -18,7 +18,7 @@ import java.util.List;
  * @param groups groups it is a member of
  * @param status ACTIVE, RETIRED or REVOKED
  * @param region region
- * @param registeredAtMs when this registration (or rotation) was written, epoch millis; 0 if
+ * @param registeredAtMs when this registration (or rotation) reached the broker, epoch millis; 0 if
  *     unknown. A declared previous key is honoured only for a short grace after it (see {@link
  *     KeyCache}).
  */
@@ -48,7 +48,27 @@ public record RegisteredNode(
     this(nodeId, displayName, publicKeyHex, rotatesFromHex, groups, status, region, 0L);
   }
 
-  /** From the registry record. */
+  /**
+   * From the registry record as the broker appended it: the rotation time is the record's broker
+   * timestamp ({@code herald.nodes.v1} is a LogAppendTime topic), not the {@code registeredAt} an
+   * operator's machine wrote into it, so a skewed or forged clock cannot stretch or cut the grace.
+   */
+  public static RegisteredNode of(NodeRecord record, long brokerTimeMs) {
+    RegisteredNode n = of(record);
+    return brokerTimeMs <= 0
+        ? n
+        : new RegisteredNode(
+            n.nodeId,
+            n.displayName,
+            n.publicKeyHex,
+            n.rotatesFromHex,
+            n.groups,
+            n.status,
+            n.region,
+            brokerTimeMs);
+  }
+
+  /** From the registry record, timed by its own {@code registeredAt}. */
   public static RegisteredNode of(NodeRecord record) {
     return new RegisteredNode(
         record.getNodeId(),

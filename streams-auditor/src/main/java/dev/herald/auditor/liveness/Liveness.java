@@ -9,8 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * NODE_SILENT as a pure function: a node's liveness record, a heartbeat or a clock tick → findings.
- * Stored as JSON in {@code herald-liveness}, one entry per node.
+ * NODE_SILENT as a pure function: a node's liveness record, an admitted heartbeat (its event time
+ * already clamped to its broker arrival ± the clock skew) or a clock tick → findings. Stored as
+ * JSON in {@code herald-liveness}, one entry per node. Only admitted heartbeats reach it, each with
+ * a higher {@code sequence} than the last, so the newest heartbeat is the one that says whether the
+ * node is stopping.
  *
  * <pre>{@code
  * List<Finding> found = Liveness.onHeartbeat(l, eventTime, HeartbeatStatus.UP, silence, now);
@@ -23,6 +26,11 @@ public final class Liveness {
   public long silenceThresholdMs;
   public boolean silent;
   public boolean stopping;
+
+  /**
+   * The highest heartbeat {@code sequence} admitted for the node ({@link Long#MIN_VALUE}: none).
+   */
+  public long lastSequence = Long.MIN_VALUE;
 
   public Liveness() {}
 

@@ -1,10 +1,11 @@
 package dev.herald.auditor.policy;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
- * The auditor's policy: defaults, per-group overrides and record limits. Built by {@link
- * PolicyLoader} from YAML and validated there.
+ * The auditor's policy: defaults, per-group overrides, record limits and the rules of time. Built
+ * by {@link PolicyLoader} from YAML and validated there.
  *
  * <pre>{@code
  * AuditPolicy policy = PolicyLoader.load(Path.of("policy.yaml"));
@@ -14,21 +15,60 @@ import java.util.Map;
  *
  * @param defaults rules for groups without an override
  * @param groups per-group rules (complete, defaults already applied)
- * @param maxRecordBytes records larger than this go to the DLQ as OVERSIZED
+ * @param maxRecordBytes records larger than this go to the DLQ as OVERSIZED; the default leaves
+ *     room, within a broker's default 1 MiB record limit, for the dead letter that embeds one
+ * @param clockSkew how far ahead of the auditor's wall clock a record timestamp may be; later
+ *     timestamps are clamped to wall clock + skew, so no writer can push the judging clock ahead
+ * @param keyRotationGrace how long after a key rotation (broker time of the registration) batches
+ *     and heartbeats signed with the previous key are still honoured
  */
 public record AuditPolicy(
-    GroupPolicy defaults, Map<String, GroupPolicy> groups, int maxRecordBytes) {
+    GroupPolicy defaults,
+    Map<String, GroupPolicy> groups,
+    int maxRecordBytes,
+    Duration clockSkew,
+    Duration keyRotationGrace) {
+
+  /** Default {@link #maxRecordBytes}: half of a broker's default record limit. */
+  public static final int DEFAULT_MAX_RECORD_BYTES = 512 * 1024;
+
+  /** Default {@link #clockSkew}. */
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+
+  /** Default {@link #keyRotationGrace}. */
+  public static final Duration DEFAULT_KEY_ROTATION_GRACE = Duration.ofMinutes(5);
 
   /** The built-in policy used when no file is given. */
   public static final AuditPolicy DEFAULT =
-      new AuditPolicy(GroupPolicy.DEFAULTS, Map.of(), 1 << 20);
+      new AuditPolicy(GroupPolicy.DEFAULTS, Map.of(), DEFAULT_MAX_RECORD_BYTES);
 
   public AuditPolicy {
     groups = Map.copyOf(groups);
+    if (clockSkew == null || clockSkew.isNegative()) {
+      throw new IllegalArgumentException("clockSkew must be zero or positive");
+    }
+    if (keyRotationGrace == null || keyRotationGrace.isNegative()) {
+      throw new IllegalArgumentException("keyRotationGrace must be zero or positive");
+    }
+  }
+
+  /** A policy with the default rules of time. */
+  public AuditPolicy(GroupPolicy defaults, Map<String, GroupPolicy> groups, int maxRecordBytes) {
+    this(defaults, groups, maxRecordBytes, DEFAULT_CLOCK_SKEW, DEFAULT_KEY_ROTATION_GRACE);
   }
 
   /** The rules of {@code group}. */
   public GroupPolicy group(String group) {
     return groups.getOrDefault(group, defaults);
+  }
+
+  /** This policy with another key-rotation grace. */
+  public AuditPolicy withKeyRotationGrace(Duration grace) {
+    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, grace);
+  }
+
+  /** This policy with another clock skew. */
+  public AuditPolicy withClockSkew(Duration skew) {
+    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, keyRotationGrace);
   }
 }

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
 public final class PolicyLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Set<String> TOP_KEYS = Set.of("defaults", "groups", "limits");
+  private static final Set<String> TOP_KEYS = Set.of("defaults", "groups", "limits", "time");
   private static final Set<String> GROUP_KEYS =
       Set.of("quorum", "reportGrace", "heartbeat", "rateBudget", "requireSignatures", "severity");
 
@@ -83,7 +83,7 @@ public final class PolicyLoader {
         groups.put(e.getKey(), group(e.getValue(), "groups." + e.getKey(), defaults));
       }
     }
-    int maxRecordBytes = AuditPolicy.DEFAULT.maxRecordBytes();
+    int maxRecordBytes = AuditPolicy.DEFAULT_MAX_RECORD_BYTES;
     JsonNode limits = root.get("limits");
     if (limits != null && !limits.isNull()) {
       requireObject(limits, "limits");
@@ -92,7 +92,20 @@ public final class PolicyLoader {
         maxRecordBytes = positiveInt(limits.get("maxRecordBytes"), "limits.maxRecordBytes");
       }
     }
-    return new AuditPolicy(defaults, groups, maxRecordBytes);
+    Duration skew = AuditPolicy.DEFAULT_CLOCK_SKEW;
+    Duration rotationGrace = AuditPolicy.DEFAULT_KEY_ROTATION_GRACE;
+    JsonNode time = root.get("time");
+    if (time != null && !time.isNull()) {
+      requireObject(time, "time");
+      checkKeys(time, "time.", Set.of("clockSkew", "keyRotationGrace"));
+      if (time.has("clockSkew")) {
+        skew = duration(time.get("clockSkew"), "time.clockSkew");
+      }
+      if (time.has("keyRotationGrace")) {
+        rotationGrace = duration(time.get("keyRotationGrace"), "time.keyRotationGrace");
+      }
+    }
+    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, rotationGrace);
   }
 
   private static GroupPolicy group(JsonNode node, String path, GroupPolicy base) {
@@ -143,6 +156,13 @@ public final class PolicyLoader {
       }
     }
     boolean signatures = base.requireSignatures();
+    if (node.has("requireSignatures") && !path.equals("defaults")) {
+      // read from defaults only: a per-group value would be silently ignored, so it is refused
+      throw new PolicyException(
+          path + ".requireSignatures",
+          node.get("requireSignatures").asText(),
+          "is read from defaults only; move it to defaults.requireSignatures");
+    }
     if (node.has("requireSignatures")) {
       JsonNode s = node.get("requireSignatures");
       if (!s.isBoolean()) {

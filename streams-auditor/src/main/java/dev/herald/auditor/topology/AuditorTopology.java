@@ -73,6 +73,20 @@ public final class AuditorTopology {
       MeterRegistry meters,
       int stateChangePartitions,
       InputFrontier frontier) {
+    return reconciliation(policy, schemas, meters, stateChangePartitions, 0, frontier);
+  }
+
+  /**
+   * The main topology, also checking that each heartbeat is on its node's partition of {@code
+   * herald.heartbeats.v1} ({@code heartbeatPartitions} partitions; 0 disables that check).
+   */
+  public static Topology reconciliation(
+      AuditPolicy policy,
+      SchemaRegistryClient schemas,
+      MeterRegistry meters,
+      int stateChangePartitions,
+      int heartbeatPartitions,
+      InputFrontier frontier) {
     AuditorMetrics metrics = new AuditorMetrics(meters);
     AvroWireFormat<ReportBatch> batches = new AvroWireFormat<>(ReportBatch.class, schemas);
     AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
@@ -112,7 +126,11 @@ public final class AuditorTopology {
             .process(
                 () ->
                     new ReportBatchProcessor(
-                        policy, batches, stateChangePartitions, metrics, frontier),
+                        policy,
+                        v -> batches.deserialize(Topics.STATE_CHANGES, v),
+                        stateChangePartitions,
+                        metrics,
+                        frontier),
                 Named.as("reconcile"),
                 AuditorStores.ENTITIES,
                 AuditorStores.DEADLINES,
@@ -124,7 +142,13 @@ public final class AuditorTopology {
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("heartbeats"))
             .process(PromptCommits.Input::new, Named.as("heartbeats-read"))
             .process(
-                () -> new HeartbeatProcessor(policy, heartbeats, metrics, frontier),
+                () ->
+                    new HeartbeatProcessor(
+                        policy,
+                        v -> heartbeats.deserialize(Topics.HEARTBEATS, v),
+                        heartbeatPartitions,
+                        metrics,
+                        frontier),
                 Named.as("liveness"),
                 AuditorStores.LIVENESS);
 

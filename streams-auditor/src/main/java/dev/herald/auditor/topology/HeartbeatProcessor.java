@@ -1,14 +1,12 @@
 package dev.herald.auditor.topology;
 
+import dev.herald.auditor.admission.HeartbeatAdmission;
 import dev.herald.auditor.detect.Finding;
 import dev.herald.auditor.identity.KeyCache;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
-import dev.herald.schema.Heartbeat;
 import dev.herald.schema.Topics;
-import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.serde.MalformedRecordException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,39 +17,44 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * NODE_SILENT from {@code herald.heartbeats.v1}. Heartbeats are verified against the registered key
- * like batches; an unverifiable heartbeat (unknown node, bad signature, undecodable) proves nothing
- * about liveness and goes to the DLQ with its reason. Silence is a wall-clock condition (a silent
- * node sends nothing that could advance stream time), checked by a wall-clock punctuator; the alert
- * id depends only on the node and episode, so this never makes ids nondeterministic.
+ * NODE_SILENT from {@code herald.heartbeats.v1}. {@link HeartbeatAdmission} decides what a record
+ * is: an admitted heartbeat (verified against its node's key, on its node's partition, with a
+ * sequence above the node's last), or a dead letter that proves nothing about liveness. Silence is
+ * judged on "heartbeat time" — the newest broker time of the admitted heartbeats of this partition,
+ * clamped to the wall clock + skew — and, once the partition is caught up, the wall clock; the
+ * alert id depends only on the node and episode, so this never makes ids nondeterministic.
  */
 final class HeartbeatProcessor implements Processor<String, byte[], String, Emission> {
+  private static final long PUNCTUATE_MS = 250;
+
   private final AuditPolicy policy;
-  private final AvroWireFormat<Heartbeat> format;
+  private final HeartbeatAdmission admission;
   private final AuditorMetrics metrics;
-  private final KeyCache keys = new KeyCache(1024);
+  private final InputFrontier frontier;
+  private final long skewMs;
   private ProcessorContext<String, Emission> context;
   private KeyValueStore<String, Liveness> liveness;
   private Registry registry;
-  private static final long PUNCTUATE_MS = 250;
   private long lastInputWall;
   private long lastCheckWall;
-  private long heartbeatTime;
-  private final InputFrontier frontier;
+  private long heartbeatTime = Long.MIN_VALUE;
 
   HeartbeatProcessor(
       AuditPolicy policy,
-      AvroWireFormat<Heartbeat> format,
+      HeartbeatAdmission.Decoder decoder,
+      int partitions,
       AuditorMetrics metrics,
       InputFrontier frontier) {
     this.frontier = frontier;
     this.policy = policy;
-    this.format = format;
+    this.admission = new HeartbeatAdmission(policy, partitions, decoder, new KeyCache(1024));
     this.metrics = metrics;
+    this.skewMs = policy.clockSkew().toMillis();
   }
 
   @Override
@@ -67,47 +70,40 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
 
   @Override
   public void process(Record<String, byte[]> record) {
-    lastInputWall = context.currentSystemTimeMs();
-    long now = record.timestamp();
-    byte[] value = record.value();
-    Heartbeat hb;
-    try {
-      if (value != null && value.length > policy.maxRecordBytes()) {
-        throw new MalformedRecordException(
-            MalformedRecordException.Reason.OVERSIZED, value.length + " bytes is over the limit");
-      }
-      hb = format.deserialize(Topics.HEARTBEATS, value);
-    } catch (MalformedRecordException e) {
-      dead(record, e.reason().name(), e.getMessage(), now);
+    long wall = context.currentSystemTimeMs();
+    RecordMetadata meta = context.recordMetadata().orElse(null);
+    int partition = meta == null ? context.taskId().partition() : meta.partition();
+    long brokerTime = record.timestamp() >= 0 ? record.timestamp() : wall;
+    long arrival = Math.max(Math.min(brokerTime, wall + skewMs), heartbeatTime);
+    HeartbeatAdmission.Outcome outcome =
+        admission.admit(
+            record.value(),
+            partition,
+            arrival,
+            registry::node,
+            n -> {
+              Liveness l = liveness.get(n);
+              return l == null ? Long.MIN_VALUE : l.lastSequence;
+            });
+    if (outcome instanceof HeartbeatAdmission.Dead d) {
+      dead(record, d.reason(), d.detail());
       return;
     }
-    RegisteredNode node = registry.node(hb.getNodeId());
-    if (node == null || !node.active()) {
-      dead(
-          record,
-          "UNKNOWN_NODE",
-          "heartbeat of unregistered or inactive node " + hb.getNodeId(),
-          now);
-      return;
-    }
-    if (policy.defaults().requireSignatures() && !keys.verify(hb, node)) {
-      dead(
-          record,
-          "FORGED",
-          "heartbeat of node " + hb.getNodeId() + " does not verify against its registered key",
-          now);
-      return;
-    }
+    HeartbeatAdmission.Admitted a = (HeartbeatAdmission.Admitted) outcome;
+    lastInputWall = wall;
+    heartbeatTime = Math.max(heartbeatTime, arrival);
     metrics.heartbeat("accepted");
-    Liveness l = liveness.get(hb.getNodeId());
+    String nodeId = a.node().nodeId();
+    Liveness l = liveness.get(nodeId);
     if (l == null) {
       l = new Liveness();
-      l.nodeId = hb.getNodeId();
+      l.nodeId = nodeId;
     }
-    heartbeatTime = Math.max(heartbeatTime, hb.getEventTime().toEpochMilli());
-    long threshold = silenceThreshold(node);
+    l.lastSequence = a.heartbeat().getSequence();
+    long now = heartbeatTime;
     List<Finding> found =
-        Liveness.onHeartbeat(l, hb.getEventTime().toEpochMilli(), hb.getStatus(), threshold, now);
+        Liveness.onHeartbeat(
+            l, a.eventTime(), a.heartbeat().getStatus(), silenceThreshold(a.node()), now);
     liveness.put(l.nodeId, l);
     found.forEach(f -> forward(f, now));
   }
@@ -149,6 +145,9 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
    * than {@code idleMs} (the time this task has read nothing).
    */
   private void judgeAll(long clock, long idleMs, long wallNow) {
+    if (clock == Long.MIN_VALUE && idleMs == Long.MAX_VALUE) {
+      return;
+    }
     List<KeyValue<String, Liveness>> all = new ArrayList<>();
     try (KeyValueIterator<String, Liveness> it = liveness.all()) {
       it.forEachRemaining(all::add);
@@ -156,6 +155,9 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     for (KeyValue<String, Liveness> kv : all) {
       boolean idle = idleMs != Long.MAX_VALUE && idleMs > kv.value.silenceThresholdMs;
       long judgedAt = idle ? Math.max(clock, wallNow) : clock;
+      if (judgedAt == Long.MIN_VALUE) {
+        continue;
+      }
       Optional<Finding> silent = kv.value.check(judgedAt);
       if (silent.isPresent()) {
         liveness.put(kv.key, kv.value);
@@ -165,13 +167,20 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   }
 
   private void forward(Finding f, long ts) {
-    context.forward(new Record<>(Emission.routingKey(f), new Emission.Found(f), ts));
+    context.forward(new Record<>(Emission.routingKey(f), new Emission.Found(f), Math.max(0, ts)));
   }
 
-  private void dead(Record<String, byte[]> record, String reason, String detail, long now) {
+  private void dead(Record<String, byte[]> record, String reason, String detail) {
     metrics.heartbeat("dead_letter");
     metrics.deadLetter(reason);
+    long wall = context.currentSystemTimeMs();
     context.forward(
-        DeadLetters.of(record, context.recordMetadata().orElse(null), reason, detail, now));
+        DeadLetters.of(
+            record,
+            context.recordMetadata().orElse(null),
+            reason,
+            detail,
+            wall,
+            policy.maxRecordBytes()));
   }
 }

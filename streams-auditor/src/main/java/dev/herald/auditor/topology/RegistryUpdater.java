@@ -40,7 +40,7 @@ final class RegistryUpdater implements Processor<String, byte[], Void, Void> {
     }
     try {
       NodeRecord node = format.deserialize(Topics.NODES, record.value());
-      store.put(node.getNodeId(), RegisteredNode.of(node));
+      store.put(node.getNodeId(), RegisteredNode.of(node, record.timestamp()));
     } catch (MalformedRecordException e) {
       LOG.warn("skipping undecodable registration key={} reason={}", record.key(), e.reason());
     }

@@ -1,5 +1,6 @@
 package dev.herald.auditor.topology;
 
+import dev.herald.auditor.admission.BatchAdmission;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.Finding;
@@ -15,43 +16,42 @@ import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
 import dev.herald.schema.canonical.Hashing;
-import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.serde.MalformedRecordException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Audits the {@code ReportBatch}es of one partition of {@code herald.state-changes.v1} against the
- * local stores of that partition: validation (→ DLQ), identity (UNKNOWN_NODE), one signature check
- * per batch (FORGED_REPORT), membership (NOT_A_MEMBER), rate budget (FLOOD → DLQ), then the
- * per-entity {@link Reconciler}. Versions close when every member reported or when stream time
- * passes their grace; closing is checked before each batch and by a stream-time punctuator, so the
- * decisions depend only on the input and a replay yields the same alerts.
+ * Audits the records of one partition of {@code herald.state-changes.v1} against the local stores
+ * of that partition. Thin by design: {@link BatchAdmission} decides what a record is (dead letter,
+ * unverifiable input in some node's name, or an admitted batch); this processor does the store I/O,
+ * keeps the partition's clock, charges budgets and runs the per-entity {@link Reconciler}.
+ *
+ * <p>Time ("report time") is the newest broker time of the admitted batches of this partition, each
+ * clamped to the wall clock + the policy's skew: a record nobody verified never moves it, so no
+ * writer can close, starve or freeze anyone's versions. Versions close when every member reported,
+ * or when report time passes their grace (checked before each admitted batch and by a wall-clock
+ * check once the partition is caught up), so the decisions depend only on the input and a replay
+ * yields the same alerts.
  */
 final class ReportBatchProcessor implements Processor<String, byte[], String, Emission> {
   private static final Logger LOG = LoggerFactory.getLogger(ReportBatchProcessor.class);
-  private static final byte DEADLINE = 0;
-  private static final byte EVIDENCE_EXPIRY = 1;
 
   /** Decoded entity states kept per task (written recently, so their versions are still open). */
   private static final int ENTITY_CACHE = 512;
@@ -59,45 +59,40 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   /** Decoded node ledgers kept per task (one per node). */
   private static final int LEDGER_CACHE = 1024;
 
+  private static final long CHECK_MS = 250;
+
   private final AuditPolicy policy;
-  private final AvroWireFormat<ReportBatch> format;
-  private final int partitions;
+  private final BatchAdmission admission;
   private final AuditorMetrics metrics;
   private final long evidenceRetentionMs;
-  private final KeyCache keys = new KeyCache(4096);
+  private final long skewMs;
+  private final InputFrontier frontier;
+  private final long quietAfterMs;
+  private final UnknownNodeBudget unknownNodes = new UnknownNodeBudget();
 
   private ProcessorContext<String, Emission> context;
   private DecodedStore<EntityState> entities;
-  private KeyValueStore<Bytes, byte[]> deadlines;
   private DecodedStore<NodeLedger> ledgers;
-  private KeyValueStore<String, byte[]> evidence;
+  private DeadlineIndex deadlines;
+  private EvidenceStore evidence;
   private Registry registry;
-  private static final long CHECK_MS = 250;
-  private final InputFrontier frontier;
-  private final long quietAfterMs;
   private long reportTime = -1;
   private long lastReportWall;
   private long lastCheckWall;
 
-  /** Earliest grace deadline in the store; {@link Long#MIN_VALUE} when unknown. */
-  private long nextDeadline = Long.MIN_VALUE;
-
-  /** Earliest evidence expiry in the store; {@link Long#MIN_VALUE} when unknown. */
-  private long nextExpiry = Long.MIN_VALUE;
-
   ReportBatchProcessor(
       AuditPolicy policy,
-      AvroWireFormat<ReportBatch> format,
+      BatchAdmission.Decoder decoder,
       int partitions,
       AuditorMetrics metrics,
       InputFrontier frontier) {
     this.frontier = frontier;
     this.policy = policy;
-    this.format = format;
-    this.partitions = partitions;
+    this.admission = new BatchAdmission(policy, partitions, decoder, new KeyCache(4096));
     this.metrics = metrics;
     this.evidenceRetentionMs = 4 * policy.defaults().reportGrace().toMillis() + 10_000;
     this.quietAfterMs = Math.max(1_000, policy.defaults().reportGrace().toMillis());
+    this.skewMs = policy.clockSkew().toMillis();
   }
 
   @Override
@@ -105,12 +100,12 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     this.context = context;
     // fresh views: the stores may have been restored or rewound since this task last ran
     entities = new DecodedStore<>(context.getStateStore(AuditorStores.ENTITIES), ENTITY_CACHE);
-    deadlines = context.getStateStore(AuditorStores.DEADLINES);
     ledgers = new DecodedStore<>(context.getStateStore(AuditorStores.NODE_LEDGERS), LEDGER_CACHE);
-    evidence = context.getStateStore(AuditorStores.EVIDENCE);
+    deadlines = new DeadlineIndex(context.getStateStore(AuditorStores.DEADLINES));
+    evidence =
+        new EvidenceStore(
+            context.getStateStore(AuditorStores.EVIDENCE), deadlines, evidenceRetentionMs);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
-    nextDeadline = Long.MIN_VALUE;
-    nextExpiry = Long.MIN_VALUE;
     lastReportWall = context.currentSystemTimeMs();
     lastCheckWall = lastReportWall;
     // Report time moves only in process(), which closes what is due; the wall-clock check covers
@@ -128,15 +123,13 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   }
 
   /**
-   * The clock versions close by: the newest timestamp of the report batches this task has read. Not
-   * the task's stream time: that includes heartbeats, which Kafka Streams may read seconds ahead of
-   * a backlog of report batches, and would close versions whose other reports are still unread.
-   * Only when no batch arrived for a grace period (the partition is quiet, not behind) do other
-   * records and then the wall clock move it on, so the last versions still close.
+   * The clock versions close by: report time (see the class comment). Not the task's stream time:
+   * that includes heartbeats and unverified records. Only when the partition is caught up (every
+   * batch sent before that moment has been read) does the wall clock move it on, so a quiet
+   * partition's last versions still close.
    */
   private long clock() {
     if (frontier.known()) {
-      // Caught up on this partition as of R: every batch sent before R has been read.
       OptionalLong caughtUp =
           frontier.caughtUpAt(Topics.STATE_CHANGES, context.taskId().partition());
       return Math.max(reportTime, caughtUp.orElse(-1));
@@ -160,124 +153,135 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
 
   @Override
   public void process(Record<String, byte[]> record) {
-    lastReportWall = context.currentSystemTimeMs();
-    reportTime = Math.max(reportTime, record.timestamp());
-    long now = reportTime;
-    closeDue(now);
+    long wall = context.currentSystemTimeMs();
     RecordMetadata meta = context.recordMetadata().orElse(null);
+    int partition = meta == null ? context.taskId().partition() : meta.partition();
+    long brokerTime = record.timestamp() >= 0 ? record.timestamp() : wall;
+    // a writer's timestamp never runs ahead of the wall clock by more than the skew, and the
+    // admitted clock never runs back (an old CreateTime stamp cannot revive a retired key)
+    long arrival = Math.max(Math.min(brokerTime, wall + skewMs), reportTime);
+    Map<String, NodeLedger> touched = new HashMap<>();
+    BatchAdmission.Outcome outcome =
+        admission.admit(
+            record.value(), partition, arrival, registry::node, n -> ledger(n, touched));
+    if (outcome instanceof BatchAdmission.Admitted a) {
+      lastReportWall = wall;
+      reportTime = Math.max(reportTime, arrival);
+      closeDue(reportTime);
+      audit(record, meta, a, reportTime, wall, touched);
+    } else if (outcome instanceof BatchAdmission.Unverified u) {
+      unverified(record, meta, u, wall, touched);
+    } else {
+      BatchAdmission.Dead d = (BatchAdmission.Dead) outcome;
+      metrics.batch(d.reason().toLowerCase(Locale.ROOT));
+      dead(record, d.reason(), d.detail());
+    }
+    flush(touched);
+  }
+
+  /**
+   * Input in some node's name that does not verify as it: a dead letter, and now and then (a small
+   * budget per claimed node, and for unregistered ids per task) a finding that names the claimed
+   * node as the victim of a forgery — with the record's hash and coordinates, never its bytes.
+   */
+  private void unverified(
+      Record<String, byte[]> record,
+      RecordMetadata meta,
+      BatchAdmission.Unverified u,
+      long wall,
+      Map<String, NodeLedger> touched) {
+    metrics.batch(u.reason().equals("FORGED") ? "forged" : "unknown_node");
+    dead(record, u.reason(), u.detail());
+    RegisteredNode node = u.registered();
+    if (node == null) {
+      registry.invalidate();
+    }
+    boolean warn =
+        node == null
+            ? unknownNodes.admit(u.claimedNode(), wall)
+            : ledger(u.claimedNode(), touched).admitUnverified(wall);
+    if (!warn) {
+      return;
+    }
     byte[] value = record.value();
-    if (value == null || value.length == 0) {
-      dead(record, "EMPTY", "no value (tombstone or empty record)", now);
-      return;
+    EvidenceRef ref =
+        new EvidenceRef(
+            meta == null ? Topics.STATE_CHANGES : meta.topic(),
+            meta == null ? -1 : meta.partition(),
+            meta == null ? -1 : meta.offset(),
+            u.claimedNode(),
+            "",
+            -1,
+            null,
+            false,
+            value == null ? "" : Hashing.hex(Hashing.sha256(value)));
+    String group = node == null ? "" : firstGroup(node);
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put("reason", u.reason());
+    long time = Math.max(0, reportTime);
+    if (u.reason().equals("FORGED")) {
+      attributes.put("role", "victim");
+      emit(
+          Finding.episode(
+              AlertType.FORGED_REPORT,
+              group,
+              u.claimedNode(),
+              "input in the name of node "
+                  + u.claimedNode()
+                  + " does not verify against its key: someone else made it ("
+                  + u.detail()
+                  + ")",
+              time,
+              time,
+              attributes,
+              List.of(ref)),
+          time);
+    } else {
+      emit(
+          Finding.episode(
+              AlertType.UNKNOWN_NODE,
+              group,
+              u.claimedNode(),
+              u.detail(),
+              time,
+              time,
+              attributes,
+              List.of(ref)),
+          time);
     }
-    if (value.length > policy.maxRecordBytes()) {
-      dead(
-          record,
-          "OVERSIZED",
-          value.length + " bytes exceed limits.maxRecordBytes=" + policy.maxRecordBytes(),
-          now);
-      return;
-    }
-    ReportBatch batch;
-    try {
-      batch = format.deserialize(Topics.STATE_CHANGES, value);
-    } catch (MalformedRecordException e) {
-      dead(record, e.reason().name(), e.getMessage(), now);
-      return;
-    }
-    String problem = BatchValidation.problem(batch);
-    if (problem != null) {
-      dead(record, "INVALID", problem, now);
-      return;
-    }
-    audit(record, meta, value, batch, now);
+  }
+
+  private static String firstGroup(RegisteredNode node) {
+    return node.groups().stream().sorted().findFirst().orElse("");
   }
 
   private void audit(
       Record<String, byte[]> record,
       RecordMetadata meta,
-      byte[] value,
-      ReportBatch batch,
-      long now) {
-    String nodeId = batch.getNodeId();
-    Set<String> groups = new TreeSet<>();
-    batch.getReports().forEach(r -> groups.add(r.getGroup()));
-    RegisteredNode node = registry.node(nodeId);
-    int partition = meta == null ? batch.getPartition() : meta.partition();
+      BatchAdmission.Admitted admitted,
+      long now,
+      long wall,
+      Map<String, NodeLedger> touched) {
+    ReportBatch batch = admitted.batch();
+    RegisteredNode node = admitted.node();
+    String nodeId = node.nodeId();
+    byte[] value = record.value();
     EvidenceRef ref =
         new EvidenceRef(
             meta == null ? Topics.STATE_CHANGES : meta.topic(),
-            partition,
+            meta == null ? batch.getPartition() : meta.partition(),
             meta == null ? -1 : meta.offset(),
             nodeId,
             batch.getKeyId(),
             batch.getBatchSeq(),
             null,
-            false);
-    if (node == null || !node.active()) {
-      registry.invalidate();
-      metrics.batch("unknown_node");
-      // the alert carries these bytes itself: nothing of an outsider is kept in the stores
-      ref = withRecord(ref, value, false);
-      for (String g : groups) {
-        emit(
-            Finding.episode(
-                AlertType.UNKNOWN_NODE,
-                g,
-                nodeId,
-                node == null
-                    ? "node " + nodeId + " is not registered"
-                    : "node " + nodeId + " is " + node.status(),
-                batch.getCreatedAt().toEpochMilli(),
-                now,
-                Map.of(),
-                List.of(ref)),
-            now);
-      }
-      return;
-    }
-    Map<String, NodeLedger> touched = new HashMap<>();
-    NodeLedger ledger = ledger(nodeId, touched);
-    if (!ledger.rememberBatch(batch.getBatchSeq(), digest(value))) {
-      metrics.batch("duplicate");
-      metrics.reports("duplicate", batch.getReports().size());
-      return;
-    }
-    // the previous key of a rotation verifies only batches in flight: up to the report grace after
-    // the rotation, by stream time (which a holder of the old key cannot move back)
-    boolean signed =
-        !policy.defaults().requireSignatures()
-            || keys.verify(batch, node, now, policy.defaults().reportGrace().toMillis());
-    String misplaced = signed ? misplaced(batch, partition) : null;
-    if (!signed || misplaced != null) {
-      ref = withRecord(ref, value, signed);
-      metrics.batch("forged");
-      for (String g : groups.isEmpty() ? Set.of("") : groups) {
-        emit(
-            Finding.episode(
-                AlertType.FORGED_REPORT,
-                g,
-                nodeId,
-                signed
-                    ? "batch " + batch.getBatchSeq() + " of node " + nodeId + ": " + misplaced
-                    : "batch "
-                        + batch.getBatchSeq()
-                        + " of node "
-                        + nodeId
-                        + " does not verify against its registered key",
-                batch.getCreatedAt().toEpochMilli(),
-                now,
-                Map.of("batchSeq", Long.toString(batch.getBatchSeq())),
-                List.of(ref)),
-            now);
-      }
-      flush(touched);
-      return;
-    }
-    ref = withRecord(ref, null, true);
-    keepEvidence(ref, value, now);
+            true,
+            Hashing.hex(Hashing.sha256(value)));
+    evidence.keep(ref, value, now);
     metrics.batch("accepted");
+    NodeLedger ledger = ledger(nodeId, touched);
     List<StateChange> excess = new ArrayList<>();
+    List<StateChange> jumped = new ArrayList<>();
     Set<String> notMember = new TreeSet<>();
     Map<String, EntityState> batchStates = new HashMap<>();
     Set<String> changed = new LinkedHashSet<>();
@@ -285,7 +289,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     int duplicates = 0;
     int late = 0;
     for (StateChange sc : batch.getReports()) {
-      String group = sc.getGroup();
+      String group = sc.getGroup().toString();
       if (!node.groups().contains(group)) {
         notMember.add(group);
         continue;
@@ -297,16 +301,30 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       if (state == null) {
         state = entities.get(entityId);
         if (state == null) {
-          state = new EntityState(group, sc.getEntityKey());
+          state = new EntityState(group, sc.getEntityKey().toString());
         }
         batchStates.put(entityId, state);
       }
+      // A claim already recorded (a replay, a copy) costs nothing and is not voted again; only a
+      // new claim is charged to the node's budget, so nobody can spend an honest node's budget
+      // by copying its batches.
+      Reconciler.Effect preview = Reconciler.classify(state, report, gp);
+      if (preview == Reconciler.Effect.DUPLICATE) {
+        duplicates++;
+        continue;
+      }
+      if (preview == Reconciler.Effect.TOO_LATE) {
+        late++;
+        continue;
+      }
+      if (preview == Reconciler.Effect.JUMP) {
+        jumped.add(sc);
+        continue;
+      }
       EntityState.VersionSlot slot = state.open.get(sc.getVersion());
       boolean newEntry =
-          !state.closed.containsKey(sc.getVersion())
+          preview == Reconciler.Effect.ACCEPTED
               && (slot == null || !slot.reports.containsKey(nodeId));
-      // charged by arrival (stream time), never by the report's own eventTime, which the node
-      // writes itself: ever-later eventTimes would refill its bucket at will
       if (!ledger.admit(gp, now) || (newEntry && !ledger.mayOpen(gp))) {
         excess.add(sc);
         continue;
@@ -322,9 +340,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         default -> late++;
       }
       if (out.openedVersion() != null && out.closedVersion() == null) {
-        long deadline = now + gp.reportGrace().toMillis();
-        deadlines.put(deadlineKey(deadline, entityId, out.openedVersion()), new byte[0]);
-        nextDeadline = Math.min(nextDeadline, Math.max(0, deadline));
+        deadlines.addDeadline(now + gp.reportGrace().toMillis(), entityId, out.openedVersion());
       }
       List<Finding> findings = out.findings();
       if (out.closedVersion() != null) {
@@ -341,152 +357,159 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     metrics.reports("accepted", accepted);
     metrics.reports("duplicate", duplicates);
     metrics.reports("late", late);
-    for (String g : notMember) {
-      metrics.reports("not_member", 1);
-      emit(
-          Finding.episode(
-              AlertType.NOT_A_MEMBER,
-              g,
-              nodeId,
-              "node " + nodeId + " reported for group " + g + ", which it is not a member of",
-              batch.getCreatedAt().toEpochMilli(),
-              now,
-              Map.of(),
-              List.of(ref)),
-          now);
-    }
-    if (!excess.isEmpty()) {
-      metrics.reports("flood", excess.size());
+    int size = batch.getReports().size();
+    if (size > 0 && duplicates + late == size) {
       dead(
           record,
-          "FLOOD",
-          excess.size()
-              + " of "
-              + batch.getReports().size()
-              + " reports of node "
+          "REPLAY",
+          "every report of batch "
+              + batch.getBatchSeq()
+              + " of node "
               + nodeId
-              + " exceed its rate budget or in-flight cap",
-          now);
-      Set<String> floodGroups = new TreeSet<>();
-      excess.forEach(sc -> floodGroups.add(sc.getGroup()));
-      ledger.flooding = true;
-      for (String g : floodGroups) {
+              + " was already judged (a replay of old input)");
+    }
+    if (!notMember.isEmpty() && ledger.admitUnverified(wall)) {
+      for (String g : notMember) {
+        metrics.reports("not_member", 1);
         emit(
             Finding.episode(
-                AlertType.FLOOD,
+                AlertType.NOT_A_MEMBER,
                 g,
                 nodeId,
-                "node " + nodeId + " exceeds its rate budget or in-flight cap",
+                "node " + nodeId + " reported for group " + g + ", which it is not a member of",
                 batch.getCreatedAt().toEpochMilli(),
                 now,
-                Map.of("excess", Integer.toString(excess.size())),
-                List.of()),
+                Map.of(),
+                List.of(ref)),
             now);
       }
     }
-    flush(touched);
+    if (!jumped.isEmpty()) {
+      versionJump(record, batch, nodeId, jumped, ref, now);
+    }
+    if (!excess.isEmpty()) {
+      flood(record, batch, nodeId, excess, ledger, now);
+    }
   }
 
-  /** Why the batch's reports are not all of its node and partition, or null. */
-  private String misplaced(ReportBatch batch, int partition) {
-    if (batch.getPartition() != partition) {
-      return "claims partition " + batch.getPartition() + " but was written to " + partition;
+  /** Reports far beyond their entity's versions: a dead letter and one episode per group. */
+  private void versionJump(
+      Record<String, byte[]> record,
+      ReportBatch batch,
+      String nodeId,
+      List<StateChange> jumped,
+      EvidenceRef ref,
+      long now) {
+    metrics.reports("version_jump", jumped.size());
+    dead(
+        record,
+        "VERSION_JUMP",
+        jumped.size()
+            + " of "
+            + batch.getReports().size()
+            + " reports of node "
+            + nodeId
+            + " are for versions beyond the versions their entities may have in flight"
+            + " (rateBudget.maxInFlightVersions past the highest closed one); not voted");
+    Map<String, StateChange> firstPerGroup = new TreeMap<>();
+    jumped.forEach(sc -> firstPerGroup.putIfAbsent(sc.getGroup().toString(), sc));
+    for (Map.Entry<String, StateChange> e : firstPerGroup.entrySet()) {
+      StateChange sc = e.getValue();
+      Map<String, String> attrs = new LinkedHashMap<>();
+      attrs.put("entityKey", sc.getEntityKey().toString());
+      attrs.put("version", Long.toString(sc.getVersion()));
+      emit(
+          Finding.episode(
+              AlertType.VERSION_JUMP,
+              e.getKey(),
+              nodeId,
+              "node "
+                  + nodeId
+                  + " reported version "
+                  + sc.getVersion()
+                  + " of "
+                  + sc.getEntityKey()
+                  + ", far beyond the versions in flight",
+              sc.getEventTime().toEpochMilli(),
+              now,
+              attrs,
+              List.of(ref)),
+          now);
     }
-    for (StateChange r : batch.getReports()) {
-      if (!r.getNodeId().equals(batch.getNodeId())) {
-        return "carries a report of node " + r.getNodeId();
-      }
-      if (partitions > 0) {
-        byte[] k =
-            EntityState.entityId(r.getGroup(), r.getEntityKey()).getBytes(StandardCharsets.UTF_8);
-        int p = Utils.toPositive(Utils.murmur2(k)) % partitions;
-        if (p != partition) {
-          return "carries entity " + r.getEntityKey() + " of partition " + p;
-        }
-      }
-    }
-    return null;
   }
 
-  /**
-   * Closes every version whose grace has passed by stream time {@code now}, and drops evidence past
-   * its retention. The earliest pending time of each index is kept in memory (unknown after {@link
-   * #init}), so a record that finds nothing due costs no range scan of the store.
-   */
+  private void flood(
+      Record<String, byte[]> record,
+      ReportBatch batch,
+      String nodeId,
+      List<StateChange> excess,
+      NodeLedger ledger,
+      long now) {
+    metrics.reports("flood", excess.size());
+    dead(
+        record,
+        "FLOOD",
+        excess.size()
+            + " of "
+            + batch.getReports().size()
+            + " reports of node "
+            + nodeId
+            + " exceed its rate budget or in-flight cap");
+    Set<String> floodGroups = new TreeSet<>();
+    excess.forEach(sc -> floodGroups.add(sc.getGroup().toString()));
+    ledger.flooding = true;
+    for (String g : floodGroups) {
+      emit(
+          Finding.episode(
+              AlertType.FLOOD,
+              g,
+              nodeId,
+              "node " + nodeId + " exceeds its rate budget or in-flight cap",
+              batch.getCreatedAt().toEpochMilli(),
+              now,
+              Map.of("excess", Integer.toString(excess.size())),
+              List.of()),
+          now);
+    }
+  }
+
+  /** Closes every version whose grace has passed by {@code now}; drops expired evidence. */
   private void closeDue(long now) {
     if (now < 0) {
       return;
     }
-    if (now >= nextDeadline) {
-      nextDeadline = closeDeadlines(now);
+    if (deadlines.deadlinesDue(now)) {
+      closeDeadlines(now);
     }
-    if (now >= nextExpiry) {
-      nextExpiry = expireEvidence(now);
-    }
+    evidence.expire(now);
   }
 
-  /** Closes the versions due by {@code now}; returns the earliest deadline left. */
-  private long closeDeadlines(long now) {
-    List<Bytes> due = new ArrayList<>();
-    long next = dueBy(DEADLINE, now, due);
+  private void closeDeadlines(long now) {
+    List<DeadlineIndex.DueVersion> due = new ArrayList<>();
+    deadlines.takeDueVersions(now, due);
     Map<String, NodeLedger> touched = new HashMap<>();
     int closed = 0;
-    for (Bytes key : due) {
-      deadlines.delete(key);
-      String payload = payload(key);
-      int sep = payload.lastIndexOf('\u0000');
-      String entityId = payload.substring(0, sep);
-      long version = Long.parseLong(payload.substring(sep + 1));
-      EntityState state = entities.get(entityId);
-      if (state == null || !state.open.containsKey(version)) {
+    for (DeadlineIndex.DueVersion d : due) {
+      EntityState state = entities.get(d.entityId());
+      if (state == null || !state.open.containsKey(d.version())) {
         continue;
       }
       List<Finding> findings =
           Reconciler.close(
-              state, version, registry.members(state.group), policy.group(state.group), now);
-      findings = released(state, version, findings, touched);
-      entities.put(entityId, state);
+              state, d.version(), registry.members(state.group), policy.group(state.group), now);
+      findings = released(state, d.version(), findings, touched);
+      entities.put(d.entityId(), state);
       closed++;
       findings.forEach(f -> emit(f, now));
     }
     flush(touched);
     metrics.versionsClosed(closed);
-    return next;
-  }
-
-  /** Drops the evidence whose retention ended by {@code now}; returns the earliest expiry left. */
-  private long expireEvidence(long now) {
-    List<Bytes> expired = new ArrayList<>();
-    long next = dueBy(EVIDENCE_EXPIRY, now, expired);
-    for (Bytes k : expired) {
-      deadlines.delete(k);
-      evidence.delete(payload(k));
-    }
-    return next;
-  }
-
-  /**
-   * Collects the keys of index {@code type} due by {@code now} (in time order) into {@code due};
-   * returns the time of the first entry after them, or {@link Long#MAX_VALUE} when there is none.
-   */
-  private long dueBy(byte type, long now, List<Bytes> due) {
-    try (KeyValueIterator<Bytes, byte[]> it =
-        deadlines.range(indexKey(type, 0, ""), indexKey(type, Long.MAX_VALUE, ""))) {
-      while (it.hasNext()) {
-        Bytes key = it.next().key;
-        long at = time(key);
-        if (at > now) {
-          return at;
-        }
-        due.add(key);
-      }
-    }
-    return Long.MAX_VALUE;
   }
 
   /**
    * The reporters of a closed version have one version less in flight. A version only flooding
-   * nodes reported has no quorum because of the flood: its NO_QUORUM is explained by FLOOD.
+   * nodes reported has no quorum because of the flood: its NO_QUORUM is explained by FLOOD (only
+   * while they flood: the mark clears once a node's budget is full again).
    */
   private List<Finding> released(
       EntityState state, long version, List<Finding> findings, Map<String, NodeLedger> touched) {
@@ -520,41 +543,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     touched.clear();
   }
 
-  private static EvidenceRef withRecord(EvidenceRef e, byte[] record, boolean signatureValid) {
-    return new EvidenceRef(
-        e.topic(),
-        e.partition(),
-        e.offset(),
-        e.nodeId(),
-        e.keyId(),
-        e.batchSeq(),
-        record,
-        signatureValid);
-  }
-
-  private void keepEvidence(EvidenceRef ref, byte[] value, long now) {
-    String k = evidenceKey(ref);
-    evidence.put(k, value);
-    long expiry = now + evidenceRetentionMs;
-    deadlines.put(indexKey(EVIDENCE_EXPIRY, expiry, k), new byte[0]);
-    nextExpiry = Math.min(nextExpiry, Math.max(0, expiry));
-  }
-
   private void emit(Finding f, long now) {
-    List<EvidenceRef> withBytes = new ArrayList<>(f.evidence().size());
-    for (EvidenceRef e : f.evidence()) {
-      byte[] bytes = e.record() != null ? e.record() : evidence.get(evidenceKey(e));
-      withBytes.add(
-          new EvidenceRef(
-              e.topic(),
-              e.partition(),
-              e.offset(),
-              e.nodeId(),
-              e.keyId(),
-              e.batchSeq(),
-              bytes,
-              e.signatureValid()));
-    }
     Finding out =
         new Finding(
             f.kind(),
@@ -568,27 +557,33 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
             f.firstEventTime(),
             f.detectedAt(),
             f.attributes(),
-            withBytes);
+            evidence.attach(f.evidence()));
     context.forward(new Record<>(Emission.routingKey(out), new Emission.Found(out), now));
   }
 
-  private void dead(Record<String, byte[]> record, String reason, String detail, long now) {
+  private void dead(Record<String, byte[]> record, String reason, String detail) {
     LOG.debug("dead letter reason={} detail={}", reason, detail);
     metrics.deadLetter(reason);
     context.forward(
-        DeadLetters.of(record, context.recordMetadata().orElse(null), reason, detail, now));
+        DeadLetters.of(
+            record,
+            context.recordMetadata().orElse(null),
+            reason,
+            detail,
+            context.currentSystemTimeMs(),
+            policy.maxRecordBytes()));
   }
 
   private static ReplicaReport toReport(StateChange sc, EvidenceRef ref) {
     return new ReplicaReport(
-        sc.getEventId(),
-        sc.getGroup(),
-        sc.getEntityKey(),
+        sc.getEventId().toString(),
+        sc.getGroup().toString(),
+        sc.getEntityKey().toString(),
         sc.getVersion(),
-        sc.getNodeId(),
+        sc.getNodeId().toString(),
         hex(sc.getPrevStateHash()),
         hex(sc.getStateHash()),
-        sc.getOpId(),
+        sc.getOpId().toString(),
         hex(sc.getOpDigest()),
         sc.getEventTime().toEpochMilli(),
         ref);
@@ -596,33 +591,5 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
 
   private static String hex(ByteBuffer b) {
     return b == null ? "" : Hashing.hex(b);
-  }
-
-  private static String digest(byte[] value) {
-    return Hashing.hex(Hashing.sha256(value)).substring(0, 32);
-  }
-
-  private static String evidenceKey(EvidenceRef e) {
-    return e.partition() + "/" + e.offset();
-  }
-
-  static Bytes deadlineKey(long deadline, String entityId, long version) {
-    return indexKey(DEADLINE, deadline, entityId + '\u0000' + version);
-  }
-
-  private static Bytes indexKey(byte type, long time, String payload) {
-    byte[] p = payload.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(1 + 8 + p.length);
-    b.put(type).putLong(Math.max(0, time)).put(p);
-    return Bytes.wrap(b.array());
-  }
-
-  private static long time(Bytes key) {
-    return ByteBuffer.wrap(key.get(), 1, 8).getLong();
-  }
-
-  private static String payload(Bytes key) {
-    byte[] k = key.get();
-    return new String(k, 9, k.length - 9, StandardCharsets.UTF_8);
   }
 }

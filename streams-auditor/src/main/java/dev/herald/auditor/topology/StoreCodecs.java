@@ -17,6 +17,7 @@ import dev.herald.schema.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +71,7 @@ final class StoreCodecs {
             }
           }
           out.zlong(s.forgottenBelow);
+          out.zlong(s.highestClosed);
         }
 
         @Override
@@ -94,6 +96,7 @@ final class StoreCodecs {
             s.closed.put(v, readClosed(in));
           }
           s.forgottenBelow = in.zlong();
+          s.highestClosed = in.zlong();
           return s;
         }
       };
@@ -168,6 +171,7 @@ final class StoreCodecs {
       }
     }
     writeStrings(out, c.missing);
+    out.bool(c.revotable);
   }
 
   /**
@@ -184,6 +188,7 @@ final class StoreCodecs {
 
   private static final class ClosedMemo {
     private final long version;
+    private final boolean revotable;
     private final String agreedHash;
     private final String agreedOp;
     private final Map<String, String> hashes;
@@ -194,6 +199,7 @@ final class StoreCodecs {
 
     ClosedMemo(ClosedVersion c, byte[] bytes) {
       this.version = c.version;
+      this.revotable = c.revotable;
       this.agreedHash = c.agreedHash;
       this.agreedOp = c.agreedOp;
       this.hashes = c.hashes;
@@ -214,6 +220,7 @@ final class StoreCodecs {
 
     boolean matches(ClosedVersion c) {
       if (c.version != version
+          || c.revotable != revotable
           || c.agreedHash != agreedHash
           || c.agreedOp != agreedOp
           || c.hashes != hashes
@@ -261,6 +268,7 @@ final class StoreCodecs {
     }
     c.hashes = map;
     c.missing = readStrings(in, new HashSet<>());
+    c.revotable = in.bool();
     return c;
   }
 
@@ -316,6 +324,8 @@ final class StoreCodecs {
     out.zlong(e.batchSeq());
     out.optBytes(e.record());
     out.bool(e.signatureValid());
+    // 32 raw bytes, not 64 hex characters: every open report carries its batch's hash
+    out.optBytes(e.sha256().isEmpty() ? null : HexFormat.of().parseHex(e.sha256()));
   }
 
   private static EvidenceRef readEvidence(In in, String node) {
@@ -330,7 +340,12 @@ final class StoreCodecs {
         in.str(),
         in.zlong(),
         in.optBytes(),
-        in.bool());
+        in.bool(),
+        hexOrEmpty(in.optBytes()));
+  }
+
+  private static String hexOrEmpty(byte[] bytes) {
+    return bytes == null ? "" : HexFormat.of().formatHex(bytes);
   }
 
   private static void writeEvidenceList(Out out, List<EvidenceRef> list) {
@@ -382,6 +397,8 @@ final class StoreCodecs {
           out.zlong(l.inFlight);
           out.bool(l.flooding);
           writeRecentBatches(out, l.recentBatches);
+          out.float64(l.unverifiedTokens);
+          out.zlong(l.unverifiedRefilledAt);
         }
 
         @Override
@@ -399,6 +416,8 @@ final class StoreCodecs {
             long seq = in.zlong();
             l.recentBatches.put(seq, in.str());
           }
+          l.unverifiedTokens = in.float64();
+          l.unverifiedRefilledAt = in.zlong();
           return l;
         }
       };

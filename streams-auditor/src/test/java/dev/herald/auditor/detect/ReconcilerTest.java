@@ -209,4 +209,106 @@ class ReconcilerTest {
     assertThat(feed(honest("n1", 2)).effect()).isEqualTo(Reconciler.Effect.TOO_LATE);
     assertThat(state.open).isEmpty();
   }
+
+  @Test
+  void aVersionFarBeyondTheHighestClosedOneIsAJumpAndIsNotVoted() {
+    agreedVersion(1);
+    long far = 1 + POLICY.maxInFlightVersions() + 1;
+    ReplicaReport jump = report("n3", far, state(far - 1), state(far), "op" + far);
+    assertThat(Reconciler.classify(state, jump, POLICY)).isEqualTo(Reconciler.Effect.JUMP);
+    assertThat(feed(jump).effect()).isEqualTo(Reconciler.Effect.JUMP);
+    assertThat(state.open).isEmpty();
+    long edge = 1 + POLICY.maxInFlightVersions();
+    ReplicaReport inWindow = report("n3", edge, state(edge - 1), state(edge), "op" + edge);
+    assertThat(Reconciler.classify(state, inWindow, POLICY)).isEqualTo(Reconciler.Effect.ACCEPTED);
+  }
+
+  @Test
+  void versionsNobodyAgreedOnNeverMoveTheForgettingHorizon() {
+    agreedVersion(1);
+    // a liar alone closes 40 versions ahead of the honest ones
+    for (long v = 100; v < 140; v++) {
+      feed(report("n3", v, "x", hash("x" + v), "opx" + v));
+      findings.addAll(Reconciler.close(state, v, MEMBERS, POLICY, 1_000 * v + 2_000));
+    }
+    assertThat(state.closed).hasSize(EntityState.CLOSED_WINDOW);
+    assertThat(state.forgottenBelow).isLessThanOrEqualTo(2);
+    findings.clear();
+    feed(honest("n1", 2));
+    feed(honest("n2", 2));
+    assertThat(feed(report("n3", 2, state(1), hash("bad"), "op2")).closedVersion()).isEqualTo(2L);
+    assertThat(findings).extracting(Finding::type).containsExactly(AlertType.DIVERGENCE);
+  }
+
+  @Test
+  void duplicateClaimsAreClassifiedSoTheyCostNothing() {
+    feed(honest("n1", 1));
+    assertThat(Reconciler.classify(state, honest("n1", 1), POLICY))
+        .isEqualTo(Reconciler.Effect.DUPLICATE);
+    agreedVersion(1);
+    assertThat(Reconciler.classify(state, honest("n2", 1), POLICY))
+        .isEqualTo(Reconciler.Effect.DUPLICATE);
+    assertThat(Reconciler.classify(state, report("n2", 1, "", hash("x"), "op1"), POLICY))
+        .isEqualTo(Reconciler.Effect.LATE);
+  }
+
+  @Test
+  void theSameOpIdWithAnotherOperationBodyIsAConflictingWrite() {
+    feed(honest("n1", 1));
+    feed(honest("n2", 1));
+    ReplicaReport h = honest("n3", 1);
+    feed(
+        new ReplicaReport(
+            h.eventId(),
+            h.group(),
+            h.entityKey(),
+            h.version(),
+            h.nodeId(),
+            h.prevHash(),
+            h.stateHash(),
+            h.opId(),
+            hash("another body"),
+            h.eventTime(),
+            h.evidence()));
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.CONFLICTING_WRITE);
+              assertThat(f.nodes()).containsExactly("n3");
+            });
+  }
+
+  @Test
+  void aNoQuorumVersionIsDecidedWhenALateVoteCompletesAQuorum() {
+    agreedVersion(1);
+    feed(honest("n1", 2));
+    feed(report("n3", 2, state(1), hash("lie"), "op2"));
+    closeAfterGrace(2);
+    assertThat(findings).extracting(Finding::type).containsExactly(AlertType.NO_QUORUM);
+    findings.clear();
+    feed(honest("n2", 2));
+    assertThat(findings)
+        .extracting(Finding::kind, Finding::type, Finding::nodes)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.api.Assertions.tuple(
+                Finding.Kind.RESOLVE, AlertType.NO_QUORUM, List.of()),
+            org.assertj.core.api.Assertions.tuple(
+                Finding.Kind.OPEN, AlertType.DIVERGENCE, List.of("n3")));
+    findings.clear();
+    feed(honest("n2", 2));
+    assertThat(findings).isEmpty();
+  }
+
+  @Test
+  void onlyAgreedOperationsCountAsAppliedBefore() {
+    agreedVersion(1);
+    // n3 alone claims op3 at version 2; the quorum applies op2
+    feed(honest("n1", 2));
+    feed(honest("n2", 2));
+    feed(report("n3", 2, state(1), state(2), "op3"));
+    findings.clear();
+    agreedVersion(3);
+    assertThat(findings).isEmpty();
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
+import dev.herald.schema.canonical.CanonicalEncoding;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
@@ -51,52 +52,99 @@ class KeyCacheTest {
     return b;
   }
 
+  private KeyCache.Verdict check(ReportBatch b, RegisteredNode node, long arrival, long grace) {
+    byte[] sig = new byte[b.getSignature().remaining()];
+    b.getSignature().duplicate().get(sig);
+    return keys.check(
+        b.getKeyId(),
+        b.getCreatedAt().toEpochMilli(),
+        CanonicalEncoding.reportBatch(b),
+        sig,
+        node,
+        arrival,
+        grace);
+  }
+
+  private boolean verify(ReportBatch b, RegisteredNode node, long arrival, long grace) {
+    KeyCache.Verdict v = check(b, node, arrival, grace);
+    return v == KeyCache.Verdict.CURRENT_KEY || v == KeyCache.Verdict.PREVIOUS_KEY;
+  }
+
+  private static ReportBatch signedAt(Ed25519.KeyPair signer, long createdAt) {
+    ReportBatch b = signedBy(signer);
+    b.setCreatedAt(Instant.ofEpochMilli(createdAt));
+    BatchSignatures.sign(b, signer.privateKey());
+    return b;
+  }
+
+  @Test
+  void theOldKeyAfterTheGraceIsAStaleReplayWhenSignedBeforeTheRotationAndForgedWhenAfter() {
+    RegisteredNode rotated = node(newKey, oldKey, ROTATED_AT);
+    assertThat(check(signedAt(oldKey, ROTATED_AT - 10), rotated, ROTATED_AT + GRACE + 1, GRACE))
+        .isEqualTo(KeyCache.Verdict.STALE_REPLAY);
+    assertThat(check(signedAt(oldKey, ROTATED_AT + 10), rotated, ROTATED_AT + GRACE + 1, GRACE))
+        .isEqualTo(KeyCache.Verdict.FORGED);
+    assertThat(check(signedAt(oldKey, ROTATED_AT + 10), rotated, ROTATED_AT + GRACE, GRACE))
+        .isEqualTo(KeyCache.Verdict.PREVIOUS_KEY);
+    assertThat(check(signedAt(newKey, 5), rotated, ROTATED_AT + 5 * GRACE, GRACE))
+        .isEqualTo(KeyCache.Verdict.CURRENT_KEY);
+  }
+
+  @Test
+  void malformedSignatureInputNeverThrows() {
+    RegisteredNode n = node(newKey, null, 1);
+    assertThat(keys.check("", 0, new byte[0], null, n, 0, GRACE))
+        .isEqualTo(KeyCache.Verdict.FORGED);
+    assertThat(keys.check("", 0, null, new byte[64], n, 0, GRACE))
+        .isEqualTo(KeyCache.Verdict.FORGED);
+  }
+
   @Test
   void afterARotationTheNewKeyVerifiesAndTheOldOneOnlyWithinTheGrace() {
     RegisteredNode before = node(oldKey, null, 1);
     RegisteredNode rotated = node(newKey, oldKey, ROTATED_AT);
 
-    assertThat(keys.verify(signedBy(oldKey), before, ROTATED_AT - 1, GRACE)).isTrue();
-    assertThat(keys.verify(signedBy(newKey), rotated, ROTATED_AT + 1, GRACE)).isTrue();
-    assertThat(keys.verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE, GRACE))
+    assertThat(verify(signedBy(oldKey), before, ROTATED_AT - 1, GRACE)).isTrue();
+    assertThat(verify(signedBy(newKey), rotated, ROTATED_AT + 1, GRACE)).isTrue();
+    assertThat(verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE, GRACE))
         .as("a batch in flight during the rotation")
         .isTrue();
-    assertThat(keys.verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE + 1, GRACE))
+    assertThat(verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE + 1, GRACE))
         .as("the old key after the grace")
         .isFalse();
-    assertThat(keys.verify(signedBy(newKey), rotated, ROTATED_AT + 3_600_000, GRACE)).isTrue();
+    assertThat(verify(signedBy(newKey), rotated, ROTATED_AT + 3_600_000, GRACE)).isTrue();
   }
 
   @Test
   void theOldKeyIsRejectedAfterTheGraceEvenThoughItWasDecodedAndCachedBefore() {
     // warm the cache with the old key under the node's id
     for (int i = 0; i < 3; i++) {
-      assertThat(keys.verify(signedBy(oldKey), node(oldKey, null, 1), 50_000, GRACE)).isTrue();
+      assertThat(verify(signedBy(oldKey), node(oldKey, null, 1), 50_000, GRACE)).isTrue();
     }
-    assertThat(keys.verify(signedBy(oldKey), node(newKey, oldKey, ROTATED_AT), 200_000, GRACE))
+    assertThat(verify(signedBy(oldKey), node(newKey, oldKey, ROTATED_AT), 200_000, GRACE))
         .isFalse();
   }
 
   @Test
   void aRotationOfUnknownTimeHonoursNoPreviousKey() {
     RegisteredNode rotated = node(newKey, oldKey, 0);
-    assertThat(keys.verify(signedBy(oldKey), rotated, 1, GRACE)).isFalse();
-    assertThat(keys.verify(signedBy(newKey), rotated, 1, GRACE)).isTrue();
+    assertThat(verify(signedBy(oldKey), rotated, 1, GRACE)).isFalse();
+    assertThat(verify(signedBy(newKey), rotated, 1, GRACE)).isTrue();
   }
 
   @Test
   void aKeyThatIsNeitherCurrentNorDeclaredPreviousNeverVerifies() {
     RegisteredNode rotated = node(newKey, oldKey, ROTATED_AT);
-    assertThat(keys.verify(signedBy(key("attacker")), rotated, ROTATED_AT, GRACE)).isFalse();
+    assertThat(verify(signedBy(key("attacker")), rotated, ROTATED_AT, GRACE)).isFalse();
     // the attacker claims the node's current key id but signs with its own key
     ReportBatch b = signedBy(key("attacker"));
     b.setKeyId(newKey.keyId());
-    assertThat(keys.verify(b, rotated, ROTATED_AT, GRACE)).isFalse();
+    assertThat(verify(b, rotated, ROTATED_AT, GRACE)).isFalse();
   }
 
   @Test
   void aReRegistrationWithAnotherKeyAndNoRotationRejectsTheOldKeyAtOnce() {
-    assertThat(keys.verify(signedBy(oldKey), node(oldKey, null, 1), 10, GRACE)).isTrue();
-    assertThat(keys.verify(signedBy(oldKey), node(newKey, null, 10), 10, GRACE)).isFalse();
+    assertThat(verify(signedBy(oldKey), node(oldKey, null, 1), 10, GRACE)).isTrue();
+    assertThat(verify(signedBy(oldKey), node(newKey, null, 10), 10, GRACE)).isFalse();
   }
 }

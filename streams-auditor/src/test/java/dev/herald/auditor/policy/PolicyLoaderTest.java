@@ -20,7 +20,9 @@ class PolicyLoaderTest {
     assertThat(p.group("any").quorumOf(3)).isEqualTo(2);
     assertThat(p.group("any").quorumOf(4)).isEqualTo(3);
     assertThat(p.group("any").severityOf(AlertType.NO_QUORUM)).isEqualTo(Severity.CRITICAL);
-    assertThat(p.maxRecordBytes()).isEqualTo(1 << 20);
+    assertThat(p.maxRecordBytes()).isEqualTo(512 * 1024);
+    assertThat(p.clockSkew()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(p.keyRotationGrace()).isEqualTo(java.time.Duration.ofMinutes(5));
   }
 
   @Test

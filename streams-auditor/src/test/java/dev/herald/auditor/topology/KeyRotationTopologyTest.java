@@ -16,6 +16,7 @@ import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ class KeyRotationTopologyTest {
         new TopologyTestDriver(
             AuditorTopology.reconciliation(policy, replicas.schemas, new SimpleMeterRegistry(), 1),
             TestReplicas.driverProperties("rotation-test", stateDir),
-            Instant.ofEpochMilli(0));
+            Instant.ofEpochMilli(ROTATED_AT));
     nodes = TestReplicas.input(driver, Topics.NODES);
     batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
     alerts = replicas.alerts(driver);
@@ -82,11 +83,18 @@ class KeyRotationTopologyTest {
                 .setGroups(List.of(G))
                 .setStatus(NodeStatus.ACTIVE)
                 .setRegisteredAt(Instant.ofEpochMilli(at))
-                .build()));
+                .build()),
+        at);
   }
 
   private byte[] signedWith(String node, Ed25519.KeyPair key, StateChange... reports) {
+    return signedWith(node, key, 0, reports);
+  }
+
+  private byte[] signedWith(
+      String node, Ed25519.KeyPair key, long createdAt, StateChange... reports) {
     dev.herald.schema.ReportBatch b = replicas.batch(node, List.of(reports));
+    b.setCreatedAt(Instant.ofEpochMilli(createdAt));
     b.setKeyId(key.keyId());
     return replicas.signedWith(b, key);
   }
@@ -99,7 +107,7 @@ class KeyRotationTopologyTest {
 
   @Test
   void theOldKeyVerifiesOnlyForTheGraceAfterARotationAndTheNewKeyFromThenOn() {
-    start(AuditPolicy.DEFAULT); // report grace 2 s
+    start(AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(2)));
     Ed25519.KeyPair newKey = Ed25519.fromSeed(Hashing.sha256(TestReplicas.bytes("n1-2027")));
     Ed25519.KeyPair oldKey = replicas.key("n1");
     rotate("n1", newKey, ROTATED_AT);
@@ -114,8 +122,17 @@ class KeyRotationTopologyTest {
     batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 2)), 104_000);
     assertThat(newAlerts()).isEmpty();
 
-    // the old key after the grace (a thief of the retired key): forged, and not counted
-    batches.pipeInput("n1", signedWith("n1", oldKey, replicas.honest("n1", G, "a", 3)), 105_000);
+    // an old batch signed before the rotation, replayed after the grace: not counted, no blame
+    batches.pipeInput(
+        "n1", signedWith("n1", oldKey, 99_000, replicas.honest("n1", G, "b", 1)), 104_500);
+    assertThat(dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("STALE_REPLAY");
+    assertThat(newAlerts()).isEmpty();
+
+    // the old key signing after the grace (a thief of the retired key): forged, and not counted
+    batches.pipeInput(
+        "n1", signedWith("n1", oldKey, 105_000, replicas.honest("n1", G, "a", 3)), 105_000);
     batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 3)), 105_000);
     batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 3)), 105_000);
     batches.pipeInput("n2", replicas.signedBatch("n2"), 120_000);

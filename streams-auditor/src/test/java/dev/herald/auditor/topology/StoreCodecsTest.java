@@ -296,14 +296,23 @@ class StoreCodecsTest {
   @Test
   void layoutsCoverEveryStoredField() {
     assertThat(fields(EntityState.class))
-        .containsExactlyInAnyOrder("group", "entityKey", "open", "closed", "forgottenBelow");
+        .containsExactlyInAnyOrder(
+            "group", "entityKey", "open", "closed", "forgottenBelow", "highestClosed");
     assertThat(fields(EntityState.VersionSlot.class))
         .containsExactlyInAnyOrder(
             "version", "openedAt", "firstEventTime", "reports", "equivocators");
     assertThat(fields(EntityState.ClosedVersion.class))
-        .containsExactlyInAnyOrder("version", "agreedHash", "agreedOp", "hashes", "missing");
+        .containsExactlyInAnyOrder(
+            "version", "agreedHash", "agreedOp", "hashes", "missing", "revotable");
     assertThat(fields(NodeLedger.class))
-        .containsExactlyInAnyOrder("tokens", "refilledAt", "inFlight", "flooding", "recentBatches");
+        .containsExactlyInAnyOrder(
+            "tokens",
+            "refilledAt",
+            "inFlight",
+            "flooding",
+            "recentBatches",
+            "unverifiedTokens",
+            "unverifiedRefilledAt");
     assertThat(fields(AlertRecord.class))
         .containsExactlyInAnyOrder(
             "identityKey",
@@ -348,7 +357,8 @@ class StoreCodecsTest {
             "keyId",
             "batchSeq",
             "record",
-            "signatureValid");
+            "signatureValid",
+            "sha256");
     assertThat(components(Finding.class))
         .containsExactly(
             "kind",

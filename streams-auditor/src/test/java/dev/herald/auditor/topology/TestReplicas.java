@@ -117,6 +117,30 @@ final class TestReplicas {
   }
 
   byte[] heartbeat(String node, long seq, long eventTime) {
+    return heartbeat(node, seq, eventTime, HeartbeatStatus.UP);
+  }
+
+  /**
+   * The same batch in another, equally valid Avro encoding: its arrays written in blocks that carry
+   * their byte size (Avro's blocking encoder). Other wire bytes, the same signed content.
+   */
+  byte[] reencoded(ReportBatch batch) {
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      byte[] framed = batches.serialize(Topics.STATE_CHANGES, batch);
+      out.write(framed, 0, AvroWireFormat.HEADER_SIZE);
+      org.apache.avro.io.BinaryEncoder enc =
+          org.apache.avro.io.EncoderFactory.get().blockingBinaryEncoder(out, null);
+      new org.apache.avro.specific.SpecificDatumWriter<ReportBatch>(ReportBatch.getClassSchema())
+          .write(batch, enc);
+      enc.flush();
+      return out.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  byte[] heartbeat(String node, long seq, long eventTime, HeartbeatStatus status) {
     Heartbeat hb =
         Heartbeat.newBuilder()
             .setNodeId(node)
@@ -124,7 +148,7 @@ final class TestReplicas {
             .setRegion("eu")
             .setSequence(seq)
             .setEventTime(Instant.ofEpochMilli(eventTime))
-            .setStatus(HeartbeatStatus.UP)
+            .setStatus(status)
             .setKeyId(key(node).keyId())
             .setSignature(ByteBuffer.allocate(0))
             .build();
