@@ -17,6 +17,7 @@ import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
@@ -217,6 +218,26 @@ final class AttackRange implements AutoCloseable {
   HeraldAuditor restartAuditor() {
     auditor.close();
     return startAuditorNoWait();
+  }
+
+  /**
+   * {@code herald nodes rotate node}, once the auditor verifies against the new key (from then on
+   * the fleet signs with it).
+   */
+  AttackFleet.Rotation rotate(String node) throws Exception {
+    AttackFleet.Rotation rotation = fleet.rotate(node);
+    String newKey = Hashing.hex(rotation.newKey().publicKey());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () ->
+                auditor
+                    .queries()
+                    .registeredNode(node)
+                    .map(r -> r.publicKeyHex().equals(newKey))
+                    .orElse(false));
+    return rotation;
   }
 
   /**

@@ -26,10 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Security review #8: with only the reporter credential, an attacker writes decodable batches that
  * verify against nothing — 1,000 claiming to be the honest n1, each with a fresh random group, and
- * 300 from random unregistered node ids (all on one partition). That must cost dead letters and a bounded number of
- * alerts: at most one FORGED_REPORT episode for n1, in n1's own registered group, naming n1 as the
- * victim (so the API never marks n1 a suspect); a bounded number of UNKNOWN_NODE alerts; and an
- * earlier real EQUIVOCATION is still listed by the API.
+ * 300 from random unregistered node ids (all on one partition). That must cost dead letters and a
+ * bounded number of alerts: at most one FORGED_REPORT episode for n1, in n1's own registered group,
+ * naming n1 as the victim (so the API never marks n1 a suspect); a bounded number of UNKNOWN_NODE
+ * alerts; and an earlier real EQUIVOCATION is still listed by the API.
  */
 @Tag("slow")
 class UnverifiedFloodAttackIT {
@@ -85,7 +85,13 @@ class UnverifiedFloodAttackIT {
       List<String> ghostEntities = AttackFleet.entitiesOn(PAY, 3, "ghost-e", GHOSTS);
       for (int i = 0; i < GHOSTS; i++) {
         String ghost = "ghost-" + Long.toHexString(random.nextLong());
-        junk(fleet, ghost, AttackFleet.attackerKey(ghost).keyId(), PAY, ghostEntities.get(i), random);
+        junk(
+            fleet,
+            ghost,
+            AttackFleet.attackerKey(ghost).keyId(),
+            PAY,
+            ghostEntities.get(i),
+            random);
       }
       fleet.flushRaw();
       String div = fleet.divergence(PAY, NODES, "n3", 1);

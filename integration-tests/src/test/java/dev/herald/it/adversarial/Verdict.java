@@ -253,6 +253,12 @@ final class Verdict {
         + " nodes="
         + a.getNodes()
         + (a.getAttributes().containsKey("role") ? " role=" + a.getAttributes().get("role") : "")
+        + (a.getEntityKey() == null && a.getAttributes().containsKey("entityKey")
+            ? " about "
+                + a.getAttributes().get("entityKey")
+                + " v"
+                + a.getAttributes().get("version")
+            : "")
         + " "
         + a.getStatus()
         + ")";
@@ -305,6 +311,8 @@ final class Verdict {
     private String group;
     private String entity;
     private Long version;
+    private String aboutEntity;
+    private Long aboutVersion;
     private Set<String> nodes;
     private Set<String> nodesWithin;
     private final Map<String, String> attributes = new TreeMap<>();
@@ -325,6 +333,16 @@ final class Verdict {
 
     AlertPattern version(long v) {
       version = v;
+      return this;
+    }
+
+    /**
+     * About version {@code v} of {@code e}: in the alert's entity and version, or — for an episode,
+     * which has neither — in its {@code entityKey} and {@code version} attributes.
+     */
+    AlertPattern about(String e, long v) {
+      aboutEntity = e;
+      aboutVersion = v;
       return this;
     }
 
@@ -351,11 +369,20 @@ final class Verdict {
           && (group == null || group.equals(a.getGroup()))
           && (entity == null || entity.equals(a.getEntityKey()))
           && (version == null || version.equals(a.getVersion()))
+          && (aboutEntity == null || isAbout(a))
           && (nodes == null || nodes.equals(new TreeSet<>(a.getNodes())))
           && (nodesWithin == null
               || (!a.getNodes().isEmpty() && nodesWithin.containsAll(a.getNodes())))
           && attributes.entrySet().stream()
               .allMatch(e -> Objects.equals(a.getAttributes().get(e.getKey()), e.getValue()));
+    }
+
+    private boolean isAbout(AuditAlert a) {
+      boolean fields = aboutEntity.equals(a.getEntityKey()) && aboutVersion.equals(a.getVersion());
+      boolean attributes =
+          aboutEntity.equals(a.getAttributes().get("entityKey"))
+              && aboutVersion.toString().equals(a.getAttributes().get("version"));
+      return fields || attributes;
     }
 
     @Override
@@ -365,6 +392,7 @@ final class Verdict {
           + (group == null ? "" : "group=" + group + " ")
           + (entity == null ? "" : "entity=" + entity + " ")
           + (version == null ? "" : "v" + version + " ")
+          + (aboutEntity == null ? "" : "about " + aboutEntity + " v" + aboutVersion + " ")
           + (nodes == null ? "" : "nodes=" + nodes + " ")
           + (nodesWithin == null ? "" : "nodes within " + nodesWithin + " ")
           + (attributes.isEmpty() ? "" : attributes.toString())

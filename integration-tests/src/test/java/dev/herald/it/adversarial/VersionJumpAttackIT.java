@@ -96,7 +96,7 @@ class VersionJumpAttackIT {
       // Then
       range
           .verdict(floodFirst ? "version jump after a flood" : "version jump")
-          .expect(alert("VERSION_JUMP").group(PAY).entity(acct).version(FAR).nodes("b"))
+          .expect(alert("VERSION_JUMP").group(PAY).about(acct, FAR).nodes("b"))
           .expect(alert("DIVERGENCE").group(PAY).entity(acct).version(8).nodes("n3"))
           .allow(anyAlertNamingOnly("b"))
           .allow(
