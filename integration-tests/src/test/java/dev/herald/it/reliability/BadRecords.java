@@ -286,7 +286,7 @@ final class BadRecords {
                 "HEARTBEAT_EMPTY_NODE_ID",
                 Topics.HEARTBEATS,
                 heartbeats.serialize(Topics.HEARTBEATS, hb),
-                "UNKNOWN_NODE"));
+                "INVALID"));
       }
       case 1 -> {
         hb.setEventTime(Instant.parse("9999-12-31T23:59:59Z"));

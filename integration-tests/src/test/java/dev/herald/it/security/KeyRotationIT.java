@@ -42,7 +42,7 @@ import picocli.CommandLine;
  *
  * <ol>
  *   <li>after {@code herald nodes rotate}, n2's batches signed with the new key are counted, and a
- *       batch signed with the old key after the rotation's grace (the report grace, 2 s) is a
+ *       batch signed with the old key after the rotation's grace (time.keyRotationGrace) is a
  *       {@code FORGED_REPORT} and is not counted (its report alone would raise lag alerts);
  *   <li>after {@code herald nodes revoke}, n3 keeps reporting: {@code UNKNOWN_NODE}, and its
  *       reports count nowhere (its divergences raise nothing, its heartbeats are dead letters);
@@ -86,7 +86,10 @@ class KeyRotationIT {
                   .bootstrapServers(bootstrap)
                   .applicationId("herald-it-rotation")
                   .stateDir(stateDir)
-                  .policy(PolicyLoader.parse("defaults:\n  heartbeat:\n    silenceThreshold: 5m\n"))
+                  .policy(
+                      PolicyLoader.parse(
+                          "defaults:\n  heartbeat:\n    silenceThreshold: 5m\n"
+                              + "time:\n  keyRotationGrace: 2s\n"))
                   .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
                   .meters(meters)
                   .build())) {
@@ -126,7 +129,8 @@ class KeyRotationIT {
         Ed25519.KeyPair oldKey = fleet.useKey("n2", newKey);
         fleet.playRound(3); // n2 signs with the new key
 
-        // ... and, once the rotation's grace (report grace, 2 s) is over, the old key is used
+        // ... and, once the rotation's grace (time.keyRotationGrace, 2 s here) is over, the old key
+        // signs a new batch
         long graceOver = rotated.registeredAtMs() + 2_000;
         await()
             .atMost(Duration.ofSeconds(30))

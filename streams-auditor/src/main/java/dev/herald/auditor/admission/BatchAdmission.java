@@ -195,7 +195,8 @@ public final class BatchAdmission {
     }
     String digest = Hashing.hex(Hashing.sha256(canonical));
     NodeLedger ledger = ledgerOf.apply(nodeId);
-    if (ledger.rememberBatch(batch.getBatchSeq(), digest) == NodeLedger.BatchCheck.DUPLICATE) {
+    NodeLedger.BatchCheck seen = ledger.rememberBatch(batch.getBatchSeq(), digest);
+    if (seen == NodeLedger.BatchCheck.DUPLICATE) {
       return new Dead(
           "REPLAY",
           "batch "
@@ -203,6 +204,15 @@ public final class BatchAdmission {
               + " of node "
               + nodeId
               + " was already received (same signed content)");
+    }
+    if (seen == NodeLedger.BatchCheck.STALE) {
+      return new Dead(
+          "REPLAY",
+          "batch "
+              + batch.getBatchSeq()
+              + " of node "
+              + nodeId
+              + " is older than its recent batches (a replay of old input)");
     }
     return new Admitted(batch, node, digest, previousKey);
   }

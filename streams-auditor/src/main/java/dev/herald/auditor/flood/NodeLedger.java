@@ -84,7 +84,12 @@ public final class NodeLedger {
     /** The same batchSeq with the same canonical digest: a duplicate delivery or a replay. */
     DUPLICATE,
     /** The same batchSeq with another digest: a second, different batch under a used number. */
-    SEQUENCE_REUSED
+    SEQUENCE_REUSED,
+    /**
+     * A batchSeq below every one remembered: a batch older than the window, replayed (a node's
+     * sequence per partition only grows, so its own new batches are never below it).
+     */
+    STALE
   }
 
   /**
@@ -97,6 +102,9 @@ public final class NodeLedger {
     String seen = recentBatches.get(batchSeq);
     if (seen != null) {
       return seen.equals(canonicalDigest) ? BatchCheck.DUPLICATE : BatchCheck.SEQUENCE_REUSED;
+    }
+    if (!recentBatches.isEmpty() && batchSeq < recentBatches.firstKey()) {
+      return BatchCheck.STALE;
     }
     recentBatches.put(batchSeq, canonicalDigest);
     while (recentBatches.size() > BATCH_WINDOW) {

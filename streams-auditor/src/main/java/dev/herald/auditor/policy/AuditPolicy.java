@@ -33,7 +33,7 @@ public record AuditPolicy(
   public static final int DEFAULT_MAX_RECORD_BYTES = 512 * 1024;
 
   /** Default {@link #clockSkew}. */
-  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(2);
 
   /** Default {@link #keyRotationGrace}. */
   public static final Duration DEFAULT_KEY_ROTATION_GRACE = Duration.ofMinutes(5);

@@ -305,28 +305,28 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         }
         batchStates.put(entityId, state);
       }
-      // A claim already recorded (a replay, a copy) costs nothing and is not voted again; only a
-      // new claim is charged to the node's budget, so nobody can spend an honest node's budget
-      // by copying its batches.
+      // Every report of a batch its node signed anew is charged to the node's budget (copies of
+      // its old batches never get here: admission dead-letters them as replays, by signed
+      // content and sequence, so nobody can spend an honest node's budget by copying it).
       Reconciler.Effect preview = Reconciler.classify(state, report, gp);
-      if (preview == Reconciler.Effect.DUPLICATE) {
-        duplicates++;
-        continue;
-      }
-      if (preview == Reconciler.Effect.TOO_LATE) {
-        late++;
-        continue;
-      }
-      if (preview == Reconciler.Effect.JUMP) {
-        jumped.add(sc);
-        continue;
-      }
       EntityState.VersionSlot slot = state.open.get(sc.getVersion());
       boolean newEntry =
           preview == Reconciler.Effect.ACCEPTED
               && (slot == null || !slot.reports.containsKey(nodeId));
       if (!ledger.admit(gp, now) || (newEntry && !ledger.mayOpen(gp))) {
         excess.add(sc);
+        continue;
+      }
+      if (preview == Reconciler.Effect.JUMP) {
+        jumped.add(sc);
+        continue;
+      }
+      if (preview == Reconciler.Effect.DUPLICATE) {
+        duplicates++;
+        continue;
+      }
+      if (preview == Reconciler.Effect.TOO_LATE) {
+        late++;
         continue;
       }
       Set<String> members = registry.members(group);
@@ -357,17 +357,6 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     metrics.reports("accepted", accepted);
     metrics.reports("duplicate", duplicates);
     metrics.reports("late", late);
-    int size = batch.getReports().size();
-    if (size > 0 && duplicates + late == size) {
-      dead(
-          record,
-          "REPLAY",
-          "every report of batch "
-              + batch.getBatchSeq()
-              + " of node "
-              + nodeId
-              + " was already judged (a replay of old input)");
-    }
     if (!notMember.isEmpty() && ledger.admitUnverified(wall)) {
       for (String g : notMember) {
         metrics.reports("not_member", 1);

@@ -21,7 +21,7 @@ class PolicyLoaderTest {
     assertThat(p.group("any").quorumOf(4)).isEqualTo(3);
     assertThat(p.group("any").severityOf(AlertType.NO_QUORUM)).isEqualTo(Severity.CRITICAL);
     assertThat(p.maxRecordBytes()).isEqualTo(512 * 1024);
-    assertThat(p.clockSkew()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(p.clockSkew()).isEqualTo(java.time.Duration.ofSeconds(2));
     assertThat(p.keyRotationGrace()).isEqualTo(java.time.Duration.ofMinutes(5));
   }
 

@@ -61,7 +61,7 @@ class AuditorTopologyTest {
         new TopologyTestDriver(
             AuditorTopology.reconciliation(policy, replicas.schemas, meters, 1, frontier),
             props,
-            Instant.ofEpochMilli(0));
+            TestReplicas.WALL_START);
     TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
     batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
     heartbeats = TestReplicas.input(driver, Topics.HEARTBEATS);

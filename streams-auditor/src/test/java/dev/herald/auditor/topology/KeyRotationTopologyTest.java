@@ -52,7 +52,7 @@ class KeyRotationTopologyTest {
         new TopologyTestDriver(
             AuditorTopology.reconciliation(policy, replicas.schemas, new SimpleMeterRegistry(), 1),
             TestReplicas.driverProperties("rotation-test", stateDir),
-            Instant.ofEpochMilli(ROTATED_AT));
+            TestReplicas.WALL_START);
     nodes = TestReplicas.input(driver, Topics.NODES);
     batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
     alerts = replicas.alerts(driver);

@@ -31,6 +31,13 @@ import org.apache.kafka.streams.TopologyTestDriver;
 
 /** Signed test batches, heartbeats and registrations of replicas with deterministic keys. */
 final class TestReplicas {
+  /**
+   * Where the drivers' wall clock starts: far after every record time the tests write, as a live
+   * auditor's wall clock is after the broker times it reads (record times ahead of the wall clock
+   * are clamped to it plus the policy's skew).
+   */
+  static final Instant WALL_START = Instant.ofEpochMilli(1_000_000_000L);
+
   final InMemorySchemaRegistryClient schemas = new InMemorySchemaRegistryClient();
   private final AvroWireFormat<ReportBatch> batches =
       new AvroWireFormat<>(ReportBatch.class, schemas);
