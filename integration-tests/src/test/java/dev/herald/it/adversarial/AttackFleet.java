@@ -1,0 +1,402 @@
+package dev.herald.it.adversarial;
+
+import dev.herald.schema.Heartbeat;
+import dev.herald.schema.HeartbeatStatus;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
+import dev.herald.schema.ReportBatch;
+import dev.herald.schema.StateChange;
+import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
+import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.BatchSignatures;
+import dev.herald.schema.signing.Ed25519;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Registered replicas that sign what they send, and the primitives an attacker composes: reports,
+ * signed batches, heartbeats and registrations as records and as bytes, sent to any partition with
+ * any timestamp. Honest replicas send through the idempotent producer; whatever an attacker sends
+ * (raw bytes, a Byzantine node's batches, copies of honest ones) goes through {@link #raw}.
+ *
+ * <p>Honest state: version {@code v} of entity {@code e} in group {@code g} has state hash {@code
+ * sha256(g/e@v)} and operation {@code op:g/e#v}, so every honest replica reports the same claim.
+ */
+final class AttackFleet {
+  static final int PARTITIONS = Topics.DEFAULT_PARTITIONS;
+
+  private final Producer<String, byte[]> honest;
+  private final Producer<String, byte[]> raw;
+  private final AvroWireFormat<ReportBatch> batches;
+  private final AvroWireFormat<Heartbeat> heartbeats;
+  private final AvroWireFormat<NodeRecord> registrations;
+  private final Map<String, Ed25519.KeyPair> keys = new ConcurrentHashMap<>();
+  private final Map<String, Integer> keyGeneration = new ConcurrentHashMap<>();
+  private final Map<String, Long> batchSeqs = new ConcurrentHashMap<>();
+  private final Map<String, Long> heartbeatSeqs = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> groupsOf = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> lastBatch = new ConcurrentHashMap<>();
+  private final Map<String, Integer> divergences = new ConcurrentHashMap<>();
+
+  /** Where a record landed. */
+  record Sent(String topic, int partition, long offset, long timestamp, String key, byte[] value) {}
+
+  /** A key rotation: the key before, the key after, and when it was registered. */
+  record Rotation(Ed25519.KeyPair oldKey, Ed25519.KeyPair newKey, long registeredAtMs) {}
+
+  AttackFleet(
+      Producer<String, byte[]> honest, Producer<String, byte[]> raw, SchemaRegistryClient schemas) {
+    this.honest = honest;
+    this.raw = raw;
+    this.batches = new AvroWireFormat<>(ReportBatch.class, schemas);
+    this.heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
+    this.registrations = new AvroWireFormat<>(NodeRecord.class, schemas);
+  }
+
+  // ---- identities ------------------------------------------------------------------------------
+
+  Ed25519.KeyPair key(String node) {
+    return keys.computeIfAbsent(node, n -> seeded(n + "#0"));
+  }
+
+  private static Ed25519.KeyPair seeded(String seed) {
+    return Ed25519.fromSeed(
+        Hashing.sha256(("adversarial:" + seed).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** A key nobody registered (an attacker's). */
+  static Ed25519.KeyPair attackerKey(String name) {
+    return seeded("attacker:" + name);
+  }
+
+  /** Registers {@code nodes} as ACTIVE members of {@code groups}. */
+  void register(List<String> groups, String... nodes) throws Exception {
+    for (String n : nodes) {
+      groupsOf.put(n, List.copyOf(groups));
+      registration(n, key(n).publicKey(), null, System.currentTimeMillis());
+    }
+  }
+
+  /** {@code herald nodes rotate}: registers a new key declaring the rotation; signs with it. */
+  Rotation rotate(String node) throws Exception {
+    int generation = keyGeneration.merge(node, 1, Integer::sum);
+    Ed25519.KeyPair before = key(node);
+    Ed25519.KeyPair after = seeded(node + "#" + generation);
+    long at = System.currentTimeMillis();
+    registration(node, after.publicKey(), before.publicKey(), at);
+    keys.put(node, after);
+    return new Rotation(before, after, at);
+  }
+
+  private void registration(String node, byte[] publicKey, byte[] rotatesFrom, long at)
+      throws Exception {
+    NodeRecord r =
+        NodeRecord.newBuilder()
+            .setNodeId(node)
+            .setDisplayName(node)
+            .setPublicKey(ByteBuffer.wrap(publicKey))
+            .setRegion("eu-1")
+            .setGroups(groupsOf.getOrDefault(node, List.of()))
+            .setStatus(NodeStatus.ACTIVE)
+            .setRegisteredAt(Instant.ofEpochMilli(at))
+            .setRotatesFrom(rotatesFrom == null ? null : ByteBuffer.wrap(rotatesFrom))
+            .build();
+    honest
+        .send(new ProducerRecord<>(Topics.NODES, node, registrations.serialize(Topics.NODES, r)))
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  // ---- reports ---------------------------------------------------------------------------------
+
+  static int partitionOf(String group, String entity) {
+    byte[] k = (group + "/" + entity).getBytes(StandardCharsets.UTF_8);
+    return Utils.toPositive(Utils.murmur2(k)) % PARTITIONS;
+  }
+
+  /** The partition Kafka's default partitioner gives a record keyed {@code nodeId}. */
+  static int heartbeatPartitionOf(String nodeId) {
+    return Utils.toPositive(Utils.murmur2(nodeId.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+  }
+
+  /** {@code count} entity keys {@code prefix-i} of {@code group} that live on {@code partition}. */
+  static List<String> entitiesOn(String group, int partition, String prefix, int count) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; out.size() < count; i++) {
+      if (partitionOf(group, prefix + "-" + i) == partition) {
+        out.add(prefix + "-" + i);
+      }
+    }
+    return out;
+  }
+
+  static byte[] hash(String s) {
+    return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static byte[] honestState(String group, String entity, long v) {
+    return hash(group + "/" + entity + "@" + v);
+  }
+
+  static String honestOp(String group, String entity, long v) {
+    return "op:" + group + "/" + entity + "#" + v;
+  }
+
+  /** Version {@code v} of {@code entity} as every honest replica reports it. */
+  static StateChange honest(String node, String group, String entity, long v) {
+    byte[] prev = v == 1 ? new byte[0] : honestState(group, entity, v - 1);
+    return report(
+        node,
+        group,
+        entity,
+        v,
+        prev,
+        honestState(group, entity, v),
+        honestOp(group, entity, v),
+        hash(honestOp(group, entity, v)));
+  }
+
+  static StateChange report(
+      String node,
+      String group,
+      String entity,
+      long v,
+      byte[] prev,
+      byte[] state,
+      String opId,
+      byte[] opDigest) {
+    return StateChange.newBuilder()
+        .setEventId(
+            node
+                + "|"
+                + group
+                + "|"
+                + entity
+                + "|"
+                + v
+                + "|"
+                + Hashing.hex(state)
+                + "|"
+                + Hashing.hex(opDigest).substring(0, 8))
+        .setGroup(group)
+        .setEntityKey(entity)
+        .setVersion(v)
+        .setNodeId(node)
+        .setPrevStateHash(ByteBuffer.wrap(prev))
+        .setStateHash(ByteBuffer.wrap(state))
+        .setOpId(opId)
+        .setOpDigest(ByteBuffer.wrap(opDigest))
+        .setEventTime(Instant.now())
+        .setAttributes(Map.of())
+        .build();
+  }
+
+  /** The honest report of {@code node} with another state hash (a divergence). */
+  static StateChange diverged(String node, String group, String entity, long v, String salt) {
+    return StateChange.newBuilder(honest(node, group, entity, v))
+        .setStateHash(ByteBuffer.wrap(hash("diverged:" + salt)))
+        .setEventId(node + "|" + group + "|" + entity + "|" + v + "|diverged:" + salt)
+        .build();
+  }
+
+  // ---- batches ---------------------------------------------------------------------------------
+
+  /** The next batch sequence of {@code node} on {@code partition} (starts like the SDK's). */
+  long nextSeq(String node, int partition) {
+    return batchSeqs.merge(
+        node + "/" + partition, System.currentTimeMillis() * 1000 + 1, (a, b) -> a + 1);
+  }
+
+  /** A batch of {@code node} signed with its current key. */
+  ReportBatch batch(String node, int partition, List<StateChange> reports) {
+    return batch(node, partition, reports, key(node), nextSeq(node, partition), Instant.now());
+  }
+
+  /** A batch of {@code node} signed with {@code signer}, claiming {@code signer}'s key id. */
+  static ReportBatch batch(
+      String node,
+      int partition,
+      List<StateChange> reports,
+      Ed25519.KeyPair signer,
+      long seq,
+      Instant createdAt) {
+    ReportBatch b =
+        ReportBatch.newBuilder()
+            .setNodeId(node)
+            .setKeyId(signer.keyId())
+            .setPartition(partition)
+            .setBatchSeq(seq)
+            .setCreatedAt(createdAt)
+            .setReports(List.copyOf(reports))
+            .setSignature(ByteBuffer.allocate(0))
+            .build();
+    return BatchSignatures.sign(b, signer.privateKey());
+  }
+
+  byte[] encode(ReportBatch b) {
+    return batches.serialize(Topics.STATE_CHANGES, b);
+  }
+
+  ReportBatch decode(byte[] bytes) {
+    return batches.deserialize(Topics.STATE_CHANGES, bytes);
+  }
+
+  /** Sends an honest batch to the partition it claims, stamped now. */
+  Sent send(ReportBatch b) throws Exception {
+    return sent(honestAsync(b));
+  }
+
+  private Future<RecordMetadata> honestAsync(ReportBatch b) {
+    byte[] bytes = encode(b);
+    lastBatch.put(b.getNodeId(), bytes);
+    return honest.send(
+        new ProducerRecord<>(
+            Topics.STATE_CHANGES,
+            b.getPartition(),
+            System.currentTimeMillis(),
+            b.getNodeId(),
+            bytes));
+  }
+
+  /** The wire bytes of the last honest batch {@code node} sent (what an eavesdropper records). */
+  byte[] lastBatch(String node) {
+    return lastBatch.get(node);
+  }
+
+  /** Sends any bytes anywhere with any timestamp, as an attacker holding a reporter credential. */
+  Sent sendRaw(String topic, Integer partition, Long timestamp, String key, byte[] value)
+      throws Exception {
+    ProducerRecord<String, byte[]> r =
+        new ProducerRecord<>(topic, partition, timestamp, key, value);
+    RecordMetadata m = raw.send(r).get(60, TimeUnit.SECONDS);
+    return new Sent(topic, m.partition(), m.offset(), m.timestamp(), key, value);
+  }
+
+  /** Sends without waiting (for floods); {@link Producer#flush} or the futures wait. */
+  Future<RecordMetadata> sendRawAsync(
+      String topic, Integer partition, Long timestamp, String key, byte[] value) {
+    return raw.send(new ProducerRecord<>(topic, partition, timestamp, key, value));
+  }
+
+  void flushRaw() {
+    raw.flush();
+  }
+
+  private static Sent sent(Future<RecordMetadata> f) throws Exception {
+    RecordMetadata m = f.get(60, TimeUnit.SECONDS);
+    return new Sent(m.topic(), m.partition(), m.offset(), m.timestamp(), null, null);
+  }
+
+  /**
+   * Plays version {@code v} of {@code entities} by {@code nodes}: one signed batch per node and
+   * partition, sent together and acknowledged before returning. {@code edit} may replace a node's
+   * report (a fault) or drop it (null: the node does not report).
+   */
+  void round(
+      String group,
+      List<String> nodes,
+      List<String> entities,
+      long v,
+      BiFunction<String, StateChange, StateChange> edit)
+      throws Exception {
+    Map<String, Map<Integer, List<StateChange>>> outbox = new TreeMap<>();
+    for (String entity : entities) {
+      for (String node : nodes) {
+        StateChange sc = edit.apply(node, honest(node, group, entity, v));
+        if (sc != null) {
+          outbox
+              .computeIfAbsent(node, n -> new TreeMap<>())
+              .computeIfAbsent(partitionOf(group, entity), p -> new ArrayList<>())
+              .add(sc);
+        }
+      }
+    }
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    for (Map.Entry<String, Map<Integer, List<StateChange>>> byNode : outbox.entrySet()) {
+      for (Map.Entry<Integer, List<StateChange>> byPartition : byNode.getValue().entrySet()) {
+        acks.add(honestAsync(batch(byNode.getKey(), byPartition.getKey(), byPartition.getValue())));
+      }
+    }
+    for (Future<RecordMetadata> ack : acks) {
+      ack.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * An honest fault: {@code diverger} alone reports another state for version 1 of a fresh entity
+   * of {@code partition} that {@code nodes} report; returns the entity.
+   */
+  String divergence(String group, List<String> nodes, String diverger, int partition)
+      throws Exception {
+    int k = divergences.merge(group + "/" + partition, 1, Integer::sum) - 1;
+    String entity = entitiesOn(group, partition, "div", k + 1).get(k);
+    round(
+        group,
+        nodes,
+        List.of(entity),
+        1,
+        (n, sc) -> n.equals(diverger) ? diverged(n, group, entity, 1, n) : sc);
+    return entity;
+  }
+
+  /** {@link #round} with every node honest. */
+  void round(String group, List<String> nodes, List<String> entities, long v) throws Exception {
+    round(group, nodes, entities, v, (n, sc) -> sc);
+  }
+
+  // ---- heartbeats ------------------------------------------------------------------------------
+
+  long nextHeartbeatSeq(String node) {
+    return heartbeatSeqs.merge(node, System.currentTimeMillis() * 1000 + 1, (a, b) -> a + 1);
+  }
+
+  /** A heartbeat of {@code node} signed with its current key. */
+  Heartbeat heartbeat(String node, long seq, Instant eventTime, HeartbeatStatus status) {
+    Heartbeat hb =
+        Heartbeat.newBuilder()
+            .setNodeId(node)
+            .setGroups(groupsOf.getOrDefault(node, List.of()))
+            .setRegion("eu-1")
+            .setSequence(seq)
+            .setEventTime(eventTime)
+            .setStatus(status)
+            .setKeyId(key(node).keyId())
+            .setSignature(ByteBuffer.allocate(0))
+            .build();
+    return BatchSignatures.sign(hb, key(node).privateKey());
+  }
+
+  byte[] encode(Heartbeat hb) {
+    return heartbeats.serialize(Topics.HEARTBEATS, hb);
+  }
+
+  /** An honest heartbeat of {@code node}, sent to its partition; returns where it landed. */
+  Sent heartbeat(String node, HeartbeatStatus status) throws Exception {
+    byte[] bytes = encode(heartbeat(node, nextHeartbeatSeq(node), Instant.now(), status));
+    RecordMetadata m =
+        honest
+            .send(
+                new ProducerRecord<>(
+                    Topics.HEARTBEATS,
+                    heartbeatPartitionOf(node),
+                    System.currentTimeMillis(),
+                    node,
+                    bytes))
+            .get(60, TimeUnit.SECONDS);
+    return new Sent(m.topic(), m.partition(), m.offset(), m.timestamp(), node, bytes);
+  }
+}
