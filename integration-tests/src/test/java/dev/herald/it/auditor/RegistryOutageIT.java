@@ -13,6 +13,7 @@ import dev.herald.schema.serde.AvroWireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,7 +111,18 @@ class RegistryOutageIT {
         assertThat(score.perfect()).as(score.table()).isTrue();
         assertThat(h.deadLetters())
             .extracting(DeadLetter::getReason)
-            .doesNotContain("REGISTRY_UNAVAILABLE", "UNKNOWN_SCHEMA", "UNKNOWN_NODE");
+            .doesNotContain("REGISTRY_UNAVAILABLE", "UNKNOWN_SCHEMA");
+        // UNKNOWN_NODE dead letters only for the nodes the fleet really made unknown (revoked):
+        // never an honest node whose registration the outage could have hidden
+        List<String> reallyUnknown =
+            h.fleet.groundTruth().stream()
+                .filter(e -> e.type().equals("UNKNOWN_NODE"))
+                .flatMap(e -> e.nodes().stream())
+                .toList();
+        assertThat(h.deadLetters())
+            .filteredOn(d -> d.getReason().equals("UNKNOWN_NODE"))
+            .extracting(d -> StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString())
+            .allMatch(reallyUnknown::contains);
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> again.health().status() == AuditorHealth.Status.UP);
