@@ -36,10 +36,8 @@ case "$secs" in ''|*[!0-9]*) echo "demo-timing: --duration takes seconds, e.g. 1
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/herald-demo-timing.XXXXXX")"
 log="$work/demo.out"
-java_opts="${HERALD_JAVA_OPTS:-}"
 if [ "$nmt" = 1 ]; then
-  base="$(sed -n 's/^default_opts="\(.*\)"$/\1/p' "$root/herald")"
-  java_opts="${java_opts:-$base} -XX:NativeMemoryTracking=summary"
+  export HERALD_JAVA_EXTRA_OPTS="${HERALD_JAVA_EXTRA_OPTS:-} -XX:NativeMemoryTracking=summary"
 fi
 
 now() { date +%s.%N; }
@@ -69,7 +67,6 @@ sum_kib() {
 }
 
 t0="$(now)"
-if [ -n "$java_opts" ]; then export HERALD_JAVA_OPTS="$java_opts"; fi
 HERALD_NO_BUILD=1 "$root/herald" demo --fresh --data-dir "$work/data" --port 0 --kafka-port 0 \
   --registry-port 0 --duration "$duration" --summary-every 10s "${extra[@]}" >"$log" 2>&1 &
 pid=$!
@@ -79,6 +76,9 @@ url="" dashboard="" first="" all="" peak=0 hwm=0 nmt_done=0
 declare -A seen_at=()
 deadline=$(( $(date +%s) + secs + 120 ))
 while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
+  if [ ! -f "$work/cmdline" ] && grep -qa -- '-jar' "/proc/$pid/cmdline" 2>/dev/null; then
+    cp "/proc/$pid/cmdline" "$work/cmdline" 2>/dev/null || true
+  fi
   r="$(sum_kib "$pid" VmRSS)"
   [ "$r" -gt "$peak" ] && peak="$r"
   h="$(sum_kib "$pid" VmHWM)"
@@ -126,7 +126,7 @@ cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 mem="$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 jv="$(java -version 2>&1 | head -1)"
 echo "machine: $(nproc) cores ($cpu), $mem RAM, $jv"
-echo "demo: ./herald demo --fresh, ${secs} s, JVM options: ${HERALD_JAVA_OPTS:-launcher defaults}"
+echo "demo: ./herald demo --fresh, ${secs} s, JVM options: $(tr '\0' ' ' <"$work/cmdline" 2>/dev/null | sed 's/ -jar .*//; s/^[^ ]* //')"
 echo "dashboard-up  ${dashboard:-never} s"
 echo "first-alert   ${first:-never} s"
 echo "all-types     ${all:-never} s ($(echo $expected | wc -w) alert types in the ground truth)"

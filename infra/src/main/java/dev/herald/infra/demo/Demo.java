@@ -52,6 +52,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class Demo implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+  private static final Duration DEFAULT_ROUND = Duration.ofMinutes(2);
+
+  /**
+   * Flink's memory in the demo's MiniCluster: network buffers are direct memory, allocated when the
+   * task manager starts (64 MiB by default for local execution; one job chain at parallelism 1
+   * needs a few hundred KiB); managed memory (128 MiB by default, allocated on demand) is used only
+   * by the RocksDB state backend and batch operators, neither of which the jobs use.
+   */
+  static final String FLINK_NETWORK_MEMORY = "16m";
+
+  static final String FLINK_MANAGED_MEMORY = "16m";
 
   /**
    * What to run.
@@ -200,6 +211,10 @@ public final class Demo implements AutoCloseable {
     int httpPort = o.httpPort() == 0 ? freePort() : o.httpPort();
     Properties streamsProps = new Properties();
     streamsProps.put("application.server", "localhost:" + httpPort);
+    // Every RocksDB store of both auditor applications shares one bounded block cache, which also
+    // accounts for the memtables (DemoRocksDbMemory); Kafka Streams' default is a 50 MiB cache and
+    // up to 3 x 16 MiB memtables per store, per partition: hundreds of MiB for the demo's stores.
+    streamsProps.put("rocksdb.config.setter", DemoRocksDbMemory.class.getName());
     auditor =
         HeraldAuditor.start(
             AuditorConfig.builder()
@@ -238,32 +253,12 @@ public final class Demo implements AutoCloseable {
             });
     step.done(dashboardUrl());
 
-    if (o.flink()) {
-      step.begin("Flink jobs (availability, risk) in a local MiniCluster");
-      JobClient job = startFlink(registryServer.url());
-      started.add(
-          () -> {
-            try {
-              job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-              LOG.debug("flink cancel", e);
-            }
-          });
-      step.done("jobId=" + job.getJobID());
-    }
-
     step.begin("Simulator: honest replicas and injected faults");
     simulatorThread =
         new Thread(
             () -> {
               try {
-                if (o.duration() == null) {
-                  while (!closing) {
-                    simulator.run(Duration.ofMinutes(10));
-                  }
-                } else {
-                  simulator.run(o.duration());
-                }
+                runRounds(o.scenario(), o.duration());
               } catch (RuntimeException e) {
                 if (!closing) {
                   simulatorFailure = e;
@@ -280,6 +275,36 @@ public final class Demo implements AutoCloseable {
             o.scenario().rate(),
             o.scenario().faults().size(),
             dataDir.resolve("ground-truth.jsonl")));
+
+    // The Flink jobs last: they read the topics from the start, and the first alerts need only
+    // the auditor, which would otherwise share the two cores with the MiniCluster's start.
+    if (o.flink()) {
+      step.begin("Flink jobs (availability, risk) in a local MiniCluster");
+      JobClient job = startFlink(registryServer.url());
+      started.add(
+          () -> {
+            try {
+              job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+              LOG.debug("flink cancel", e);
+            }
+          });
+      step.done("jobId=" + job.getJobID());
+    }
+  }
+
+  /**
+   * Rounds of the scenario's length (default 2 minutes), each with every fault the scenario plans,
+   * until closed or until {@code total} has run (the last round is shorter if need be).
+   */
+  private void runRounds(Scenario scenario, Duration total) {
+    Duration round = scenario.duration() != null ? scenario.duration() : DEFAULT_ROUND;
+    Duration left = total;
+    while (!closing && (left == null || (!left.isZero() && !left.isNegative()))) {
+      Duration next = left == null || left.compareTo(round) > 0 ? round : left;
+      simulator.run(next);
+      left = left == null ? null : left.minus(next);
+    }
   }
 
   private JobClient startFlink(String registryUrl) {
@@ -293,8 +318,11 @@ public final class Demo implements AutoCloseable {
             .parallelism(1)
             .id("herald-demo")
             .build();
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+    Configuration memory = new Configuration();
+    memory.setString("taskmanager.memory.network.min", FLINK_NETWORK_MEMORY);
+    memory.setString("taskmanager.memory.network.max", FLINK_NETWORK_MEMORY);
+    memory.setString("taskmanager.memory.managed.size", FLINK_MANAGED_MEMORY);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, memory);
     try {
       return HeraldFlinkMain.start(env, "all", config);
     } catch (Exception e) {
