@@ -9,7 +9,7 @@ import java.util.Map;
 public final class DemoScenario {
   private DemoScenario() {}
 
-  /** Every kind of fault in every 2-minute round ({@link Scenario#demo()}). */
+  /** Every kind of fault in every 100-second round ({@link Scenario#demo()}). */
   public static Scenario mixedFaults() {
     return Scenario.demo();
   }

@@ -209,7 +209,7 @@ public final class Scenario {
 
   /**
    * The bundled demo scenario ({@code demo-scenario.yaml} beside this class): 3 groups of 5
-   * replicas, every kind of fault in every 2-minute round; what {@code herald demo} runs.
+   * replicas, every kind of fault in every 100-second round; what {@code herald demo} runs.
    */
   public static Scenario demo() {
     try (java.io.InputStream in = Scenario.class.getResourceAsStream("demo-scenario.yaml")) {
