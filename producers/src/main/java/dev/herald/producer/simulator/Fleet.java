@@ -138,6 +138,10 @@ final class Fleet implements AutoCloseable {
     }
   }
 
+  /** Why a per-version fault waits: its group has no opened account yet. */
+  static final FaultInjector.NotYet NO_ACCOUNT =
+      new FaultInjector.NotYet("no open account in the chosen group yet");
+
   /** A random group's account taken out of the honest stream for a fault, or null if none yet. */
   Target target(long minVersion) {
     AccountBook book = books.get(faultRandom.nextInt(books.size()));

@@ -16,16 +16,13 @@ import java.util.UUID;
 final class ReporterFaults {
   private ReporterFaults() {}
 
-  private static final FaultInjector.NotYet NO_ACCOUNT =
-      new FaultInjector.NotYet("no open account in the chosen group yet");
-
   /** A batch claiming to be a member's, signed with a key that is not the member's. */
   static final class Forgery implements FaultInjector {
     @Override
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
       StateChange honest = fleet.honestVersion(t, 60);
       SimulatedNode victim = t.members().get(0);
@@ -56,7 +53,7 @@ final class ReporterFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
       StateChange honest = fleet.honestVersion(t, 70);
       String rogueId = t.group() + "-rogue-" + faultNumber;
@@ -78,7 +75,7 @@ final class ReporterFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
       StateChange honest = fleet.honestVersion(t, 80);
       List<String> others = new ArrayList<>(fleet.groups());

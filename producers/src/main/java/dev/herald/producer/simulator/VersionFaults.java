@@ -13,8 +13,16 @@ import java.util.List;
 final class VersionFaults {
   private VersionFaults() {}
 
-  private static final FaultInjector.NotYet NO_ACCOUNT =
-      new FaultInjector.NotYet("no open account in the chosen group yet");
+  /** A deposit of {@code amount} as the target account's next version, and its hashes. */
+  private record Deposit(Operation op, AccountBook.Update u, byte[] prev, byte[] agreed) {
+    static Deposit of(Fleet.Target t, long amount) {
+      Operation op =
+          Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), amount));
+      AccountBook.Update u = Fleet.deposit(t.account(), amount);
+      return new Deposit(
+          op, u, CanonicalValues.prevStateHash(u.prevState()), CanonicalValues.hash(u.newState()));
+    }
+  }
 
   /** One replica reaches another state: a bit flip, or a local clock stamped into the state. */
   static final class Divergence implements FaultInjector {
@@ -24,13 +32,13 @@ final class VersionFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
-      Operation op =
-          Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 10));
-      AccountBook.Update u = Fleet.deposit(t.account(), 10);
-      byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-      byte[] agreed = CanonicalValues.hash(u.newState());
+      Deposit d = Deposit.of(t, 10);
+      Operation op = d.op();
+      AccountBook.Update u = d.u();
+      byte[] prev = d.prev();
+      byte[] agreed = d.agreed();
       SimulatedNode faulty = t.members().get(0);
       byte[] wrong;
       if (seq++ % 2 == 0) {
@@ -55,12 +63,12 @@ final class VersionFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
-      Operation op =
-          Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 20));
-      AccountBook.Update u = Fleet.deposit(t.account(), 20);
-      byte[] prev = CanonicalValues.prevStateHash(u.prevState());
+      Deposit d = Deposit.of(t, 20);
+      Operation op = d.op();
+      AccountBook.Update u = d.u();
+      byte[] prev = d.prev();
       int side = Math.max(1, fleet.scenario.quorum() - 1);
       for (int i = 0; i < t.members().size(); i++) {
         int s = i / side;
@@ -80,13 +88,13 @@ final class VersionFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
-      Operation op =
-          Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 30));
-      AccountBook.Update u = Fleet.deposit(t.account(), 30);
-      byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-      byte[] agreed = CanonicalValues.hash(u.newState());
+      Deposit d = Deposit.of(t, 30);
+      Operation op = d.op();
+      AccountBook.Update u = d.u();
+      byte[] prev = d.prev();
+      byte[] agreed = d.agreed();
       SimulatedNode liar = t.members().get(0);
       for (SimulatedNode n : t.members()) {
         fleet.send(n.nodeId(), fleet.report(n.nodeId(), t.group(), u, prev, agreed, op));
@@ -104,13 +112,13 @@ final class VersionFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
-      Operation op =
-          Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 40));
-      AccountBook.Update u = Fleet.deposit(t.account(), 40);
-      byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-      byte[] agreed = CanonicalValues.hash(u.newState());
+      Deposit d = Deposit.of(t, 40);
+      Operation op = d.op();
+      AccountBook.Update u = d.u();
+      byte[] prev = d.prev();
+      byte[] agreed = d.agreed();
       SimulatedNode forker = t.members().get(0);
       byte[] rewrittenPrev = CanonicalValues.hash(Fleet.with(u.prevState(), "rewritten", true));
       byte[] rewrittenNext = CanonicalValues.hash(Fleet.with(u.newState(), "rewritten", true));
@@ -136,7 +144,7 @@ final class VersionFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
       AccountBook.Account a = t.account();
       long balance = Math.max(1, a.balance());
@@ -175,7 +183,7 @@ final class VersionFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       Fleet.Target t = fleet.target(1);
       if (t == null) {
-        return NO_ACCOUNT;
+        return Fleet.NO_ACCOUNT;
       }
       AccountBook.Account a = t.account();
       Operation op = Operation.of(t.book().nextOpId(), AccountBook.body("deposit", a.key(), 50));
