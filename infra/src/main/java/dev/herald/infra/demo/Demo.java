@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -63,6 +65,9 @@ public final class Demo implements AutoCloseable {
   static final String FLINK_NETWORK_MEMORY = "16m";
 
   static final String FLINK_MANAGED_MEMORY = "16m";
+
+  /** The Flink jobs start after the first alert, or after this long without one (--no-faults). */
+  static final Duration FLINK_AFTER = Duration.ofSeconds(20);
 
   /**
    * What to run.
@@ -111,6 +116,7 @@ public final class Demo implements AutoCloseable {
   private final Map<String, Long> alertsByType = new ConcurrentHashMap<>();
   private final AtomicReference<Simulator.Progress> progress = new AtomicReference<>();
   private final AtomicLong dlq = new AtomicLong();
+  private final CountDownLatch firstAlert = new CountDownLatch(1);
   private EmbeddedKafkaBroker broker;
   private EmbeddedSchemaRegistry registryServer;
   private AuditorApi api;
@@ -188,25 +194,8 @@ public final class Demo implements AutoCloseable {
     SchemaRegistryClient registry = new RestSchemaRegistryClient(registryServer.url(), Map.of());
     step.done(registryServer.url());
 
-    step.begin("Simulated replicas registered as nodes");
-    simulator =
-        Simulator.builder()
-            .bootstrapServers(broker.bootstrapServers())
-            .schemaRegistry(registry)
-            .scenario(o.scenario())
-            .truthFile(dataDir.resolve("ground-truth.jsonl"))
-            .entityKeyPrefix(entityKeyPrefix(dataDir))
-            .progress(progress::set)
-            .build();
-    started.add(simulator);
-    simulator.registerNodes();
-    step.done(
-        simulator.nodes().size()
-            + " nodes in "
-            + o.scenario().groups()
-            + " groups, keys in herald.nodes.v1");
-
-    step.begin("Auditor (Kafka Streams, exactly_once_v2)");
+    // The auditor starts while the replicas are registered: both mostly wait on the broker (group
+    // join, transactions), and the nodes' records precede every report either way.
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     int httpPort = o.httpPort() == 0 ? freePort() : o.httpPort();
     Properties streamsProps = new Properties();
@@ -227,6 +216,25 @@ public final class Demo implements AutoCloseable {
                 .clientProperties(streamsProps)
                 .build());
     started.add(auditor);
+    step.begin("Simulated replicas registered as nodes");
+    simulator =
+        Simulator.builder()
+            .bootstrapServers(broker.bootstrapServers())
+            .schemaRegistry(registry)
+            .scenario(o.scenario())
+            .truthFile(dataDir.resolve("ground-truth.jsonl"))
+            .entityKeyPrefix(entityKeyPrefix(dataDir))
+            .progress(progress::set)
+            .build();
+    started.add(simulator);
+    simulator.registerNodes();
+    step.done(
+        simulator.nodes().size()
+            + " nodes in "
+            + o.scenario().groups()
+            + " groups, keys in herald.nodes.v1");
+
+    step.begin("Auditor (Kafka Streams, exactly_once_v2)");
     if (!auditor.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException(
           "the auditor did not reach RUNNING within 60 s (state " + auditor.state() + ")");
@@ -249,6 +257,7 @@ public final class Demo implements AutoCloseable {
             change -> {
               if (change.isNew()) {
                 alertsByType.merge(change.alert().getType().name(), 1L, Long::sum);
+                firstAlert.countDown();
               }
             });
     step.done(dashboardUrl());
@@ -276,15 +285,21 @@ public final class Demo implements AutoCloseable {
             o.scenario().faults().size(),
             dataDir.resolve("ground-truth.jsonl")));
 
-    // The Flink jobs last: they read the topics from the start, and the first alerts need only
-    // the auditor, which would otherwise share the two cores with the MiniCluster's start.
+    // The Flink jobs last, once the first alert is out (or FLINK_AFTER has passed): they read their
+    // topics from the start, and the first alerts need only the auditor, which would otherwise
+    // share the two cores with the MiniCluster's start (16 s of CPU on a loaded 2-core machine).
     if (o.flink()) {
+      try {
+        firstAlert.await(FLINK_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       step.begin("Flink jobs (availability, risk) in a local MiniCluster");
       JobClient job = startFlink(registryServer.url());
       started.add(
           () -> {
             try {
-              job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS);
+              job.cancel().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
               LOG.debug("flink cancel", e);
             }
