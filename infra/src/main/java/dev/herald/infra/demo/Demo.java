@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -53,6 +55,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class Demo implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+  private static final Duration DEFAULT_ROUND = Duration.ofMinutes(2);
+
+  /**
+   * Flink's memory in the demo's MiniCluster: network buffers are direct memory, allocated when the
+   * task manager starts (64 MiB by default for local execution; one job chain at parallelism 1
+   * needs a few hundred KiB); managed memory (128 MiB by default, allocated on demand) is used only
+   * by the RocksDB state backend and batch operators, neither of which the jobs use.
+   */
+  static final String FLINK_NETWORK_MEMORY = "16m";
+
+  static final String FLINK_MANAGED_MEMORY = "16m";
+
+  /** The Flink jobs start after the first alert, or after this long without one (--no-faults). */
+  static final Duration FLINK_AFTER = Duration.ofSeconds(20);
 
   /**
    * What to run.
@@ -101,6 +117,7 @@ public final class Demo implements AutoCloseable {
   private final Map<String, Long> alertsByType = new ConcurrentHashMap<>();
   private final AtomicReference<Simulator.Progress> progress = new AtomicReference<>();
   private final AtomicLong dlq = new AtomicLong();
+  private final CountDownLatch firstAlert = new CountDownLatch(1);
   private EmbeddedKafkaBroker broker;
   private EmbeddedSchemaRegistry registryServer;
   private AuditorApi api;
@@ -178,6 +195,28 @@ public final class Demo implements AutoCloseable {
     SchemaRegistryClient registry = new RestSchemaRegistryClient(registryServer.url(), Map.of());
     step.done(registryServer.url());
 
+    // The auditor starts while the replicas are registered: both mostly wait on the broker (group
+    // join, transactions), and the nodes' records precede every report either way.
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    int httpPort = o.httpPort() == 0 ? freePort() : o.httpPort();
+    Properties streamsProps = new Properties();
+    streamsProps.put("application.server", "localhost:" + httpPort);
+    // Every RocksDB store of both auditor applications shares one bounded block cache, which also
+    // accounts for the memtables (DemoRocksDbMemory); Kafka Streams' default is a 50 MiB cache and
+    // up to 3 x 16 MiB memtables per store, per partition: hundreds of MiB for the demo's stores.
+    streamsProps.put("rocksdb.config.setter", DemoRocksDbMemory.class.getName());
+    auditor =
+        HeraldAuditor.start(
+            AuditorConfig.builder()
+                .bootstrapServers(broker.bootstrapServers())
+                .applicationId("herald-demo-auditor")
+                .stateDir(dataDir.resolve("auditor-state"))
+                .policy(DemoScenario.policyFor(o.scenario()))
+                .schemaRegistry(registry)
+                .meters(meters)
+                .clientProperties(streamsProps)
+                .build());
+    started.add(auditor);
     step.begin("Simulated replicas registered as nodes");
     simulator =
         Simulator.builder()
@@ -197,22 +236,6 @@ public final class Demo implements AutoCloseable {
             + " groups, keys in herald.nodes.v1");
 
     step.begin("Auditor (Kafka Streams, exactly_once_v2)");
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    int httpPort = o.httpPort() == 0 ? freePort() : o.httpPort();
-    Properties streamsProps = new Properties();
-    streamsProps.put("application.server", "localhost:" + httpPort);
-    auditor =
-        HeraldAuditor.start(
-            AuditorConfig.builder()
-                .bootstrapServers(broker.bootstrapServers())
-                .applicationId("herald-demo-auditor")
-                .stateDir(dataDir.resolve("auditor-state"))
-                .policy(DemoScenario.policyFor(o.scenario()))
-                .schemaRegistry(registry)
-                .meters(meters)
-                .clientProperties(streamsProps)
-                .build());
-    started.add(auditor);
     if (!auditor.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException(
           "the auditor did not reach RUNNING within 60 s (state " + auditor.state() + ")");
@@ -236,36 +259,17 @@ public final class Demo implements AutoCloseable {
             change -> {
               if (change.isNew()) {
                 alertsByType.merge(change.alert().getType().name(), 1L, Long::sum);
+                firstAlert.countDown();
               }
             });
     step.done(dashboardUrl());
-
-    if (o.flink()) {
-      step.begin("Flink jobs (availability, risk) in a local MiniCluster");
-      JobClient job = startFlink(registryServer.url());
-      started.add(
-          () -> {
-            try {
-              job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-              LOG.debug("flink cancel", e);
-            }
-          });
-      step.done("jobId=" + job.getJobID());
-    }
 
     step.begin("Simulator: honest replicas and injected faults");
     simulatorThread =
         new Thread(
             () -> {
               try {
-                if (o.duration() == null) {
-                  while (!closing) {
-                    simulator.run(Duration.ofMinutes(10));
-                  }
-                } else {
-                  simulator.run(o.duration());
-                }
+                runRounds(o.scenario(), o.duration());
               } catch (RuntimeException e) {
                 if (!closing) {
                   simulatorFailure = e;
@@ -282,6 +286,42 @@ public final class Demo implements AutoCloseable {
             o.scenario().rate(),
             o.scenario().faults().size(),
             dataDir.resolve("ground-truth.jsonl")));
+
+    // The Flink jobs last, once the first alert is out (or FLINK_AFTER has passed): they read their
+    // topics from the start, and the first alerts need only the auditor, which would otherwise
+    // share the two cores with the MiniCluster's start (16 s of CPU on a loaded 2-core machine).
+    if (o.flink()) {
+      try {
+        firstAlert.await(FLINK_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      step.begin("Flink jobs (availability, risk) in a local MiniCluster");
+      JobClient job = startFlink(registryServer.url());
+      started.add(
+          () -> {
+            try {
+              job.cancel().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+              LOG.debug("flink cancel", e);
+            }
+          });
+      step.done("jobId=" + job.getJobID());
+    }
+  }
+
+  /**
+   * Rounds of the scenario's length (default 2 minutes), each with every fault the scenario plans,
+   * until closed or until {@code total} has run (the last round is shorter if need be).
+   */
+  private void runRounds(Scenario scenario, Duration total) {
+    Duration round = scenario.duration() != null ? scenario.duration() : DEFAULT_ROUND;
+    Duration left = total;
+    while (!closing && (left == null || (!left.isZero() && !left.isNegative()))) {
+      Duration next = left == null || left.compareTo(round) > 0 ? round : left;
+      simulator.run(next);
+      left = left == null ? null : left.minus(next);
+    }
   }
 
   private JobClient startFlink(String registryUrl) {
@@ -295,8 +335,11 @@ public final class Demo implements AutoCloseable {
             .parallelism(1)
             .id("herald-demo")
             .build();
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+    Configuration memory = new Configuration();
+    memory.setString("taskmanager.memory.network.min", FLINK_NETWORK_MEMORY);
+    memory.setString("taskmanager.memory.network.max", FLINK_NETWORK_MEMORY);
+    memory.setString("taskmanager.memory.managed.size", FLINK_MANAGED_MEMORY);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, memory);
     try {
       return HeraldFlinkMain.start(env, "all", config);
     } catch (Exception e) {

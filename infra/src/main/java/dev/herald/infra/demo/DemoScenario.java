@@ -3,26 +3,15 @@ package dev.herald.infra.demo;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.producer.simulator.Scenario;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** The demo's bundled scenario, and the auditor policy that matches a scenario's assumptions. */
 public final class DemoScenario {
   private DemoScenario() {}
 
-  /** Every kind of fault once per round (resource {@code demo-scenario.yaml}). */
+  /** Every kind of fault in every 100-second round ({@link Scenario#demo()}). */
   public static Scenario mixedFaults() {
-    try (InputStream in = DemoScenario.class.getResourceAsStream("demo-scenario.yaml")) {
-      if (in == null) {
-        throw new IllegalStateException("demo-scenario.yaml is missing from the herald jar");
-      }
-      return Scenario.fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Scenario.demo();
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.it.reliability.Background;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
@@ -20,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -71,7 +69,7 @@ final class AuditorHarness implements AutoCloseable {
   private final AvroWireFormat<DeadLetter> dlqFormat;
   private final List<AuditAlert> alerts = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
-  private ScheduledExecutorService clock;
+  private Background clock;
 
   private final AuditPolicy policy;
 
@@ -136,36 +134,25 @@ final class AuditorHarness implements AutoCloseable {
 
   /**
    * Heartbeats of the live nodes and stream-time ticks every 300 ms, in the background, on two
-   * threads: heartbeats never wait for the fleet (whose rounds hold its lock).
+   * threads: heartbeats never wait for the fleet (whose rounds hold its lock). A failed heartbeat
+   * or tick fails the test ({@link Background}), at {@link #close()} at the latest.
    */
   void startClock() {
-    clock = Executors.newScheduledThreadPool(2);
-    clock.scheduleAtFixedRate(
+    clock = new Background();
+    clock.every(
+        Duration.ofMillis(300),
         () -> {
-          try {
-            for (String n : ReplicaFleet.heartbeating()) {
-              fleet.heartbeat(n);
-            }
-          } catch (Exception e) {
-            LOG.warn("heartbeat failed: {}", e.toString());
+          for (String n : ReplicaFleet.heartbeating()) {
+            fleet.heartbeat(n);
           }
-        },
-        0,
-        300,
-        TimeUnit.MILLISECONDS);
-    clock.scheduleAtFixedRate(
+        });
+    clock.every(
+        Duration.ofMillis(300),
         () -> {
-          try {
-            synchronized (fleet) {
-              fleet.tick();
-            }
-          } catch (Exception e) {
-            LOG.warn("tick failed: {}", e.toString());
+          synchronized (fleet) {
+            fleet.tick();
           }
-        },
-        0,
-        300,
-        TimeUnit.MILLISECONDS);
+        });
   }
 
   /** Everything read from herald.alerts.v1 so far (committed records only). */
@@ -213,15 +200,18 @@ final class AuditorHarness implements AutoCloseable {
     return score.get();
   }
 
+  /** Closes everything; fails if a background heartbeat or tick failed. */
   @Override
   public void close() throws InterruptedException {
-    if (clock != null) {
-      clock.shutdownNow();
-      clock.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      if (clock != null) {
+        clock.close();
+      }
+    } finally {
+      alertReader.close();
+      dlqReader.close();
+      producer.close();
+      registry.close();
     }
-    alertReader.close();
-    dlqReader.close();
-    producer.close();
-    registry.close();
   }
 }

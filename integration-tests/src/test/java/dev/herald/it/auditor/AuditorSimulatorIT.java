@@ -7,15 +7,18 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.it.support.ScenarioPolicies;
+import dev.herald.producer.simulator.FaultType;
+import dev.herald.producer.simulator.FaultWindow;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,13 +27,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The producers module's simulator as ground truth: every fault type injected into 3 groups of 5
  * replicas reporting through the real reporter SDK, audited by two auditor instances with the
- * policy the scenario assumes; one instance is closed and started again on its state directory in
- * the middle of the run. The alert set must equal the simulator's ground truth (precision = recall
- * = 1.0 for every type, printed as a table) and no alert id may be published OPEN twice.
+ * policy the scenario assumes; one instance is closed and started again on its state directory
+ * while a node is silent (the simulation waits for the restart, so the silent window spans it). The
+ * alert set must equal the simulator's ground truth (precision = recall = 1.0 for every type,
+ * printed as a table) and no alert id may be published OPEN twice.
  */
 @Tag("slow")
 class AuditorSimulatorIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  private static final int ALERT_TYPES =
+      (int)
+          Arrays.stream(FaultType.values())
+              .map(FaultType::expectedType)
+              .filter(t -> !ExpectedAlert.NON_ALERT_TYPES.contains(t))
+              .distinct()
+              .count();
 
   @TempDir Path stateA;
   @TempDir Path stateB;
@@ -56,6 +68,10 @@ class AuditorSimulatorIT {
             .allFaults()
             .build();
     AuditPolicy policy = ScenarioPolicies.assumedBy(scenario);
+    AtomicReference<HeraldAuditor> b = new AtomicReference<>();
+    AtomicReference<HeraldAuditor> again = new AtomicReference<>();
+    AtomicReference<FaultWindow> silentAtRestart = new AtomicReference<>();
+    AtomicReference<Instant> restartedAt = new AtomicReference<>();
     try (AuditorHarness h = new AuditorHarness(KAFKA.bootstrapServers(), "herald-it-sim", policy);
         HeraldAuditor a = h.startInstance(stateA);
         Simulator sim =
@@ -64,39 +80,52 @@ class AuditorSimulatorIT {
                 .schemaRegistry(h.schemas)
                 .scenario(scenario)
                 .truthFile(dir.resolve("truth.jsonl"))
+                // when the node goes silent, instance B is closed and started again on its state
+                // directory; the simulation waits meanwhile, so the node stays silent throughout
+                .windowListener(
+                    w -> {
+                      if (w.type() == FaultType.SILENT && !w.closed() && again.get() == null) {
+                        silentAtRestart.set(w);
+                        b.get().close();
+                        again.set(h.startInstance(stateB));
+                        restartedAt.set(Instant.now());
+                      }
+                    })
                 .build()) {
       // Given two instances sharing the partitions
-      HeraldAuditor b = h.startInstance(stateB);
+      b.set(h.startInstance(stateB));
       await()
           .atMost(Duration.ofSeconds(90))
           .until(
               () ->
-                  a.awaitRunning(Duration.ofMillis(100)) && b.awaitRunning(Duration.ofMillis(100)));
+                  a.awaitRunning(Duration.ofMillis(100))
+                      && b.get().awaitRunning(Duration.ofMillis(100)));
       sim.registerNodes();
 
-      // When the simulator runs every fault, and instance B is closed and started again on its
-      // state directory while a node is silent (a window fault: it spans the restart)
+      // When the simulator runs every fault, and instance B restarts while a node is silent
       long started = System.nanoTime();
-      CompletableFuture<Simulator.Summary> run =
-          CompletableFuture.supplyAsync(() -> sim.runEvents(6_000));
-      await()
-          .atMost(Duration.ofSeconds(120))
-          .until(
-              () ->
-                  run.isDone()
-                      || sim.groundTruth().stream().anyMatch(e -> e.type().equals("NODE_SILENT")));
-      b.close();
-      HeraldAuditor again = h.startInstance(stateB);
       Simulator.Summary summary;
       try {
-        summary = run.get(5, TimeUnit.MINUTES);
+        summary = sim.runEvents(6_000);
+        assertThat(again.get()).as("instance B restarted during the silent window").isNotNull();
         await()
             .atMost(Duration.ofSeconds(90))
-            .until(() -> again.awaitRunning(Duration.ofMillis(100)));
-      } catch (Exception e) {
-        again.close();
+            .until(() -> again.get().awaitRunning(Duration.ofMillis(100)));
+      } catch (Exception | AssertionError e) {
+        if (again.get() != null) {
+          again.get().close();
+        }
         throw e;
       }
+      FaultWindow silent =
+          sim.faultWindows().stream()
+              .filter(w -> w.nodeId().equals(silentAtRestart.get().nodeId()))
+              .filter(w -> w.start().equals(silentAtRestart.get().start()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(silent.end())
+          .as("the node was still silent after the restart")
+          .isAfter(restartedAt.get());
       List<ExpectedAlert> truth = sim.groundTruth();
 
       // Then (the simulator keeps heartbeating until closed, which keeps stream time moving)
@@ -127,13 +156,15 @@ class AuditorSimulatorIT {
         }
       }
       assertThat(score.rows())
+          .as("one row per alert type of the ground truth (every type injected)")
+          .hasSize(ALERT_TYPES)
           .allSatisfy(
               r -> {
                 assertThat(r.precision()).as(r.type() + " precision").isEqualTo(1.0);
                 assertThat(r.recall()).as(r.type() + " recall").isEqualTo(1.0);
               });
       AuditorEndToEndIT.assertNoAlertIdOpenTwice(h.alerts());
-      again.close();
+      again.get().close();
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.herald.it.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.herald.auditor.policy.AuditPolicy;
@@ -47,6 +48,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Tag("slow")
 class DashboardBrowserIT {
+  /** System property that turns a missing browser from a skip into a failure (set by CI). */
+  static final String REQUIRE_BROWSER = "herald.requireBrowser";
+
   private static final Path CHROMIUM =
       Path.of(System.getProperty("herald.chromium", "/usr/bin/chromium"));
   private static final Path CHROMEDRIVER =
@@ -62,13 +66,20 @@ class DashboardBrowserIT {
 
   @BeforeEach
   void start(@TempDir Path profile, @TempDir Path state) {
-    assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "skipped: no headless browser here (need "
+    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    String need =
+        "no headless browser here (need "
             + CHROMIUM
             + " and "
             + CHROMEDRIVER
-            + "; apt-get install -y chromium chromium-driver)");
+            + "; apt-get install -y chromium chromium-driver)";
+    // CI sets herald.requireBrowser=true: there a missing browser fails the build instead of
+    // skipping the only browser test
+    if (Boolean.getBoolean(REQUIRE_BROWSER)) {
+      assertTrue(installed, need + ", and -D" + REQUIRE_BROWSER + "=true requires one");
+    } else {
+      assumeTrue(installed, "skipped: " + need);
+    }
     records = new SignedRecords(KAFKA.bootstrapServers(), registry);
     for (String n : PAYMENTS) {
       records.register(n, "payments");

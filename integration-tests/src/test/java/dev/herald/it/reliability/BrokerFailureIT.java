@@ -315,6 +315,15 @@ class BrokerFailureIT {
                 + alerts.duplicates());
         assertThat(summary.reportsFailed()).as("reports the reporters could not deliver").isZero();
         assertThat(score.rows())
+            .as("a row for every alert type of the ground truth")
+            .hasSizeGreaterThanOrEqualTo(
+                (int)
+                    truth.stream()
+                        .map(ExpectedAlert::type)
+                        .filter(t -> !ExpectedAlert.NON_ALERT_TYPES.contains(t))
+                        .distinct()
+                        .count())
+            .isNotEmpty()
             .allSatisfy(
                 r -> {
                   assertThat(r.precision()).as(r.type() + " precision").isEqualTo(1.0);

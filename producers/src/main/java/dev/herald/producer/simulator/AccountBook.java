@@ -42,6 +42,7 @@ final class AccountBook {
   private final List<String> keys = new ArrayList<>();
   private final Map<String, Account> accounts = new LinkedHashMap<>();
   private final List<String> liveKeys = new ArrayList<>();
+  private final String keyPrefix;
   private long opSeq;
 
   AccountBook(String group, int entities, long seed) {
@@ -51,12 +52,18 @@ final class AccountBook {
   AccountBook(String group, int entities, long seed, String keyPrefix) {
     this.group = group;
     this.random = new Random(seed);
+    this.keyPrefix = keyPrefix;
     for (int i = 1; i <= entities; i++) {
-      String key = String.format("%s%04d", keyPrefix, i);
-      keys.add(key);
-      accounts.put(key, new Account(key, 0, 0));
+      liveKeys.add(newAccount());
     }
-    liveKeys.addAll(keys);
+  }
+
+  /** A new, not yet opened account. */
+  private String newAccount() {
+    String key = String.format("%s%04d", keyPrefix, keys.size() + 1);
+    keys.add(key);
+    accounts.put(key, new Account(key, 0, 0));
+    return key;
   }
 
   String group() {
@@ -126,8 +133,8 @@ final class AccountBook {
 
   /**
    * Takes an opened, live account out of the honest stream for a fault: it gets no further
-   * operations, so the fault's version is the last and the expected alert is unambiguous. Null if
-   * none is available yet.
+   * operations, so the fault's version is the last and the expected alert is unambiguous. A new
+   * account takes its place, so a long run never runs out of accounts. Null if none is open yet.
    */
   Account takeForFault(Random faultRandom, long minVersion) {
     List<String> candidates = new ArrayList<>();
@@ -140,7 +147,7 @@ final class AccountBook {
       return null;
     }
     String key = candidates.get(faultRandom.nextInt(candidates.size()));
-    liveKeys.remove(key);
+    liveKeys.set(liveKeys.indexOf(key), newAccount());
     return accounts.get(key);
   }
 

@@ -1,24 +1,49 @@
 package dev.herald.producer.simulator;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
-import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Random;
 
 /**
- * When each fault is due, as an event index: a pure function of the scenario, the number of events
- * and the seed, so runs with the same seed inject the same faults at the same operations.
+ * When each fault of a round is due, as an event index: a pure function of the scenario, the round
+ * and the seed, so runs with the same seed plan the same faults at the same operations. Every fault
+ * the scenario names is planned in every round: {@code count} ones spread over the round, {@code
+ * every} ones from the round's start on, {@code rate} ones per event. The first round leaves a
+ * short warm-up (accounts to open, batches to duplicate); the last {@code tail} events (the longest
+ * window and a spacing) are left for the faults to finish inside the round.
  */
 final class FaultPlan {
-  record Due(long index, FaultType type) {}
+  /**
+   * A fault due at event {@code index}; {@code planned} is the event it was first due at, {@code
+   * deferrals} how often it has been refused and rescheduled since.
+   */
+  record Due(long index, FaultType type, long planned, int deferrals) {
+    Due(long index, FaultType type) {
+      this(index, type, index, 0);
+    }
+
+    /** The same fault, refused once more, due again at {@code index}. */
+    Due deferredTo(long index) {
+      return new Due(index, type, planned, deferrals + 1);
+    }
+  }
+
+  /** Earliest first; among faults due at one event, in the order of {@link FaultType}. */
+  private static final Comparator<Due> ORDER =
+      Comparator.comparingLong(Due::index).thenComparing(Due::type);
+
+  private static final java.time.Duration ONE_SECOND = java.time.Duration.ofSeconds(1);
 
   private FaultPlan() {}
 
-  /** The faults due in events {@code [start, start + events)}, in order. */
-  static Deque<Due> plan(Scenario s, long start, long events, Random random) {
-    long warmup = Math.max(2L * s.groups(), events / 20);
+  /** The faults due in events {@code [start, start + events)}, earliest first. */
+  static PriorityQueue<Due> plan(Scenario s, long start, long events, Random random) {
+    // the first round waits for the first accounts and batches (at most a second of events);
+    // a later round starts with all of them there
+    long warmup =
+        start == 0
+            ? Math.max(2L * s.groups(), Math.min(events / 20, toEvents(ONE_SECOND, s.rate())))
+            : 0;
     long windowEvents = 0;
     for (Scenario.FaultSpec spec : s.faults()) {
       java.time.Duration w =
@@ -34,7 +59,7 @@ final class FaultPlan {
     long from = start + warmup;
     long to = Math.max(from + 1, start + events - tail);
     long span = to - from;
-    List<Due> due = new ArrayList<>();
+    PriorityQueue<Due> due = new PriorityQueue<>(ORDER);
     for (Scenario.FaultSpec spec : s.faults()) {
       if (spec.count() != null) {
         for (int k = 0; k < spec.count(); k++) {
@@ -43,7 +68,7 @@ final class FaultPlan {
         }
       } else if (spec.every() != null) {
         long period = Math.max(1, toEvents(spec.every(), s.rate()));
-        for (long i = from + period; i < to; i += period) {
+        for (long i = from; i < to; i += period) {
           due.add(new Due(i, spec.type()));
         }
       } else {
@@ -54,8 +79,7 @@ final class FaultPlan {
         }
       }
     }
-    due.sort(Comparator.comparingLong(Due::index).thenComparing(Due::type));
-    return new ArrayDeque<>(due);
+    return due;
   }
 
   static long toEvents(java.time.Duration d, double rate) {

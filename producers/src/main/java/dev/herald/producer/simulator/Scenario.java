@@ -133,6 +133,45 @@ public final class Scenario {
         silentWindow.compareTo(silenceThreshold) > 0,
         "windows.silent",
         "longer than policy.silenceThreshold");
+    // a fault that can never be injected would hold its round open forever
+    check(
+        groups >= 2 || faults.stream().noneMatch(f -> f.type() == FaultType.NON_MEMBER),
+        "faults",
+        "no non-member fault with groups: 1 (it needs a second group to take the outsider from)");
+  }
+
+  /**
+   * The same scenario in {@code factor} times less wall time: every duration (run, spacing, grace,
+   * silence threshold, windows, {@code every}) divided by {@code factor}, the rate and the rate
+   * budget multiplied by it. A round has the same events, the same planned faults and the same
+   * ground-truth identities; tests use it to play many rounds of a real scenario quickly.
+   */
+  public Scenario accelerated(double factor) {
+    check(factor >= 1, "accelerated factor", "1 or more");
+    Builder b = toBuilder();
+    b.rate = rate * factor;
+    b.rateBudget = rateBudget * factor;
+    b.duration = duration == null ? null : faster(duration, factor);
+    b.spacing = faster(spacing, factor);
+    b.grace = faster(grace, factor);
+    b.silenceThreshold = faster(silenceThreshold, factor);
+    b.lagWindow = faster(lagWindow, factor);
+    b.silentWindow = faster(silentWindow, factor);
+    b.floodWindow = faster(floodWindow, factor);
+    b.faults =
+        new ArrayList<>(
+            faults.stream()
+                .map(
+                    f ->
+                        f.every() == null
+                            ? f
+                            : new FaultSpec(f.type(), null, faster(f.every(), factor), null))
+                .toList());
+    return b.build();
+  }
+
+  private static Duration faster(Duration d, double factor) {
+    return Duration.ofNanos(Math.max(1_000_000, Math.round(d.toNanos() / factor)));
   }
 
   private static void check(boolean ok, String key, String allowed) {
@@ -166,6 +205,22 @@ public final class Scenario {
     b.floodFactor = floodFactor;
     b.faults = new ArrayList<>(faults);
     return b;
+  }
+
+  /**
+   * The bundled demo scenario ({@code demo-scenario.yaml} beside this class): 3 groups of 5
+   * replicas, every kind of fault in every 100-second round; what {@code herald demo} runs.
+   */
+  public static Scenario demo() {
+    try (java.io.InputStream in = Scenario.class.getResourceAsStream("demo-scenario.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "demo-scenario.yaml is missing from the classpath (package of " + Scenario.class + ")");
+      }
+      return fromYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the bundled demo-scenario.yaml", e);
+    }
   }
 
   /** Reads a scenario file. */

@@ -2,54 +2,34 @@ package dev.herald.producer.simulator;
 
 import dev.herald.producer.CanonicalValues;
 import dev.herald.producer.HeraldReporter;
-import dev.herald.producer.Operation;
-import dev.herald.producer.ReportReceipt;
-import dev.herald.producer.SentBatch;
 import dev.herald.schema.HeartbeatStatus;
-import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
-import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.SchemaRegistryClient;
-import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.Ed25519;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Properties;
-import java.util.Random;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,72 +71,46 @@ import org.slf4j.LoggerFactory;
  */
 public final class Simulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
-  private static final String[] REGIONS = {"eu-west", "us-east", "ap-south"};
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
   private static final long MAX_BACKLOG_NANOS = 20_000_000;
+
+  /** A refused fault is retried after this long (in events at the scenario's rate). */
+  private static final Duration RETRY_AFTER = Duration.ofMillis(100);
+
+  /** A fault refused for this long is logged at WARN (once), still retried. */
+  private static final Duration LONG_DEFERRAL = Duration.ofSeconds(30);
 
   private final Scenario scenario;
   private final Builder config;
   private final Clock clock;
-  private final Producer<byte[], byte[]> raw;
-  private final AvroWireFormat<NodeRecord> nodeFormat;
-  private final List<SimulatedNode> nodes = new ArrayList<>();
-  private final Map<String, List<SimulatedNode>> byGroup = new LinkedHashMap<>();
-  private final Map<String, HeraldReporter> reporters = new LinkedHashMap<>();
-  private final Map<String, HeraldReporter> extraReporters = new HashMap<>();
-  private final Map<String, SentBatch> lastBatch = new ConcurrentHashMap<>();
-  private final Map<String, StateChange> lastReport = new HashMap<>();
-  private final Set<String> silent = ConcurrentHashMap.newKeySet();
-  private final List<AccountBook> books = new ArrayList<>();
+  private final Fleet fleet;
+  private final Map<FaultType, FaultInjector> injectors = new EnumMap<>(FaultType.class);
   private final GroundTruthSink truth;
-  private final Random faultRandom;
   private final ScheduledExecutorService heartbeats;
-  private final AtomicLong reportsSent = new AtomicLong();
-  private final AtomicLong reportsFailed = new AtomicLong();
-  private final Map<String, Integer> usedConfusables = new HashMap<>();
+  private final List<FaultWindow> windows = new CopyOnWriteArrayList<>();
   private long eventIndex;
   private long faultSeq;
-  private int divergenceSeq;
-  private int malformedSeq;
+  private long deferrals;
   private boolean registered;
   private boolean closed;
 
   /** Set by {@link #close()} without the lock, so a run in progress ends at its next step. */
   private volatile boolean stopRequested;
 
-  // the window fault in progress, if any
-  private FaultType windowType;
-  private String windowNode;
-  private String windowGroup;
+  /** The window fault in progress, if any, and the event at which it ends. */
+  private FaultInjector.OpenWindow window;
+
   private long windowEnd;
-  private long floodCopiesPerEvent;
-  private final List<Runnable> heldReports = new ArrayList<>();
-  private final List<FaultWindow> windows = new CopyOnWriteArrayList<>();
 
   private Simulator(Builder b) {
     this.config = b;
     this.scenario = b.scenario;
     this.clock = b.clock;
-    this.faultRandom = new Random(scenario.seed() * 31 + 7);
-    this.raw = b.producerFactory.apply("herald-simulator-raw");
-    this.nodeFormat = new AvroWireFormat<>(NodeRecord.class, b.registry);
-    for (int g = 1; g <= scenario.groups(); g++) {
-      String group = "g" + g;
-      books.add(
-          new AccountBook(
-              group, scenario.entities(), scenario.seed() * 1_000_003L + g, b.entityKeyPrefix));
-      List<SimulatedNode> members = new ArrayList<>();
-      for (int r = 1; r <= scenario.replicas(); r++) {
-        String nodeId = group + "-node-" + r;
-        SimulatedNode node =
-            new SimulatedNode(nodeId, group, REGIONS[(r - 1) % REGIONS.length], keysFor(nodeId));
-        members.add(node);
-        nodes.add(node);
-        reporters.put(nodeId, reporter(nodeId, group, node.region(), node.keys(), true));
-      }
-      byGroup.put(group, members);
+    this.fleet = new Fleet(b);
+    for (FaultType type : FaultType.values()) {
+      injectors.put(type, b.injectors.getOrDefault(type, FaultInjector.of(type)));
     }
-    this.truth = new GroundTruthSink(raw, b.groundTruthTopic, b.truthFile);
+    this.truth = new GroundTruthSink(fleet.raw, b.groundTruthTopic, b.truthFile);
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -178,7 +132,7 @@ public final class Simulator implements AutoCloseable {
 
   /** The honest replicas, group by group. */
   public List<SimulatedNode> nodes() {
-    return List.copyOf(nodes);
+    return List.copyOf(fleet.nodes());
   }
 
   /** The faults injected so far, in order. */
@@ -203,14 +157,14 @@ public final class Simulator implements AutoCloseable {
     if (registered) {
       return;
     }
-    for (SimulatedNode n : nodes) {
-      writeNode(n.nodeId(), n.keys().publicKey(), n.region(), List.of(n.group()));
+    for (SimulatedNode n : fleet.nodes()) {
+      fleet.writeNode(n.nodeId(), n.keys().publicKey(), n.region(), List.of(n.group()));
     }
-    raw.flush();
+    fleet.raw.flush();
     registered = true;
     warmUp();
     long hbMs = Math.max(50, Math.min(1000, scenario.silenceThreshold().toMillis() / 3));
-    heartbeats.scheduleAtFixedRate(this::heartbeatAll, 0, hbMs, TimeUnit.MILLISECONDS);
+    heartbeats.scheduleAtFixedRate(fleet::heartbeatAll, 0, hbMs, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -221,8 +175,8 @@ public final class Simulator implements AutoCloseable {
    */
   private void warmUp() {
     List<CompletableFuture<?>> acks = new ArrayList<>();
-    for (SimulatedNode n : nodes) {
-      HeraldReporter r = reporters.get(n.nodeId());
+    for (SimulatedNode n : fleet.nodes()) {
+      HeraldReporter r = fleet.reporter(n.nodeId());
       acks.add(r.heartbeat(HeartbeatStatus.UP));
       r.warmUp();
     }
@@ -235,7 +189,10 @@ public final class Simulator implements AutoCloseable {
     }
   }
 
-  /** Runs for {@code duration} at the scenario's rate (extended until planned faults are done). */
+  /**
+   * Runs one round of {@code duration} at the scenario's rate, with every fault the scenario plans
+   * for it (the round is extended until each is injected and every window closed).
+   */
   public Summary run(Duration duration) {
     return runEvents(FaultPlan.toEvents(duration, scenario.rate()));
   }
@@ -250,8 +207,11 @@ public final class Simulator implements AutoCloseable {
   }
 
   /**
-   * Applies {@code events} operations at the scenario's rate, injecting the scenario's faults, then
-   * flushes every reporter. May be called again to continue the same simulation.
+   * One round: applies {@code events} operations at the scenario's rate and injects every fault the
+   * scenario plans for them, then flushes every reporter. A fault that cannot be injected when due
+   * (e.g. no account open yet) is logged with the reason and retried a moment later, while the
+   * others go ahead; the round is extended until every planned fault is in and every window closed.
+   * May be called again for the next round of the same simulation.
    */
   public synchronized Summary runEvents(long events) {
     if (closed) {
@@ -260,17 +220,19 @@ public final class Simulator implements AutoCloseable {
     registerNodes();
     long start = eventIndex;
     long end = start + events;
-    Deque<FaultPlan.Due> due = FaultPlan.plan(scenario, start, events, faultRandom);
+    PriorityQueue<FaultPlan.Due> due = FaultPlan.plan(scenario, start, events, fleet.faultRandom);
     int planned = due.size();
     long spacingEvents = Math.max(1, FaultPlan.toEvents(scenario.spacing(), scenario.rate()));
+    long retryEvents = Math.max(1, FaultPlan.toEvents(RETRY_AFTER, scenario.rate()));
     long nextAllowed = start;
     long faultsAtStart = faultSeq;
+    long deferralsAtStart = deferrals;
     double periodNanos = 1e9 / scenario.rate();
     long startNanos = System.nanoTime();
     long paceBase = startNanos;
     long nextProgress = startNanos + PROGRESS_EVERY.toNanos();
     long local = 0;
-    while (!stopRequested && (eventIndex < end || !due.isEmpty() || windowType != null)) {
+    while (!stopRequested && (eventIndex < end || !due.isEmpty() || window != null)) {
       long target = paceBase + (long) (local * periodNanos);
       long now = System.nanoTime();
       if (target - now > 1_000_000) {
@@ -280,26 +242,28 @@ public final class Simulator implements AutoCloseable {
         // in a burst, so a window of N events never lasts less than N / rate.
         paceBase += now - target;
       }
-      if (windowType != null && eventIndex >= windowEnd) {
+      if (window != null && eventIndex >= windowEnd) {
         endWindow();
         nextAllowed = eventIndex + spacingEvents;
       }
       boolean injected = false;
-      if (windowType == null
+      if (window == null
+          && eventIndex >= nextAllowed
           && !due.isEmpty()
-          && due.peek().index() <= eventIndex
-          && eventIndex >= nextAllowed) {
-        injected = inject(due.peek().type());
+          && due.peek().index() <= eventIndex) {
+        FaultPlan.Due d = due.poll();
+        injected = inject(d);
         if (injected) {
-          due.poll();
           nextAllowed = eventIndex + spacingEvents;
+        } else {
+          due.add(d.deferredTo(eventIndex + retryEvents));
         }
       }
       if (!injected) {
         honestStep();
       }
-      if (windowType == FaultType.FLOOD) {
-        floodStep();
+      if (window != null) {
+        window.step();
       }
       eventIndex++;
       local++;
@@ -308,37 +272,126 @@ public final class Simulator implements AutoCloseable {
         progress(local, startNanos);
       }
     }
-    for (HeraldReporter r : reporters.values()) {
-      r.flush();
-    }
-    for (HeraldReporter r : extraReporters.values()) {
-      r.flush();
-    }
-    raw.flush();
+    fleet.flush();
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     Summary summary =
         new Summary(
             local,
             faultSeq - faultsAtStart,
             planned,
-            reportsSent.get(),
-            reportsFailed.get(),
+            deferrals - deferralsAtStart,
+            fleet.reportsSent(),
+            fleet.reportsFailed(),
             elapsed);
     LOG.info(
-        "simulate finished events={} faults={} reports={} failed={} elapsedMs={}",
+        "simulate finished events={} faults={} planned={} deferrals={} reports={} failed={}"
+            + " elapsedMs={}",
         summary.events(),
         summary.faults(),
+        summary.planned(),
+        summary.deferrals(),
         summary.reportsSent(),
         summary.reportsFailed(),
         elapsed.toMillis());
     return summary;
   }
 
+  /**
+   * Injects a due fault now; false when its injector refuses (logged with the reason: at INFO the
+   * first time, at WARN once if it stays refused for long).
+   */
+  private boolean inject(FaultPlan.Due due) {
+    FaultInjector.Injection result = injectors.get(due.type()).inject(fleet, faultSeq + 1);
+    if (result instanceof FaultInjector.NotYet notYet) {
+      deferrals++;
+      long waited = eventIndex - due.planned();
+      if (due.deferrals() == 0) {
+        LOG.info(
+            "simulate fault deferred type={} reason={} plannedEvent={} retryIn={}",
+            due.type().scenarioName(),
+            notYet.reason(),
+            due.planned(),
+            RETRY_AFTER);
+      } else if (waited >= FaultPlan.toEvents(LONG_DEFERRAL, scenario.rate())
+          && waited - FaultPlan.toEvents(RETRY_AFTER, scenario.rate())
+              < FaultPlan.toEvents(LONG_DEFERRAL, scenario.rate())) {
+        LOG.warn(
+            "simulate fault still deferred type={} reason={} deferrals={} waitedEvents={}",
+            due.type().scenarioName(),
+            notYet.reason(),
+            due.deferrals() + 1,
+            waited);
+      } else {
+        LOG.debug(
+            "simulate fault deferred type={} reason={}",
+            due.type().scenarioName(),
+            notYet.reason());
+      }
+      return false;
+    }
+    FaultInjector.Injected in = (FaultInjector.Injected) result;
+    if (in.window() != null) {
+      window = in.window();
+      windowEnd = eventIndex + window.events();
+      windows.add(window.window());
+      LOG.info(
+          "simulate fault window start type={} nodeId={} group={} events={}",
+          due.type().scenarioName(),
+          window.window().nodeId(),
+          window.window().group(),
+          window.events());
+      notifyWindow(window.window());
+    }
+    expect(due.type(), in);
+    return true;
+  }
+
+  private void endWindow() {
+    FaultWindow ended = window.end();
+    windows.set(windows.size() - 1, ended);
+    LOG.info(
+        "simulate fault window end type={} nodeId={}", ended.type().scenarioName(), ended.nodeId());
+    window = null;
+    notifyWindow(ended);
+  }
+
+  private void notifyWindow(FaultWindow w) {
+    if (config.windowListener != null) {
+      config.windowListener.accept(w);
+    }
+  }
+
+  private void expect(FaultType type, FaultInjector.Injected in) {
+    faultSeq++;
+    ExpectedAlert line =
+        new ExpectedAlert(
+            String.format("sim-%d-%04d", scenario.seed(), faultSeq),
+            type.expectedType(),
+            in.group(),
+            in.entityKey(),
+            in.version(),
+            in.nodes(),
+            clock.millis());
+    truth.add(line);
+    LOG.info(
+        "simulate fault injected type={} expect={} group={} entity={} version={} nodes={}",
+        type.scenarioName(),
+        type.expectedType(),
+        line.group(),
+        line.entityKey(),
+        line.version(),
+        line.nodes());
+  }
+
   private void progress(long local, long startNanos) {
     double secs = (System.nanoTime() - startNanos) / 1e9;
     Progress p =
         new Progress(
-            local, local / Math.max(secs, 1e-9), faultSeq, reportsSent.get(), reportsFailed.get());
+            local,
+            local / Math.max(secs, 1e-9),
+            faultSeq,
+            fleet.reportsSent(),
+            fleet.reportsFailed());
     if (config.progress != null) {
       config.progress.accept(p);
     } else {
@@ -352,11 +405,10 @@ public final class Simulator implements AutoCloseable {
     }
   }
 
-  /** One honest operation of the group whose turn it is (none while that group is paused). */
+  /** One honest operation of the group whose turn it is (none while a window pauses it). */
   private void honestStep() {
-    AccountBook book = books.get((int) (eventIndex % books.size()));
-    if ((windowType == FaultType.SILENT || windowType == FaultType.FLOOD)
-        && book.group().equals(windowGroup)) {
+    AccountBook book = fleet.books().get((int) (eventIndex % fleet.books().size()));
+    if (window != null && window.pauses(book.group())) {
       // The silent node's group applies nothing, so no version can miss it; nor does the flooding
       // node's, whose own reports would otherwise be refused with its copies (REPLICA_LAG).
       return;
@@ -368,565 +420,18 @@ public final class Simulator implements AutoCloseable {
     for (AccountBook.Update u : step.updates()) {
       byte[] prev = CanonicalValues.prevStateHash(u.prevState());
       byte[] next = CanonicalValues.hash(u.newState());
-      for (SimulatedNode n : byGroup.get(book.group())) {
-        if (windowType == FaultType.LAG && n.nodeId().equals(windowNode)) {
-          // the lagging replica applies (and so stamps) the operation only when it catches up
-          heldReports.add(
-              () -> send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op())));
+      for (SimulatedNode n : fleet.members(book.group())) {
+        // a report is stamped when sent: the lagging replica applies the operation on catching up
+        Runnable send =
+            () ->
+                fleet.send(
+                    n.nodeId(), fleet.report(n.nodeId(), book.group(), u, prev, next, step.op()));
+        if (window != null && window.holds(n.nodeId())) {
+          window.hold(send);
         } else {
-          send(n.nodeId(), report(n.nodeId(), book.group(), u, prev, next, step.op()));
+          send.run();
         }
       }
-    }
-  }
-
-  private void floodStep() {
-    StateChange copy = lastReport.get(windowNode);
-    if (copy == null) {
-      return;
-    }
-    for (long i = 0; i < floodCopiesPerEvent; i++) {
-      send(windowNode, copy);
-    }
-  }
-
-  private StateChange report(
-      String nodeId,
-      String group,
-      AccountBook.Update u,
-      byte[] prevHash,
-      byte[] stateHash,
-      Operation op) {
-    return StateChange.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setGroup(group)
-        .setEntityKey(u.entityKey())
-        .setVersion(u.version())
-        .setNodeId(nodeId)
-        .setPrevStateHash(ByteBuffer.wrap(prevHash))
-        .setStateHash(ByteBuffer.wrap(stateHash))
-        .setOpId(op.id())
-        .setOpDigest(ByteBuffer.wrap(op.digest()))
-        .setEventTime(clock.instant())
-        .setAttributes(new HashMap<>())
-        .build();
-  }
-
-  private void send(String nodeId, StateChange sc) {
-    HeraldReporter r = reporters.get(nodeId);
-    if (r != null) {
-      lastReport.put(nodeId, sc);
-    }
-    sendVia(r, sc);
-  }
-
-  private void sendVia(HeraldReporter reporter, StateChange sc) {
-    CompletableFuture<ReportReceipt> f = reporter.report(sc);
-    f.whenComplete(
-        (receipt, error) -> {
-          if (error == null) {
-            reportsSent.incrementAndGet();
-          } else if (reportsFailed.incrementAndGet() <= 5) {
-            LOG.warn(
-                "simulated report failed nodeId={} error={}", sc.getNodeId(), error.getMessage());
-          }
-        });
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Faults
-
-  /**
-   * Injects one fault now; false when it cannot be yet (e.g. no opened account), to retry later.
-   */
-  private boolean inject(FaultType type) {
-    return switch (type) {
-      case DIVERGENCE -> divergence();
-      case PARTITION -> partition();
-      case EQUIVOCATION -> equivocation();
-      case FORK -> fork();
-      case DOUBLE_SPEND -> doubleSpend();
-      case DUPLICATE_APPLY -> duplicateApply();
-      case FORGERY -> forgery();
-      case UNREGISTERED -> unregistered();
-      case NON_MEMBER -> nonMember();
-      case LAG, SILENT, FLOOD -> startWindow(type);
-      case CONFUSABLE_ID -> confusable();
-      case IDENTITY_CONFLICT -> identityConflict();
-      case BENIGN_DUPLICATE -> benignDuplicate();
-      case MALFORMED -> malformed();
-    };
-  }
-
-  /** A group and an account of it reserved for a per-version fault, or null. */
-  private record Target(
-      AccountBook book, AccountBook.Account account, List<SimulatedNode> members) {
-    String group() {
-      return book.group();
-    }
-  }
-
-  private Target target(long minVersion) {
-    AccountBook book = books.get(faultRandom.nextInt(books.size()));
-    AccountBook.Account a = book.takeForFault(faultRandom, minVersion);
-    if (a == null) {
-      return null;
-    }
-    List<SimulatedNode> members = new ArrayList<>(byGroup.get(book.group()));
-    Collections.shuffle(members, faultRandom);
-    return new Target(book, a, members);
-  }
-
-  private static AccountBook.Update deposit(AccountBook.Account a, long amount) {
-    return new AccountBook.Update(
-        a.key(), a.version() + 1, a.state(), a.state(a.balance() + amount));
-  }
-
-  private static Map<String, Object> with(Map<String, Object> state, String key, Object value) {
-    Map<String, Object> s = new LinkedHashMap<>(state);
-    s.put(key, value);
-    return s;
-  }
-
-  private boolean divergence() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    Operation op =
-        Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 10));
-    AccountBook.Update u = deposit(t.account(), 10);
-    byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-    byte[] agreed = CanonicalValues.hash(u.newState());
-    SimulatedNode faulty = t.members().get(0);
-    byte[] wrong;
-    if (divergenceSeq++ % 2 == 0) {
-      wrong = agreed.clone(); // bit flip in memory
-      int bit = faultRandom.nextInt(wrong.length * 8);
-      wrong[bit / 8] ^= (byte) (1 << (bit % 8));
-    } else { // non-deterministic operation: the replica stamps its local clock into the state
-      wrong = CanonicalValues.hash(with(u.newState(), "appliedAt", clock.millis()));
-    }
-    for (SimulatedNode n : t.members()) {
-      send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, n == faulty ? wrong : agreed, op));
-    }
-    return expect(
-        FaultType.DIVERGENCE, t.group(), u.entityKey(), u.version(), List.of(faulty.nodeId()));
-  }
-
-  private boolean partition() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    Operation op =
-        Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 20));
-    AccountBook.Update u = deposit(t.account(), 20);
-    byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-    int side = Math.max(1, scenario.quorum() - 1);
-    for (int i = 0; i < t.members().size(); i++) {
-      int s = i / side;
-      byte[] hash =
-          CanonicalValues.hash(s == 0 ? u.newState() : with(u.newState(), "partitionSide", s));
-      String id = t.members().get(i).nodeId();
-      send(id, report(id, t.group(), u, prev, hash, op));
-    }
-    return expect(FaultType.PARTITION, t.group(), u.entityKey(), u.version(), List.of());
-  }
-
-  private boolean equivocation() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    Operation op =
-        Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 30));
-    AccountBook.Update u = deposit(t.account(), 30);
-    byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-    byte[] agreed = CanonicalValues.hash(u.newState());
-    SimulatedNode liar = t.members().get(0);
-    for (SimulatedNode n : t.members()) {
-      send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, agreed, op));
-    }
-    byte[] other =
-        CanonicalValues.hash(with(u.newState(), "balance", t.account().balance() + 3000));
-    send(liar.nodeId(), report(liar.nodeId(), t.group(), u, prev, other, op));
-    return expect(
-        FaultType.EQUIVOCATION, t.group(), u.entityKey(), u.version(), List.of(liar.nodeId()));
-  }
-
-  private boolean fork() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    Operation op =
-        Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), 40));
-    AccountBook.Update u = deposit(t.account(), 40);
-    byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-    byte[] agreed = CanonicalValues.hash(u.newState());
-    SimulatedNode forker = t.members().get(0);
-    byte[] rewrittenPrev = CanonicalValues.hash(with(u.prevState(), "rewritten", true));
-    byte[] rewrittenNext = CanonicalValues.hash(with(u.newState(), "rewritten", true));
-    for (SimulatedNode n : t.members()) {
-      boolean f = n == forker;
-      send(
-          n.nodeId(),
-          report(
-              n.nodeId(), t.group(), u, f ? rewrittenPrev : prev, f ? rewrittenNext : agreed, op));
-    }
-    return expect(FaultType.FORK, t.group(), u.entityKey(), u.version(), List.of(forker.nodeId()));
-  }
-
-  private boolean doubleSpend() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    AccountBook.Account a = t.account();
-    long balance = Math.max(1, a.balance());
-    long first = Math.max(1, (balance * 7 + 9) / 10);
-    long second = Math.max(1, (balance * 6 + 9) / 10);
-    Operation op1 = Operation.of(t.book().nextOpId(), AccountBook.body("withdraw", a.key(), first));
-    Operation op2 =
-        Operation.of(t.book().nextOpId(), AccountBook.body("withdraw", a.key(), second));
-    AccountBook.Update u1 =
-        new AccountBook.Update(a.key(), a.version() + 1, a.state(), a.state(a.balance() - first));
-    AccountBook.Update u2 =
-        new AccountBook.Update(a.key(), a.version() + 1, a.state(), a.state(a.balance() - second));
-    byte[] prev = CanonicalValues.prevStateHash(a.state());
-    List<String> minority = new ArrayList<>();
-    for (int i = 0; i < t.members().size(); i++) {
-      String id = t.members().get(i).nodeId();
-      boolean majority = i < scenario.quorum();
-      AccountBook.Update u = majority ? u1 : u2;
-      if (!majority) {
-        minority.add(id);
-      }
-      send(
-          id,
-          report(id, t.group(), u, prev, CanonicalValues.hash(u.newState()), majority ? op1 : op2));
-    }
-    return expect(FaultType.DOUBLE_SPEND, t.group(), a.key(), a.version() + 1, minority);
-  }
-
-  private boolean duplicateApply() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    AccountBook.Account a = t.account();
-    Operation op = Operation.of(t.book().nextOpId(), AccountBook.body("deposit", a.key(), 50));
-    AccountBook.Update once = deposit(a, 50);
-    AccountBook.Update twice =
-        new AccountBook.Update(
-            a.key(), a.version() + 2, once.newState(), a.state(a.balance() + 100));
-    List<String> all = new ArrayList<>();
-    for (AccountBook.Update u : List.of(once, twice)) {
-      byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-      byte[] next = CanonicalValues.hash(u.newState());
-      for (SimulatedNode n : t.members()) {
-        send(n.nodeId(), report(n.nodeId(), t.group(), u, prev, next, op));
-        if (u == twice) {
-          all.add(n.nodeId());
-        }
-      }
-    }
-    return expect(FaultType.DUPLICATE_APPLY, t.group(), a.key(), twice.version(), all);
-  }
-
-  /** Honest reports of every member for a fresh version, returning it for an outsider to copy. */
-  private StateChange honestVersion(Target t, long amount) {
-    Operation op =
-        Operation.of(t.book().nextOpId(), AccountBook.body("deposit", t.account().key(), amount));
-    AccountBook.Update u = deposit(t.account(), amount);
-    byte[] prev = CanonicalValues.prevStateHash(u.prevState());
-    byte[] next = CanonicalValues.hash(u.newState());
-    StateChange last = null;
-    for (SimulatedNode n : t.members()) {
-      last = report(n.nodeId(), t.group(), u, prev, next, op);
-      send(n.nodeId(), last);
-    }
-    return last;
-  }
-
-  private boolean forgery() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    StateChange honest = honestVersion(t, 60);
-    SimulatedNode victim = t.members().get(0);
-    HeraldReporter forger =
-        extraReporters.computeIfAbsent(
-            "forger:" + victim.nodeId(),
-            k ->
-                reporter(
-                    victim.nodeId(),
-                    t.group(),
-                    victim.region(),
-                    keysFor("forger/" + victim.nodeId()),
-                    false));
-    StateChange forged = StateChange.newBuilder(honest).build();
-    forged.setNodeId(victim.nodeId());
-    forged.setEventId(UUID.randomUUID().toString());
-    forged.setStateHash(
-        ByteBuffer.wrap(Hashing.sha256(("forged " + faultSeq).getBytes(StandardCharsets.UTF_8))));
-    sendVia(forger, forged);
-    return expect(FaultType.FORGERY, t.group(), null, null, List.of(victim.nodeId()));
-  }
-
-  private boolean unregistered() {
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    StateChange honest = honestVersion(t, 70);
-    String rogueId = t.group() + "-rogue-" + (faultSeq + 1);
-    HeraldReporter rogue =
-        extraReporters.computeIfAbsent(
-            "rogue:" + rogueId,
-            k -> reporter(rogueId, t.group(), "unknown", keysFor(rogueId), false));
-    StateChange copy = StateChange.newBuilder(honest).build();
-    copy.setNodeId(rogueId);
-    copy.setEventId(UUID.randomUUID().toString());
-    sendVia(rogue, copy);
-    // an unregistered id has no group the auditor could trust (the batch names it): group ""
-    return expect(FaultType.UNREGISTERED, "", null, null, List.of(rogueId));
-  }
-
-  private boolean nonMember() {
-    if (books.size() < 2) {
-      LOG.warn("simulate skips fault=non-member: it needs two groups or more");
-      return true;
-    }
-    Target t = target(1);
-    if (t == null) {
-      return false;
-    }
-    StateChange honest = honestVersion(t, 80);
-    List<String> others = new ArrayList<>(byGroup.keySet());
-    others.remove(t.group());
-    String otherGroup = others.get(faultRandom.nextInt(others.size()));
-    List<SimulatedNode> outsiders = byGroup.get(otherGroup);
-    SimulatedNode outsider = outsiders.get(faultRandom.nextInt(outsiders.size()));
-    StateChange copy = StateChange.newBuilder(honest).build();
-    copy.setNodeId(outsider.nodeId());
-    copy.setEventId(UUID.randomUUID().toString());
-    // its own batch: the outsider's honest reports of its own group must not share the batch
-    HeraldReporter r = reporters.get(outsider.nodeId());
-    r.flush();
-    sendVia(r, copy);
-    r.flush();
-    return expect(FaultType.NON_MEMBER, t.group(), null, null, List.of(outsider.nodeId()));
-  }
-
-  private boolean startWindow(FaultType type) {
-    AccountBook book = books.get(faultRandom.nextInt(books.size()));
-    List<SimulatedNode> members = byGroup.get(book.group());
-    SimulatedNode node = members.get(faultRandom.nextInt(members.size()));
-    Duration length =
-        switch (type) {
-          case LAG -> scenario.lagWindow();
-          case SILENT -> scenario.silentWindow();
-          default -> scenario.floodWindow();
-        };
-    windowType = type;
-    windowNode = node.nodeId();
-    windowGroup = book.group();
-    windowEnd = eventIndex + Math.max(1, FaultPlan.toEvents(length, scenario.rate()));
-    // Under the heartbeat lock: no heartbeat of the node is stamped after the window's start.
-    synchronized (silent) {
-      if (type == FaultType.SILENT) {
-        silent.add(node.nodeId());
-      }
-      windows.add(new FaultWindow(type, node.nodeId(), book.group(), millisNow(), null));
-    }
-    if (type == FaultType.FLOOD) {
-      long events = Math.max(1, windowEnd - eventIndex);
-      floodCopiesPerEvent = (scenario.floodCopies() + events - 1) / events;
-    }
-    LOG.info(
-        "simulate fault window start type={} nodeId={} group={} events={}",
-        type.scenarioName(),
-        windowNode,
-        windowGroup,
-        windowEnd - eventIndex);
-    String group = type == FaultType.SILENT ? "" : book.group();
-    return expect(type, group, null, null, List.of(node.nodeId()));
-  }
-
-  /** Now, at the millisecond precision of event times on the wire. */
-  private Instant millisNow() {
-    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-  }
-
-  private void endWindow() {
-    if (windowType == FaultType.LAG) {
-      heldReports.forEach(Runnable::run);
-      heldReports.clear();
-    }
-    int last = windows.size() - 1;
-    windows.set(last, windows.get(last).endedAt(millisNow()));
-    if (windowType == FaultType.SILENT) {
-      silent.remove(windowNode);
-      heartbeat(windowNode, HeartbeatStatus.UP);
-    }
-    LOG.info("simulate fault window end type={} nodeId={}", windowType.scenarioName(), windowNode);
-    windowType = null;
-    windowNode = null;
-    windowGroup = null;
-  }
-
-  private boolean confusable() {
-    // A fresh victim each time while there are any: a second look-alike of the same id would also
-    // be confusable with the first look-alike, i.e. raise two alerts for one fault.
-    List<SimulatedNode> fresh =
-        nodes.stream().filter(n -> !usedConfusables.containsKey(n.nodeId())).toList();
-    List<SimulatedNode> pool = fresh.isEmpty() ? nodes : fresh;
-    SimulatedNode victim = pool.get(faultRandom.nextInt(pool.size()));
-    int variant = usedConfusables.merge(victim.nodeId(), 1, Integer::sum);
-    String id = victim.nodeId();
-    // Cyrillic look-alikes: е (U+0435) for e, о (U+043E) for o
-    String look =
-        switch (variant % 3) {
-          case 1 -> id.replaceFirst("e", "\u0435");
-          case 2 -> id.replaceFirst("o", "\u043e");
-          default -> id.replaceFirst("e", "\u0435").replaceFirst("o", "\u043e");
-        };
-    writeNode(look, keysFor("confusable/" + look).publicKey(), victim.region(), List.of());
-    return expect(FaultType.CONFUSABLE_ID, "", null, null, List.of(victim.nodeId(), look));
-  }
-
-  private boolean identityConflict() {
-    String id = "standby-" + scenario.seed() + "-" + (faultSeq + 1);
-    writeNode(id, keysFor("standby/" + id).publicKey(), REGIONS[0], List.of());
-    writeNode(id, keysFor("standby-conflict/" + id).publicKey(), REGIONS[0], List.of());
-    return expect(FaultType.IDENTITY_CONFLICT, "", null, null, List.of(id));
-  }
-
-  private boolean benignDuplicate() {
-    SimulatedNode node = nodes.get(faultRandom.nextInt(nodes.size()));
-    SentBatch batch = lastBatch.get(node.nodeId());
-    if (batch == null) {
-      return false;
-    }
-    raw.send(new ProducerRecord<>(batch.topic(), batch.partition(), batch.key(), batch.value()));
-    return expect(FaultType.BENIGN_DUPLICATE, node.group(), null, null, List.of(node.nodeId()));
-  }
-
-  private boolean malformed() {
-    SimulatedNode node = nodes.get(faultRandom.nextInt(nodes.size()));
-    byte[] junk = new byte[24];
-    faultRandom.nextBytes(junk);
-    byte[] value =
-        switch (malformedSeq++ % 3) {
-          case 0 -> ("not avro: " + Hashing.hex(junk)).getBytes(StandardCharsets.UTF_8);
-          case 1 -> new byte[] {0, 0, 0}; // truncated wire-format header
-          default -> { // valid header, unknown schema id, garbage body
-            junk[0] = 0;
-            junk[1] = 0x7f;
-            yield junk;
-          }
-        };
-    int partitions = raw.partitionsFor(config.topic).size();
-    raw.send(
-        new ProducerRecord<>(
-            config.topic,
-            faultRandom.nextInt(partitions),
-            node.nodeId().getBytes(StandardCharsets.UTF_8),
-            value));
-    return expect(FaultType.MALFORMED, "", null, null, List.of(node.nodeId()));
-  }
-
-  private boolean expect(
-      FaultType type, String group, String entityKey, Long version, List<String> blamed) {
-    faultSeq++;
-    ExpectedAlert line =
-        new ExpectedAlert(
-            String.format("sim-%d-%04d", scenario.seed(), faultSeq),
-            type.expectedType(),
-            group,
-            entityKey,
-            version,
-            blamed,
-            clock.millis());
-    truth.add(line);
-    LOG.info(
-        "simulate fault injected type={} expect={} group={} entity={} version={} nodes={}",
-        type.scenarioName(),
-        type.expectedType(),
-        group,
-        entityKey,
-        version,
-        blamed);
-    return true;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Plumbing
-
-  private Ed25519.KeyPair keysFor(String name) {
-    return Ed25519.fromSeed(
-        Hashing.sha256(
-            ("herald-simulator/" + scenario.seed() + "/" + name).getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private HeraldReporter reporter(
-      String nodeId, String group, String region, Ed25519.KeyPair keys, boolean listen) {
-    HeraldReporter.Builder b =
-        HeraldReporter.builder()
-            .nodeId(nodeId)
-            .group(group)
-            .region(region)
-            .keyPair(keys)
-            .bootstrapServers(config.bootstrapServers)
-            .kafkaProperties(config.kafka)
-            .schemaRegistry(config.registry)
-            .topic(config.topic)
-            .heartbeatTopic(config.heartbeatTopic)
-            .linger(config.linger)
-            .heartbeatInterval(Duration.ZERO);
-    if (listen) {
-      b.batchListener(batch -> lastBatch.put(nodeId, batch));
-    }
-    return config.reporterFactory.apply(b);
-  }
-
-  private void writeNode(String nodeId, byte[] publicKey, String region, List<String> groups) {
-    NodeRecord record =
-        NodeRecord.newBuilder()
-            .setNodeId(nodeId)
-            .setDisplayName(nodeId)
-            .setPublicKey(ByteBuffer.wrap(publicKey))
-            .setRegion(region)
-            .setGroups(new ArrayList<>(groups))
-            .setStatus(NodeStatus.ACTIVE)
-            .setRegisteredAt(clock.instant())
-            .setRotatesFrom(null)
-            .build();
-    raw.send(
-        new ProducerRecord<>(
-            config.nodesTopic,
-            nodeId.getBytes(StandardCharsets.UTF_8),
-            nodeFormat.serialize(config.nodesTopic, record)));
-  }
-
-  private void heartbeatAll() {
-    for (SimulatedNode n : nodes) {
-      synchronized (silent) {
-        if (!silent.contains(n.nodeId())) {
-          heartbeat(n.nodeId(), HeartbeatStatus.UP);
-        }
-      }
-    }
-  }
-
-  private void heartbeat(String nodeId, HeartbeatStatus status) {
-    try {
-      reporters.get(nodeId).heartbeat(status);
-    } catch (RuntimeException e) {
-      LOG.warn("simulated heartbeat failed nodeId={} error={}", nodeId, e.toString());
     }
   }
 
@@ -953,19 +458,10 @@ public final class Simulator implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (windowType != null) {
+    if (window != null) {
       endWindow();
     }
-    for (SimulatedNode n : nodes) {
-      heartbeat(n.nodeId(), HeartbeatStatus.STOPPING);
-    }
-    for (HeraldReporter r : extraReporters.values()) {
-      r.close();
-    }
-    for (HeraldReporter r : reporters.values()) {
-      r.close();
-    }
-    raw.close(Duration.ofSeconds(10));
+    fleet.close();
     try {
       truth.close();
     } catch (IOException e) {
@@ -979,6 +475,8 @@ public final class Simulator implements AutoCloseable {
    * @param events operations applied (ticks, including fault injections)
    * @param faults faults injected
    * @param planned faults planned for the run
+   * @param deferrals times a due fault could not be injected yet and was rescheduled (each logged
+   *     with its reason)
    * @param reportsSent reports acknowledged so far (all runs)
    * @param reportsFailed reports failed so far (all runs)
    * @param elapsed wall time of the run
@@ -987,6 +485,7 @@ public final class Simulator implements AutoCloseable {
       long events,
       long faults,
       int planned,
+      long deferrals,
       long reportsSent,
       long reportsFailed,
       Duration elapsed) {}
@@ -1005,22 +504,24 @@ public final class Simulator implements AutoCloseable {
 
   /** Configures a {@link Simulator}. Required: bootstrap servers and a schema registry client. */
   public static final class Builder {
-    private String bootstrapServers;
-    private final Map<String, Object> kafka = new LinkedHashMap<>();
-    private SchemaRegistryClient registry;
-    private Scenario scenario = Scenario.builder().build();
-    private Path truthFile;
-    private Consumer<Progress> progress;
-    private Clock clock = Clock.systemUTC();
-    private String entityKeyPrefix = "acct-";
-    private Duration linger = Duration.ofMillis(10);
-    private String topic = Topics.STATE_CHANGES;
-    private String heartbeatTopic = Topics.HEARTBEATS;
-    private String nodesTopic = Topics.NODES;
-    private String groundTruthTopic = Topics.GROUND_TRUTH;
-    private Function<HeraldReporter.Builder, HeraldReporter> reporterFactory =
+    String bootstrapServers;
+    final Map<String, Object> kafka = new LinkedHashMap<>();
+    SchemaRegistryClient registry;
+    Scenario scenario = Scenario.builder().build();
+    Path truthFile;
+    Consumer<Progress> progress;
+    Clock clock = Clock.systemUTC();
+    String entityKeyPrefix = "acct-";
+    Duration linger = Duration.ofMillis(10);
+    String topic = Topics.STATE_CHANGES;
+    String heartbeatTopic = Topics.HEARTBEATS;
+    String nodesTopic = Topics.NODES;
+    String groundTruthTopic = Topics.GROUND_TRUTH;
+    Function<HeraldReporter.Builder, HeraldReporter> reporterFactory =
         HeraldReporter.Builder::build;
-    private Function<String, Producer<byte[], byte[]>> producerFactory = this::kafkaProducer;
+    Function<String, Producer<byte[], byte[]>> producerFactory = this::kafkaProducer;
+    Consumer<FaultWindow> windowListener;
+    final Map<FaultType, FaultInjector> injectors = new EnumMap<>(FaultType.class);
 
     private Builder() {}
 
@@ -1074,6 +575,16 @@ public final class Simulator implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Called on the simulator's thread when a window fault (lag, silent, flood) opens and again
+     * when it closes ({@link FaultWindow#closed()}); the simulation waits for it, so the window
+     * stays open while the listener runs (a test can act while a node is silent).
+     */
+    public Builder windowListener(Consumer<FaultWindow> listener) {
+      this.windowListener = listener;
+      return this;
+    }
+
     /** Linger of the simulated reporters (default 10 ms). */
     public Builder linger(Duration linger) {
       this.linger = linger;
@@ -1092,6 +603,12 @@ public final class Simulator implements AutoCloseable {
 
     Builder reporterFactory(Function<HeraldReporter.Builder, HeraldReporter> factory) {
       this.reporterFactory = factory;
+      return this;
+    }
+
+    /** Another injector for a fault type (tests: one that refuses). */
+    Builder injector(FaultType type, FaultInjector injector) {
+      injectors.put(type, injector);
       return this;
     }
 

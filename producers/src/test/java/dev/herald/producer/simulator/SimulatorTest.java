@@ -14,10 +14,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,9 +74,17 @@ class SimulatorTest {
   }
 
   private static Run start(Scenario scenario, InMemorySchemaRegistryClient registry, Path truth) {
+    return start(Simulator.builder(), scenario, registry, truth);
+  }
+
+  private static Run start(
+      Simulator.Builder builder,
+      Scenario scenario,
+      InMemorySchemaRegistryClient registry,
+      Path truth) {
     List<MockProducer<byte[], byte[]>> producers = new CopyOnWriteArrayList<>();
     Simulator sim =
-        Simulator.builder()
+        builder
             .bootstrapServers("localhost:9092")
             .schemaRegistry(registry)
             .scenario(scenario)
@@ -150,6 +164,93 @@ class SimulatorTest {
                 .check(wrong, records))
         .noneMatch(RawEventWitness.Finding::visible);
     assertThat(summary.reportsFailed()).isZero();
+  }
+
+  @Test
+  @Tag("slow")
+  void everyFaultKindOfTheDemoScenarioIsInjectedInEachOfFourRounds() {
+    // Given the demo's scenario, 50 times faster (the same events and faults per round)
+    Scenario demo = Scenario.demo().accelerated(50);
+    InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    Run run = start(demo, registry, null);
+    Set<FaultType> kinds = EnumSet.noneOf(FaultType.class);
+    demo.faults().forEach(f -> kinds.add(f.type()));
+    // When it plays four rounds
+    List<List<ExpectedAlert>> rounds = new ArrayList<>();
+    List<Simulator.Summary> summaries = new ArrayList<>();
+    List<RawEventWitness.RawRecord> records;
+    try (Simulator sim = run.simulator()) {
+      for (int round = 0; round < 4; round++) {
+        int before = sim.groundTruth().size();
+        summaries.add(sim.run(demo.duration()));
+        rounds.add(sim.groundTruth().subList(before, sim.groundTruth().size()));
+      }
+      records = run.records();
+    }
+    // Then every kind of the scenario is in every round's ground truth, as often as planned
+    assertThat(kinds).hasSize(FaultType.values().length);
+    for (int round = 0; round < 4; round++) {
+      Map<String, Long> byType =
+          rounds.get(round).stream()
+              .collect(Collectors.groupingBy(ExpectedAlert::type, Collectors.counting()));
+      assertThat(byType.keySet())
+          .as("round %d", round + 1)
+          .containsExactlyInAnyOrderElementsOf(
+              kinds.stream().map(FaultType::expectedType).toList());
+      assertThat(byType.get("MALFORMED_RECORD")).as("round %d malformed", round + 1).isEqualTo(3);
+      assertThat(byType.get("DIVERGENCE")).as("round %d divergence", round + 1).isGreaterThan(1);
+      assertThat(summaries.get(round).faults())
+          .as("round %d: every planned fault injected", round + 1)
+          .isEqualTo(summaries.get(round).planned());
+    }
+    // and each of them is visible in the records written, as the ground truth states it
+    List<ExpectedAlert> truth = rounds.stream().flatMap(List::stream).toList();
+    assertThat(
+            new RawEventWitness(
+                    registry, demo, Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES)
+                .check(truth, records))
+        .hasSize(truth.size())
+        .allSatisfy(f -> assertThat(f.visible()).as(f.fault().type() + ": " + f.detail()).isTrue());
+    assertThat(summaries.get(3).reportsFailed()).isZero();
+  }
+
+  @Test
+  void aRefusedFaultIsRescheduledWhileTheOthersGoAhead() {
+    // Given a fault whose injector refuses its first 20 tries (100 ms apart: past the run), planned
+    // with others
+    AtomicInteger tries = new AtomicInteger();
+    FaultInjector stubborn =
+        (fleet, n) ->
+            tries.incrementAndGet() <= 20
+                ? new FaultInjector.NotYet("refused for the test")
+                : FaultInjector.Injected.of("", List.of("g1-node-1"));
+    Scenario scenario =
+        fastScenario(5).toBuilder()
+            .faults(
+                List.of(
+                    Scenario.FaultSpec.count(FaultType.IDENTITY_CONFLICT, 1),
+                    Scenario.FaultSpec.count(FaultType.MALFORMED, 4)))
+            .build();
+    Run run =
+        start(
+            Simulator.builder().injector(FaultType.IDENTITY_CONFLICT, stubborn),
+            scenario,
+            new InMemorySchemaRegistryClient(),
+            null);
+    // When
+    Simulator.Summary summary;
+    try (Simulator sim = run.simulator()) {
+      summary = sim.runEvents(2000);
+    }
+    // Then it is injected in the end, never dropped, and was rescheduled each time it was refused
+    List<String> types = run.simulator().groundTruth().stream().map(ExpectedAlert::type).toList();
+    assertThat(types)
+        .hasSize(5)
+        .containsOnlyOnce("IDENTITY_CONFLICT")
+        .endsWith("IDENTITY_CONFLICT");
+    assertThat(summary.faults()).isEqualTo(summary.planned()).isEqualTo(5);
+    assertThat(summary.deferrals()).isEqualTo(20);
+    assertThat(tries).hasValue(21);
   }
 
   @Test
