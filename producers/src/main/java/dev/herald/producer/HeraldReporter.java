@@ -103,6 +103,7 @@ public final class HeraldReporter implements AutoCloseable {
   private final Counter batches;
   private final Timer latency;
   private volatile int partitions = -1;
+  private volatile int heartbeatPartitions = -1;
   private volatile boolean closed;
 
   private HeraldReporter(Builder b, Producer<byte[], byte[]> producer) {
@@ -185,8 +186,9 @@ public final class HeraldReporter implements AutoCloseable {
 
   /**
    * Reports that this node applied {@code op} to {@code entityKey}, moving it from {@code
-   * prevState} (null at version 1) to {@code newState} as version {@code version}. States and
-   * operation bodies are hashed by the rules of {@link CanonicalValues}.
+   * prevState} to {@code newState} as version {@code version}. States and operation bodies are
+   * hashed by the rules of {@link CanonicalValues}; at version 1 {@code prevState} is not hashed
+   * (nothing precedes version 1: {@code prevStateHash} is empty), so pass null there.
    *
    * @return completes with where the report was written, or exceptionally with a {@link
    *     ReporterException} when it was not delivered within {@code deliveryTimeout}
@@ -206,7 +208,7 @@ public final class HeraldReporter implements AutoCloseable {
             .setEntityKey(entityKey)
             .setVersion(version)
             .setNodeId(config.nodeId)
-            .setPrevStateHash(ByteBuffer.wrap(CanonicalValues.prevStateHash(prevState)))
+            .setPrevStateHash(ByteBuffer.wrap(CanonicalValues.prevStateHash(version, prevState)))
             .setStateHash(ByteBuffer.wrap(CanonicalValues.hash(newState)))
             .setOpId(op.id())
             .setOpDigest(ByteBuffer.wrap(op.digest()))
@@ -308,7 +310,7 @@ public final class HeraldReporter implements AutoCloseable {
     byte[] value = heartbeatFormat.serialize(config.heartbeatTopic, hb);
     CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
     producer.send(
-        new ProducerRecord<>(config.heartbeatTopic, keyBytes, value),
+        new ProducerRecord<>(config.heartbeatTopic, heartbeatPartition(), keyBytes, value),
         (md, e) -> {
           if (e != null) {
             done.completeExceptionally(e);
@@ -526,6 +528,20 @@ public final class HeraldReporter implements AutoCloseable {
   private int partitionOf(StateChange report) {
     return ReportPartitioner.partitionFor(
         report.getGroup(), report.getEntityKey(), partitionCount());
+  }
+
+  /**
+   * The node's heartbeat partition, computed as the protocol says rather than by the producer's
+   * partitioner (which a user's producer settings could replace); null, letting the producer pick
+   * (the same murmur2 by default), only while the topic's metadata is unknown.
+   */
+  private Integer heartbeatPartition() {
+    int n = heartbeatPartitions;
+    if (n <= 0) {
+      n = producer.partitionsFor(config.heartbeatTopic).size();
+      heartbeatPartitions = n;
+    }
+    return n > 0 ? ReportPartitioner.heartbeatPartition(config.nodeId, n) : null;
   }
 
   private int partitionCount() {

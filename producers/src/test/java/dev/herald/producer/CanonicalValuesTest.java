@@ -64,6 +64,20 @@ class CanonicalValuesTest {
   }
 
   @Test
+  void prevStateHashDependsOnTheVersion() {
+    assertThat(CanonicalValues.prevStateHash(1, Map.of("a", 1))).isEmpty();
+    assertThat(CanonicalValues.prevStateHash(2, Map.of("a", 1)))
+        .isEqualTo(CanonicalValues.hash("{\"a\":1}"));
+    assertThat(CanonicalValues.prevStateHash(2, null)).isEqualTo(CanonicalValues.hash(new byte[0]));
+  }
+
+  @Test
+  void aDoubleHashesAsItsShortestDecimalAsJsonTextDoes() {
+    assertThat(CanonicalValues.hash(Map.of("rate", 0.1 + 0.2, "big", 1e23)))
+        .isEqualTo(CanonicalValues.hash("{\"big\":1e23,\"rate\":0.30000000000000004}"));
+  }
+
+  @Test
   void invalidJsonIsRefusedWithItsPosition() {
     assertThatThrownBy(() -> CanonicalValues.bytes("{\"a\":"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -291,6 +291,29 @@ class HeraldReporterTest {
     assertThat(beats.get(1).getSequence()).isEqualTo(2);
     assertThat(beats.get(0).getGroups().stream().map(Object::toString)).containsExactly("payments");
     assertThat(beats).allMatch(h -> BatchSignatures.verify(h, Ed25519.publicKey(keys.publicKey())));
+    // the partition is set explicitly: murmur2 of the node id, whatever partitioner is configured
+    assertThat(producer.history())
+        .filteredOn(r -> r.topic().equals(Topics.HEARTBEATS))
+        .extracting(r -> r.partition())
+        .containsOnly(ReportPartitioner.heartbeatPartition("node-1", PARTITIONS));
+  }
+
+  @Test
+  void prevStateHashIsEmptyAtVersionOneAndTheHashOfThePreviousStateAfter() {
+    MockProducer<byte[], byte[]> producer = mock(true);
+    reporter = builder().linger(Duration.ZERO).build(producer);
+    reporter.report("acct-9", 1, account(0), account(1), Operation.of("o1", "{}"));
+    reporter.report("acct-9", 2, account(1), account(2), Operation.of("o2", "{}"));
+    reporter.report("acct-9", 3, null, account(3), Operation.of("o3", "{}"));
+    List<StateChange> reports =
+        sentBatches(producer).stream().flatMap(b -> b.getReports().stream()).toList();
+    assertThat(reports).hasSize(3);
+    assertThat(reports.get(0).getPrevStateHash().remaining()).isZero();
+    assertThat(Hashing.hex(reports.get(1).getPrevStateHash()))
+        .isEqualTo(Hashing.hex(reports.get(0).getStateHash()));
+    // an absent state (null) hashes as zero bytes: SHA-256("")
+    assertThat(Hashing.hex(reports.get(2).getPrevStateHash()))
+        .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
 
   @Test

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * client and other tools can use it. Every registration and level change is a record in the topic;
  * on start the registry reads the topic from the beginning, so ids survive restarts and are the
  * same on every instance pointed at the same cluster. Ids are global and deduplicated on {@code
- * Schema.toString()}; the default compatibility is BACKWARD. Only Avro schemas without references
- * are accepted; deleting subjects is not supported.
+ * Schema.toString()}; the default compatibility is BACKWARD. Only Avro schemas are accepted, with
+ * or without Confluent schema references (a schema with references is stored resolved, so it is
+ * read back self-contained); deleting subjects is not supported.
  *
  * <pre>{@code
  * try (EmbeddedSchemaRegistry registry =

@@ -9,6 +9,8 @@ import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,13 +103,12 @@ final class RegistryHttpApi {
   }
 
   private void register(Context ctx) {
-    String text = schemaText(ctx);
-    int id = store.register(ctx.pathParam("subject"), text);
+    int id = store.register(ctx.pathParam("subject"), schemaRequest(ctx));
     answer(ctx, JSON.createObjectNode().put("id", id));
   }
 
   private void lookup(Context ctx) {
-    answer(ctx, version(store.lookup(ctx.pathParam("subject"), schemaText(ctx))));
+    answer(ctx, version(store.lookup(ctx.pathParam("subject"), schemaRequest(ctx))));
   }
 
   private void listVersions(Context ctx) {
@@ -130,12 +131,12 @@ final class RegistryHttpApi {
 
   private void compatibility(Context ctx) {
     boolean ok =
-        store.isCompatible(ctx.pathParam("subject"), ctx.pathParam("version"), schemaText(ctx));
+        store.isCompatible(ctx.pathParam("subject"), ctx.pathParam("version"), schemaRequest(ctx));
     answer(ctx, JSON.createObjectNode().put("is_compatible", ok));
   }
 
   private void compatibilityAll(Context ctx) {
-    boolean ok = store.isCompatible(ctx.pathParam("subject"), "latest", schemaText(ctx));
+    boolean ok = store.isCompatible(ctx.pathParam("subject"), "latest", schemaRequest(ctx));
     answer(ctx, JSON.createObjectNode().put("is_compatible", ok));
   }
 
@@ -167,8 +168,8 @@ final class RegistryHttpApi {
     }
   }
 
-  /** The {@code schema} of a request body; only Avro, without references. */
-  private static String schemaText(Context ctx) {
+  /** The {@code schema} and {@code references} of a request body; only Avro. */
+  private static SchemaStore.Request schemaRequest(Context ctx) {
     JsonNode body = body(ctx);
     String type = body.path("schemaType").asText("AVRO");
     if (!type.equals("AVRO")) {
@@ -177,14 +178,31 @@ final class RegistryHttpApi {
           SchemaRegistryException.INVALID_SCHEMA,
           "Invalid schema: schema type " + type + " is not supported; this registry holds AVRO");
     }
-    if (body.path("references").size() > 0) {
-      throw new SchemaRegistryException(
-          422,
-          SchemaRegistryException.INVALID_SCHEMA,
-          "Invalid schema: schema references are not supported");
-    }
     JsonNode schema = body.get("schema");
-    return schema == null || !schema.isTextual() ? null : schema.asText();
+    List<SchemaStore.Reference> references = new ArrayList<>();
+    JsonNode refs = body.path("references");
+    if (!refs.isMissingNode() && !refs.isNull() && !refs.isArray()) {
+      throw invalidReference("'references' must be an array");
+    }
+    for (JsonNode ref : refs) {
+      String name = ref.path("name").asText("");
+      String subject = ref.path("subject").asText("");
+      JsonNode version = ref.path("version");
+      if (name.isEmpty() || subject.isEmpty() || !(version.isInt() || version.isTextual())) {
+        throw invalidReference(
+            "each reference needs a 'name' (the full Avro name), a 'subject' and a 'version';"
+                + " got "
+                + ref);
+      }
+      references.add(new SchemaStore.Reference(name, subject, version.asText()));
+    }
+    return new SchemaStore.Request(
+        schema == null || !schema.isTextual() ? null : schema.asText(), references);
+  }
+
+  private static SchemaRegistryException invalidReference(String message) {
+    return new SchemaRegistryException(
+        422, SchemaRegistryException.INVALID_SCHEMA, "Invalid schema: " + message);
   }
 
   private static JsonNode body(Context ctx) {

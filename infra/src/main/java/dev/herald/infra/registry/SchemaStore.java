@@ -39,9 +39,23 @@ final class SchemaStore {
     this.log = log;
   }
 
-  /** Registers a schema under a subject (idempotent) and returns its id. */
-  int register(String subject, String schemaText) {
-    Schema schema = parse(schemaText);
+  /** A schema as a request gives it: its text and the schemas it references by name. */
+  record Request(String schema, List<Reference> references) {}
+
+  /**
+   * A Confluent schema reference: the full Avro {@code name} the schema uses, defined by the schema
+   * registered as {@code version} ({@code latest} or {@code -1} allowed) of {@code subject}.
+   */
+  record Reference(String name, String subject, String version) {}
+
+  /**
+   * Registers a schema under a subject (idempotent) and returns its id. A schema with references is
+   * stored resolved (self-contained, as {@code Schema.toString()} writes it), so any client reads
+   * it by id without resolving anything, and it has the id of the same schema registered
+   * self-contained.
+   */
+  int register(String subject, Request request) {
+    Schema schema = resolve(request);
     String text = schema.toString();
     synchronized (writeLock) {
       for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
@@ -81,8 +95,8 @@ final class SchemaStore {
   }
 
   /** The version under {@code subject} that has this schema. */
-  RegistryState.Version lookup(String subject, String schemaText) {
-    String text = parse(schemaText).toString();
+  RegistryState.Version lookup(String subject, Request request) {
+    String text = resolve(request).toString();
     List<RegistryState.Version> versions = existingVersions(subject);
     return versions.stream()
         .filter(v -> v.schema().toString().equals(text))
@@ -140,8 +154,8 @@ final class SchemaStore {
   }
 
   /** Whether the schema may be registered after {@code version} (all versions if transitive). */
-  boolean isCompatible(String subject, String version, String schemaText) {
-    Schema schema = parse(schemaText);
+  boolean isCompatible(String subject, String version, Request request) {
+    Schema schema = resolve(request);
     int number = versionNumber(version);
     log.sync();
     List<RegistryState.Version> versions = state.versions(subject);
@@ -205,13 +219,55 @@ final class SchemaStore {
             + " \"latest\"");
   }
 
-  static Schema parse(String schemaText) {
-    if (schemaText == null || schemaText.isBlank()) {
+  /** Parses a request's schema after the schemas it references, which must be registered. */
+  Schema resolve(Request request) {
+    if (request.schema() == null || request.schema().isBlank()) {
       throw new SchemaRegistryException(
           422, SchemaRegistryException.INVALID_SCHEMA, "Empty schema");
     }
+    Schema.Parser parser = new Schema.Parser();
+    for (Reference ref : request.references()) {
+      RegistryState.Version referenced;
+      try {
+        referenced = version(ref.subject(), ref.version());
+      } catch (SchemaRegistryException e) {
+        throw new SchemaRegistryException(
+            422,
+            SchemaRegistryException.INVALID_SCHEMA,
+            "Invalid schema: reference '"
+                + ref.name()
+                + "' names version "
+                + ref.version()
+                + " of subject '"
+                + ref.subject()
+                + "', which is not registered ("
+                + e.getMessage()
+                + "); register the referenced schema first");
+      }
+      // Stored schemas are self-contained; parsing one defines every name it holds (an identical
+      // definition reached through two references is accepted by the parser).
+      parse(parser, referenced.schema().toString());
+      if (!parser.getTypes().containsKey(ref.name())) {
+        throw new SchemaRegistryException(
+            422,
+            SchemaRegistryException.INVALID_SCHEMA,
+            "Invalid schema: reference '"
+                + ref.name()
+                + "' is not a type defined by version "
+                + referenced.version()
+                + " of subject '"
+                + ref.subject()
+                + "' (which defines "
+                + referenced.schema().getFullName()
+                + "); a reference's name is the full Avro name");
+      }
+    }
+    return parse(parser, request.schema());
+  }
+
+  private static Schema parse(Schema.Parser parser, String schemaText) {
     try {
-      return new Schema.Parser().parse(schemaText);
+      return parser.parse(schemaText);
     } catch (RuntimeException e) {
       throw new SchemaRegistryException(
           422, SchemaRegistryException.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());

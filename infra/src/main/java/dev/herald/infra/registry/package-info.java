@@ -27,7 +27,10 @@
  * /versions]}, {@code GET /schemas/types}, {@code POST /compatibility/subjects/{s}/versions[/{v}]},
  * {@code GET|PUT /config[/{s}]}, {@code GET /mode}. Errors are {@code {"error_code":…,
  * "message":…}} with Confluent's codes: 40401, 40402, 40403, 40408, 409, 42201, 42202, 42203,
- * 50001. Not supported: deletes, modes other than READWRITE, schema types other than AVRO, schema
- * references.
+ * 50001. Schema references ({@code "references":[{"name","subject","version"}]}) are resolved
+ * against the registered versions when a schema is registered, looked up or checked; the schema is
+ * stored resolved (self-contained), so it has the id of the same schema registered without
+ * references and is read back without any. Not supported: deletes, modes other than READWRITE,
+ * schema types other than AVRO.
  */
 package dev.herald.infra.registry;

@@ -6,6 +6,7 @@ import dev.herald.schema.StateChange;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +20,9 @@ import java.util.Map;
  * strings and bytes; maps are written sorted by key bytes, so the encoding does not depend on the
  * order a map was built in. A domain tag opens each encoding so that a signature over one kind of
  * record can never be replayed as another.
+ *
+ * <p>Strings must be Unicode text: one holding an unpaired UTF-16 surrogate, or a missing field, is
+ * an {@link IllegalArgumentException} (two different records never share one encoding).
  *
  * <pre>{@code
  * byte[] toSign = CanonicalEncoding.reportBatch(batch);   // every field but the signature
@@ -37,12 +41,12 @@ public final class CanonicalEncoding {
   public static byte[] reportBatch(ReportBatch batch) {
     Writer w = new Writer();
     w.tag(BATCH_TAG);
-    w.string(batch.getNodeId());
-    w.string(batch.getKeyId());
+    w.string("nodeId", batch.getNodeId());
+    w.string("keyId", batch.getKeyId());
     w.int32(batch.getPartition());
     w.int64(batch.getBatchSeq());
-    w.int64(batch.getCreatedAt().toEpochMilli());
-    List<StateChange> reports = batch.getReports();
+    w.int64(millis("createdAt", batch.getCreatedAt()));
+    List<StateChange> reports = required("reports", batch.getReports());
     w.uint32(reports.size());
     for (StateChange report : reports) {
       stateChange(w, report);
@@ -61,31 +65,43 @@ public final class CanonicalEncoding {
   public static byte[] heartbeat(Heartbeat heartbeat) {
     Writer w = new Writer();
     w.tag(HEARTBEAT_TAG);
-    w.string(heartbeat.getNodeId());
-    w.uint32(heartbeat.getGroups().size());
-    for (String group : heartbeat.getGroups()) {
-      w.string(group);
+    w.string("nodeId", heartbeat.getNodeId());
+    List<String> groups = required("groups", heartbeat.getGroups());
+    w.uint32(groups.size());
+    for (String group : groups) {
+      w.string("groups", group);
     }
-    w.string(heartbeat.getRegion());
+    w.string("region", heartbeat.getRegion());
     w.int64(heartbeat.getSequence());
-    w.int64(heartbeat.getEventTime().toEpochMilli());
-    w.string(heartbeat.getStatus().name());
-    w.string(heartbeat.getKeyId());
+    w.int64(millis("eventTime", heartbeat.getEventTime()));
+    w.string("status", required("status", heartbeat.getStatus()).name());
+    w.string("keyId", heartbeat.getKeyId());
     return w.toByteArray();
   }
 
   private static void stateChange(Writer w, StateChange r) {
-    w.string(r.getEventId());
-    w.string(r.getGroup());
-    w.string(r.getEntityKey());
+    w.string("eventId", r.getEventId());
+    w.string("group", r.getGroup());
+    w.string("entityKey", r.getEntityKey());
     w.int64(r.getVersion());
-    w.string(r.getNodeId());
-    w.bytes(r.getPrevStateHash());
-    w.bytes(r.getStateHash());
-    w.string(r.getOpId());
-    w.bytes(r.getOpDigest());
-    w.int64(r.getEventTime().toEpochMilli());
-    w.map(r.getAttributes());
+    w.string("nodeId", r.getNodeId());
+    w.bytes("prevStateHash", r.getPrevStateHash());
+    w.bytes("stateHash", r.getStateHash());
+    w.string("opId", r.getOpId());
+    w.bytes("opDigest", r.getOpDigest());
+    w.int64(millis("eventTime", r.getEventTime()));
+    w.map("attributes", r.getAttributes());
+  }
+
+  private static <T> T required(String field, T value) {
+    if (value == null) {
+      throw new IllegalArgumentException("field " + field + " is missing");
+    }
+    return value;
+  }
+
+  private static long millis(String field, Instant instant) {
+    return required(field, instant).toEpochMilli();
   }
 
   /** Appends primitives in the canonical layout. */
@@ -115,12 +131,12 @@ public final class CanonicalEncoding {
       }
     }
 
-    void string(CharSequence value) {
-      byteArray(value.toString().getBytes(StandardCharsets.UTF_8));
+    void string(String field, CharSequence value) {
+      byteArray(Utf16.utf8(required(field, value).toString(), "field " + field));
     }
 
-    void bytes(ByteBuffer value) {
-      ByteBuffer b = value.duplicate();
+    void bytes(String field, ByteBuffer value) {
+      ByteBuffer b = required(field, value).duplicate();
       byte[] copy = new byte[b.remaining()];
       b.get(copy);
       byteArray(copy);
@@ -131,13 +147,14 @@ public final class CanonicalEncoding {
       out.writeBytes(value);
     }
 
-    void map(Map<String, String> map) {
-      List<byte[][]> entries = new ArrayList<>(map.size());
+    void map(String field, Map<String, String> map) {
+      List<byte[][]> entries = new ArrayList<>(required(field, map).size());
+      String what = "an entry of field " + field;
       for (Map.Entry<String, String> e : map.entrySet()) {
         entries.add(
             new byte[][] {
-              e.getKey().getBytes(StandardCharsets.UTF_8),
-              e.getValue().getBytes(StandardCharsets.UTF_8)
+              Utf16.utf8(required(field + " key", e.getKey()), what),
+              Utf16.utf8(required(field + " value", e.getValue()), what)
             });
       }
       entries.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));

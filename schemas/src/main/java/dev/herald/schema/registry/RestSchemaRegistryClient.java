@@ -50,6 +50,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   public static final String CONNECT_TIMEOUT_MS = "schema.registry.connect.timeout.ms";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_REFERENCE_DEPTH = 16;
 
   private final String baseUrl;
   private final HttpClient http;
@@ -110,7 +111,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       return cached;
     }
     JsonNode answer = send("GET", "/schemas/ids/" + id, null);
-    Schema schema = parse(answer.path("schema").asText(null), "GET /schemas/ids/" + id);
+    Schema schema = parse(answer, "GET /schemas/ids/" + id);
     Schema raced = schemasById.putIfAbsent(id, schema);
     return raced == null ? schema : raced;
   }
@@ -124,7 +125,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     if (id < 0 || version < 0) {
       throw malformedAnswer("GET " + path, answer);
     }
-    Schema schema = parse(answer.path("schema").asText(null), "GET " + path);
+    Schema schema = parse(answer, "GET " + path);
     schemasById.putIfAbsent(id, schema);
     return new RegisteredSchema(answer.path("subject").asText(subject), version, id, schema);
   }
@@ -275,13 +276,42 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
   }
 
-  private static Schema parse(String text, String what) {
+  /**
+   * The schema of an answer, after the schemas it references (Confluent schema references, which
+   * Confluent and Karapace answer with; Herald's registry answers schemas resolved).
+   */
+  private Schema parse(JsonNode answer, String what) {
+    Schema.Parser parser = new Schema.Parser();
+    defineReferences(parser, answer.path("references"), what, 0);
+    return parse(parser, answer.path("schema").asText(null), what);
+  }
+
+  private void defineReferences(Schema.Parser parser, JsonNode refs, String what, int depth) {
+    if (refs.size() > 0 && depth >= MAX_REFERENCE_DEPTH) {
+      throw new SchemaRegistryException(
+          500,
+          SchemaRegistryException.INVALID_SCHEMA,
+          what + " answered schema references nested deeper than " + MAX_REFERENCE_DEPTH);
+    }
+    for (JsonNode ref : refs) {
+      String path =
+          "/subjects/"
+              + encode(ref.path("subject").asText())
+              + "/versions/"
+              + encode(ref.path("version").asText());
+      JsonNode referenced = send("GET", path, null);
+      defineReferences(parser, referenced.path("references"), "GET " + path, depth + 1);
+      parse(parser, referenced.path("schema").asText(null), "GET " + path);
+    }
+  }
+
+  private static Schema parse(Schema.Parser parser, String text, String what) {
     if (text == null) {
       throw new SchemaRegistryException(
           500, SchemaRegistryException.STORE_ERROR, what + " answered without a schema");
     }
     try {
-      return new Schema.Parser().parse(text);
+      return parser.parse(text);
     } catch (SchemaParseException e) {
       throw new SchemaRegistryException(
           500,

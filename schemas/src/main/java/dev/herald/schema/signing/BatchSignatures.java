@@ -13,16 +13,28 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 public final class BatchSignatures {
   private BatchSignatures() {}
 
-  /** Sets the batch's signature over its canonical encoding and returns it. */
+  /**
+   * Sets the batch's signature over its canonical encoding and returns it; {@link
+   * IllegalArgumentException} if the batch has none (a missing field, a string that is not
+   * Unicode).
+   */
   public static ReportBatch sign(ReportBatch batch, Ed25519PrivateKeyParameters key) {
     batch.setSignature(ByteBuffer.wrap(Ed25519.sign(key, CanonicalEncoding.reportBatch(batch))));
     return batch;
   }
 
-  /** Whether the batch's signature verifies against {@code publicKey}. */
+  /**
+   * Whether the batch's signature verifies against {@code publicKey}; false, never an exception,
+   * for a batch that has no canonical encoding (a missing field, a string that is not Unicode).
+   */
   public static boolean verify(ReportBatch batch, Ed25519PublicKeyParameters publicKey) {
-    return Ed25519.verify(
-        publicKey, CanonicalEncoding.reportBatch(batch), bytes(batch.getSignature()));
+    byte[] message;
+    try {
+      message = CanonicalEncoding.reportBatch(batch);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    return Ed25519.verify(publicKey, message, bytes(batch.getSignature()));
   }
 
   /** Sets the heartbeat's signature over its canonical encoding and returns it. */
@@ -32,10 +44,18 @@ public final class BatchSignatures {
     return heartbeat;
   }
 
-  /** Whether the heartbeat's signature verifies against {@code publicKey}. */
+  /**
+   * Whether the heartbeat's signature verifies against {@code publicKey}; false, never an
+   * exception, for a heartbeat that has no canonical encoding.
+   */
   public static boolean verify(Heartbeat heartbeat, Ed25519PublicKeyParameters publicKey) {
-    return Ed25519.verify(
-        publicKey, CanonicalEncoding.heartbeat(heartbeat), bytes(heartbeat.getSignature()));
+    byte[] message;
+    try {
+      message = CanonicalEncoding.heartbeat(heartbeat);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    return Ed25519.verify(publicKey, message, bytes(heartbeat.getSignature()));
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -15,7 +15,6 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 
 /**
  * Ed25519 keys, signatures and key ids, with BouncyCastle's lightweight API (about 8 × faster than
@@ -33,6 +32,14 @@ public final class Ed25519 {
   private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final String PEM_END = "-----END PRIVATE KEY-----";
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /**
+   * DER of a PKCS#8 v1 Ed25519 key up to the 32-byte seed: SEQUENCE { INTEGER 0, SEQUENCE { OID
+   * 1.3.101.112 }, OCTET STRING { OCTET STRING (32 bytes) } }.
+   */
+  private static final byte[] PKCS8_V1_PREFIX = {
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20
+  };
 
   private Ed25519() {}
 
@@ -106,19 +113,24 @@ public final class Ed25519 {
     return new Ed25519PublicKeyParameters(raw, 0);
   }
 
-  /** The private key as PKCS#8 PEM. */
+  /**
+   * The private key as PKCS#8 v1 PEM (RFC 8410 §7, no public key attribute): exactly what {@code
+   * openssl genpkey -algorithm ed25519} writes, so OpenSSL, Python's {@code cryptography}, Go and
+   * the JDK all read it.
+   */
   public static String toPem(Ed25519PrivateKeyParameters key) {
-    try {
-      byte[] der = PrivateKeyInfoFactory.createPrivateKeyInfo(key).getEncoded();
-      String b64 =
-          Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-      return PEM_BEGIN + "\n" + b64 + "\n" + PEM_END + "\n";
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode an Ed25519 key as PKCS#8", e);
-    }
+    byte[] der = new byte[PKCS8_V1_PREFIX.length + Ed25519PrivateKeyParameters.KEY_SIZE];
+    System.arraycopy(PKCS8_V1_PREFIX, 0, der, 0, PKCS8_V1_PREFIX.length);
+    key.encode(der, PKCS8_V1_PREFIX.length);
+    String b64 =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    return PEM_BEGIN + "\n" + b64 + "\n" + PEM_END + "\n";
   }
 
-  /** Reads a PKCS#8 PEM private key; the message names what is wrong with it. */
+  /**
+   * Reads a PKCS#8 PEM private key, v1 (OpenSSL's) or v2 (RFC 5958, with the public key, as earlier
+   * Herald versions wrote it); the message names what is wrong with it.
+   */
   public static KeyPair fromPem(String pem) {
     int begin = pem.indexOf(PEM_BEGIN);
     int end = pem.indexOf(PEM_END);
