@@ -5,6 +5,7 @@ import dev.herald.flink.io.Inbound;
 import dev.herald.flink.io.KafkaConnectors;
 import dev.herald.flink.io.Rejection;
 import dev.herald.flink.io.Rejections;
+import dev.herald.flink.window.NodeLivenessFunction;
 import dev.herald.flink.window.NodeSlice;
 import dev.herald.flink.window.Tally;
 import dev.herald.flink.window.TimeSlices;
@@ -65,7 +66,8 @@ public final class AvailabilityJob {
             onInput.apply(KafkaConnectors.inbound(env, config, NAME)),
             config.window(),
             config.silence(),
-            config.forgetAfter());
+            config.forgetAfter(),
+            config.maxHeartbeatsPerWindow());
     KafkaConnectors.write(
         onWindows.apply(out.windows()),
         config,
@@ -88,8 +90,25 @@ public final class AvailabilityJob {
   /** Builds the logic; see {@link Outputs}. */
   public static Outputs pipeline(
       DataStream<Inbound> inbound, Duration window, Duration silence, Duration forgetAfter) {
+    return pipeline(
+        inbound, window, silence, forgetAfter, NodeLivenessFunction.DEFAULT_MAX_BEATS_PER_WINDOW);
+  }
+
+  /** Builds the logic, keeping at most {@code maxBeatsPerWindow} heartbeats per node and window. */
+  public static Outputs pipeline(
+      DataStream<Inbound> inbound,
+      Duration window,
+      Duration silence,
+      Duration forgetAfter,
+      int maxBeatsPerWindow) {
     TimeSlices stage =
-        TimeSlices.of(inbound, NAME, window.toMillis(), silence.toMillis(), forgetAfter.toMillis());
+        TimeSlices.of(
+            inbound,
+            NAME,
+            window.toMillis(),
+            silence.toMillis(),
+            forgetAfter.toMillis(),
+            maxBeatsPerWindow);
     DataStream<Tally> fromSlices =
         stage.slices().flatMap(AvailabilityJob::scopesOf, TypeInformation.of(Tally.class));
     DataStream<Tally> fromAlerts =
