@@ -12,6 +12,7 @@ import java.util.List;
  *     clock skew
  * @param stopping whether the node announced a planned stop
  * @param sequence the node's signed heartbeat sequence (strictly increasing per node)
+ * @param signedTime the event time as signed, before clamping
  */
 public record HeartbeatEvent(
     String nodeId,
@@ -19,4 +20,11 @@ public record HeartbeatEvent(
     List<String> groups,
     long eventTime,
     boolean stopping,
-    long sequence) {}
+    long sequence,
+    long signedTime) {
+
+  /** Whether clamping moved the event time forward: the heartbeat was signed long before. */
+  public boolean signedLongBefore() {
+    return signedTime < eventTime;
+  }
+}

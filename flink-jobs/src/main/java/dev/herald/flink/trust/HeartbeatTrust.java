@@ -78,6 +78,7 @@ public final class HeartbeatTrust {
             node.groups(),
             eventTime,
             hb.getStatus() == HeartbeatStatus.STOPPING,
-            hb.getSequence()));
+            hb.getSequence(),
+            signed));
   }
 }

@@ -39,12 +39,15 @@ import org.apache.flink.util.OutputTag;
  * gone leave nothing behind. When a bounded input ends, slices stop at the latest event time this
  * subtask has seen.
  *
- * <p>Bounded per node: a heartbeat whose signed sequence is not above the node's highest so far is
- * a replay ({@code REPLAYED}); at most {@code maxBeatsPerWindow} heartbeats are kept per window
- * ({@code RATE_LIMITED} beyond) and at most {@link #MAX_WINDOWS_AHEAD} windows ahead of the
- * watermark ({@code TOO_FAR_AHEAD}); each goes to {@link #REFUSED}. The sequence high-water mark
- * outlives the node's other state (so a stopped node's old heartbeats cannot be replayed) until it
- * has not been written for {@code forgetAfterMs} of processing time.
+ * <p>Bounded per node: a heartbeat whose signed sequence is not above the node's highest so far and
+ * that was signed long before its Kafka record was written (clamping moved its time forward) is a
+ * replay ({@code REPLAYED}) — a node's heartbeats arrive in order from its partition, so only a
+ * re-sent old heartbeat looks like that, and without this check clamping would make it count as
+ * new; at most {@code maxBeatsPerWindow} heartbeats are kept per window ({@code RATE_LIMITED}
+ * beyond) and at most {@link #MAX_WINDOWS_AHEAD} windows ahead of the watermark ({@code
+ * TOO_FAR_AHEAD}); each goes to {@link #REFUSED}. The sequence high-water mark outlives the node's
+ * other state (so a stopped node's old heartbeats cannot be replayed) until it has not been written
+ * for {@code forgetAfterMs} of processing time.
  *
  * <pre>{@code
  * heartbeats.keyBy(in -> in.heartbeat().nodeId())
@@ -145,15 +148,23 @@ public final class NodeLivenessFunction extends KeyedProcessFunction<String, Inb
     HeartbeatEvent hb = in.heartbeat();
     long time = hb.eventTime();
     Long highest = lastSequence.value();
-    if (highest != null && hb.sequence() <= highest) {
+    if (highest != null && hb.sequence() <= highest && hb.signedLongBefore()) {
       refuse(
           in,
           ctx,
           "REPLAYED",
-          "sequence " + hb.sequence() + " is not above the node's highest so far, " + highest);
+          "sequence "
+              + hb.sequence()
+              + " is not above the node's highest so far, "
+              + highest
+              + ", and it was signed at "
+              + hb.signedTime()
+              + ", long before its record was written");
       return;
     }
-    lastSequence.update(hb.sequence());
+    if (highest == null || hb.sequence() > highest) {
+      lastSequence.update(hb.sequence());
+    }
     maxSeen = Math.max(maxSeen, time);
     Long next = nextWindowEnd.value();
     if (next != null && time < next - windowMs) {

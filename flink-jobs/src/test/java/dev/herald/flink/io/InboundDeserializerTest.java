@@ -109,7 +109,7 @@ class InboundDeserializerTest {
         opened()
             .decode(record(Topics.HEARTBEATS, heartbeat("n1", 1_000, HeartbeatStatus.STOPPING)));
     assertThat(in.heartbeat())
-        .isEqualTo(new HeartbeatEvent("n1", "eu-west", List.of("payments"), 1_000, true, 1));
+        .isEqualTo(new HeartbeatEvent("n1", "eu-west", List.of("payments"), 1_000, true, 1, 1_000));
     assertThat(in.eventTime()).isEqualTo(1_000);
     assertThat(in.offset()).isEqualTo(42);
   }

@@ -44,8 +44,13 @@ class NodeLivenessFunctionHarnessTest {
   }
 
   private void beat(String node, long time, boolean stopping, long seq) throws Exception {
+    beat(node, time, stopping, seq, time);
+  }
+
+  private void beat(String node, long time, boolean stopping, long seq, long signed)
+      throws Exception {
     HeartbeatEvent hb =
-        new HeartbeatEvent(node, "eu", new ArrayList<>(List.of("g")), time, stopping, seq);
+        new HeartbeatEvent(node, "eu", new ArrayList<>(List.of("g")), time, stopping, seq, signed);
     harness.processElement(new StreamRecord<>(new Inbound(hb, null, null, "hb", 0, time), time));
   }
 
@@ -166,8 +171,8 @@ class NodeLivenessFunctionHarnessTest {
     beat("n1", 0, false, 10);
     beat("n1", 10_000, true, 11);
     harness.processWatermark(MIN - 1);
-    // When its first heartbeat is replayed in the next window
-    beat("n1", MIN + 1_000, false, 10);
+    // When its first heartbeat is replayed in the next window (clamping moved its time forward)
+    beat("n1", MIN + 1_000, false, 10, 0);
     harness.processWatermark(2 * MIN - 1);
     // Then it is refused and no slice counts it
     assertThat(harness.getSideOutput(NodeLivenessFunction.REFUSED))
