@@ -40,6 +40,27 @@ import java.util.stream.Stream;
 final class StandaloneFlinkCluster implements AutoCloseable {
   static final Path FLINK_JOBS_TARGET = Path.of("..", "flink-jobs", "target");
 
+  /**
+   * The JVM options of a Flink 2.2 distribution's default {@code config.yaml} ({@code
+   * env.java.opts.all}): Flink's runtime reflects into JDK internals on Java 17.
+   */
+  static final List<String> JAVA_OPTS =
+      List.of(
+          "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+          "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.text=ALL-UNNAMED",
+          "--add-opens=java.base/java.time=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
   private final Path dir;
   private final String classpath;
   private final int restPort;
@@ -86,7 +107,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, classpath, restPort, jm);
     try {
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(500))
           .ignoreExceptions()
           .failFast("the JobManager JVM exited", () -> !jm.isAlive())
@@ -127,6 +148,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         "restart-strategy.fixed-delay.delay: 1 s",
         "heartbeat.interval: 1000",
         "heartbeat.timeout: 5000",
+        "env.java.opts.all: " + String.join(" ", JAVA_OPTS),
         "");
   }
 
@@ -167,6 +189,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(split(resources.get(0)));
+    command.addAll(JAVA_OPTS);
     command.add("-XX:+UseSerialGC");
     command.add("-Dlog.file=" + dir.resolve(name + ".log").toAbsolutePath());
     command.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
@@ -237,7 +260,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
   /** Waits until exactly {@code n} TaskManagers are registered. */
   void awaitTaskManagers(int n) {
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
         .until(() -> rest.get("taskmanagers").path("taskmanagers").size() == n);

@@ -9,11 +9,8 @@ import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
-import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericDatumReader;
 import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericRecord;
-import org.apache.flink.avro.shaded.org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -73,17 +70,7 @@ class ApicurioRegistryInteropIT {
           .isEqualTo(alert);
     }
     CachedSchemaRegistryClient confluent = new CachedSchemaRegistryClient(ccompat, 10);
-    AvroSchema writer = (AvroSchema) confluent.getSchemaById(AvroWireFormat.schemaId(value));
-    GenericRecord decoded =
-        new GenericDatumReader<GenericRecord>(writer.rawSchema())
-            .read(
-                null,
-                DecoderFactory.get()
-                    .binaryDecoder(
-                        value,
-                        AvroWireFormat.HEADER_SIZE,
-                        value.length - AvroWireFormat.HEADER_SIZE,
-                        null));
+    GenericRecord decoded = InteropRecords.decodeWithConfluent(confluent, value);
     // Then
     assertThat(decoded.get("alertId").toString()).isEqualTo("interop-eq-1");
     assertThat(decoded.get("type").toString()).isEqualTo("EQUIVOCATION");

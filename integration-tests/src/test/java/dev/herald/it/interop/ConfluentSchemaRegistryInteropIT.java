@@ -11,11 +11,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
-import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericDatumReader;
 import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericRecord;
-import org.apache.flink.avro.shaded.org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -94,20 +91,8 @@ class ConfluentSchemaRegistryInteropIT {
     InteropRecords.write(kafka.getBootstrapServers(), registryUrl(), 1);
     // When Confluent's client looks up the writer schema of a heartbeat record by its id
     ConsumerRecord<String, byte[]> first = firstHeartbeat();
-    int id = AvroWireFormat.schemaId(first.value());
     CachedSchemaRegistryClient confluent = new CachedSchemaRegistryClient(registryUrl(), 10);
-    AvroSchema writer = (AvroSchema) confluent.getSchemaById(id);
-    byte[] value = first.value();
-    GenericRecord decoded =
-        new GenericDatumReader<GenericRecord>(writer.rawSchema())
-            .read(
-                null,
-                DecoderFactory.get()
-                    .binaryDecoder(
-                        value,
-                        AvroWireFormat.HEADER_SIZE,
-                        value.length - AvroWireFormat.HEADER_SIZE,
-                        null));
+    GenericRecord decoded = InteropRecords.decodeWithConfluent(confluent, first.value());
     // Then it decodes to the heartbeat Herald signed, whose signature still verifies
     assertThat(decoded.get("nodeId").toString()).isEqualTo(first.key());
     Heartbeat again =

@@ -21,6 +21,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
+import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericDatumReader;
+import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericRecord;
+import org.apache.flink.avro.shaded.org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,6 +40,24 @@ final class InteropRecords {
   static final List<String> NODES = List.of("n1", "n2", "n3");
 
   private InteropRecords() {}
+
+  /**
+   * Decodes a Confluent-framed record as Confluent's tooling does: the writer schema by the id in
+   * its header, from {@code confluent}, and a plain Avro reader.
+   */
+  static GenericRecord decodeWithConfluent(CachedSchemaRegistryClient confluent, byte[] value)
+      throws Exception {
+    AvroSchema writer = (AvroSchema) confluent.getSchemaById(AvroWireFormat.schemaId(value));
+    return new GenericDatumReader<GenericRecord>(writer.rawSchema())
+        .read(
+            null,
+            DecoderFactory.get()
+                .binaryDecoder(
+                    value,
+                    AvroWireFormat.HEADER_SIZE,
+                    value.length - AvroWireFormat.HEADER_SIZE,
+                    null));
+  }
 
   static Ed25519.KeyPair key(String node) {
     return Ed25519.fromSeed(Hashing.sha256(("interop/" + node).getBytes(StandardCharsets.UTF_8)));
