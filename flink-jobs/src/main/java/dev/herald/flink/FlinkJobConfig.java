@@ -125,6 +125,21 @@ public record FlinkJobConfig(
     }
   }
 
+  /** A duration as this class parses it: {@code 500ms}, {@code 15s}, {@code 1m}, {@code 24h}. */
+  static String text(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 86_400_000 == 0 && ms != 0) {
+      return ms / 86_400_000 + "d";
+    } else if (ms % 3_600_000 == 0 && ms != 0) {
+      return ms / 3_600_000 + "h";
+    } else if (ms % 60_000 == 0 && ms != 0) {
+      return ms / 60_000 + "m";
+    } else if (ms % 1_000 == 0) {
+      return ms / 1_000 + "s";
+    }
+    return ms + "ms";
+  }
+
   /** Parses {@code 500ms}, {@code 15s}, {@code 1m}, {@code 24h}, {@code 7d}. */
   public static Duration parseDuration(String key, String text) {
     if (text != null) {
@@ -282,9 +297,9 @@ public record FlinkJobConfig(
       if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(outOfOrderness) > 0) {
         throw new IllegalArgumentException(
             "clock-skew must be >= 0 and at most out-of-orderness ("
-                + outOfOrderness
+                + text(outOfOrderness)
                 + "), else a writer could move event time past its record's time; got "
-                + clockSkew);
+                + (clockSkew == null ? null : text(clockSkew)));
       }
       if (maxNodes < 1) {
         throw new IllegalArgumentException("max-nodes must be >= 1, got " + maxNodes);
