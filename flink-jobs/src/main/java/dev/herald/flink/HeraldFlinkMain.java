@@ -1,11 +1,14 @@
 package dev.herald.flink;
 
 import dev.herald.flink.availability.AvailabilityJob;
+import dev.herald.flink.io.Inbound;
+import dev.herald.flink.io.KafkaConnectors;
 import dev.herald.flink.risk.RiskReportJob;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -63,8 +66,11 @@ public final class HeraldFlinkMain {
       case "availability" -> AvailabilityJob.addTo(env, config);
       case "risk" -> RiskReportJob.addTo(env, config);
       case "all" -> {
-        AvailabilityJob.addTo(env, config);
-        RiskReportJob.addTo(env, config);
+        // one source for both: each heartbeat is decoded and its signature verified once (the
+        // verification is almost all of the jobs' CPU; docs/benchmarks.md)
+        DataStream<Inbound> inbound = KafkaConnectors.inbound(env, config, "all");
+        AvailabilityJob.addTo(config, inbound);
+        RiskReportJob.addTo(config, inbound);
       }
       default ->
           throw new IllegalArgumentException(

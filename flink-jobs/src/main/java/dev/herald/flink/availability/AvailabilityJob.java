@@ -52,6 +52,14 @@ public final class AvailabilityJob {
   }
 
   /**
+   * Adds the job on an inbound stream that another job shares (one Kafka source, so each heartbeat
+   * is decoded and verified once), from there to its sinks.
+   */
+  public static void addTo(FlinkJobConfig config, DataStream<Inbound> inbound) {
+    addTo(config, inbound, UnaryOperator.identity());
+  }
+
+  /**
    * Adds the job with {@code onInput} applied to the decoded Kafka input and {@code onWindows} to
    * the window reports before they are written: a seam for benchmarks, which put pass-through
    * probes there to time the job from its first record read to its last report.
@@ -61,9 +69,16 @@ public final class AvailabilityJob {
       FlinkJobConfig config,
       UnaryOperator<DataStream<Inbound>> onInput,
       UnaryOperator<DataStream<WindowReport>> onWindows) {
+    addTo(config, onInput.apply(KafkaConnectors.inbound(env, config, NAME)), onWindows);
+  }
+
+  private static void addTo(
+      FlinkJobConfig config,
+      DataStream<Inbound> inbound,
+      UnaryOperator<DataStream<WindowReport>> onWindows) {
     Outputs out =
         pipeline(
-            onInput.apply(KafkaConnectors.inbound(env, config, NAME)),
+            inbound,
             config.window(),
             config.silence(),
             config.forgetAfter(),

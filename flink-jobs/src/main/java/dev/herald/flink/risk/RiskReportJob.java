@@ -59,9 +59,17 @@ public final class RiskReportJob {
 
   /** Adds the job, from its Kafka source to its sinks, to {@code env}. */
   public static void addTo(StreamExecutionEnvironment env, FlinkJobConfig config) {
+    addTo(config, KafkaConnectors.inbound(env, config, NAME));
+  }
+
+  /**
+   * Adds the job on an inbound stream that another job shares (one Kafka source, so each heartbeat
+   * is decoded and verified once), from there to its sinks.
+   */
+  public static void addTo(FlinkJobConfig config, DataStream<Inbound> inbound) {
     Outputs out =
         pipeline(
-            KafkaConnectors.inbound(env, config, NAME),
+            inbound,
             config.window(),
             config.silence(),
             config.forgetAfter(),
