@@ -179,11 +179,13 @@ public final class BenchRunner {
     fr.put("tail seconds (last report to job end, not in g)", f.tail().toMillis() / 1000.0);
     fr.put("plain consumer records/s (median of 3)", f.plainPerSecond());
     fr.put("decoding consumer records/s (Avro-decodes each)", f.decodingPerSecond());
+    fr.put("verifying consumer records/s (decodes and verifies each)", f.verifyingPerSecond());
     fr.put("steady records/s", g.perSecond());
     fr.put("overall records/s (start-up and tail included)", f.overallPerSecond());
     fr.put("g/f", g.perSecond() / f.plainPerSecond());
     fr.put("g/f overall", f.overallPerSecond() / f.plainPerSecond());
     fr.put("g / decoding consumer", g.perSecond() / f.decodingPerSecond());
+    fr.put("g / verifying consumer", g.perSecond() / f.verifyingPerSecond());
     double plainCpu =
         FlinkAvailabilityRun.Result.cpuMicrosPerRecord(f.plainCpu(), f.heartbeatRecords());
     double decodingCpu =

@@ -27,6 +27,14 @@ import java.util.Map;
  *   <tr><td>checkpoint-interval</td><td>10s</td><td>checkpoints (and so transaction commits)</td></tr>
  *   <tr><td>bounded</td><td>false</td><td>read up to the offsets at start, then finish</td></tr>
  *   <tr><td>id</td><td>herald</td><td>prefix of consumer group and transactional ids</td></tr>
+ *   <tr><td>clock-skew</td><td>5s</td><td>a heartbeat's signed event time is clamped to its
+ *       Kafka record time ± this; at most out-of-orderness, so no writer moves the watermark past
+ *       the time its record was written</td></tr>
+ *   <tr><td>registry-refresh</td><td>30s</td><td>how often each task reads new registrations
+ *       from herald.nodes.v1 (and at once, at most once a second, for an unknown node)</td></tr>
+ *   <tr><td>max-nodes</td><td>100000</td><td>most registered nodes a task holds</td></tr>
+ *   <tr><td>max-heartbeats-per-window</td><td>1000</td><td>most heartbeats of one node kept per
+ *       window; more are dead letters (RATE_LIMITED)</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -48,7 +56,11 @@ public record FlinkJobConfig(
     boolean bounded,
     String id,
     int parallelism,
-    HashMap<String, String> kafkaProperties)
+    HashMap<String, String> kafkaProperties,
+    Duration clockSkew,
+    Duration registryRefresh,
+    int maxNodes,
+    int maxHeartbeatsPerWindow)
     implements Serializable {
 
   /** A builder with the defaults of the table above. */
@@ -71,10 +83,14 @@ public record FlinkJobConfig(
         case "forget-after" -> b.forgetAfter(parseDuration(e.getKey(), v));
         case "risk-slide" -> b.riskSlide(parseDuration(e.getKey(), v));
         case "checkpoint-interval" -> b.checkpointInterval(parseDuration(e.getKey(), v));
-        case "slo" -> b.sloTarget(Double.parseDouble(v));
+        case "slo" -> b.sloTarget(parseDouble(e.getKey(), v));
         case "bounded" -> b.bounded(Boolean.parseBoolean(v));
         case "id" -> b.id(v);
-        case "parallelism" -> b.parallelism(Integer.parseInt(v));
+        case "parallelism" -> b.parallelism(parseInt(e.getKey(), v));
+        case "clock-skew" -> b.clockSkew(parseDuration(e.getKey(), v));
+        case "registry-refresh" -> b.registryRefresh(parseDuration(e.getKey(), v));
+        case "max-nodes" -> b.maxNodes(parseInt(e.getKey(), v));
+        case "max-heartbeats-per-window" -> b.maxHeartbeatsPerWindow(parseInt(e.getKey(), v));
         default -> {
           if (e.getKey().startsWith("kafka.")) {
             b.kafkaProperty(e.getKey().substring("kafka.".length()), v);
@@ -84,12 +100,44 @@ public record FlinkJobConfig(
                     + e.getKey()
                     + "; known: bootstrap-server, schema-registry-url (or registry), window, silence, out-of-orderness,"
                     + " idleness, forget-after, risk-slide, checkpoint-interval, slo, bounded, id,"
-                    + " parallelism, kafka.<client property>");
+                    + " parallelism, clock-skew, registry-refresh, max-nodes,"
+                    + " max-heartbeats-per-window, kafka.<client property>");
           }
         }
       }
     }
     return b.build();
+  }
+
+  private static int parseInt(String key, String text) {
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " '" + text + "' is not a whole number, e.g. 4");
+    }
+  }
+
+  private static double parseDouble(String key, String text) {
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " '" + text + "' is not a number, e.g. 0.999");
+    }
+  }
+
+  /** A duration as this class parses it: {@code 500ms}, {@code 15s}, {@code 1m}, {@code 24h}. */
+  static String text(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 86_400_000 == 0 && ms != 0) {
+      return ms / 86_400_000 + "d";
+    } else if (ms % 3_600_000 == 0 && ms != 0) {
+      return ms / 3_600_000 + "h";
+    } else if (ms % 60_000 == 0 && ms != 0) {
+      return ms / 60_000 + "m";
+    } else if (ms % 1_000 == 0) {
+      return ms / 1_000 + "s";
+    }
+    return ms + "ms";
   }
 
   /** Parses {@code 500ms}, {@code 15s}, {@code 1m}, {@code 24h}, {@code 7d}. */
@@ -127,6 +175,10 @@ public record FlinkJobConfig(
     private String id = "herald";
     private int parallelism = 1;
     private final HashMap<String, String> kafkaProperties = new HashMap<>();
+    private Duration clockSkew = Duration.ofSeconds(5);
+    private Duration registryRefresh = Duration.ofSeconds(30);
+    private int maxNodes = 100_000;
+    private int maxHeartbeatsPerWindow = 1_000;
 
     private Builder(String bootstrapServers, String registry) {
       this.bootstrapServers = bootstrapServers;
@@ -188,6 +240,30 @@ public record FlinkJobConfig(
       return this;
     }
 
+    /** Heartbeat event time is clamped to the Kafka record time ± this. */
+    public Builder clockSkew(Duration d) {
+      clockSkew = d;
+      return this;
+    }
+
+    /** How often each task reads new registrations. */
+    public Builder registryRefresh(Duration d) {
+      registryRefresh = d;
+      return this;
+    }
+
+    /** Most registered nodes a task holds. */
+    public Builder maxNodes(int n) {
+      maxNodes = n;
+      return this;
+    }
+
+    /** Most heartbeats of one node kept per window. */
+    public Builder maxHeartbeatsPerWindow(int n) {
+      maxHeartbeatsPerWindow = n;
+      return this;
+    }
+
     /** A Kafka client property (security settings, e.g. {@code security.protocol}). */
     public Builder kafkaProperty(String key, String value) {
       kafkaProperties.put(key, value);
@@ -217,6 +293,21 @@ public record FlinkJobConfig(
       if (!(sloTarget > 0 && sloTarget < 1)) {
         throw new IllegalArgumentException("slo must be in (0, 1), e.g. 0.999; got " + sloTarget);
       }
+      positive("registry-refresh", registryRefresh);
+      if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(outOfOrderness) > 0) {
+        throw new IllegalArgumentException(
+            "clock-skew must be >= 0 and at most out-of-orderness ("
+                + text(outOfOrderness)
+                + "), else a writer could move event time past its record's time; got "
+                + (clockSkew == null ? null : text(clockSkew)));
+      }
+      if (maxNodes < 1) {
+        throw new IllegalArgumentException("max-nodes must be >= 1, got " + maxNodes);
+      }
+      if (maxHeartbeatsPerWindow < 1) {
+        throw new IllegalArgumentException(
+            "max-heartbeats-per-window must be >= 1, got " + maxHeartbeatsPerWindow);
+      }
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism must be >= 1");
       }
@@ -239,7 +330,11 @@ public record FlinkJobConfig(
           bounded,
           id,
           parallelism,
-          new HashMap<>(kafkaProperties));
+          new HashMap<>(kafkaProperties),
+          clockSkew,
+          registryRefresh,
+          maxNodes,
+          maxHeartbeatsPerWindow);
     }
 
     private static void positive(String key, Duration d) {

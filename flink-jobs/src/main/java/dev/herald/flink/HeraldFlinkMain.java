@@ -1,10 +1,14 @@
 package dev.herald.flink;
 
 import dev.herald.flink.availability.AvailabilityJob;
+import dev.herald.flink.io.Inbound;
+import dev.herald.flink.io.KafkaConnectors;
 import dev.herald.flink.risk.RiskReportJob;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -18,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@code <job>} is {@code availability}, {@code risk} or {@code all} (both in one Flink job).
  * Options: see {@link FlinkJobConfig}.
  *
+ * <p>{@code main} never calls {@code System.exit}: submitted over REST or the web UI (and by {@code
+ * herald flink submit}) it runs inside the JobManager, where an exit would take down the session
+ * cluster and every job on it. A usage error is an {@link IllegalArgumentException} naming what was
+ * wrong; Flink reports it to whoever submitted the job.
+ *
  * <pre>{@code
  * flink run -d herald-flink-jobs.jar all --bootstrap-server kafka:9092 \
  *     --schema-registry-url http://registry:8081 --window 1m --silence 15s
@@ -26,16 +35,23 @@ import org.slf4j.LoggerFactory;
 public final class HeraldFlinkMain {
   private static final Logger LOG = LoggerFactory.getLogger(HeraldFlinkMain.class);
 
+  private static final List<String> JOBS = List.of("availability", "risk", "all");
+
   private HeraldFlinkMain() {}
+
+  /** How to call {@link #main}, for error messages. */
+  public static final String USAGE =
+      "usage: <availability|risk|all> --bootstrap-server HOST:PORT --schema-registry-url URL"
+          + " [--window 1m] [--silence 15s] [--bounded true] ... (see docs/governance.md)";
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].startsWith("--")) {
-      System.err.println(
-          "usage: HeraldFlinkMain availability|risk|all --bootstrap-server HOST:PORT"
-              + " --schema-registry-url URL [--bounded true] [--window 1m] ...");
-      System.exit(2);
+      throw new IllegalArgumentException("the first argument must name the job; " + USAGE);
     }
     String job = args[0];
+    if (!JOBS.contains(job)) {
+      throw new IllegalArgumentException("unknown job '" + job + "'; " + USAGE);
+    }
     FlinkJobConfig config = FlinkJobConfig.fromArgs(options(args));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     String name = addJobs(env, job, config);
@@ -50,8 +66,11 @@ public final class HeraldFlinkMain {
       case "availability" -> AvailabilityJob.addTo(env, config);
       case "risk" -> RiskReportJob.addTo(env, config);
       case "all" -> {
-        AvailabilityJob.addTo(env, config);
-        RiskReportJob.addTo(env, config);
+        // one source for both: each heartbeat is decoded and its signature verified once (the
+        // verification is almost all of the jobs' CPU; docs/benchmarks.md)
+        DataStream<Inbound> inbound = KafkaConnectors.inbound(env, config, "all");
+        AvailabilityJob.addTo(config, inbound);
+        RiskReportJob.addTo(config, inbound);
       }
       default ->
           throw new IllegalArgumentException(
@@ -86,7 +105,13 @@ public final class HeraldFlinkMain {
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("expected --key value, got '" + a + "'");
+        throw new IllegalArgumentException(
+            "expected --key value, got '"
+                + a
+                + "'"
+                + (i + 1 >= args.length ? " without a value" : "")
+                + "; "
+                + USAGE);
       }
       out.put(a.substring(2), args[++i]);
     }

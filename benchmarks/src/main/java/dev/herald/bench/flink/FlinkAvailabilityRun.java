@@ -6,12 +6,21 @@ import dev.herald.bench.throughput.TopicDrain;
 import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.HeraldFlinkMain;
 import dev.herald.flink.availability.AvailabilityJob;
+import dev.herald.flink.trust.HeartbeatTrust;
+import dev.herald.flink.trust.NodeRegistry;
+import dev.herald.flink.trust.RegistryFollower;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.BatchSignatures;
+import dev.herald.schema.signing.Ed25519;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,8 +54,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Flink availability job (bounded, in a local MiniCluster, parallelism 1) against a plain
  * consumer of {@code herald.heartbeats.v1}. The heartbeat topic is first topped up with {@code
- * heartbeats} heartbeats of 200 nodes, one per node and second of event time, so that the job has
- * real work (the simulator's own nodes beat only once a second).
+ * heartbeats} heartbeats of 200 registered nodes, one per node and second of event time, each
+ * signed with its node's key, so that the job has real work (the simulator's own nodes beat only
+ * once a second). Besides the plain consumer, two floors: a consumer that Avro-decodes every
+ * heartbeat, and one that also verifies each against the registry as the job does.
  *
  * <p>The job is the production one ({@link AvailabilityJob#addTo}, {@link
  * HeraldFlinkMain#configure}) with two pass-through probes: one on the decoded input stamps the
@@ -96,6 +107,7 @@ public final class FlinkAvailabilityRun {
    * @param reading first record read to the last one
    * @param total the job's wall time, MiniCluster start included
    * @param decoding a consumer's drain of the heartbeat topic that Avro-decodes every value
+   * @param verifying a drain that also verifies every heartbeat against the node registry
    * @param parallelism the job's parallelism
    * @param objectReuse whether the job ran with object reuse
    * @param plainCpu CPU time of the whole JVM during a plain drain (the median of three)
@@ -112,6 +124,7 @@ public final class FlinkAvailabilityRun {
       Duration reading,
       Duration total,
       Duration decoding,
+      Duration verifying,
       int parallelism,
       boolean objectReuse,
       Duration plainCpu,
@@ -124,6 +137,11 @@ public final class FlinkAvailabilityRun {
     /** Heartbeats per second of a consumer that also Avro-decodes each one (the decode floor). */
     public double decodingPerSecond() {
       return heartbeatRecords / Math.max(1e-9, decoding.toNanos() / 1e9);
+    }
+
+    /** Heartbeats per second of a consumer that decodes and verifies each one (the job's floor). */
+    public double verifyingPerSecond() {
+      return heartbeatRecords / Math.max(1e-9, verifying.toNanos() / 1e9);
     }
 
     /** Records per second in steady state: first record read to last window report. */
@@ -165,8 +183,9 @@ public final class FlinkAvailabilityRun {
     TopicDrain.Result plain = drains.get(1);
     Arrays.sort(drainCpu);
     long cpu = processCpuNanos();
-    Duration decoding = decodingDrain(env);
+    Duration decoding = drain(env, false);
     long decodingCpu = processCpuNanos() - cpu;
+    Duration verifying = drain(env, true);
     TopicDrain.Result alerts = TopicDrain.plain(env.bootstrapServers(), Topics.ALERTS);
     FlinkJobConfig config =
         FlinkJobConfig.builder(env.bootstrapServers(), env.registryUrl())
@@ -208,6 +227,7 @@ public final class FlinkAvailabilityRun {
             Duration.ofNanos(lastIn - firstIn),
             Duration.ofNanos(end - start),
             decoding,
+            verifying,
             config.parallelism(),
             flink.getConfig().isObjectReuseEnabled(),
             Duration.ofNanos(drainCpu[1]),
@@ -299,12 +319,20 @@ public final class FlinkAvailabilityRun {
     }
   }
 
-  /** Drains the heartbeat topic once more, Avro-decoding every value; first poll to last record. */
-  private static Duration decodingDrain(BenchEnvironment env) {
+  /**
+   * Drains the heartbeat topic once more, Avro-decoding every value and, if {@code verify}, judging
+   * it against the node registry as the job does; first poll to last record.
+   */
+  private static Duration drain(BenchEnvironment env, boolean verify) {
     AvroWireFormat<Heartbeat> format = new AvroWireFormat<>(Heartbeat.class, env.registry());
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    RegistryFollower nodes =
+        new RegistryFollower(
+            p, env.registry(), new NodeRegistry(100_000, 256), Duration.ofSeconds(30).toMillis());
+    nodes.bootstrap(Duration.ofSeconds(60), System.currentTimeMillis());
+    long trusted = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
@@ -316,18 +344,29 @@ public final class FlinkAvailabilityRun {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long total = end.values().stream().mapToLong(Long::longValue).sum();
       long read = 0;
-      long nodes = 0;
+      long nodeIdChars = 0;
       long start = System.nanoTime();
       long last = start;
       long deadline = start + Duration.ofSeconds(120).toNanos();
       while (read < total && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           read++;
-          nodes += format.deserialize(r.topic(), r.value()).getNodeId().length();
+          Heartbeat hb = format.deserialize(r.topic(), r.value());
+          nodeIdChars += hb.getNodeId().length();
+          if (verify
+              && HeartbeatTrust.judge(hb, r.timestamp(), nodes.registry(), 5_000)
+                  instanceof HeartbeatTrust.Trusted) {
+            trusted++;
+          }
           last = System.nanoTime();
         }
       }
-      LOG.debug("decoding drain read={} nodeIdChars={}", read, nodes);
+      LOG.info(
+          "heartbeat drain verify={} read={} trusted={} nodeIdChars={}",
+          verify,
+          read,
+          trusted,
+          nodeIdChars);
       return Duration.ofNanos(last - start);
     }
   }
@@ -338,8 +377,20 @@ public final class FlinkAvailabilityRun {
         .getProcessCpuTime();
   }
 
+  /** The key of bench node {@code node}: derived from its id. */
+  private static Ed25519.KeyPair key(String node) {
+    return Ed25519.fromSeed(Hashing.sha256(("bench-hb/" + node).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String node(long i) {
+    return String.format("bench-hb-%03d", i % NODES);
+  }
+
   private static void produceHeartbeats(BenchEnvironment env, long count) {
     AvroWireFormat<Heartbeat> format = new AvroWireFormat<>(Heartbeat.class, env.registry());
+    AvroWireFormat<NodeRecord> registrations =
+        new AvroWireFormat<>(NodeRecord.class, env.registry());
+    Ed25519.KeyPair[] keys = new Ed25519.KeyPair[NODES];
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -347,8 +398,24 @@ public final class FlinkAvailabilityRun {
     long base = Instant.now().toEpochMilli() - (count / NODES + 1) * 1000;
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      for (int n = 0; n < NODES; n++) {
+        String node = node(n);
+        keys[n] = key(node);
+        NodeRecord r =
+            NodeRecord.newBuilder()
+                .setNodeId(node)
+                .setDisplayName(node)
+                .setPublicKey(ByteBuffer.wrap(keys[n].publicKey()))
+                .setRegion("region-" + (n % 3))
+                .setGroups(List.of("bench-hb"))
+                .setStatus(NodeStatus.ACTIVE)
+                .setRegisteredAt(Instant.now())
+                .build();
+        producer.send(
+            new ProducerRecord<>(Topics.NODES, node, registrations.serialize(Topics.NODES, r)));
+      }
       for (long i = 0; i < count; i++) {
-        String node = String.format("bench-hb-%03d", i % NODES);
+        String node = node(i);
         long seq = i / NODES;
         long time = base + seq * 1000;
         Heartbeat hb =
@@ -359,9 +426,10 @@ public final class FlinkAvailabilityRun {
                 .setSequence(seq + 1)
                 .setEventTime(Instant.ofEpochMilli(time))
                 .setStatus(HeartbeatStatus.UP)
-                .setKeyId("bench")
+                .setKeyId(keys[(int) (i % NODES)].keyId())
                 .setSignature(ByteBuffer.allocate(0))
                 .build();
+        BatchSignatures.sign(hb, keys[(int) (i % NODES)].privateKey());
         producer.send(
             new ProducerRecord<>(
                 Topics.HEARTBEATS, null, time, node, format.serialize(Topics.HEARTBEATS, hb)));

@@ -5,6 +5,7 @@ import dev.herald.flink.io.Inbound;
 import dev.herald.flink.io.KafkaConnectors;
 import dev.herald.flink.io.Rejection;
 import dev.herald.flink.io.Rejections;
+import dev.herald.flink.window.NodeLivenessFunction;
 import dev.herald.flink.window.NodeSlice;
 import dev.herald.flink.window.Tally;
 import dev.herald.flink.window.TimeSlices;
@@ -51,6 +52,14 @@ public final class AvailabilityJob {
   }
 
   /**
+   * Adds the job on an inbound stream that another job shares (one Kafka source, so each heartbeat
+   * is decoded and verified once), from there to its sinks.
+   */
+  public static void addTo(FlinkJobConfig config, DataStream<Inbound> inbound) {
+    addTo(config, inbound, UnaryOperator.identity());
+  }
+
+  /**
    * Adds the job with {@code onInput} applied to the decoded Kafka input and {@code onWindows} to
    * the window reports before they are written: a seam for benchmarks, which put pass-through
    * probes there to time the job from its first record read to its last report.
@@ -60,12 +69,20 @@ public final class AvailabilityJob {
       FlinkJobConfig config,
       UnaryOperator<DataStream<Inbound>> onInput,
       UnaryOperator<DataStream<WindowReport>> onWindows) {
+    addTo(config, onInput.apply(KafkaConnectors.inbound(env, config, NAME)), onWindows);
+  }
+
+  private static void addTo(
+      FlinkJobConfig config,
+      DataStream<Inbound> inbound,
+      UnaryOperator<DataStream<WindowReport>> onWindows) {
     Outputs out =
         pipeline(
-            onInput.apply(KafkaConnectors.inbound(env, config, NAME)),
+            inbound,
             config.window(),
             config.silence(),
-            config.forgetAfter());
+            config.forgetAfter(),
+            config.maxHeartbeatsPerWindow());
     KafkaConnectors.write(
         onWindows.apply(out.windows()),
         config,
@@ -88,8 +105,25 @@ public final class AvailabilityJob {
   /** Builds the logic; see {@link Outputs}. */
   public static Outputs pipeline(
       DataStream<Inbound> inbound, Duration window, Duration silence, Duration forgetAfter) {
+    return pipeline(
+        inbound, window, silence, forgetAfter, NodeLivenessFunction.DEFAULT_MAX_BEATS_PER_WINDOW);
+  }
+
+  /** Builds the logic, keeping at most {@code maxBeatsPerWindow} heartbeats per node and window. */
+  public static Outputs pipeline(
+      DataStream<Inbound> inbound,
+      Duration window,
+      Duration silence,
+      Duration forgetAfter,
+      int maxBeatsPerWindow) {
     TimeSlices stage =
-        TimeSlices.of(inbound, NAME, window.toMillis(), silence.toMillis(), forgetAfter.toMillis());
+        TimeSlices.of(
+            inbound,
+            NAME,
+            window.toMillis(),
+            silence.toMillis(),
+            forgetAfter.toMillis(),
+            maxBeatsPerWindow);
     DataStream<Tally> fromSlices =
         stage.slices().flatMap(AvailabilityJob::scopesOf, TypeInformation.of(Tally.class));
     DataStream<Tally> fromAlerts =

@@ -41,7 +41,7 @@ public final class KafkaConnectors {
             .setTopics(Topics.HEARTBEATS, Topics.ALERTS)
             .setGroupId(config.id() + "-" + job)
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new InboundDeserializer(config.registry()))
+            .setDeserializer(new InboundDeserializer(config))
             .setProperties(kafkaProperties(config))
             .setProperty("isolation.level", "read_committed");
     if (config.bounded()) {

@@ -4,6 +4,7 @@ import dev.herald.schema.AuditAlert;
 import dev.herald.schema.AvailabilityWindow;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
+import dev.herald.schema.NodeRecord;
 import dev.herald.schema.RiskReport;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
@@ -75,7 +76,8 @@ public final class RegistrySpec implements Serializable {
 
   /**
    * A fresh in-process registry holding Herald's schemas under their topics' value subjects, always
-   * in the same order: Heartbeat 1, AuditAlert 2, DeadLetter 3, AvailabilityWindow 4, RiskReport 5.
+   * in the same order: Heartbeat 1, AuditAlert 2, DeadLetter 3, AvailabilityWindow 4, RiskReport 5,
+   * NodeRecord 6.
    */
   public static SchemaRegistryClient preloaded() {
     InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
@@ -84,6 +86,7 @@ public final class RegistrySpec implements Serializable {
     register(registry, Topics.DLQ, DeadLetter.class);
     register(registry, Topics.AVAILABILITY, AvailabilityWindow.class);
     register(registry, Topics.RISK, RiskReport.class);
+    register(registry, Topics.NODES, NodeRecord.class);
     return registry;
   }
 

@@ -39,6 +39,11 @@ public final class Rejections {
             + "; its window was already emitted");
   }
 
+  /** A heartbeat refused for one of its node's bounds: it stays in its source topic. */
+  public static Rejection refused(Inbound in, String reason, String detail) {
+    return new Rejection(in.topic(), in.partition(), in.offset(), null, null, reason, detail);
+  }
+
   /** A derived record (a window result) that reached a closed window downstream. */
   public static Rejection lateDerived(String operator, String what) {
     return new Rejection("flink:" + operator, -1, -1, null, null, Rejection.LATE, "late " + what);

@@ -5,6 +5,7 @@ import dev.herald.flink.io.Inbound;
 import dev.herald.flink.io.KafkaConnectors;
 import dev.herald.flink.io.Rejection;
 import dev.herald.flink.io.Rejections;
+import dev.herald.flink.window.NodeLivenessFunction;
 import dev.herald.flink.window.NodeSlice;
 import dev.herald.flink.window.Tally;
 import dev.herald.flink.window.TimeSlices;
@@ -58,12 +59,21 @@ public final class RiskReportJob {
 
   /** Adds the job, from its Kafka source to its sinks, to {@code env}. */
   public static void addTo(StreamExecutionEnvironment env, FlinkJobConfig config) {
+    addTo(config, KafkaConnectors.inbound(env, config, NAME));
+  }
+
+  /**
+   * Adds the job on an inbound stream that another job shares (one Kafka source, so each heartbeat
+   * is decoded and verified once), from there to its sinks.
+   */
+  public static void addTo(FlinkJobConfig config, DataStream<Inbound> inbound) {
     Outputs out =
         pipeline(
-            KafkaConnectors.inbound(env, config, NAME),
+            inbound,
             config.window(),
             config.silence(),
             config.forgetAfter(),
+            config.maxHeartbeatsPerWindow(),
             defaultWindows(config.riskSlide()));
     double slo = config.sloTarget();
     KafkaConnectors.write(
@@ -92,9 +102,27 @@ public final class RiskReportJob {
       Duration silence,
       Duration forgetAfter,
       Rolling... rolling) {
+    return pipeline(
+        inbound,
+        window,
+        silence,
+        forgetAfter,
+        NodeLivenessFunction.DEFAULT_MAX_BEATS_PER_WINDOW,
+        rolling);
+  }
+
+  /** Builds the logic, keeping at most {@code maxBeatsPerWindow} heartbeats per node and window. */
+  public static Outputs pipeline(
+      DataStream<Inbound> inbound,
+      Duration window,
+      Duration silence,
+      Duration forgetAfter,
+      int maxBeatsPerWindow,
+      Rolling... rolling) {
     long windowMs = window.toMillis();
     TimeSlices stage =
-        TimeSlices.of(inbound, NAME, windowMs, silence.toMillis(), forgetAfter.toMillis());
+        TimeSlices.of(
+            inbound, NAME, windowMs, silence.toMillis(), forgetAfter.toMillis(), maxBeatsPerWindow);
     DataStream<Tally> fromSlices =
         stage.slices().flatMap(RiskReportJob::groupsOf, TypeInformation.of(Tally.class));
     DataStream<Tally> fromAlerts =

@@ -90,7 +90,7 @@ class PipelinesIT {
   static Inbound heartbeat(String node, long t, long offset) {
     String region = node.equals("n3") ? "us" : "eu";
     return new Inbound(
-        new HeartbeatEvent(node, region, new ArrayList<>(List.of("payments")), t, false),
+        new HeartbeatEvent(node, region, new ArrayList<>(List.of("payments")), t, false, t, t),
         null,
         null,
         "herald.heartbeats.v1",

@@ -37,9 +37,20 @@ class NodeLivenessFunctionHarnessTest {
     harness.close();
   }
 
+  private long sequence;
+
   private void beat(String node, long time, boolean stopping) throws Exception {
+    beat(node, time, stopping, ++sequence);
+  }
+
+  private void beat(String node, long time, boolean stopping, long seq) throws Exception {
+    beat(node, time, stopping, seq, time);
+  }
+
+  private void beat(String node, long time, boolean stopping, long seq, long signed)
+      throws Exception {
     HeartbeatEvent hb =
-        new HeartbeatEvent(node, "eu", new ArrayList<>(List.of("g")), time, stopping);
+        new HeartbeatEvent(node, "eu", new ArrayList<>(List.of("g")), time, stopping, seq, signed);
     harness.processElement(new StreamRecord<>(new Inbound(hb, null, null, "hb", 0, time), time));
   }
 
@@ -107,7 +118,8 @@ class NodeLivenessFunctionHarnessTest {
     beat("n1", 10_000, true);
     harness.processWatermark(MIN - 1);
     assertThat(slices()).singleElement().extracting(NodeSlice::downtimeMs).isEqualTo(0L);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    // only the sequence high-water mark stays (it expires after forgetAfter)
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     assertThat(harness.numEventTimeTimers()).isZero();
   }
 
@@ -117,7 +129,7 @@ class NodeLivenessFunctionHarnessTest {
     harness.processWatermark(10 * MIN);
     // windows 0..2 are emitted; after 3 minutes of silence the node is forgotten
     assertThat(slices()).hasSize(3);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     assertThat(harness.numEventTimeTimers()).isZero();
   }
 
@@ -127,7 +139,7 @@ class NodeLivenessFunctionHarnessTest {
     beat("n1", MIN + 5_000, false);
     harness.processWatermark(Long.MAX_VALUE);
     assertThat(slices()).hasSize(2);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
   }
 
   @Test
@@ -149,7 +161,44 @@ class NodeLivenessFunctionHarnessTest {
     assertThat(slices()).extracting(NodeSlice::outagesStarted).containsExactly(0, 0, 1, 0);
     // and once the bounded input ends, nothing is left behind
     harness.processWatermark(Long.MAX_VALUE);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void refusesAReplayedHeartbeatAfterAPlannedStop() throws Exception {
+    // Given n1 beats with sequences 10 and 11, then stops
+    beat("n1", 0, false, 10);
+    beat("n1", 10_000, true, 11);
+    harness.processWatermark(MIN - 1);
+    // When its first heartbeat is replayed in the next window (clamping moved its time forward)
+    beat("n1", MIN + 1_000, false, 10, 0);
+    harness.processWatermark(2 * MIN - 1);
+    // Then it is refused and no slice counts it
+    assertThat(harness.getSideOutput(NodeLivenessFunction.REFUSED))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getValue().reason()).isEqualTo("REPLAYED"));
+    assertThat(slices()).hasSize(1);
+  }
+
+  @Test
+  void keepsAtMostTheBoundOfHeartbeatsPerWindow() throws Exception {
+    harness.close();
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new NodeLivenessFunction(MIN, 15_000, 3 * MIN, 5)),
+            in -> in.heartbeat().nodeId(),
+            Types.STRING);
+    harness.open();
+    // When n1 sends 8 heartbeats in its first window and 8 in the second, before any watermark
+    for (long t = 0; t < 2 * MIN; t += MIN / 8) {
+      beat("n1", t, false);
+    }
+    harness.processWatermark(2 * MIN - 1);
+    // Then each window keeps 5 and refuses 3
+    assertThat(slices()).extracting(NodeSlice::heartbeats).containsExactly(5L, 5L);
+    assertThat(harness.getSideOutput(NodeLivenessFunction.REFUSED))
+        .hasSize(6)
+        .allSatisfy(r -> assertThat(r.getValue().reason()).isEqualTo("RATE_LIMITED"));
   }
 }

@@ -2,8 +2,11 @@ package dev.herald.infra.cli;
 
 import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.HeraldFlinkMain;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,100 +20,194 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code herald flink}: runs the availability and risk jobs in a local Flink MiniCluster against
- * any Kafka cluster. On a real Flink cluster submit {@code flink-jobs/target/herald-flink-jobs.jar}
- * with {@code flink run} instead (docs/governance.md).
+ * any Kafka cluster. On a real Flink cluster, {@code herald flink submit} uploads and runs {@code
+ * flink-jobs/target/herald-flink-jobs.jar} over the JobManager's REST API, as {@code flink run}
+ * does (docs/governance.md).
  */
 @Command(
     name = "flink",
     mixinStandardHelpOptions = true,
+    subcommands = FlinkSubmitCommand.class,
     description = {
       "Runs Herald's Flink jobs (availability, risk) in a local MiniCluster.",
-      "They read herald.heartbeats.v1 and herald.alerts.v1 and write herald.availability.v1,"
-          + " herald.risk.v1 and, for bad or late records, herald.dlq.v1.",
-      "Stop with Ctrl-C, or use --bounded to process what is there and exit."
+      "They read herald.heartbeats.v1, herald.alerts.v1 and the node registry herald.nodes.v1"
+          + " (only heartbeats signed with a registered key count) and write"
+          + " herald.availability.v1, herald.risk.v1 and, for bad, unverifiable or late records,"
+          + " herald.dlq.v1.",
+      "Stop with Ctrl-C, or use --bounded to process what is there and exit.",
+      "On a Flink session cluster: herald flink submit --jobmanager URL (see: herald flink submit"
+          + " --help)."
     })
 final class FlinkCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
 
-  @Option(
-      names = {"--schema-registry-url", "--registry"},
-      paramLabel = "URL",
-      defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
-      description =
-          "Schema registry: http(s)://host:port, or 'preloaded:' for tests (default:"
-              + " ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
-  String registry;
+  @Mixin JobOptions options;
 
-  @Option(
-      names = "--job",
-      defaultValue = "all",
-      description = "availability, risk or all (default: ${DEFAULT-VALUE}).")
-  String job;
+  /** The job options both {@code herald flink} and {@code herald flink submit} take. */
+  static final class JobOptions {
+    @Option(
+        names = {"--schema-registry-url", "--registry"},
+        paramLabel = "URL",
+        defaultValue = "${env:HERALD_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
+        description =
+            "Schema registry: http(s)://host:port, or 'preloaded:' for tests (default:"
+                + " ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
+    String registry;
 
-  @Option(
-      names = "--window",
-      defaultValue = "1m",
-      description = "Availability window (default: ${DEFAULT-VALUE}).")
-  String window;
+    @Option(
+        names = "--job",
+        defaultValue = "all",
+        description = "availability, risk or all (default: ${DEFAULT-VALUE}).")
+    String job;
 
-  @Option(
-      names = "--silence",
-      defaultValue = "15s",
-      description = "Heartbeat silence after which a node is down (default: ${DEFAULT-VALUE}).")
-  String silence;
+    @Option(
+        names = "--window",
+        defaultValue = "1m",
+        description = "Availability window (default: ${DEFAULT-VALUE}).")
+    String window;
 
-  @Option(
-      names = "--out-of-orderness",
-      defaultValue = "5s",
-      description = "Bounded out-of-orderness of event time (default: ${DEFAULT-VALUE}).")
-  String outOfOrderness;
+    @Option(
+        names = "--silence",
+        defaultValue = "15s",
+        description = "Heartbeat silence after which a node is down (default: ${DEFAULT-VALUE}).")
+    String silence;
 
-  @Option(
-      names = "--idleness",
-      defaultValue = "30s",
-      description =
-          "Idle partitions stop holding back event time after (default: ${DEFAULT-VALUE}).")
-  String idleness;
+    @Option(
+        names = "--out-of-orderness",
+        defaultValue = "5s",
+        description = "Bounded out-of-orderness of event time (default: ${DEFAULT-VALUE}).")
+    String outOfOrderness;
 
-  @Option(
-      names = "--slo",
-      defaultValue = "0.999",
-      description = "Availability SLO (default: ${DEFAULT-VALUE}).")
-  double slo;
+    @Option(
+        names = "--idleness",
+        defaultValue = "30s",
+        description =
+            "Idle partitions stop holding back event time after (default: ${DEFAULT-VALUE}).")
+    String idleness;
 
-  @Option(
-      names = "--risk-slide",
-      defaultValue = "15m",
-      description = "How often the 24h/7d risk windows advance (default: ${DEFAULT-VALUE}).")
-  String riskSlide;
+    @Option(
+        names = "--clock-skew",
+        defaultValue = "5s",
+        description =
+            "A heartbeat's signed time is clamped to its Kafka record time ± this; at most"
+                + " --out-of-orderness (default: ${DEFAULT-VALUE}).")
+    String clockSkew;
 
-  @Option(
-      names = "--checkpoint-interval",
-      defaultValue = "10s",
-      description = "Checkpoints, and so exactly-once commits (default: ${DEFAULT-VALUE}).")
-  String checkpointInterval;
+    @Option(
+        names = "--slo",
+        defaultValue = "0.999",
+        description = "Availability SLO (default: ${DEFAULT-VALUE}).")
+    double slo;
 
-  @Option(
-      names = "--parallelism",
-      defaultValue = "1",
-      description = "Parallelism (default: ${DEFAULT-VALUE}).")
-  int parallelism;
+    @Option(
+        names = "--risk-slide",
+        defaultValue = "15m",
+        description = "How often the 24h/7d risk windows advance (default: ${DEFAULT-VALUE}).")
+    String riskSlide;
 
-  @Option(
-      names = "--id",
-      defaultValue = "herald",
-      description = "Prefix of consumer group and transactional ids.")
-  String id;
+    @Option(
+        names = "--checkpoint-interval",
+        defaultValue = "10s",
+        description = "Checkpoints, and so exactly-once commits (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval;
 
-  @Option(names = "--bounded", description = "Process the records present at start, then exit.")
-  boolean bounded;
+    @Option(
+        names = "--parallelism",
+        defaultValue = "1",
+        description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+        names = "--id",
+        defaultValue = "herald",
+        description = "Prefix of consumer group and transactional ids.")
+    String id;
+
+    @Option(names = "--bounded", description = "Process the records present at start, then exit.")
+    boolean bounded;
+
+    /** The job's settings; a bad value is a usage error naming the option. */
+    FlinkJobConfig config(ClientOptions client, String helpCommand) {
+      try {
+        FlinkJobConfig.Builder b =
+            FlinkJobConfig.builder(client.bootstrapServers(), registry)
+                .window(FlinkJobConfig.parseDuration("--window", window))
+                .silence(FlinkJobConfig.parseDuration("--silence", silence))
+                .outOfOrderness(FlinkJobConfig.parseDuration("--out-of-orderness", outOfOrderness))
+                .idleness(FlinkJobConfig.parseDuration("--idleness", idleness))
+                .clockSkew(FlinkJobConfig.parseDuration("--clock-skew", clockSkew))
+                .riskSlide(FlinkJobConfig.parseDuration("--risk-slide", riskSlide))
+                .checkpointInterval(
+                    FlinkJobConfig.parseDuration("--checkpoint-interval", checkpointInterval))
+                .sloTarget(slo)
+                .parallelism(parallelism)
+                .id(id)
+                .bounded(bounded);
+        for (Map.Entry<String, String> e : kafkaProperties(client).entrySet()) {
+          b.kafkaProperty(e.getKey(), e.getValue());
+        }
+        if (!job.equals("all") && !job.equals("availability") && !job.equals("risk")) {
+          throw new IllegalArgumentException(
+              "--job '" + job + "' is not availability, risk or all");
+        }
+        return b.build();
+      } catch (IllegalArgumentException e) {
+        throw new CliException(
+            e.getMessage(), "see: " + helpCommand + " --help", HeraldCli.EXIT_USAGE, e);
+      }
+    }
+
+    /**
+     * The arguments of {@code HeraldFlinkMain} for these options, as {@code flink run} takes them:
+     * {@code <job> --key value ...} (client security settings as {@code --kafka.<key> value}).
+     */
+    List<String> programArgs(ClientOptions client) {
+      List<String> args = new ArrayList<>();
+      args.add(job);
+      add(args, "bootstrap-server", client.bootstrapServers());
+      add(args, "schema-registry-url", registry);
+      add(args, "window", window);
+      add(args, "silence", silence);
+      add(args, "out-of-orderness", outOfOrderness);
+      add(args, "idleness", idleness);
+      add(args, "clock-skew", clockSkew);
+      add(args, "slo", Double.toString(slo));
+      add(args, "risk-slide", riskSlide);
+      add(args, "checkpoint-interval", checkpointInterval);
+      add(args, "parallelism", Integer.toString(parallelism));
+      add(args, "id", id);
+      add(args, "bounded", Boolean.toString(bounded));
+      for (Map.Entry<String, String> e : kafkaProperties(client).entrySet()) {
+        add(args, "kafka." + e.getKey(), e.getValue());
+      }
+      return args;
+    }
+
+    private static void add(List<String> args, String key, String value) {
+      args.add("--" + key);
+      args.add(value);
+    }
+
+    private static Map<String, String> kafkaProperties(ClientOptions client) {
+      Map<String, String> out = new TreeMap<>();
+      Properties props = client.clientProperties();
+      for (Map.Entry<Object, Object> e : props.entrySet()) {
+        if (!e.getKey().equals("bootstrap.servers")) {
+          out.put(e.getKey().toString(), e.getValue().toString());
+        }
+      }
+      return out;
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
-    FlinkJobConfig config = config();
+    FlinkJobConfig config = options.config(client, "herald flink");
+    String job = options.job;
+    boolean bounded = options.bounded;
     Configuration conf = new Configuration();
     StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), conf);
     JobClient jobClient = HeraldFlinkMain.start(env, job, config);
     System.out.println(
         "Flink job herald-"
@@ -154,35 +251,5 @@ final class FlinkCommand implements Callable<Integer> {
     }
     System.out.println("Flink job herald-" + job + " finished.");
     return HeraldCli.EXIT_OK;
-  }
-
-  FlinkJobConfig config() {
-    try {
-      FlinkJobConfig.Builder b =
-          FlinkJobConfig.builder(client.bootstrapServers(), registry)
-              .window(FlinkJobConfig.parseDuration("--window", window))
-              .silence(FlinkJobConfig.parseDuration("--silence", silence))
-              .outOfOrderness(FlinkJobConfig.parseDuration("--out-of-orderness", outOfOrderness))
-              .idleness(FlinkJobConfig.parseDuration("--idleness", idleness))
-              .riskSlide(FlinkJobConfig.parseDuration("--risk-slide", riskSlide))
-              .checkpointInterval(
-                  FlinkJobConfig.parseDuration("--checkpoint-interval", checkpointInterval))
-              .sloTarget(slo)
-              .parallelism(parallelism)
-              .id(id)
-              .bounded(bounded);
-      Properties props = client.clientProperties();
-      for (Map.Entry<Object, Object> e : props.entrySet()) {
-        if (!e.getKey().equals("bootstrap.servers")) {
-          b.kafkaProperty(e.getKey().toString(), e.getValue().toString());
-        }
-      }
-      if (!job.equals("all") && !job.equals("availability") && !job.equals("risk")) {
-        throw new IllegalArgumentException("--job '" + job + "' is not availability, risk or all");
-      }
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw new CliException(e.getMessage(), "see: herald flink --help", HeraldCli.EXIT_USAGE, e);
-    }
   }
 }

@@ -6,10 +6,15 @@ import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Severity;
 import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.BatchSignatures;
+import dev.herald.schema.signing.Ed25519;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,10 +28,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 
 /**
- * The fault the Flink tests inject, with its ground truth: three nodes of group {@code payments}
- * heartbeat every 5 s for {@code minutes} of event time; {@code n2} crashes at {@link #crashFrom}
- * and comes back at {@link #crashTo}; one EQUIVOCATION alert blames it, and one undecodable record
- * lands on the heartbeats topic.
+ * The fault the Flink tests inject, with its ground truth: three nodes of group {@code payments},
+ * registered in {@code herald.nodes.v1}, heartbeat every 5 s for {@code minutes} of event time,
+ * each heartbeat signed with the node's key; {@code n2} crashes at {@link #crashFrom} and comes
+ * back at {@link #crashTo}; one EQUIVOCATION alert blames it, and one undecodable record lands on
+ * the heartbeats topic.
  *
  * <p>It writes heartbeats itself, in event time and as fast as Kafka takes them, so that the job
  * jar and streaming tests get minutes of event time in a second. The end-to-end test ({@link
@@ -71,8 +77,35 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
     return t;
   }
 
-  /** Writes the scenario to Kafka in the wire format of {@code registry}. */
-  void produce(String bootstrapServers, RegistrySpec registry) {
+  /** The node's signing key: derived from its id, so every test and JVM agrees on it. */
+  static Ed25519.KeyPair key(String node) {
+    return Ed25519.fromSeed(
+        Hashing.sha256(("crash-scenario/" + node).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The region a node is registered in. */
+  static String region(String node) {
+    return node.equals("n3") ? "us-east" : "eu-west";
+  }
+
+  /** A heartbeat of {@code node} at {@code time}, signed with the node's key. */
+  static Heartbeat signedHeartbeat(String node, long sequence, long time) {
+    Heartbeat h =
+        Heartbeat.newBuilder()
+            .setNodeId(node)
+            .setGroups(List.of(GROUP))
+            .setRegion(region(node))
+            .setSequence(sequence)
+            .setEventTime(Instant.ofEpochMilli(time))
+            .setStatus(HeartbeatStatus.UP)
+            .setKeyId(key(node).keyId())
+            .setSignature(ByteBuffer.wrap(new byte[0]))
+            .build();
+    return BatchSignatures.sign(h, key(node).privateKey());
+  }
+
+  /** A producer that keeps the order of its sends, for the scenario's hand-written records. */
+  static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);
     awaitLeaders(props);
@@ -81,11 +114,50 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
     // for the delivery timeout when the first sends meet partitions that just got their leader.
     props.put("enable.idempotence", "false");
     props.put("max.in.flight.requests.per.connection", "1");
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Registers the scenario's nodes (ACTIVE, their keys, group and region) in herald.nodes.v1. */
+  static void register(KafkaProducer<byte[], byte[]> producer, SchemaRegistryClient client) {
+    AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, client);
+    for (String node : NODES) {
+      NodeRecord r =
+          NodeRecord.newBuilder()
+              .setNodeId(node)
+              .setDisplayName(node)
+              .setPublicKey(ByteBuffer.wrap(key(node).publicKey()))
+              .setRegion(region(node))
+              .setGroups(List.of(GROUP))
+              .setStatus(NodeStatus.ACTIVE)
+              .setRegisteredAt(Instant.ofEpochMilli(0))
+              .setRotatesFrom(null)
+              .build();
+      producer.send(
+          new ProducerRecord<>(Topics.NODES, bytes(node), nodes.serialize(Topics.NODES, r)));
+    }
+  }
+
+  /** Extra heartbeats written among the scenario's own, in event-time order: an attack. */
+  interface Intruder {
+    /** The heartbeats to write at event time {@code time} (may be empty). */
+    List<Heartbeat> at(long time);
+  }
+
+  /** Writes the scenario to Kafka in the wire format of {@code registry}. */
+  void produce(String bootstrapServers, RegistrySpec registry) {
+    produce(bootstrapServers, registry, t -> List.of());
+  }
+
+  /**
+   * Writes the scenario with the intruder's heartbeats among the scenario's, each with record
+   * timestamp {@code time}.
+   */
+  void produce(String bootstrapServers, RegistrySpec registry, Intruder intruder) {
     SchemaRegistryClient client = registry.connect();
     AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, client);
     AvroWireFormat<AuditAlert> alerts = new AvroWireFormat<>(AuditAlert.class, client);
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
+      register(producer, client);
       long sequence = 0;
       for (long t = start; t < end(); t += INTERVAL_MS) {
         sequence++;
@@ -93,22 +165,22 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
           if (node.equals(CRASHED) && t >= crashFrom && t < crashTo) {
             continue;
           }
-          Heartbeat h =
-              Heartbeat.newBuilder()
-                  .setNodeId(node)
-                  .setGroups(List.of(GROUP))
-                  .setRegion(node.equals("n3") ? "us-east" : "eu-west")
-                  .setSequence(sequence)
-                  .setEventTime(Instant.ofEpochMilli(t))
-                  .setStatus(HeartbeatStatus.UP)
-                  .setSignature(ByteBuffer.wrap(new byte[64]))
-                  .build();
+          Heartbeat h = signedHeartbeat(node, sequence, t);
           producer.send(
               new ProducerRecord<>(
                   Topics.HEARTBEATS,
                   null,
                   t,
-                  key(node),
+                  bytes(node),
+                  heartbeats.serialize(Topics.HEARTBEATS, h)));
+        }
+        for (Heartbeat h : intruder.at(t)) {
+          producer.send(
+              new ProducerRecord<>(
+                  Topics.HEARTBEATS,
+                  null,
+                  t,
+                  bytes(h.getNodeId().toString()),
                   heartbeats.serialize(Topics.HEARTBEATS, h)));
         }
       }
@@ -131,11 +203,11 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
               Topics.ALERTS,
               null,
               crashFrom - 30_000,
-              key(equivocation.getAlertId()),
+              bytes(equivocation.getAlertId()),
               alerts.serialize(Topics.ALERTS, equivocation)));
       producer.send(
           new ProducerRecord<>(
-              Topics.HEARTBEATS, key("garbage"), "not avro".getBytes(StandardCharsets.UTF_8)));
+              Topics.HEARTBEATS, bytes("garbage"), "not avro".getBytes(StandardCharsets.UTF_8)));
       producer.flush();
     }
   }
@@ -148,7 +220,7 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
           .until(
               () ->
                   admin
-                      .describeTopics(List.of(Topics.HEARTBEATS, Topics.ALERTS))
+                      .describeTopics(List.of(Topics.HEARTBEATS, Topics.ALERTS, Topics.NODES))
                       .allTopicNames()
                       .get()
                       .values()
@@ -158,7 +230,7 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
     }
   }
 
-  private static byte[] key(String s) {
+  static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 }
