@@ -3,7 +3,6 @@ package dev.herald.auditor;
 import dev.herald.auditor.topology.InputFrontier;
 import dev.herald.schema.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,13 +51,10 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
   private static final long DESCRIBE_EVERY_MS = 60_000;
   private Map<TopicPartition, OffsetSpec> latest = Map.of();
   private long describedAt = Long.MIN_VALUE / 2;
-  private final Map<TopicPartition, Progress> progress = new ConcurrentHashMap<>();
+  private final InputProgress progress = new InputProgress();
   private final Map<String, String> notOnBrokerTime = new ConcurrentHashMap<>();
   private final Set<String> warnedTimestampType = ConcurrentHashMap.newKeySet();
   private volatile String unreadable;
-
-  /** What was last read of one partition: the committed offset, since when, and the end offset. */
-  private record Progress(long committed, long since, long end) {}
 
   EndOffsetWatcher(
       String bootstrapServers,
@@ -110,12 +106,7 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
             if (position >= end.offset()) {
               caughtUpAt.merge(tp, readAt, Math::max);
             }
-            progress.compute(
-                tp,
-                (k, before) ->
-                    before == null || before.committed() != position
-                        ? new Progress(position, readAt, end.offset())
-                        : new Progress(position, before.since(), end.offset()));
+            progress.observe(tp, position, end.offset(), readAt);
           });
       unreadable = null;
     } catch (InterruptedException e) {
@@ -140,23 +131,7 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
    * offset has not moved for longer than {@code threshold}, described for an operator.
    */
   List<String> stuck(long now, Duration threshold) {
-    List<String> out = new ArrayList<>();
-    progress.forEach(
-        (tp, p) -> {
-          if (p.end() > p.committed() && now - p.since() > threshold.toMillis()) {
-            out.add(
-                tp
-                    + ": "
-                    + (p.end() - p.committed())
-                    + " records wait at offset "
-                    + p.committed()
-                    + ", not committed further for "
-                    + (now - p.since()) / 1000
-                    + " s");
-          }
-        });
-    out.sort(null);
-    return out;
+    return progress.stuck(now, threshold);
   }
 
   /** Watched topics whose {@code message.timestamp.type} is not {@code LogAppendTime}. */
