@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,6 +51,7 @@ public final class HeraldAuditor implements AutoCloseable {
   private final KafkaStreams reconciliation;
   private final KafkaStreams identity;
   private final EndOffsetWatcher frontier;
+  private AuditorStreamsMetrics streamsMetrics;
 
   private HeraldAuditor(
       AuditorConfig config,
@@ -97,9 +99,13 @@ public final class HeraldAuditor implements AutoCloseable {
         config.applicationId(),
         config.bootstrapServers(),
         partitions);
+    HeraldAuditor auditor = new HeraldAuditor(config, reconciliation, identity, frontier);
+    auditor.streamsMetrics =
+        AuditorStreamsMetrics.bind(
+            config.meters(), Map.of("reconciliation", reconciliation, "identity", identity));
     reconciliation.start();
     identity.start();
-    return new HeraldAuditor(config, reconciliation, identity, frontier);
+    return auditor;
   }
 
   /** The Kafka Streams properties the auditor runs with. */
@@ -219,5 +225,6 @@ public final class HeraldAuditor implements AutoCloseable {
     reconciliation.close(Duration.ofSeconds(30));
     identity.close(Duration.ofSeconds(30));
     frontier.close();
+    streamsMetrics.close();
   }
 }
