@@ -14,14 +14,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.UnknownStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -36,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       {@code kafka_consumer_*}, {@code kafka_producer_*}), tagged {@code application} = {@code
  *       reconciliation} or {@code identity};
  *   <li>{@code herald_store_entries{application,store}}: approximate entries of each local state
- *       store (RocksDB's estimate; the in-memory stores' exact size);
+ *       store (RocksDB's estimate; the in-memory stores' exact size), refreshed every two seconds;
  *   <li>{@code herald_input_lag_records{topic,partition}}: records behind the end (the last stable
  *       offset, as the auditor reads committed data only) of each input partition this instance
  *       owns, refreshed every two seconds.
@@ -56,6 +59,9 @@ public final class AuditorStreamsMetrics implements AutoCloseable {
   private final Map<String, KafkaStreams> apps;
   private final MultiGauge lag;
   private final ScheduledExecutorService refresher;
+  private final MeterRegistry meters;
+  private final Map<String, AtomicReference<Double>> storeSizes = new ConcurrentHashMap<>();
+  private final Set<String> absentStores = ConcurrentHashMap.newKeySet();
 
   private AuditorStreamsMetrics(MeterRegistry meters, Map<String, KafkaStreams> apps) {
     this.apps = Map.copyOf(apps);
@@ -65,15 +71,8 @@ public final class AuditorStreamsMetrics implements AutoCloseable {
               new KafkaStreamsMetrics(streams, Tags.of("application", name));
           binder.bindTo(meters);
           binders.add(binder);
-          for (String store : storeNames()) {
-            Gauge.builder("herald.store.entries", () -> entries(streams, store))
-                .description(
-                    "Approximate entries of a local state store (NaN while it is not queryable)")
-                .tag("application", name)
-                .tag("store", store)
-                .register(meters);
-          }
         });
+    this.meters = meters;
     this.lag =
         MultiGauge.builder("herald.input.lag.records")
             .description("Records behind the last stable offset, per input partition owned here")
@@ -85,7 +84,14 @@ public final class AuditorStreamsMetrics implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    refresher.scheduleWithFixedDelay(this::refreshLag, 0, 2, TimeUnit.SECONDS);
+    refresher.scheduleWithFixedDelay(
+        () -> {
+          refreshLag();
+          refreshStoreSizes();
+        },
+        0,
+        2,
+        TimeUnit.SECONDS);
   }
 
   /** Binds the metrics of {@code apps} (name → application) to {@code meters}. */
@@ -108,18 +114,48 @@ public final class AuditorStreamsMetrics implements AutoCloseable {
     return names;
   }
 
-  private static double entries(KafkaStreams streams, String store) {
-    if (streams.state() != KafkaStreams.State.RUNNING) {
-      return Double.NaN;
-    }
-    try {
-      ReadOnlyKeyValueStore<Object, Object> s =
-          streams.store(
-              StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore()));
-      return s.approximateNumEntries();
-    } catch (InvalidStateStoreException | IllegalArgumentException e) {
-      return Double.NaN; // rebalancing, or a store of the other application
-    }
+  /**
+   * Updates each store's size while its application runs; a store is registered as a gauge the
+   * first time it answers (so an application's gauges name only its own stores) and keeps its last
+   * value while a rebalance makes it unqueryable.
+   */
+  private void refreshStoreSizes() {
+    apps.forEach(
+        (app, streams) -> {
+          if (streams.state() != KafkaStreams.State.RUNNING) {
+            return;
+          }
+          for (String store : storeNames()) {
+            String key = app + "/" + store;
+            if (absentStores.contains(key)) {
+              continue;
+            }
+            try {
+              ReadOnlyKeyValueStore<Object, Object> s =
+                  streams.store(
+                      StoreQueryParameters.fromNameAndType(
+                          store, QueryableStoreTypes.keyValueStore()));
+              double n = s.approximateNumEntries();
+              storeSizes
+                  .computeIfAbsent(
+                      key,
+                      k -> {
+                        AtomicReference<Double> v = new AtomicReference<>(n);
+                        Gauge.builder("herald.store.entries", v, AtomicReference::get)
+                            .description("Approximate entries of a local state store")
+                            .tag("application", app)
+                            .tag("store", store)
+                            .register(meters);
+                        return v;
+                      })
+                  .set(n);
+            } catch (UnknownStateStoreException e) {
+              absentStores.add(key); // a store of the other application
+            } catch (InvalidStateStoreException e) {
+              // rebalancing: keep the last value
+            }
+          }
+        });
   }
 
   private void refreshLag() {

@@ -12,9 +12,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -213,7 +216,7 @@ public final class SubscriptionService implements AutoCloseable {
     @Override
     public void run() {
       try {
-        consumer.subscribe(List.of(Topics.ALERTS));
+        consumer.subscribe(List.of(Topics.ALERTS), new StartingPositions());
         while (running) {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
           if (!assigned && !consumer.assignment().isEmpty()) {
@@ -248,6 +251,32 @@ public final class SubscriptionService implements AutoCloseable {
       } finally {
         consumer.close(Duration.ofSeconds(2));
       }
+    }
+
+    /**
+     * A partition this subscription never committed starts at the end of the topic; that start is
+     * committed at once, so an alert that arrives next and is not yet delivered when the auditor
+     * dies is redelivered after the restart instead of being skipped by a second "start at the
+     * end".
+     */
+    private final class StartingPositions implements ConsumerRebalanceListener {
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            consumer.committed(Set.copyOf(partitions));
+        Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+          if (committed.get(tp) == null) {
+            start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+          }
+        }
+        if (!start.isEmpty()) {
+          consumer.commitSync(start);
+        }
+      }
+
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
     }
 
     private void commit(ConsumerRecord<byte[], byte[]> r) {
