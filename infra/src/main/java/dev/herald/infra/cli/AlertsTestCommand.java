@@ -87,8 +87,14 @@ final class AlertsTestCommand implements Callable<Integer> {
         boolean ok = r.statusCode() / 100 == 2;
         result = (ok ? "OK " : "FAILED ") + "HTTP " + r.statusCode() + abbreviate(r.body());
         failed += ok ? 0 : 1;
+      } catch (java.net.ConnectException e) {
+        result = "FAILED cannot connect (is the receiver running at that address?)";
+        failed++;
       } catch (IOException e) {
-        result = "FAILED " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        result =
+            "FAILED "
+                + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage());
         failed++;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -161,7 +161,13 @@ public final class AuditorHttpServer implements AutoCloseable {
     }
     b.access.checkHost(ctx.header("Host"));
     if (path.startsWith("/api/") || path.equals("/metrics") || path.equals("/api")) {
-      ctx.attribute(PRINCIPAL, b.access.authenticate(ctx.header("Authorization")));
+      Principal who = b.access.authenticate(ctx.header("Authorization"));
+      ctx.attribute(PRINCIPAL, who);
+      String method = ctx.method().name();
+      if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS")) {
+        // whatever changes something (e.g. acknowledging an alert) is for operators
+        ApiAccess.require(who, Role.OPERATOR, method + " " + path);
+      }
     }
   }
 
