@@ -179,7 +179,7 @@ final class AuditorCommand implements Callable<Integer> {
     PolicyWatcher watcher = null;
     if (policyFile != null) {
       try {
-        watcher = PolicyWatcher.start(policies, policyFile, true);
+        watcher = PolicyWatcher.start(policies, policyFile, true, this::reported);
       } catch (java.io.IOException e) {
         System.err.println(
             "warning: cannot watch "
@@ -255,6 +255,17 @@ final class AuditorCommand implements Callable<Integer> {
     }
     stopped.await();
     return HeraldCli.EXIT_OK;
+  }
+
+  /** Prints a policy reload's outcome: operators see what changed without raising log levels. */
+  private void reported(PolicyHolder.Reload r) {
+    if (r instanceof PolicyHolder.Applied a) {
+      System.out.println(
+          "Policy reloaded from " + policyFile + ": " + String.join("; ", a.changes()));
+    } else if (r instanceof PolicyHolder.Unchanged) {
+      System.out.println("Policy " + policyFile + " re-read: no change.");
+    }
+    // a refusal is logged at WARN by PolicyHolder, with the reason
   }
 
   private ApiAccess access() {

@@ -9,6 +9,7 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +28,14 @@ public final class PolicyWatcher implements AutoCloseable {
 
   private final PolicyHolder holder;
   private final Path file;
+  private final Consumer<PolicyHolder.Reload> report;
   private final WatchService watch;
   private final Thread thread;
 
-  private PolicyWatcher(PolicyHolder holder, Path file) throws IOException {
+  private PolicyWatcher(PolicyHolder holder, Path file, Consumer<PolicyHolder.Reload> report)
+      throws IOException {
     this.holder = holder;
+    this.report = report;
     this.file = file.toAbsolutePath();
     this.watch = FileSystems.getDefault().newWatchService();
     this.file
@@ -48,7 +52,17 @@ public final class PolicyWatcher implements AutoCloseable {
   /** Watches {@code file}; with {@code onSighup}, {@code kill -HUP <pid>} reloads it as well. */
   public static PolicyWatcher start(PolicyHolder holder, Path file, boolean onSighup)
       throws IOException {
-    PolicyWatcher w = new PolicyWatcher(holder, file);
+    return start(holder, file, onSighup, r -> {});
+  }
+
+  /**
+   * As {@link #start(PolicyHolder, Path, boolean)}, handing each reload's outcome to {@code
+   * report}.
+   */
+  public static PolicyWatcher start(
+      PolicyHolder holder, Path file, boolean onSighup, Consumer<PolicyHolder.Reload> report)
+      throws IOException {
+    PolicyWatcher w = new PolicyWatcher(holder, file, report);
     w.thread.start();
     if (onSighup) {
       try {
@@ -56,7 +70,7 @@ public final class PolicyWatcher implements AutoCloseable {
             new sun.misc.Signal("HUP"),
             sig -> {
               LOG.info("SIGHUP: reloading the policy file={}", w.file);
-              holder.reload(w.file);
+              w.reload();
             });
       } catch (IllegalArgumentException e) {
         LOG.warn("SIGHUP cannot be handled on this platform ({}); the file watch still works", e);
@@ -87,11 +101,20 @@ public final class PolicyWatcher implements AutoCloseable {
             more.pollEvents();
             more.reset();
           }
-          holder.reload(file);
+          reload();
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closing
+    }
+  }
+
+  private synchronized void reload() {
+    PolicyHolder.Reload r = holder.reload(file);
+    try {
+      report.accept(r);
+    } catch (RuntimeException e) {
+      LOG.warn("policy reload report failed: {}", e.toString());
     }
   }
 
