@@ -103,6 +103,7 @@ public final class HeraldAuditor implements AutoCloseable {
   private final StreamThreadFailures identityFailures;
   private final Thread starter;
   private volatile String startFailure;
+  private AuditorStreamsMetrics streamsMetrics;
 
   private HeraldAuditor(
       AuditorConfig config,
@@ -182,6 +183,9 @@ public final class HeraldAuditor implements AutoCloseable {
             registrations,
             reconciliationFailures,
             identityFailures);
+    auditor.streamsMetrics =
+        AuditorStreamsMetrics.bind(
+            config.meters(), Map.of("reconciliation", reconciliation, "identity", identity));
     auditor.starter.start();
     try {
       auditor.starter.join(START_WAIT_MS);
@@ -528,5 +532,8 @@ public final class HeraldAuditor implements AutoCloseable {
     }
     frontier.close();
     registrations.close();
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
   }
 }
