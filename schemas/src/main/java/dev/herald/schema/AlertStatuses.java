@@ -1,9 +1,9 @@
 package dev.herald.schema;
 
 /**
- * What an {@link AlertStatus} means for a consumer: an alert is <em>active</em> (still firing, to be
- * acted on) while it is {@code OPEN} or {@code UPDATED}; {@code RESOLVED} and {@code ACKNOWLEDGED}
- * alerts are not.
+ * What an {@link AlertStatus} means for a consumer: an alert is <em>active</em> (still firing, to
+ * be acted on) while it is {@code OPEN} or {@code UPDATED}; {@code RESOLVED} and {@code
+ * ACKNOWLEDGED} alerts are not.
  *
  * <pre>{@code
  * if (AlertStatuses.active(alert.getStatus())) page(alert);

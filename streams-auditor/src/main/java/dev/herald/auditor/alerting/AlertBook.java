@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The alert lifecycle as a pure function: (current record of an identity, finding or clock tick)
- * → (new record, alerts to publish).
+ * The alert lifecycle as a pure function: (current record of an identity, finding or clock tick) →
+ * (new record, alerts to publish).
  *
  * <ul>
  *   <li>One-off findings (a fact about one entity version or one identity) open an alert once; it
@@ -85,11 +85,7 @@ public final class AlertBook {
    * @param wallNow the wall clock, for when updates and quiet resolutions are published
    */
   public static Step apply(
-      AlertRecord current,
-      Finding finding,
-      AuditPolicy policy,
-      boolean suppressLag,
-      long wallNow) {
+      AlertRecord current, Finding finding, AuditPolicy policy, boolean suppressLag, long wallNow) {
     boolean active = current != null && AlertStatuses.active(current.status);
     switch (finding.kind()) {
       case OPEN:
@@ -137,8 +133,7 @@ public final class AlertBook {
   }
 
   /** One more occurrence of an episode type. */
-  private static Step episode(
-      AlertRecord current, Finding f, AuditPolicy policy, long wallNow) {
+  private static Step episode(AlertRecord current, Finding f, AuditPolicy policy, long wallNow) {
     Duration quiet = policy.group(f.group()).quietPeriodOf(f.type());
     if (continues(current, f, quiet)) {
       current.count++;
@@ -246,7 +241,8 @@ public final class AlertBook {
   }
 
   /** The first occurrence's evidence, then the latest occurrence's, bounded. */
-  private static List<EvidenceRef> latestEvidence(List<EvidenceRef> kept, List<EvidenceRef> latest) {
+  private static List<EvidenceRef> latestEvidence(
+      List<EvidenceRef> kept, List<EvidenceRef> latest) {
     if (latest.isEmpty()) {
       return kept;
     }
@@ -266,7 +262,9 @@ public final class AlertBook {
   }
 
   private static String describe(Duration d) {
-    return d == null ? "ever" : d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+    return d == null
+        ? "ever"
+        : d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
   }
 
   private static AlertRecord create(Finding f, AuditPolicy policy, int episode, long wallNow) {

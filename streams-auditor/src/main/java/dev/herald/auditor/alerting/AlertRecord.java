@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The lifecycle state of one alert identity in the {@code herald-alert-book} store: its current
- * alert id and status and, for episodes, the counts and times its lifecycle is decided on.
- * Stored with the binary codec of {@code StoreCodecs}.
+ * alert id and status and, for episodes, the counts and times its lifecycle is decided on. Stored
+ * with the binary codec of {@code StoreCodecs}.
  */
 public final class AlertRecord {
   public String identityKey;
@@ -43,8 +43,8 @@ public final class AlertRecord {
 
   /**
    * Detection time (report time of the finding) of the latest occurrence. Episode boundaries are
-   * decided on these times only — a new occurrence more than the type's quiet period after the
-   * last one starts a new episode — so a replay numbers episodes, and so alert ids, the same way.
+   * decided on these times only — a new occurrence more than the type's quiet period after the last
+   * one starts a new episode — so a replay numbers episodes, and so alert ids, the same way.
    */
   public long lastOccurrenceAt;
 

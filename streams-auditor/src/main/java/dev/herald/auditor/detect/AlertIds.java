@@ -37,9 +37,7 @@ public final class AlertIds {
    */
   public static String routingKey(
       AlertType type, String group, String entityKey, Long version, List<String> nodes) {
-    return nodes.size() == 1
-        ? nodes.get(0)
-        : identityKey(type, group, entityKey, version, nodes);
+    return nodes.size() == 1 ? nodes.get(0) : identityKey(type, group, entityKey, version, nodes);
   }
 
   /** The alert id of episode {@code episode} (1-based) of an identity. */

@@ -21,8 +21,8 @@ import java.util.Map;
  *     timestamps are clamped to wall clock + skew, so no writer can push the judging clock ahead
  * @param keyRotationGrace how long after a key rotation (broker time of the registration) batches
  *     and heartbeats signed with the previous key are still honoured
- * @param updateInterval an open episode's new occurrences are published (UPDATED, with the count and
- *     latest evidence) at most once per this interval
+ * @param updateInterval an open episode's new occurrences are published (UPDATED, with the count
+ *     and latest evidence) at most once per this interval
  */
 public record AuditPolicy(
     GroupPolicy defaults,
@@ -79,8 +79,7 @@ public record AuditPolicy(
       int maxRecordBytes,
       Duration clockSkew,
       Duration keyRotationGrace) {
-    this(
-        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, DEFAULT_UPDATE_INTERVAL);
+    this(defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, DEFAULT_UPDATE_INTERVAL);
   }
 
   /** The rules of {@code group}. */
@@ -95,12 +94,12 @@ public record AuditPolicy(
 
   /** This policy with another clock skew. */
   public AuditPolicy withClockSkew(Duration skew) {
-    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval);
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval);
   }
 
   /** This policy with another alert update interval. */
   public AuditPolicy withUpdateInterval(Duration interval) {
-    return new AuditPolicy(
-        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval);
+    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval);
   }
 }

@@ -16,10 +16,10 @@ import java.util.Map;
  * @param maxInFlightVersions per-node cap on open versions it reported (per partition task)
  * @param requireSignatures whether batches must verify against the registered key
  * @param severities severity overrides by alert type
- * @param resolveAfter per alert type, the quiet period after which an episode of that type
- *     resolves by itself (and a later occurrence opens a new episode); types absent never resolve
- *     by quiet (per-version findings, identity findings and NODE_SILENT, which its heartbeat
- *     resolves): an operator acknowledges them
+ * @param resolveAfter per alert type, the quiet period after which an episode of that type resolves
+ *     by itself (and a later occurrence opens a new episode); types absent never resolve by quiet
+ *     (per-version findings, identity findings and NODE_SILENT, which its heartbeat resolves): an
+ *     operator acknowledges them
  */
 public record GroupPolicy(
     int quorum,

@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 public final class PolicyLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Set<String> TOP_KEYS = Set.of("defaults", "groups", "limits", "time", "alerts");
+  private static final Set<String> TOP_KEYS =
+      Set.of("defaults", "groups", "limits", "time", "alerts");
   private static final Set<String> GROUP_KEYS =
       Set.of(
           "quorum",
@@ -121,8 +122,7 @@ public final class PolicyLoader {
         updateInterval = duration(alerts.get("updateInterval"), "alerts.updateInterval");
       }
     }
-    return new AuditPolicy(
-        defaults, groups, maxRecordBytes, skew, rotationGrace, updateInterval);
+    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, rotationGrace, updateInterval);
   }
 
   private static GroupPolicy group(JsonNode node, String path, GroupPolicy base) {

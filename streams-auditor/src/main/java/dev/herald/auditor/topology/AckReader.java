@@ -74,7 +74,8 @@ final class AckReader implements Processor<String, byte[], String, Emission> {
             Map.of("alertId", ack.getAlertId().toString(), "by", by, "reason", reason),
             List.of());
     context.forward(
-        new Record<>(Emission.routingKey(f), new Emission.Found(f), Math.max(0, record.timestamp())));
+        new Record<>(
+            Emission.routingKey(f), new Emission.Found(f), Math.max(0, record.timestamp())));
   }
 
   private void dead(Record<String, byte[]> record, String reason, String detail, long wall) {

@@ -30,8 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>A wall-clock check every second publishes what only time makes due: an episode's pending
  * UPDATED once the update interval has passed, and its RESOLVED once its type's quiet period has
- * passed without an occurrence. The records with something due are indexed in memory (rebuilt
- * from the store when the task starts), so the check never scans the store.
+ * passed without an occurrence. The records with something due are indexed in memory (rebuilt from
+ * the store when the task starts), so the check never scans the store.
  */
 final class AlertLifecycleProcessor implements Processor<String, Finding, String, AuditAlert> {
   private static final Duration CHECK = Duration.ofSeconds(1);
@@ -77,8 +77,7 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
     String identity = f.identityKey();
     boolean suppressLag = f.type() == AlertType.REPLICA_LAG && lagExplained(f);
     AlertBook.Step step =
-        AlertBook.apply(
-            book.get(identity), f, policy, suppressLag, context.currentSystemTimeMs());
+        AlertBook.apply(book.get(identity), f, policy, suppressLag, context.currentSystemTimeMs());
     store(identity, step, record.timestamp());
   }
 

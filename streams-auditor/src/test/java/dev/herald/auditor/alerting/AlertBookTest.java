@@ -158,10 +158,13 @@ class AlertBookTest {
     assertThat(a.getStatus()).isEqualTo(AlertStatus.ACKNOWLEDGED);
     assertThat(a.getDetail()).contains("acknowledged by alice: known pen test");
     AlertBook.Step next = AlertBook.apply(acked.record(), forged(3_000, "2"), policy, false, 3);
-    assertThat(next.publish()).singleElement().satisfies(x -> {
-      assertThat(x.getStatus()).isEqualTo(AlertStatus.OPEN);
-      assertThat(x.getAlertId()).isNotEqualTo(id);
-    });
+    assertThat(next.publish())
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.getStatus()).isEqualTo(AlertStatus.OPEN);
+              assertThat(x.getAlertId()).isNotEqualTo(id);
+            });
   }
 
   private static Finding ack(String alertId, long at) {
