@@ -1,16 +1,30 @@
 package dev.herald.schema;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Herald's topics: names, what they are keyed by, and the configs they are created with.
  *
  * <p>This class is the single source of truth for topic names; every module reads them from here.
+ * {@link #production()} are the topics {@code herald topics create} makes; {@link #simulator()}
+ * holds the simulator's ground truth, created only by {@code herald demo} and {@code herald
+ * simulate}.
+ *
+ * <p>Record sizes: a writer may put records of up to {@value #INPUT_MAX_MESSAGE_BYTES} bytes on the
+ * input topics; the auditor dead-letters anything over its {@code limits.maxRecordBytes} (default
+ * 256 KiB) as OVERSIZED. Every record the auditor derives from an input fits the limit of its
+ * topic: a dead letter holds at most one input record ({@value #DLQ_MAX_MESSAGE_BYTES}), an alert
+ * at most two input-sized evidence batches ({@value #ALERTS_MAX_MESSAGE_BYTES}), and Kafka Streams'
+ * internal topics take {@value #INTERNAL_MAX_MESSAGE_BYTES}, the auditor producer's {@code
+ * max.request.size}. Input topics use the broker's clock ({@code
+ * message.timestamp.type=LogAppendTime}): no writer chooses the time the auditor judges by.
  *
  * <pre>{@code
- * for (Topics.Spec spec : Topics.all()) {
+ * for (Topics.Spec spec : Topics.production()) {
  *   admin.createTopics(List.of(new NewTopic(spec.name(), spec.partitions(), replication)
  *       .configs(spec.configs())));
  * }
@@ -49,6 +63,30 @@ public final class Topics {
   /** Default partitions of the high-volume topics. */
   public static final int DEFAULT_PARTITIONS = 6;
 
+  /** {@code max.message.bytes} of the input topics (state changes, heartbeats, nodes). */
+  public static final int INPUT_MAX_MESSAGE_BYTES = 1 << 20;
+
+  /** {@code max.message.bytes} of the dead-letter topic: one input record plus its context. */
+  public static final int DLQ_MAX_MESSAGE_BYTES = 2 << 20;
+
+  /** {@code max.message.bytes} of the alerts topic. */
+  public static final int ALERTS_MAX_MESSAGE_BYTES = 1 << 20;
+
+  /**
+   * {@code max.message.bytes} the auditor gives Kafka Streams' changelog and repartition topics,
+   * equal to its producer's {@code max.request.size}.
+   */
+  public static final int INTERNAL_MAX_MESSAGE_BYTES = 4 << 20;
+
+  /** The topic config that makes the broker stamp each record with its own clock. */
+  public static final String TIMESTAMP_TYPE = "message.timestamp.type";
+
+  /** The value of {@link #TIMESTAMP_TYPE} on the input topics. */
+  public static final String LOG_APPEND_TIME = "LogAppendTime";
+
+  /** The topics the auditor reads as input (written by the parties it judges, or operators). */
+  public static final List<String> INPUTS = List.of(STATE_CHANGES, HEARTBEATS, NODES);
+
   private static final String SEVEN_DAYS_MS = Long.toString(7L * 24 * 3600 * 1000);
   private static final String THIRTY_DAYS_MS = Long.toString(30L * 24 * 3600 * 1000);
 
@@ -69,33 +107,45 @@ public final class Topics {
     }
   }
 
-  private static final List<Spec> ALL =
+  private static final List<Spec> PRODUCTION =
       List.of(
           new Spec(
               STATE_CHANGES,
               "nodeId",
               "ReportBatch",
               DEFAULT_PARTITIONS,
-              Map.of("cleanup.policy", "delete", "retention.ms", SEVEN_DAYS_MS)),
+              input(Map.of("cleanup.policy", "delete", "retention.ms", SEVEN_DAYS_MS))),
           new Spec(
               HEARTBEATS,
               "nodeId",
               "Heartbeat",
               DEFAULT_PARTITIONS,
-              Map.of("cleanup.policy", "delete", "retention.ms", SEVEN_DAYS_MS)),
-          new Spec(NODES, "nodeId", "NodeRecord", 1, Map.of("cleanup.policy", "compact")),
+              input(Map.of("cleanup.policy", "delete", "retention.ms", SEVEN_DAYS_MS))),
+          new Spec(NODES, "nodeId", "NodeRecord", 1, input(Map.of("cleanup.policy", "compact"))),
           new Spec(
               ALERTS,
               "alertId",
               "AuditAlert",
               DEFAULT_PARTITIONS,
-              Map.of("cleanup.policy", "compact,delete", "retention.ms", THIRTY_DAYS_MS)),
+              Map.of(
+                  "cleanup.policy",
+                  "compact,delete",
+                  "retention.ms",
+                  THIRTY_DAYS_MS,
+                  "max.message.bytes",
+                  Integer.toString(ALERTS_MAX_MESSAGE_BYTES))),
           new Spec(
               DLQ,
               "original key",
               "DeadLetter",
               DEFAULT_PARTITIONS,
-              Map.of("cleanup.policy", "delete", "retention.ms", THIRTY_DAYS_MS)),
+              Map.of(
+                  "cleanup.policy",
+                  "delete",
+                  "retention.ms",
+                  THIRTY_DAYS_MS,
+                  "max.message.bytes",
+                  Integer.toString(DLQ_MAX_MESSAGE_BYTES))),
           new Spec(
               AVAILABILITY,
               "scopeId",
@@ -108,15 +158,40 @@ public final class Topics {
               "RiskReport",
               DEFAULT_PARTITIONS,
               Map.of("cleanup.policy", "delete", "retention.ms", THIRTY_DAYS_MS)),
+          new Spec(SCHEMAS, "schema key", "JSON", 1, Map.of("cleanup.policy", "compact")));
+
+  private static final List<Spec> SIMULATOR =
+      List.of(
           new Spec(
               GROUND_TRUTH,
               "faultId",
               "JSON line",
               1,
-              Map.of("cleanup.policy", "delete", "retention.ms", SEVEN_DAYS_MS)),
-          new Spec(SCHEMAS, "schema key", "JSON", 1, Map.of("cleanup.policy", "compact")));
+              Map.of("cleanup.policy", "delete", "retention.ms", SEVEN_DAYS_MS)));
 
-  /** Every Herald topic, in a stable order. */
+  private static final List<Spec> ALL =
+      Stream.concat(PRODUCTION.stream(), SIMULATOR.stream()).toList();
+
+  private static Map<String, String> input(Map<String, String> configs) {
+    Map<String, String> out = new LinkedHashMap<>(configs);
+    out.put(TIMESTAMP_TYPE, LOG_APPEND_TIME);
+    out.put("max.message.bytes", Integer.toString(INPUT_MAX_MESSAGE_BYTES));
+    return Map.copyOf(out);
+  }
+
+  /** The topics of a production deployment, in a stable order ({@code herald topics create}). */
+  public static List<Spec> production() {
+    return PRODUCTION;
+  }
+
+  /**
+   * The simulator's topics (its ground truth): only {@code demo} and {@code simulate} make them.
+   */
+  public static List<Spec> simulator() {
+    return SIMULATOR;
+  }
+
+  /** Production and simulator topics, in a stable order (test and demo environments). */
   public static List<Spec> all() {
     return ALL;
   }

@@ -1,22 +1,28 @@
 package dev.herald.auditor;
 
 import dev.herald.auditor.topology.InputFrontier;
+import dev.herald.schema.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * are the positions of the last committed transaction, at most one commit interval behind
  * processing). A partition whose committed offset has reached the end offset read before it was
  * caught up as of the time of that first read.
+ *
+ * <p>The same readings tell health whether input is stuck ({@link #stuck}): records wait (end
+ * offset above the committed one) and the committed offset has not moved for a while. Once a minute
+ * it also reads the watched topics' {@code message.timestamp.type} and warns (once per topic) when
+ * one is not {@code LogAppendTime} ({@link #notOnBrokerTime}).
  *
  * <p>Reading fails quietly (a warning once, then debug) and the frontier then stays where it was:
  * silence is judged later, never falsely.
@@ -41,6 +52,13 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
   private static final long DESCRIBE_EVERY_MS = 60_000;
   private Map<TopicPartition, OffsetSpec> latest = Map.of();
   private long describedAt = Long.MIN_VALUE / 2;
+  private final Map<TopicPartition, Progress> progress = new ConcurrentHashMap<>();
+  private final Map<String, String> notOnBrokerTime = new ConcurrentHashMap<>();
+  private final Set<String> warnedTimestampType = ConcurrentHashMap.newKeySet();
+  private volatile String unreadable;
+
+  /** What was last read of one partition: the committed offset, since when, and the end offset. */
+  private record Progress(long committed, long since, long end) {}
 
   EndOffsetWatcher(
       String bootstrapServers,
@@ -92,10 +110,18 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
             if (position >= end.offset()) {
               caughtUpAt.merge(tp, readAt, Math::max);
             }
+            progress.compute(
+                tp,
+                (k, before) ->
+                    before == null || before.committed() != position
+                        ? new Progress(position, readAt, end.offset())
+                        : new Progress(position, before.since(), end.offset()));
           });
+      unreadable = null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
+      unreadable = e.toString();
       if (!warned) {
         warned = true;
         LOG.warn(
@@ -109,8 +135,43 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
     }
   }
 
+  /**
+   * Partitions whose records wait (end offset above the committed offset) while the committed
+   * offset has not moved for longer than {@code threshold}, described for an operator.
+   */
+  List<String> stuck(long now, Duration threshold) {
+    List<String> out = new ArrayList<>();
+    progress.forEach(
+        (tp, p) -> {
+          if (p.end() > p.committed() && now - p.since() > threshold.toMillis()) {
+            out.add(
+                tp
+                    + ": "
+                    + (p.end() - p.committed())
+                    + " records wait at offset "
+                    + p.committed()
+                    + ", not committed further for "
+                    + (now - p.since()) / 1000
+                    + " s");
+          }
+        });
+    out.sort(null);
+    return out;
+  }
+
+  /** Watched topics whose {@code message.timestamp.type} is not {@code LogAppendTime}. */
+  Map<String, String> notOnBrokerTime() {
+    return Map.copyOf(notOnBrokerTime);
+  }
+
+  /** Why the offsets could not be read last time, or null when they were. */
+  String unreadable() {
+    return unreadable;
+  }
+
   /** The watched topics' partitions (re-read once a minute: partitions are rarely added). */
   private Map<TopicPartition, OffsetSpec> describe() throws Exception {
+    checkTimestampTypes();
     Map<TopicPartition, OffsetSpec> out = new HashMap<>();
     admin
         .describeTopics(topics)
@@ -124,6 +185,48 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
                             out.put(
                                 new TopicPartition(name, pi.partition()), OffsetSpec.latest())));
     return out;
+  }
+
+  /**
+   * Reads the watched topics' {@code message.timestamp.type}; a topic on {@code CreateTime} lets
+   * its writers choose the time the auditor judges by. Needs Describe Configs on the topics; when
+   * that is refused, nothing is concluded.
+   */
+  private void checkTimestampTypes() {
+    try {
+      List<ConfigResource> resources =
+          topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+      Map<ConfigResource, Config> configs =
+          admin.describeConfigs(resources).all().get(5, TimeUnit.SECONDS);
+      configs.forEach(
+          (resource, config) -> {
+            ConfigEntry entry = config.get(Topics.TIMESTAMP_TYPE);
+            String type = entry == null ? "CreateTime" : entry.value();
+            String topic = resource.name();
+            if (Topics.LOG_APPEND_TIME.equals(type)) {
+              notOnBrokerTime.remove(topic);
+              warnedTimestampType.remove(topic);
+              return;
+            }
+            notOnBrokerTime.put(topic, type);
+            if (warnedTimestampType.add(topic)) {
+              LOG.warn(
+                  "input topic {} has {}={}: its writers choose the record time the auditor judges"
+                      + " by; fix: kafka-configs.sh --bootstrap-server <broker> --alter"
+                      + " --entity-type topics --entity-name {} --add-config {}={}",
+                  topic,
+                  Topics.TIMESTAMP_TYPE,
+                  type,
+                  topic,
+                  Topics.TIMESTAMP_TYPE,
+                  Topics.LOG_APPEND_TIME);
+            }
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.debug("cannot read the timestamp type of {}: {}", topics, e.toString());
+    }
   }
 
   @Override

@@ -147,6 +147,7 @@ final class AuditorCommand implements Callable<Integer> {
                 .port(httpPort)
                 .subscriptions(subscriptions)
                 .entityLookup(auditor.entityLookup(new HostInfo(advertisedHost, httpPort)))
+                .health(auditor::health)
                 .silenceThreshold(policy.defaults().silenceThreshold())
                 .start();
       } catch (RuntimeException e) {

@@ -98,7 +98,7 @@ final class BrokerCommand implements Callable<Integer> {
       Properties props = broker.clientProperties();
       try (TopicAdmin admin = new TopicAdmin(props)) {
         long created =
-            admin.createAll((short) 1).stream().filter(TopicAdmin.Created::created).count();
+            admin.createProduction((short) 1).stream().filter(TopicAdmin.Created::created).count();
         System.out.println("Herald topics ready (" + created + " created).");
       }
     }

@@ -1,6 +1,7 @@
 package dev.herald.infra.cli;
 
 import dev.herald.infra.nodes.Registries;
+import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
@@ -109,6 +110,11 @@ public final class SimulateCommand implements Callable<Integer> {
           e.getMessage(), "pass --schema-registry-url of the registry the auditor uses");
     }
     PrintWriter err = spec.commandLine().getErr();
+    // The ground truth topic is the simulator's own: production setups ('herald topics create')
+    // never have it.
+    try (TopicAdmin admin = new TopicAdmin(client.clientProperties())) {
+      admin.createSimulator((short) 0);
+    }
     Map<String, Object> kafka = new HashMap<>();
     client.clientProperties().forEach((k, v) -> kafka.put(k.toString(), v));
     try (Simulator sim =

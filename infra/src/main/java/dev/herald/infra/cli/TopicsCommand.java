@@ -3,6 +3,7 @@ package dev.herald.infra.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.schema.Topics;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +33,10 @@ final class TopicsCommand implements Runnable {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
-      description = "Creates every Herald topic that does not exist yet (existing ones are kept).")
+      description =
+          "Creates every Herald production topic that does not exist yet (existing ones are"
+              + " kept); input topics use the broker's clock (message.timestamp.type=LogAppendTime)."
+              + " The simulator's ground truth is created by 'demo' and 'simulate' only.")
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions client;
 
@@ -45,9 +49,23 @@ final class TopicsCommand implements Runnable {
     @Override
     public Integer call() {
       try (TopicAdmin admin = new TopicAdmin(client.clientProperties())) {
-        for (TopicAdmin.Created c : admin.createAll(replicationFactor)) {
+        for (TopicAdmin.Created c : admin.createProduction(replicationFactor)) {
           System.out.printf("%-28s %s%n", c.name(), c.created() ? "created" : "exists");
         }
+        admin
+            .inputsNotOnBrokerTime()
+            .forEach(
+                (topic, type) ->
+                    System.err.printf(
+                        "warning: %s exists with %s=%s, so its writers choose the time the"
+                            + " auditor judges by; fix: kafka-configs.sh --bootstrap-server <broker>"
+                            + " --alter --entity-type topics --entity-name %s --add-config %s=%s%n",
+                        topic,
+                        Topics.TIMESTAMP_TYPE,
+                        type,
+                        topic,
+                        Topics.TIMESTAMP_TYPE,
+                        Topics.LOG_APPEND_TIME));
       }
       return HeraldCli.EXIT_OK;
     }

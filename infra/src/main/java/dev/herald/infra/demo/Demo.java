@@ -10,6 +10,7 @@ import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
+import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -164,7 +165,7 @@ public final class Demo implements AutoCloseable {
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
       long created =
           admin.createAll((short) 1).stream().filter(TopicAdmin.Created::created).count();
-      step.done(created + " created, " + (9 - created) + " already there");
+      step.done(created + " created, " + (Topics.all().size() - created) + " already there");
     }
 
     step.begin("Schema registry (Confluent-compatible, stored in _herald_schemas)");
@@ -226,6 +227,7 @@ public final class Demo implements AutoCloseable {
             .meterRegistry(meters)
             .port(httpPort)
             .entityLookup(auditor.entityLookup(new HostInfo("localhost", httpPort)))
+            .health(auditor::health)
             .silenceThreshold(o.scenario().silenceThreshold())
             .start();
     started.add(api);

@@ -65,6 +65,12 @@ public final class HeraldAcls {
       out.add(allow(p, topic(topic), AclOperation.READ));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }
+    // The auditor checks at start that its inputs run on broker time (message.timestamp.type)
+    // and how large a record its outputs take (max.message.bytes).
+    for (String topic :
+        List.of(Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES, Topics.ALERTS, Topics.DLQ)) {
+      out.add(allow(p, topic(topic), AclOperation.DESCRIBE_CONFIGS));
+    }
     for (String topic : List.of(Topics.ALERTS, Topics.DLQ, Topics.AVAILABILITY, Topics.RISK)) {
       out.add(allow(p, topic(topic), AclOperation.WRITE));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
@@ -83,7 +89,8 @@ public final class HeraldAcls {
   static List<AclBinding> operator() {
     String p = HeraldPrincipal.OPERATOR.kafkaPrincipal();
     List<AclBinding> out = new ArrayList<>();
-    for (String topic : List.of(Topics.NODES, Topics.SCHEMAS, Topics.GROUND_TRUTH)) {
+    // The simulator's ground truth is no production topic: no principal is granted it.
+    for (String topic : List.of(Topics.NODES, Topics.SCHEMAS)) {
       out.add(allow(p, topic(topic), AclOperation.READ));
       out.add(allow(p, topic(topic), AclOperation.WRITE));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));

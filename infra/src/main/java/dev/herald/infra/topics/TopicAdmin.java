@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -24,9 +25,13 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Creates and describes Herald's topics ({@link Topics}) on any Kafka cluster.
  *
+ * <p>{@link #createProduction} makes the topics of a deployment; the simulator's ground truth is
+ * made only by {@link #createSimulator} ({@code herald demo}, {@code herald simulate}) or {@link
+ * #createAll} (test and benchmark environments).
+ *
  * <pre>{@code
  * try (TopicAdmin admin = new TopicAdmin(clientProps)) {
- *   admin.createAll((short) 3);
+ *   admin.createProduction((short) 3);
  *   admin.list().forEach(System.out::println);
  * }
  * }</pre>
@@ -54,19 +59,73 @@ public final class TopicAdmin implements AutoCloseable {
       String name, int partitions, int replicationFactor, Map<String, String> configs) {}
 
   /**
-   * Creates every Herald topic that does not exist yet, with the configs of {@link Topics}.
-   * Existing topics are left as they are.
+   * Creates every production topic ({@link Topics#production()}) that does not exist yet, with the
+   * configs of {@link Topics}. Existing topics are left as they are.
+   */
+  public List<Created> createProduction(short replicationFactor) {
+    return create(Topics.production(), replicationFactor);
+  }
+
+  /** Creates the simulator's topics ({@link Topics#simulator()}) that do not exist yet. */
+  public List<Created> createSimulator(short replicationFactor) {
+    return create(Topics.simulator(), replicationFactor);
+  }
+
+  /**
+   * Creates the production and the simulator's topics that do not exist yet: for demo, test and
+   * benchmark environments that run the simulator.
    */
   public List<Created> createAll(short replicationFactor) {
     return create(Topics.all(), replicationFactor);
   }
 
-  /** Creates the given topics that do not exist yet. */
+  /**
+   * The input topics ({@link Topics#INPUTS}) that exist with another {@code message.timestamp.type}
+   * than {@code LogAppendTime}, with the type they have.
+   */
+  public Map<String, String> inputsNotOnBrokerTime() {
+    try {
+      Set<String> names = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
+      List<ConfigResource> resources =
+          Topics.INPUTS.stream()
+              .filter(names::contains)
+              .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
+              .toList();
+      Map<String, String> out = new TreeMap<>();
+      admin
+          .describeConfigs(resources)
+          .all()
+          .get(timeoutMs, TimeUnit.MILLISECONDS)
+          .forEach(
+              (resource, config) -> {
+                ConfigEntry type = config.get(Topics.TIMESTAMP_TYPE);
+                String value = type == null ? "CreateTime" : type.value();
+                if (!Topics.LOG_APPEND_TIME.equals(value)) {
+                  out.put(resource.name(), value);
+                }
+              });
+      return out;
+    } catch (ExecutionException e) {
+      throw new TopicAdminException("cannot describe the input topics' configs", e.getCause());
+    } catch (TimeoutException e) {
+      throw new TopicAdminException("timed out describing the input topics' configs", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopicAdminException("interrupted", e);
+    }
+  }
+
+  /**
+   * Creates the given topics that do not exist yet; a {@code replicationFactor} of 0 or less takes
+   * the broker's {@code default.replication.factor}.
+   */
   public List<Created> create(Collection<Topics.Spec> specs, short replicationFactor) {
     List<NewTopic> topics = new ArrayList<>();
     for (Topics.Spec spec : specs) {
+      Optional<Short> rf =
+          replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty();
       topics.add(
-          new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()));
+          new NewTopic(spec.name(), Optional.of(spec.partitions()), rf).configs(spec.configs()));
     }
     CreateTopicsResult result = admin.createTopics(topics);
     List<Created> out = new ArrayList<>();

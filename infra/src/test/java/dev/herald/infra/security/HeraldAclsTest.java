@@ -67,6 +67,22 @@ class HeraldAclsTest {
   }
 
   @Test
+  void noBindingNamesTheSimulatorsGroundTruth() {
+    assertThat(acls)
+        .noneSatisfy(b -> assertThat(b.pattern().name()).isEqualTo(Topics.GROUND_TRUTH));
+  }
+
+  @Test
+  void theAuditorMayReadTheConfigsOfItsInputsAndOutputs() {
+    for (String topic :
+        List.of(Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES, Topics.DLQ)) {
+      assertThat(principalsAllowed(AclOperation.DESCRIBE_CONFIGS, topic))
+          .as(topic)
+          .contains("User:auditor");
+    }
+  }
+
+  @Test
   void everyBindingIsAnAllowForANamedPrincipal() {
     assertThat(acls)
         .allSatisfy(

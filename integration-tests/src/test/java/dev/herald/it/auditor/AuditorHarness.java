@@ -58,7 +58,8 @@ final class AuditorHarness implements AutoCloseable {
                 burst: 50
           """);
 
-  private final EmbeddedSchemaRegistry registry;
+  private EmbeddedSchemaRegistry registry;
+  private int registryPort;
   final SchemaRegistryClient schemas;
   final KafkaProducer<String, byte[]> producer;
   final ReplicaFleet fleet;
@@ -83,6 +84,7 @@ final class AuditorHarness implements AutoCloseable {
     this.bootstrap = bootstrap;
     this.applicationId = applicationId;
     this.registry = EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
+    this.registryPort = registry.port();
     this.schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -119,6 +121,17 @@ final class AuditorHarness implements AutoCloseable {
                 .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
                 .build());
     return auditor;
+  }
+
+  /** Stops the schema registry (an outage); {@link #startRegistry} brings it back on its port. */
+  void stopRegistry() {
+    registry.close();
+  }
+
+  /** Starts the schema registry again on the same port (its schemas are in Kafka). */
+  void startRegistry() {
+    registry =
+        EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(registryPort).start();
   }
 
   /**

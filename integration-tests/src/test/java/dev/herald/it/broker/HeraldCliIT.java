@@ -8,6 +8,12 @@ import dev.herald.schema.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,7 +29,7 @@ class HeraldCliIT {
     Captured list = capture(() -> HeraldCli.run("topics", "list", "-b", KAFKA.bootstrapServers()));
 
     assertThat(list.exit).isZero();
-    for (Topics.Spec spec : Topics.all()) {
+    for (Topics.Spec spec : Topics.production()) {
       assertThat(list.out)
           .containsPattern(
               "(?m)^"
@@ -31,6 +37,41 @@ class HeraldCliIT {
                   + "\\s+\\d+\\s+1\\s+"
                   + java.util.regex.Pattern.quote(spec.cleanupPolicy())
                   + "\\b");
+    }
+  }
+
+  @Test
+  void topicsCreateMakesInputsOnBrokerTimeWithSizedRecordsAndNoGroundTruth() throws Exception {
+    // When
+    int exit = HeraldCli.run("topics", "create", "--bootstrap-server", KAFKA.bootstrapServers());
+    // Then
+    assertThat(exit).isZero();
+    try (Admin admin = Admin.create(KAFKA.clientProperties())) {
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .doesNotContain(Topics.GROUND_TRUTH)
+          .containsAll(Topics.production().stream().map(Topics.Spec::name).toList());
+      Map<String, Config> configs = new HashMap<>();
+      admin
+          .describeConfigs(
+              Topics.production().stream()
+                  .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name()))
+                  .toList())
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((r, c) -> configs.put(r.name(), c));
+      for (String input : Topics.INPUTS) {
+        assertThat(configs.get(input).get("message.timestamp.type").value())
+            .as(input)
+            .isEqualTo("LogAppendTime");
+        assertThat(configs.get(input).get("max.message.bytes").value())
+            .isEqualTo(Integer.toString(Topics.INPUT_MAX_MESSAGE_BYTES));
+      }
+      assertThat(configs.get(Topics.DLQ).get("max.message.bytes").value())
+          .isEqualTo(Integer.toString(Topics.DLQ_MAX_MESSAGE_BYTES));
+      assertThat(configs.get(Topics.ALERTS).get("max.message.bytes").value())
+          .isEqualTo(Integer.toString(Topics.ALERTS_MAX_MESSAGE_BYTES));
+      assertThat(configs.get(Topics.ALERTS).get("message.timestamp.type").value())
+          .isEqualTo("CreateTime");
     }
   }
 

@@ -91,7 +91,10 @@ final class BadRecords {
     return out.subList(0, count);
   }
 
-  /** Records Kafka itself refuses: a year-2500 timestamp and a 10 MB attribute. */
+  /**
+   * Records Kafka itself refuses or corrects: a year-2500 timestamp (the input topics run on
+   * LogAppendTime, so the broker stamps it with its own clock) and a 10 MB attribute.
+   */
   List<Bad> refusedByKafka(int count) {
     List<Bad> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {

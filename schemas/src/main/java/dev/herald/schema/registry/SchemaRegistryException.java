@@ -19,6 +19,9 @@ public class SchemaRegistryException extends RuntimeException {
   public static final int STORE_ERROR = 50001;
   public static final int UNREACHABLE = -1;
 
+  /** The client was closed: the process is stopping and asks the registry nothing more. */
+  public static final int CLOSED = -2;
+
   private final int errorCode;
   private final int httpStatus;
 
@@ -34,7 +37,14 @@ public class SchemaRegistryException extends RuntimeException {
     this.errorCode = UNREACHABLE;
   }
 
-  /** The Confluent error code, or {@link #UNREACHABLE}. */
+  /** No answer arrived: {@code errorCode} is {@link #UNREACHABLE} or {@link #CLOSED}. */
+  public SchemaRegistryException(String message, int errorCode) {
+    super(message);
+    this.httpStatus = -1;
+    this.errorCode = errorCode;
+  }
+
+  /** The Confluent error code, or {@link #UNREACHABLE} / {@link #CLOSED}. */
   public int errorCode() {
     return errorCode;
   }

@@ -5,10 +5,13 @@ import dev.herald.schema.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -23,9 +26,25 @@ import org.apache.avro.specific.SpecificRecord;
  * 4-byte big-endian schema id, then the Avro binary encoding.
  *
  * <p>The writer schema is registered once under the subject {@code <topic>-value}
- * (TopicNameStrategy) and its id cached. Reading resolves the writer schema by id (cached) against
- * the generated class's schema, so older and newer compatible writers are read. Every kind of bad
- * input raises {@link MalformedRecordException}, never anything else.
+ * (TopicNameStrategy) and its id cached. Reading resolves the writer schema by id against the
+ * generated class's schema, so older and newer compatible writers are read. Every kind of bad input
+ * raises {@link MalformedRecordException}, never anything else.
+ *
+ * <p>Reading is built so that the registry is not on the hot path and never a reason to lose input:
+ *
+ * <ul>
+ *   <li>A writer schema that is the class's own or a released version of it ({@link PinnedSchemas},
+ *       by fingerprint) is read without further checks; another schema with the same full name is
+ *       read when Avro finds it reader-compatible, else the record is {@code INCOMPATIBLE_SCHEMA}.
+ *       Readers are cached per id (at most {@value #MAX_READERS}).
+ *   <li>An id the registry does not know is remembered as unknown for {@code unknownSchemaTtl}
+ *       (default 60 s, at most {@value #MAX_REJECTED} ids), so a flood of records with that id
+ *       costs one registry call per TTL, not one per record.
+ *   <li>A registry that cannot be asked raises {@code REGISTRY_UNAVAILABLE}, which is never
+ *       remembered: it is a reason to wait and retry, never a dead letter.
+ *   <li>Decoding is bounded by the record's own bytes ({@link AvroBounds}): no string, bytes or
+ *       collection may claim more than the bytes that follow it.
+ * </ul>
  *
  * <pre>{@code
  * var format = new AvroWireFormat<>(AuditAlert.class, registry);
@@ -37,13 +56,28 @@ public final class AvroWireFormat<T extends SpecificRecord> {
   public static final byte MAGIC_BYTE = 0;
   public static final int HEADER_SIZE = 5;
 
+  /** Default time an id the registry does not know is answered from memory. */
+  public static final Duration DEFAULT_UNKNOWN_SCHEMA_TTL = Duration.ofSeconds(60);
+
+  /** Most writer-schema readers cached per format. */
+  static final int MAX_READERS = 256;
+
+  /** Most rejected ids (unknown or incompatible) remembered per format. */
+  static final int MAX_REJECTED = 10_000;
+
+  /** Most items of a schema that may take no byte (null, empty record) in one payload. */
+  static final long MAX_ZERO_BYTE_ITEMS = 1 << 16;
+
   private final Class<T> type;
   private final Schema readerSchema;
   private final SchemaRegistryClient registry;
   private final int maxBytes;
+  private final long unknownTtlNanos;
+  private final LongSupplier nanoClock;
   private final SpecificDatumWriter<T> writer;
   private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
-  private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
+  private final Map<Integer, Reader<T>> readersById = new ConcurrentHashMap<>();
+  private final Map<Integer, Rejection> rejectedById = new ConcurrentHashMap<>();
 
   /** A format with no size limit beyond what Kafka enforces. */
   public AvroWireFormat(Class<T> type, SchemaRegistryClient registry) {
@@ -52,10 +86,33 @@ public final class AvroWireFormat<T extends SpecificRecord> {
 
   /** A format that rejects payloads over {@code maxBytes} as {@code OVERSIZED}. */
   public AvroWireFormat(Class<T> type, SchemaRegistryClient registry, int maxBytes) {
+    this(type, registry, maxBytes, DEFAULT_UNKNOWN_SCHEMA_TTL);
+  }
+
+  /**
+   * A format that rejects payloads over {@code maxBytes} as {@code OVERSIZED} and remembers ids the
+   * registry does not know for {@code unknownSchemaTtl}.
+   */
+  public AvroWireFormat(
+      Class<T> type, SchemaRegistryClient registry, int maxBytes, Duration unknownSchemaTtl) {
+    this(type, registry, maxBytes, unknownSchemaTtl, System::nanoTime);
+  }
+
+  AvroWireFormat(
+      Class<T> type,
+      SchemaRegistryClient registry,
+      int maxBytes,
+      Duration unknownSchemaTtl,
+      LongSupplier nanoClock) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive, not " + maxBytes);
+    }
     this.type = type;
     this.readerSchema = SpecificData.get().getSchema(type);
     this.registry = registry;
     this.maxBytes = maxBytes;
+    this.unknownTtlNanos = unknownSchemaTtl.toNanos();
+    this.nanoClock = nanoClock;
     this.writer = new SpecificDatumWriter<>(readerSchema);
   }
 
@@ -114,7 +171,11 @@ public final class AvroWireFormat<T extends SpecificRecord> {
     return ByteBuffer.wrap(bytes, 1, 4).getInt();
   }
 
-  /** Decodes {@code bytes}; throws {@link MalformedRecordException} for any bad input. */
+  /**
+   * Decodes {@code bytes}; throws {@link MalformedRecordException} for any bad input, with reason
+   * {@code REGISTRY_UNAVAILABLE} when the writer schema is not known here and the registry cannot
+   * be asked (retry later: the record is not bad).
+   */
   public T deserialize(String topic, byte[] bytes) {
     if (bytes != null && bytes.length > maxBytes) {
       throw new MalformedRecordException(
@@ -122,15 +183,15 @@ public final class AvroWireFormat<T extends SpecificRecord> {
           "payload of " + bytes.length + " bytes exceeds the limit of " + maxBytes);
     }
     int id = schemaId(bytes);
-    SpecificDatumReader<T> reader = readersById.get(id);
+    Reader<T> reader = readersById.get(id);
     if (reader == null) {
       reader = readerFor(id);
-      readersById.put(id, reader);
     }
+    reader.bounds().check(bytes, HEADER_SIZE);
     BinaryDecoder decoder =
         DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
     try {
-      T value = reader.read(null, decoder);
+      T value = reader.datumReader().read(null, decoder);
       if (!decoder.isEnd()) {
         throw new MalformedRecordException(
             MalformedRecordException.Reason.MALFORMED_PAYLOAD,
@@ -139,9 +200,10 @@ public final class AvroWireFormat<T extends SpecificRecord> {
       return value;
     } catch (MalformedRecordException e) {
       throw e;
-    } catch (IOException | RuntimeException | OutOfMemoryError e) {
-      // Avro throws EOFException, AvroRuntimeException, ArrayIndexOutOfBounds, NegativeArraySize
-      // or even tries a huge allocation on corrupt input: all of it is one kind of bad input.
+    } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      // Avro throws EOFException, AvroRuntimeException, ArrayIndexOutOfBounds or
+      // NegativeArraySize on corrupt input that passed the bounds check (a wrong union branch,
+      // an invalid UTF-8 sequence, ...): all of it is one kind of bad input.
       throw new MalformedRecordException(
           MalformedRecordException.Reason.MALFORMED_PAYLOAD,
           "cannot decode "
@@ -155,7 +217,25 @@ public final class AvroWireFormat<T extends SpecificRecord> {
     }
   }
 
-  private SpecificDatumReader<T> readerFor(int id) {
+  /** How many writer-schema readers this format holds (for tests). */
+  int cachedReaders() {
+    return readersById.size();
+  }
+
+  /** How many rejected ids this format remembers (for tests). */
+  int rememberedRejections() {
+    return rejectedById.size();
+  }
+
+  private Reader<T> readerFor(int id) {
+    long now = nanoClock.getAsLong();
+    Rejection rejected = rejectedById.get(id);
+    if (rejected != null) {
+      if (now - rejected.atNanos() < unknownTtlNanos) {
+        throw new MalformedRecordException(rejected.reason(), rejected.message());
+      }
+      rejectedById.remove(id, rejected);
+    }
     Schema writerSchema;
     try {
       writerSchema = registry.getById(id);
@@ -163,10 +243,11 @@ public final class AvroWireFormat<T extends SpecificRecord> {
       if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND
           || e.httpStatus() == 404
           || e.httpStatus() == 422) {
-        throw new MalformedRecordException(
+        throw reject(
+            id,
+            now,
             MalformedRecordException.Reason.UNKNOWN_SCHEMA,
-            "schema id " + id + " is not registered",
-            e);
+            "schema id " + id + " is not registered");
       }
       throw new MalformedRecordException(
           MalformedRecordException.Reason.REGISTRY_UNAVAILABLE,
@@ -174,7 +255,9 @@ public final class AvroWireFormat<T extends SpecificRecord> {
           e);
     }
     if (!writerSchema.getFullName().equals(readerSchema.getFullName())) {
-      throw new MalformedRecordException(
+      throw reject(
+          id,
+          now,
           MalformedRecordException.Reason.INCOMPATIBLE_SCHEMA,
           "schema id "
               + id
@@ -183,13 +266,56 @@ public final class AvroWireFormat<T extends SpecificRecord> {
               + ", expected "
               + readerSchema.getFullName());
     }
-    try {
-      return new SpecificDatumReader<>(writerSchema, readerSchema);
-    } catch (AvroRuntimeException e) {
-      throw new MalformedRecordException(
-          MalformedRecordException.Reason.INCOMPATIBLE_SCHEMA,
-          "schema id " + id + " cannot be read as " + readerSchema.getFullName(),
-          e);
+    if (!PinnedSchemas.isPinned(readerSchema, writerSchema)) {
+      SchemaCompatibility.SchemaPairCompatibility compatibility =
+          SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
+      if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+        throw reject(
+            id,
+            now,
+            MalformedRecordException.Reason.INCOMPATIBLE_SCHEMA,
+            "schema id "
+                + id
+                + " cannot be read as "
+                + readerSchema.getFullName()
+                + ": "
+                + compatibility.getResult().getIncompatibilities());
+      }
     }
+    Reader<T> reader;
+    try {
+      reader =
+          new Reader<>(
+              new SpecificDatumReader<>(writerSchema, readerSchema),
+              new AvroBounds(writerSchema, MAX_ZERO_BYTE_ITEMS));
+    } catch (AvroRuntimeException e) {
+      throw reject(
+          id,
+          now,
+          MalformedRecordException.Reason.INCOMPATIBLE_SCHEMA,
+          "schema id " + id + " cannot be read as " + readerSchema.getFullName());
+    }
+    if (readersById.size() >= MAX_READERS) {
+      // Honest traffic uses a handful of ids; more means someone registers schemas to fill this.
+      readersById.clear();
+    }
+    readersById.put(id, reader);
+    return reader;
   }
+
+  private MalformedRecordException reject(
+      int id, long now, MalformedRecordException.Reason reason, String message) {
+    if (rejectedById.size() >= MAX_REJECTED) {
+      rejectedById.values().removeIf(r -> now - r.atNanos() >= unknownTtlNanos);
+      if (rejectedById.size() >= MAX_REJECTED) {
+        rejectedById.clear();
+      }
+    }
+    rejectedById.put(id, new Rejection(reason, message, now));
+    return new MalformedRecordException(reason, message);
+  }
+
+  private record Reader<T>(SpecificDatumReader<T> datumReader, AvroBounds bounds) {}
+
+  private record Rejection(MalformedRecordException.Reason reason, String message, long atNanos) {}
 }

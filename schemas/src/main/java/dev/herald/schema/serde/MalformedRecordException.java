@@ -1,8 +1,9 @@
 package dev.herald.schema.serde;
 
 /**
- * A record's bytes are not a Herald record: wrong magic byte, unknown schema id, truncated or
- * otherwise undecodable payload, or a value outside what the schema allows.
+ * A record's bytes are not a Herald record (or, with reason {@link Reason#REGISTRY_UNAVAILABLE},
+ * cannot be told apart yet): wrong magic byte, unknown schema id, truncated or otherwise
+ * undecodable payload, or a value outside what the schema allows.
  *
  * <p>The one exception that deserializers throw for bad input, so callers can route the record to
  * the dead-letter topic with {@link #reason()} and keep going.
@@ -20,7 +21,10 @@ public class MalformedRecordException extends RuntimeException {
     TRUNCATED_HEADER,
     /** The schema id is not known to the registry. */
     UNKNOWN_SCHEMA,
-    /** The registry could not be asked. */
+    /**
+     * The writer schema is not known here and the registry could not be asked. Not a property of
+     * the record: callers wait and retry (never a dead letter).
+     */
     REGISTRY_UNAVAILABLE,
     /** The writer schema is not a version of the expected record type. */
     INCOMPATIBLE_SCHEMA,

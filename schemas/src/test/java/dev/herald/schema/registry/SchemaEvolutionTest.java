@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fails the build when a schema in {@code src/main/avro} is not BACKWARD compatible with the last
- * released version under {@code src/test/resources/schema-history/vN}: consumers on the new schema
- * must read every record already on the topics.
+ * released version under {@code src/main/resources/dev/herald/schema/history/vN}: consumers on the
+ * new schema must read every record already on the topics.
  */
 class SchemaEvolutionTest {
   private static final Path CURRENT = Path.of("src/main/avro");
-  private static final Path HISTORY = Path.of("src/test/resources/schema-history");
+  private static final Path HISTORY = Path.of("src/main/resources/dev/herald/schema/history");
 
   @Test
   void everyCurrentRecordReadsTheLastReleasedVersion() throws IOException {

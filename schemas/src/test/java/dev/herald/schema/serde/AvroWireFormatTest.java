@@ -233,7 +233,7 @@ class AvroWireFormatTest {
     return Arbitraries.bytes().array(byte[].class).ofMaxSize(120);
   }
 
-  private static byte[] withHeader(int id, GenericData.Record record) {
+  static byte[] withHeader(int id, GenericData.Record record) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(ByteBuffer.allocate(5).put(AvroWireFormat.MAGIC_BYTE).putInt(id).array());
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);

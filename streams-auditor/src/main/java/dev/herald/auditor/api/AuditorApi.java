@@ -1,5 +1,6 @@
 package dev.herald.auditor.api;
 
+import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.auditor.subscribe.Subscription;
 import dev.herald.auditor.subscribe.SubscriptionService;
 import dev.herald.schema.ReportBatch;
@@ -10,9 +11,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /**
  * Everything the auditor serves, wired in one place: the views fed from Kafka ({@link ViewFeed}),
@@ -58,6 +61,7 @@ public final class AuditorApi implements AutoCloseable {
             .meterRegistry(meters)
             .entityLookup(b.lookup)
             .ready(feed::caughtUp)
+            .health(b.health == null ? null : () -> withViews(b.health.get()))
             .clock(b.clock)
             .build();
     this.subscriptions =
@@ -100,6 +104,20 @@ public final class AuditorApi implements AutoCloseable {
     return meters;
   }
 
+  /** The auditor's health, DEGRADED too while the views wait for the schema registry. */
+  private AuditorHealth withViews(AuditorHealth auditor) {
+    if (!feed.waitingForRegistry()) {
+      return auditor;
+    }
+    List<String> reasons = new ArrayList<>(auditor.reasons());
+    reasons.add("the API views wait for the schema registry");
+    return new AuditorHealth(
+        auditor.status() == AuditorHealth.Status.UP
+            ? AuditorHealth.Status.DEGRADED
+            : auditor.status(),
+        reasons);
+  }
+
   /** Whether the views have caught up with their topics. */
   public boolean ready() {
     return feed.caughtUp() && (subscriptions == null || subscriptions.ready());
@@ -128,6 +146,13 @@ public final class AuditorApi implements AutoCloseable {
     private Duration silenceThreshold = Duration.ofSeconds(15);
     private Duration heartbeatLookback = Duration.ofMinutes(15);
     private Clock clock = Clock.systemUTC();
+    private Supplier<AuditorHealth> health;
+
+    /** The auditor's health ({@code auditor::health}), served by {@code /health}. */
+    public Builder health(Supplier<AuditorHealth> health) {
+      this.health = health;
+      return this;
+    }
 
     /** Kafka client properties ({@code bootstrap.servers}, security settings). Required. */
     public Builder kafka(Properties kafka) {

@@ -3,6 +3,7 @@ package dev.herald.auditor.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.schema.AuditAlert;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,7 +193,21 @@ public final class AuditorHttpServer implements AutoCloseable {
   private void health(Context ctx) {
     boolean up = b.ready.getAsBoolean();
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", up ? "UP" : "STARTING");
+    if (b.health != null) {
+      // UP only when the auditor is UP and the views have caught up; else 503 with the reasons.
+      AuditorHealth h = b.health.get();
+      List<String> reasons = new ArrayList<>(h.reasons());
+      AuditorHealth.Status status = h.status();
+      if (!up) {
+        reasons.add("the API views are still reading their topics");
+        status = status == AuditorHealth.Status.UP ? AuditorHealth.Status.DEGRADED : status;
+      }
+      up = status == AuditorHealth.Status.UP;
+      body.put("status", status.name());
+      body.put("reasons", reasons);
+    } else {
+      body.put("status", up ? "UP" : "STARTING");
+    }
     body.put("alerts", b.alerts.size());
     body.put("nodes", b.nodes.size());
     body.put("sseClients", sseClients.size());
@@ -445,6 +462,7 @@ public final class AuditorHttpServer implements AutoCloseable {
     private MeterRegistry meters;
     private EntityStateLookup lookup = EntityStateLookup.NOT_RUNNING;
     private BooleanSupplier ready = () -> true;
+    private Supplier<AuditorHealth> health;
     private Clock clock = Clock.systemUTC();
     private int maxSseClients = 200;
 
@@ -488,6 +506,15 @@ public final class AuditorHttpServer implements AutoCloseable {
 
     public Builder entityLookup(EntityStateLookup lookup) {
       this.lookup = lookup;
+      return this;
+    }
+
+    /**
+     * The auditor's health ({@code HeraldAuditor#health}): {@code /health} answers 200 with its
+     * status when UP and the views are ready, else 503 with the reasons.
+     */
+    public Builder health(Supplier<AuditorHealth> health) {
+      this.health = health;
       return this;
     }
 

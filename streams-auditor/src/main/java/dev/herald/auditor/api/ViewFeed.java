@@ -1,5 +1,6 @@
 package dev.herald.auditor.api;
 
+import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.AvailabilityWindow;
 import dev.herald.schema.DeadLetter;
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record the views cannot decode is skipped, logged at WARN and counted in {@code
  * herald_view_malformed_records_total}; it stays on its topic (the auditor's topology routes bad
- * input records to the DLQ), so nothing is lost.
+ * input records to the DLQ), so nothing is lost. A record that cannot be decoded because the schema
+ * registry is unreachable is not skipped: its partition is read again after a back-off ({@link
+ * RegistryRetry#delay}, 200 ms doubling to 10 s) and {@link #waitingForRegistry()} says so.
  *
  * <pre>{@code
  * try (ViewFeed feed = new ViewFeed(kafkaProps, registry, alerts, nodes, reports, meters,
@@ -79,6 +82,15 @@ public final class ViewFeed implements AutoCloseable {
   private final AvroWireFormat<DeadLetter> dlqFormat;
   private final Map<TopicPartition, Long> initialEnd = new HashMap<>();
   private final Set<TopicPartition> assigned = new HashSet<>();
+  private static final RegistryRetry REGISTRY_BACKOFF =
+      new RegistryRetry(
+          null,
+          Duration.ofMillis(200),
+          Duration.ofSeconds(10),
+          d -> Thread.sleep(d.toMillis()),
+          System::nanoTime);
+  private int registryFailures;
+  private volatile boolean waitingForRegistry;
   private volatile boolean caughtUp;
   private volatile boolean running;
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -135,6 +147,11 @@ public final class ViewFeed implements AutoCloseable {
     return this;
   }
 
+  /** Whether a record waits for the schema registry (unreachable) before the views can read on. */
+  public boolean waitingForRegistry() {
+    return waitingForRegistry;
+  }
+
   /** Whether the views have read every record that was on their topics when the feed started. */
   public boolean caughtUp() {
     return caughtUp;
@@ -164,9 +181,12 @@ public final class ViewFeed implements AutoCloseable {
             rewound.add(tp);
           }
         }
-        if (!rewound.isEmpty()) {
+        waitingForRegistry = !rewound.isEmpty();
+        if (rewound.isEmpty()) {
+          registryFailures = 0;
+        } else {
           synchronized (this) {
-            wait(1_000);
+            wait(REGISTRY_BACKOFF.delay(registryFailures++).toMillis());
           }
         }
         if (!caughtUp) {
@@ -295,11 +315,12 @@ public final class ViewFeed implements AutoCloseable {
       }
     } catch (MalformedRecordException e) {
       if (e.reason() == MalformedRecordException.Reason.REGISTRY_UNAVAILABLE) {
-        LOG.warn(
-            "view waits for the schema registry topic={} offset={}: {}",
-            topic,
-            r.offset(),
-            e.getMessage());
+        (registryFailures == 0 ? LOG.atWarn() : LOG.atDebug())
+            .log(
+                "view waits for the schema registry topic={} offset={}: {}",
+                topic,
+                r.offset(),
+                e.getMessage());
         return false;
       }
       Counter.builder("herald.view.malformed.records")

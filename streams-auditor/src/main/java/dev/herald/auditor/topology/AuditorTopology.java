@@ -1,6 +1,7 @@
 package dev.herald.auditor.topology;
 
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
@@ -127,7 +128,10 @@ public final class AuditorTopology {
                 () ->
                     new ReportBatchProcessor(
                         policy,
-                        v -> batches.deserialize(Topics.STATE_CHANGES, v),
+                        // a registry outage waits (and at worst re-reads), never dead-letters
+                        v ->
+                            RegistryRetry.STREAM_THREADS.decode(
+                                () -> batches.deserialize(Topics.STATE_CHANGES, v)),
                         stateChangePartitions,
                         metrics,
                         frontier),
@@ -145,7 +149,9 @@ public final class AuditorTopology {
                 () ->
                     new HeartbeatProcessor(
                         policy,
-                        v -> heartbeats.deserialize(Topics.HEARTBEATS, v),
+                        v ->
+                            RegistryRetry.STREAM_THREADS.decode(
+                                () -> heartbeats.deserialize(Topics.HEARTBEATS, v)),
                         heartbeatPartitions,
                         metrics,
                         frontier),

@@ -2,6 +2,7 @@ package dev.herald.auditor.topology;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.IdentityLedger;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.schema.NodeRecord;
@@ -17,7 +18,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * IDENTITY_CONFLICT and CONFUSABLE_IDENTITY over the registrations in {@code herald.nodes.v1} (one
  * partition, so one task sees every registration in order). Publishes alerts straight to the alert
- * lifecycle of its own application; undecodable registrations go to the DLQ.
+ * lifecycle of its own application; undecodable registrations go to the DLQ. While the schema
+ * registry is down a registration with a writer schema not known here waits ({@link
+ * RegistryRetry#STREAM_THREADS}); it is never dead-lettered for that.
  */
 final class IdentityProcessor implements Processor<String, byte[], String, Emission> {
   private final AvroWireFormat<NodeRecord> format;
@@ -44,7 +47,9 @@ final class IdentityProcessor implements Processor<String, byte[], String, Emiss
     }
     NodeRecord node;
     try {
-      node = format.deserialize(Topics.NODES, record.value());
+      node =
+          RegistryRetry.STREAM_THREADS.decode(
+              () -> format.deserialize(Topics.NODES, record.value()));
     } catch (MalformedRecordException e) {
       metrics.deadLetter(e.reason().name());
       context.forward(

@@ -1,5 +1,6 @@
 package dev.herald.auditor.topology;
 
+import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.Topics;
@@ -15,6 +16,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the global registry store from {@code herald.nodes.v1}. Undecodable registrations are
  * skipped here with a warning; the identity application sends them to the DLQ.
+ *
+ * <p>A registration whose writer schema is not known here while the schema registry is down is
+ * never skipped: this thread (the global-store thread, which holds no transaction and no group
+ * membership) waits until the registry answers ({@link RegistryRetry#UNTIL_ANSWERED}), so every
+ * registration is applied, in order. Herald's own schemas are known without the registry after the
+ * first run (see {@code RememberingSchemaRegistryClient}).
  */
 final class RegistryUpdater implements Processor<String, byte[], Void, Void> {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryUpdater.class);
@@ -39,7 +46,9 @@ final class RegistryUpdater implements Processor<String, byte[], Void, Void> {
       return;
     }
     try {
-      NodeRecord node = format.deserialize(Topics.NODES, record.value());
+      NodeRecord node =
+          RegistryRetry.UNTIL_ANSWERED.decode(
+              () -> format.deserialize(Topics.NODES, record.value()));
       store.put(node.getNodeId(), RegisteredNode.of(node, record.timestamp()));
     } catch (MalformedRecordException e) {
       LOG.warn("skipping undecodable registration key={} reason={}", record.key(), e.reason());

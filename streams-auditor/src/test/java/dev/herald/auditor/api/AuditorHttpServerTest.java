@@ -1,10 +1,12 @@
 package dev.herald.auditor.api;
 
+import static java.net.http.HttpResponse.BodyHandlers.ofString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -293,5 +296,37 @@ class AuditorHttpServerTest {
     assertThat(get("/app.js").statusCode()).isEqualTo(200);
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(json(health).get("status").asText()).isEqualTo("UP");
+  }
+
+  @Test
+  void healthIsTheAuditorsAnd503WithTheReasonsWhenNotUp() throws Exception {
+    // Given: an auditor whose health the test sets
+    AtomicReference<AuditorHealth> auditor = new AtomicReference<>(AuditorHealth.UP);
+    other =
+        AuditorHttpServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .alerts(alerts)
+            .nodes(nodes)
+            .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+            .health(auditor::get)
+            .build()
+            .start();
+    URI health = URI.create(other.baseUrl() + "/health");
+    // When
+    HttpResponse<String> up = http.send(HttpRequest.newBuilder(health).build(), ofString());
+    auditor.set(
+        AuditorHealth.builder()
+            .down("herald-auditor task 0_3 failed 3 times in the last 300 s")
+            .degraded("schema registry unreachable")
+            .build());
+    HttpResponse<String> down = http.send(HttpRequest.newBuilder(health).build(), ofString());
+    // Then
+    assertThat(up.statusCode()).isEqualTo(200);
+    assertThat(json(up).get("status").asText()).isEqualTo("UP");
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(json(down).get("status").asText()).isEqualTo("DOWN");
+    assertThat(json(down).get("reasons").get(0).asText()).contains("task 0_3");
+    assertThat(json(down).get("reasons")).hasSize(2);
   }
 }
