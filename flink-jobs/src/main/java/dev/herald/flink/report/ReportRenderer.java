@@ -55,9 +55,7 @@ public final class ReportRenderer {
 
   /** Writes the report into {@code dir} (created if needed) and returns the file. */
   public static Path write(GovernanceReport report, Format format, Path dir) {
-    RiskReport r = report.risk();
-    String name =
-        "herald-report-" + safe(r.getGroup()) + "-" + safe(r.getWindow()) + "." + format.extension;
+    String name = fileName(report.risk(), format.extension);
     String text =
         switch (format) {
           case HTML -> html(report);
@@ -72,6 +70,20 @@ public final class ReportRenderer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + name + " to " + dir, e);
     }
+  }
+
+  /**
+   * The file name of {@code risk}'s report with {@code extension}: {@code
+   * herald-report-<group>-<window>.<extension>}, characters other than letters, digits, {@code .},
+   * {@code _} and {@code -} replaced by {@code _}.
+   */
+  public static String fileName(RiskReport risk, String extension) {
+    return "herald-report-"
+        + safe(risk.getGroup())
+        + "-"
+        + safe(risk.getWindow())
+        + "."
+        + extension;
   }
 
   /** The report as a JSON document. */

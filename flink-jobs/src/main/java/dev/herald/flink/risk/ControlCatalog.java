@@ -101,6 +101,15 @@ public final class ControlCatalog {
           Map.entry("FLOOD", FLOOD),
           Map.entry("VERSION_JUMP", JUMP));
 
+  /** Every figure the catalogue maps, sorted: report field names, then alert types. */
+  public static List<String> figures() {
+    List<String> out = new ArrayList<>(BY_FIGURE.keySet());
+    out.sort(
+        java.util.Comparator.comparing((String f) -> Character.isUpperCase(f.charAt(0)))
+            .thenComparing(f -> f));
+    return out;
+  }
+
   /**
    * The controls {@code figure} evidences, with its value. Figures are the report's field names
    * ({@code availability}, {@code errorBudgetBurn}, ...) or an alert type for integrity incidents.

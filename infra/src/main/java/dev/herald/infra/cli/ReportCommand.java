@@ -4,9 +4,11 @@ import dev.herald.flink.io.RegistrySpec;
 import dev.herald.flink.report.GovernanceReport;
 import dev.herald.flink.report.ReportReader;
 import dev.herald.flink.report.ReportRenderer;
+import dev.herald.infra.report.OscalAssessmentResults;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,15 +18,18 @@ import picocli.CommandLine.Option;
 /**
  * {@code herald report}: the governance report of one group (availability, outages, MTTR/MTBF,
  * integrity incidents, SLO and error budget, risk score, and the ISO/IEC 27001 and IEC 62443
- * controls each figure evidences) from what the Flink jobs wrote.
+ * controls each figure evidences) from what the Flink jobs and the auditor wrote; as HTML (with
+ * trend charts and what changed since the previous report), JSON, CSV, or an OSCAL {@code
+ * assessment-results} document that is validated before it is written.
  */
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes the governance report of a replication group as HTML (offline, with charts), JSON"
-          + " or CSV.",
-      "Reads herald.risk.v1 and herald.availability.v1, written by: herald flink"
+      "Writes the governance report of a replication group as HTML (offline, with charts), JSON,"
+          + " CSV or OSCAL assessment results (validated against the OSCAL 1.1.2 schema).",
+      "Reads herald.risk.v1 and herald.availability.v1, written by: herald flink, and the"
+          + " group's alerts on herald.alerts.v1"
     })
 final class ReportCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
@@ -41,7 +46,7 @@ final class ReportCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       defaultValue = "html",
-      description = "html, json or csv (default: ${DEFAULT-VALUE}).")
+      description = "html, json, csv or oscal (default: ${DEFAULT-VALUE}).")
   String output;
 
   @Option(
@@ -73,13 +78,25 @@ final class ReportCommand implements Callable<Integer> {
     }
   }
 
+  private static ReportRenderer.Format parseFormat(String text) {
+    try {
+      return ReportRenderer.Format.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "unknown format '" + text + "'; use html, json, csv or oscal", e);
+    }
+  }
+
   @Override
   public Integer call() {
-    ReportRenderer.Format format;
+    ReportRenderer.Format format = null;
+    boolean oscal = output.equalsIgnoreCase("oscal");
     RegistrySpec spec;
     Duration wait;
     try {
-      format = ReportRenderer.Format.parse(output);
+      if (!oscal) {
+        format = parseFormat(output);
+      }
       spec = RegistrySpec.parse(registry);
       wait = dev.herald.flink.FlinkJobConfig.parseDuration("--timeout", timeout);
       if (!window.equals("24h") && !window.equals("7d")) {
@@ -103,8 +120,29 @@ final class ReportCommand implements Callable<Integer> {
               + "), and check the group name");
     }
     Path file;
+    String valid = "";
     try {
-      file = ReportRenderer.write(report.get(), format, out);
+      if (oscal) {
+        OscalAssessmentResults.Written written = OscalAssessmentResults.write(report.get(), out);
+        file = written.file();
+        if (!written.validation().valid()) {
+          List<String> findings = written.validation().findings();
+          throw new CliException(
+              "the OSCAL document Herald built does not validate ("
+                  + findings.size()
+                  + " findings, first: "
+                  + findings.get(0)
+                  + "); kept as "
+                  + file,
+              "this is a bug in Herald: please report it with that file");
+        }
+        valid =
+            ", valid OSCAL "
+                + OscalAssessmentResults.OSCAL_VERSION
+                + " assessment-results: schema and constraints";
+      } else {
+        file = ReportRenderer.write(report.get(), format, out);
+      }
     } catch (java.io.UncheckedIOException e) {
       throw new CliException(
           e.getMessage(), "check that --out " + out + " is a writable directory");
@@ -118,6 +156,7 @@ final class ReportCommand implements Callable<Integer> {
             + window
             + ", risk score "
             + report.get().risk().getRiskScore()
+            + valid
             + ")");
     if (skipped > 0) {
       System.err.println("warning: skipped " + skipped + " undecodable records");
