@@ -79,6 +79,31 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
     timer.scheduleWithFixedDelay(this::observe, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Observations kept per partition for {@link #appendedNoEarlierThan} (a few minutes). */
+  private static final int KEPT_OBSERVATIONS = 512;
+
+  /** Per partition: (read time, end offset) observations, oldest first. */
+  private final Map<TopicPartition, java.util.ArrayDeque<long[]>> endsSeen =
+      new ConcurrentHashMap<>();
+
+  @Override
+  public OptionalLong appendedNoEarlierThan(String topic, int partition, long offset) {
+    java.util.ArrayDeque<long[]> seen = endsSeen.get(new TopicPartition(topic, partition));
+    if (seen == null) {
+      return OptionalLong.empty();
+    }
+    synchronized (seen) {
+      java.util.Iterator<long[]> newestFirst = seen.descendingIterator();
+      while (newestFirst.hasNext()) {
+        long[] o = newestFirst.next();
+        if (o[1] <= offset) {
+          return OptionalLong.of(o[0]);
+        }
+      }
+    }
+    return OptionalLong.empty();
+  }
+
   @Override
   public OptionalLong caughtUpAt(String topic, int partition) {
     Long at = caughtUpAt.get(new TopicPartition(topic, partition));
@@ -107,6 +132,14 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
               caughtUpAt.merge(tp, readAt, Math::max);
             }
             progress.observe(tp, position, end.offset(), readAt);
+            java.util.ArrayDeque<long[]> seen =
+                endsSeen.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>());
+            synchronized (seen) {
+              seen.addLast(new long[] {readAt, end.offset()});
+              while (seen.size() > KEPT_OBSERVATIONS) {
+                seen.removeFirst();
+              }
+            }
           });
       unreadable = null;
     } catch (InterruptedException e) {

@@ -71,8 +71,6 @@ public final class ControlCatalog {
   private static final Controls LIVENESS =
       new Controls(List.of("8.14", "8.16"), List.of("FR6", "FR7"));
   private static final Controls FLOOD = new Controls(List.of("8.6", "8.16"), List.of("FR7"));
-  private static final Controls JUMP =
-      new Controls(List.of("5.25", "8.15", "8.16"), List.of("FR3", "FR6", "FR7"));
   private static final Controls RISK = new Controls(List.of("5.25", "5.28"), List.of("FR6"));
 
   private static final Map<String, Controls> BY_FIGURE =
@@ -87,6 +85,7 @@ public final class ControlCatalog {
           Map.entry("riskScore", RISK),
           Map.entry("EQUIVOCATION", BYZANTINE),
           Map.entry("FORGED_REPORT", BYZANTINE),
+          Map.entry("VERSION_JUMP", BYZANTINE),
           Map.entry("UNKNOWN_NODE", IDENTITY),
           Map.entry("NOT_A_MEMBER", IDENTITY),
           Map.entry("IDENTITY_CONFLICT", IDENTITY),
@@ -98,8 +97,7 @@ public final class ControlCatalog {
           Map.entry("DUPLICATE_APPLY", DIVERGENCE),
           Map.entry("REPLICA_LAG", LIVENESS),
           Map.entry("NODE_SILENT", LIVENESS),
-          Map.entry("FLOOD", FLOOD),
-          Map.entry("VERSION_JUMP", JUMP));
+          Map.entry("FLOOD", FLOOD));
 
   /** Every figure the catalogue maps, sorted: report field names, then alert types. */
   public static List<String> figures() {
