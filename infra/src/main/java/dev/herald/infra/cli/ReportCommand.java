@@ -6,6 +6,7 @@ import dev.herald.flink.report.ReportReader;
 import dev.herald.flink.report.ReportRenderer;
 import dev.herald.infra.report.OscalAssessmentResults;
 import dev.herald.schema.registry.SchemaRegistryClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -87,6 +88,46 @@ final class ReportCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A written report.
+   *
+   * @param file where it is
+   * @param note what to add to the "Wrote" line (for OSCAL: that it validated)
+   */
+  record Written(Path file, String note) {}
+
+  /**
+   * Writes {@code report} into {@code out}: as OSCAL when {@code format} is {@code null}, validated
+   * first. Every failure is a {@link CliException} saying what to do.
+   */
+  static Written write(GovernanceReport report, ReportRenderer.Format format, Path out) {
+    try {
+      if (format != null) {
+        return new Written(ReportRenderer.write(report, format, out), "");
+      }
+      OscalAssessmentResults.Written written = OscalAssessmentResults.write(report, out);
+      if (!written.validation().valid()) {
+        List<String> findings = written.validation().findings();
+        throw new CliException(
+            "the OSCAL document Herald built does not validate ("
+                + findings.size()
+                + " findings, first: "
+                + (findings.isEmpty() ? "none reported" : findings.get(0))
+                + "); kept as "
+                + written.file(),
+            "this is a bug in Herald: please report it with that file");
+      }
+      return new Written(
+          written.file(),
+          ", valid OSCAL "
+              + OscalAssessmentResults.OSCAL_VERSION
+              + " assessment-results: schema and constraints");
+    } catch (java.io.UncheckedIOException e) {
+      throw new CliException(
+          e.getMessage(), "check that --out " + out + " is a writable directory");
+    }
+  }
+
   @Override
   public Integer call() {
     ReportRenderer.Format format = null;
@@ -101,6 +142,9 @@ final class ReportCommand implements Callable<Integer> {
       wait = dev.herald.flink.FlinkJobConfig.parseDuration("--timeout", timeout);
       if (!window.equals("24h") && !window.equals("7d")) {
         throw new IllegalArgumentException("--window '" + window + "' is not 24h or 7d");
+      }
+      if (Files.exists(out) && !Files.isDirectory(out)) {
+        throw new IllegalArgumentException("--out " + out + " is a file, not a directory");
       }
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage(), "see: herald report --help", HeraldCli.EXIT_USAGE, e);
@@ -119,44 +163,17 @@ final class ReportCommand implements Callable<Integer> {
               + client.bootstrapServers()
               + "), and check the group name");
     }
-    Path file;
-    String valid = "";
-    try {
-      if (oscal) {
-        OscalAssessmentResults.Written written = OscalAssessmentResults.write(report.get(), out);
-        file = written.file();
-        if (!written.validation().valid()) {
-          List<String> findings = written.validation().findings();
-          throw new CliException(
-              "the OSCAL document Herald built does not validate ("
-                  + findings.size()
-                  + " findings, first: "
-                  + findings.get(0)
-                  + "); kept as "
-                  + file,
-              "this is a bug in Herald: please report it with that file");
-        }
-        valid =
-            ", valid OSCAL "
-                + OscalAssessmentResults.OSCAL_VERSION
-                + " assessment-results: schema and constraints";
-      } else {
-        file = ReportRenderer.write(report.get(), format, out);
-      }
-    } catch (java.io.UncheckedIOException e) {
-      throw new CliException(
-          e.getMessage(), "check that --out " + out + " is a writable directory");
-    }
+    Written written = write(report.get(), format, out);
     System.out.println(
         "Wrote "
-            + file
+            + written.file()
             + " (group "
             + group
             + ", window "
             + window
             + ", risk score "
             + report.get().risk().getRiskScore()
-            + valid
+            + written.note()
             + ")");
     if (skipped > 0) {
       System.err.println("warning: skipped " + skipped + " undecodable records");

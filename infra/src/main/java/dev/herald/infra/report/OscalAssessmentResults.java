@@ -275,7 +275,17 @@ public final class OscalAssessmentResults {
         Files.deleteIfExists(partial);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + name + " to " + dir, e);
+      throw new UncheckedIOException(
+          "cannot write "
+              + name
+              + " to "
+              + dir
+              + " ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + ")",
+          e);
     }
   }
 

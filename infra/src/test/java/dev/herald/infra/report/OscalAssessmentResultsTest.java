@@ -1,6 +1,7 @@
 package dev.herald.infra.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,12 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * and constraints shipped in liboscal-java, broken documents do not, and findings follow the
  * figures.
  */
-class OscalAssessmentResultsTest {
+public class OscalAssessmentResultsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MIN = 60_000;
 
   /** A 24h report of group g1: SLO missed, one outage of n2, one equivocation (alert eq-1). */
-  static GovernanceReport troubled() {
+  public static GovernanceReport troubled() {
     return report(
         0.995, Map.of("EQUIVOCATION", 1L, "NODE_SILENT", 1L), 2.5, List.of(equivocation()));
   }
@@ -246,6 +247,20 @@ class OscalAssessmentResultsTest {
     assertThat(html.toString())
         .contains("eq-2", "[click](javascript:alert(1)) &lt;b&gt;x&lt;/b&gt;", "*bold*")
         .doesNotContain("<a ", "<b>", "<em>", "<code>");
+  }
+
+  @Test
+  void aMissingOrNonJsonFileIsAnIoErrorNamingTheFile(@TempDir Path dir) throws Exception {
+    // Given
+    Path missing = dir.resolve("missing.json");
+    Path notJson = Files.writeString(dir.resolve("not.json"), "<assessment-results/>");
+
+    // When / Then
+    for (Path file : List.of(missing, notJson)) {
+      assertThatThrownBy(() -> OscalValidator.validate(file))
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining(file.toString());
+    }
   }
 
   @Test
