@@ -1,5 +1,6 @@
 package dev.herald.flink.report;
 
+import dev.herald.schema.AlertStatuses;
 import dev.herald.schema.AuditAlert;
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.List;
  * @param alertId the deterministic alert id
  * @param type alert type, e.g. {@code EQUIVOCATION}
  * @param severity LOW, MEDIUM, HIGH or CRITICAL
- * @param open whether its latest record is OPEN
+ * @param open whether its latest record is still firing (OPEN or UPDATED; not RESOLVED or
+ *     ACKNOWLEDGED)
  * @param entityKey the entity, or {@code null} for node-level alerts
  * @param version the version, or {@code null}
  * @param nodes the nodes it blames
@@ -38,7 +40,7 @@ public record Incident(
         a.getAlertId(),
         a.getType().name(),
         a.getSeverity().name(),
-        a.getStatus().name().equals("OPEN"),
+        AlertStatuses.active(a.getStatus()),
         a.getEntityKey(),
         a.getVersion(),
         List.copyOf(a.getNodes()),
