@@ -92,9 +92,7 @@ public record BenchOptions(
         Path.of(System.getProperty("java.io.tmpdir")),
         500_000,
         LATENCY_POINTS,
-        30,
-        latencyPoints,
-        latencySeconds);
+        30);
   }
 
   public BenchOptions withEvents(long n) {

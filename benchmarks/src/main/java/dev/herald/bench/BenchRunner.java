@@ -13,6 +13,7 @@ import dev.herald.bench.throughput.TopicDrain;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.Ed25519Provider;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -328,6 +329,12 @@ public final class BenchRunner {
       report.machine("host", "unknown");
     }
     report.machine("events", options.events());
+    report.machine(
+        "ed25519",
+        Ed25519Provider.selected().label()
+            + (Ed25519Provider.CORRETTO.available()
+                ? ""
+                : " (Corretto: " + Ed25519Provider.correttoProblem() + ")"));
   }
 
   /** Adds the load average at the end (the machine may be shared). */
