@@ -127,6 +127,15 @@ public final class BenchRunner {
       ratios.put("c/b", c.perSecond() / b.perSecond());
       ratios.put("c/a", c.perSecond() / a.perSecond());
       ratios.put("d/b", d.perSecond() / b.perSecond());
+      // on a shared machine the wall-clock rates measure the machine; CPU per report does not
+      double cpuB = cpuMicrosPerReport(work.cpu(), events);
+      double cpuC = cpuMicrosPerReport(eos.steadyCpu(), eos.steadyShare(events));
+      double cpuD = cpuMicrosPerReport(alos.steadyCpu(), alos.steadyShare(events));
+      ratios.put("CPU us/report b (work-floor thread)", cpuB);
+      ratios.put("CPU us/report c (auditor threads, EOS)", cpuC);
+      ratios.put("CPU us/report d (auditor threads, ALOS)", cpuD);
+      ratios.put("c/b by CPU (b CPU per report / c CPU per report)", cpuB / cpuC);
+      ratios.put("d/b by CPU", cpuB / cpuD);
       ratios.put(
           "auditor start-up seconds (EOS, not in c)",
           (eos.total().toNanos() - eos.steady().toNanos()) / 1e9);
@@ -290,6 +299,10 @@ public final class BenchRunner {
         scores.forEach((t, sc) -> q.put(t, sc.toMap()));
       }
     }
+  }
+
+  private static double cpuMicrosPerReport(java.time.Duration cpu, double reports) {
+    return cpu.toNanos() / 1e3 / Math.max(1, reports);
   }
 
   private static double seconds(TopicDrain.Result r) {
