@@ -69,6 +69,7 @@ public final class ControlCatalog {
           Map.entry("riskScore", RISK),
           Map.entry("EQUIVOCATION", BYZANTINE),
           Map.entry("FORGED_REPORT", BYZANTINE),
+          Map.entry("VERSION_JUMP", BYZANTINE),
           Map.entry("UNKNOWN_NODE", IDENTITY),
           Map.entry("NOT_A_MEMBER", IDENTITY),
           Map.entry("IDENTITY_CONFLICT", IDENTITY),
