@@ -42,6 +42,7 @@ final class DeadlineIndex {
   /** Forgets the in-memory earliest times (after a restore or rewind of the store). */
   void forget() {
     nextDeadline = Long.MIN_VALUE;
+    scannedBelow = 0;
   }
 
   void addDeadline(long deadline, String entityId, long version) {

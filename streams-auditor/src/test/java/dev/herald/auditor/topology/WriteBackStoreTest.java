@@ -1,11 +1,14 @@
 package dev.herald.auditor.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -14,6 +17,8 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -110,5 +115,79 @@ class WriteBackStoreTest {
       assertThat(Map.of("a", store.get("a"), "b", store.get("b"), "c", store.get("c")))
           .isEqualTo(Map.of("a", 10L, "b", 5L, "c", 5L));
     }
+  }
+
+  private static WriteBackStore<Long> standalone(Path dir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back-direct");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+    MockProcessorContext<Void, Void> context =
+        new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
+    WriteBackStore<Long> store =
+        (WriteBackStore<Long>)
+            WriteBackStore.builder(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+                        .withLoggingDisabled(),
+                    100)
+                .build();
+    store.init(context.getStateStoreContext(), store);
+    return store;
+  }
+
+  private static Long readElsewhere(WriteBackStore<Long> store, String key) throws Exception {
+    return CompletableFuture.supplyAsync(() -> store.get(key)).get();
+  }
+
+  @Test
+  void changesNotFlushedForACommitAreDroppedWhenTheTaskClosesDirty(@TempDir Path dir)
+      throws Exception {
+    // Given: a committed value and a later change that no commit covered
+    WriteBackStore<Long> store = standalone(dir);
+    store.put("a", 1L);
+    store.flushCache();
+    store.put("a", 2L);
+    assertThat(store.get("a")).isEqualTo(2L);
+
+    // When: closed without a commit (a dirty close: aborted transaction, crash, migration),
+    // then opened again as Kafka Streams revives a task
+    store.close();
+    WriteBackStore<Long> revived = standalone(dir);
+
+    // Then
+    assertThat(revived.get("a")).isEqualTo(1L);
+    revived.close();
+  }
+
+  @Test
+  void otherThreadsReadOnlyWhatWasFlushedForACommit(@TempDir Path dir) throws Exception {
+    // Given
+    WriteBackStore<Long> store = standalone(dir);
+    store.put("a", 1L);
+
+    // When / Then: an interactive query sees nothing uncommitted, then the flushed value
+    assertThat(readElsewhere(store, "a")).isNull();
+    store.flushCache();
+    assertThat(readElsewhere(store, "a")).isEqualTo(1L);
+    store.close();
+  }
+
+  @Test
+  void aCommitFlushFromAnotherThreadFailsInsteadOfCommittingWithoutTheChanges(@TempDir Path dir)
+      throws Exception {
+    // Given
+    WriteBackStore<Long> store = standalone(dir);
+    store.put("a", 1L);
+
+    // When / Then
+    assertThatThrownBy(() -> CompletableFuture.runAsync(store::flushCache).get())
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot be committed from another thread");
+    assertThat(readElsewhere(store, "a")).isNull();
+    store.flushCache();
+    assertThat(readElsewhere(store, "a")).isEqualTo(1L);
+    store.close();
   }
 }
