@@ -78,6 +78,13 @@ public enum Ed25519Provider {
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20
   };
 
+  /**
+   * Corretto's Ed25519 buffers the whole message and refuses more than 1 MiB ({@code
+   * IllegalArgumentException: Invalid capacity}); messages longer than this half of it go to
+   * BouncyCastle, which decides alike, so no message size makes the implementations disagree.
+   */
+  static final int CORRETTO_MAX_MESSAGE = 1 << 19;
+
   private final String label;
 
   Ed25519Provider(String label) {
@@ -122,7 +129,10 @@ public enum Ed25519Provider {
         verifier.update(message, 0, message.length);
         yield verifier.verifySignature(signature);
       }
-      case CORRETTO -> Jca.verify(Corretto.get(), key, message, signature);
+      case CORRETTO ->
+          message.length > CORRETTO_MAX_MESSAGE
+              ? BOUNCY_CASTLE.verify(key, message, signature)
+              : Jca.verify(Corretto.get(), key, message, signature);
       case JDK -> Jca.verify(Jca.JDK_SIGNATURES.get(), key, message, signature);
     };
   }
@@ -136,7 +146,10 @@ public enum Ed25519Provider {
         signer.update(message, 0, message.length);
         yield signer.generateSignature();
       }
-      case CORRETTO -> Jca.sign(Corretto.get(), key, message);
+      case CORRETTO ->
+          message.length > CORRETTO_MAX_MESSAGE
+              ? BOUNCY_CASTLE.sign(key, message)
+              : Jca.sign(Corretto.get(), key, message);
       case JDK -> Jca.sign(Jca.JDK_SIGNATURES.get(), key, message);
     };
   }

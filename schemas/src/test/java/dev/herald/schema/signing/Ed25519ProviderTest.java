@@ -43,6 +43,33 @@ class Ed25519ProviderTest {
   }
 
   @Test
+  void everyAvailableImplementationSignsAndVerifiesMessagesLargerThanCorrettoBuffers() {
+    // Given: messages around and far beyond Corretto's 1 MiB buffer
+    Random random = new Random(3);
+    Ed25519.KeyPair keys = Ed25519.fromSeed(new byte[32]);
+    Ed25519PublicKeyParameters pub = Ed25519.publicKey(keys.publicKey());
+    for (int size :
+        new int[] {
+          Ed25519Provider.CORRETTO_MAX_MESSAGE, Ed25519Provider.CORRETTO_MAX_MESSAGE + 1, 10 << 20
+        }) {
+      byte[] message = new byte[size];
+      random.nextBytes(message);
+      byte[] expected = Ed25519Provider.BOUNCY_CASTLE.sign(keys.privateKey(), message);
+
+      // When / Then: every implementation signs the same bytes and verifies them, none throws
+      for (Ed25519Provider p : available()) {
+        assertThat(p.sign(keys.privateKey(), message))
+            .as(p.label() + " " + size)
+            .isEqualTo(expected);
+        assertThat(p.verify(pub, message, expected)).as(p.label() + " " + size).isTrue();
+      }
+      byte[] tampered = message.clone();
+      tampered[size - 1] ^= 1;
+      assertAllAgree(pub, tampered, expected);
+    }
+  }
+
+  @Test
   void everyAvailableImplementationRejectsTheSameTamperedSignatures() {
     Random random = new Random(7);
     Ed25519.KeyPair keys = Ed25519.fromSeed(new byte[32]);
