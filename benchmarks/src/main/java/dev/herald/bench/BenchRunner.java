@@ -283,6 +283,14 @@ public final class BenchRunner {
       point.put("precision", all == null ? 1.0 : all.precision());
       point.put("recall", all == null ? 1.0 : all.recall());
       point.put("false positives", all == null ? 0 : all.raised() - all.truePositives());
+      Map<String, Long> falseByType = new java.util.TreeMap<>();
+      scores.forEach(
+          (type, score) -> {
+            if (!type.equals("ALL") && score.raised() > score.truePositives()) {
+              falseByType.put(type, (long) (score.raised() - score.truePositives()));
+            }
+          });
+      point.put("false positives by type", falseByType);
       curve.put(String.format(Locale.ROOT, "%.0f%%", fraction * 100), point);
       if (fraction == 0.5) {
         Map<String, Object> l = report.section("latency (live, half the max EOS rate)");
