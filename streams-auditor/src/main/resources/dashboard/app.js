@@ -65,13 +65,17 @@
     tr.dataset.alertId = a.alertId;
     tr.dataset.type = a.type;
     tr.dataset.status = a.status;
-    tr.className = (a.status === "RESOLVED" ? "resolved " : "") + (fresh ? "fresh" : "");
+    const ended = a.status === "RESOLVED" || a.status === "ACKNOWLEDGED";
+    tr.className = (ended ? "resolved " : "") + (fresh ? "fresh" : "");
     tr.title = a.detail || "";
+    const attrs = a.attributes || {};
     tr.append(
       text("td", time(a.detectedAt)),
+      text("td", attrs.lastSeenAt ? time(attrs.lastSeenAt) : time(a.detectedAt), "last-seen"),
       text("td", a.type, "type"),
       (() => { const td = document.createElement("td"); td.append(text("span", a.severity, "sev " + a.severity)); return td; })(),
       text("td", a.status, "status"),
+      text("td", attrs.count || "1", "count"),
       text("td", a.group || "—"),
       text("td", a.entityKey == null ? "—" : a.entityKey + (a.version != null ? " v" + a.version : ""), "entity"),
       text("td", (a.nodes || []).join(", "), "nodes"));
@@ -220,10 +224,40 @@
         }
         evDiv.append(box);
       });
-      body.replaceChildren(dl, evDiv);
+      const parts = [dl];
+      if (a.status === "OPEN" || a.status === "UPDATED") parts.push(ackForm(a));
+      parts.push(evDiv);
+      body.replaceChildren(...parts);
     } catch (e) {
       body.replaceChildren(text("p", "Cannot load the alert: " + e.message, "bad"));
     }
+  }
+
+  /** Acknowledge (operator role): POST /api/alerts/{id}/ack with a reason. */
+  function ackForm(a) {
+    const form = document.createElement("form");
+    form.id = "ack";
+    const reason = document.createElement("input");
+    reason.placeholder = "why is it acknowledged? (kept with the alert)";
+    reason.required = true;
+    reason.setAttribute("aria-label", "acknowledgement reason");
+    const button = text("button", "Acknowledge");
+    button.type = "submit";
+    const note = text("span", "", "empty");
+    form.append(reason, button, note);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const r = await fetch("/api/alerts/" + encodeURIComponent(a.alertId) + "/ack", {
+        method: "POST",
+        headers: {"Content-Type": "application/json", Accept: "application/json", ...authHeaders()},
+        body: JSON.stringify({reason: reason.value}),
+      });
+      const body = await r.json().catch(() => ({}));
+      note.textContent = r.ok
+        ? " acknowledged; the alert turns ACKNOWLEDGED in a moment"
+        : ` not acknowledged: ${body.error || r.status}: ${body.detail || ""}`;
+    });
+    return form;
   }
 
   async function loadStatus() {

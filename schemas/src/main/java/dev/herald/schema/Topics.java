@@ -45,6 +45,12 @@ public final class Topics {
   /** {@link AuditAlert} records, keyed by alertId, OPEN then RESOLVED. */
   public static final String ALERTS = "herald.alerts.v1";
 
+  /**
+   * {@link AlertAck} records: operators' acknowledgements of alerts, keyed by the alert's routing
+   * key (its node, or its identity), written by {@code herald alerts ack} and the REST API.
+   */
+  public static final String ALERT_ACKS = "herald.alert-acks.v1";
+
   /** {@link DeadLetter} records, keyed by the original key. Nothing is dropped silently. */
   public static final String DLQ = "herald.dlq.v1";
 
@@ -134,6 +140,12 @@ public final class Topics {
                   THIRTY_DAYS_MS,
                   "max.message.bytes",
                   Integer.toString(ALERTS_MAX_MESSAGE_BYTES))),
+          new Spec(
+              ALERT_ACKS,
+              "routing key of the alert",
+              "AlertAck",
+              DEFAULT_PARTITIONS,
+              Map.of("cleanup.policy", "delete", "retention.ms", THIRTY_DAYS_MS)),
           new Spec(
               DLQ,
               "original key",

@@ -5,7 +5,7 @@ import dev.herald.auditor.alerting.AlertRecord;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.topology.AuditorStores;
-import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertStatuses;
 import dev.herald.schema.AuditAlert;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +71,7 @@ public final class AuditorQueries {
     try (KeyValueIterator<String, AlertRecord> it = store.all()) {
       it.forEachRemaining(
           kv -> {
-            if (kv.value.status == AlertStatus.OPEN) {
+            if (AlertStatuses.active(kv.value.status)) {
               open.add(AlertBook.toAlert(kv.value));
             }
           });

@@ -152,6 +152,8 @@ public final class HeraldAuditor implements AutoCloseable {
             ? config.stateChangePartitions()
             : lookUpPartitions(config, Topics.STATE_CHANGES);
     int heartbeatPartitions = lookUpPartitions(config, Topics.HEARTBEATS);
+    // operators' acknowledgements are an input too: fail now, with the fix, if the topic is missing
+    lookUpPartitions(config, Topics.ALERT_ACKS);
     Path stateDir = stateDir(config);
     RememberingSchemaRegistryClient registry = remembering(config, stateDir);
     EndOffsetWatcher frontier =

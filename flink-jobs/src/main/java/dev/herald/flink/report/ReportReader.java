@@ -1,5 +1,6 @@
 package dev.herald.flink.report;
 
+import dev.herald.schema.AuditAlert;
 import dev.herald.schema.AvailabilityWindow;
 import dev.herald.schema.RiskReport;
 import dev.herald.schema.Topics;
@@ -7,8 +8,10 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads what the Flink jobs wrote ({@code herald.risk.v1}, {@code herald.availability.v1},
- * committed records only) and assembles the {@link GovernanceReport} of one group and window.
+ * Reads what the Flink jobs wrote ({@code herald.risk.v1}, {@code herald.availability.v1}) and the
+ * auditor's alerts ({@code herald.alerts.v1}), committed records only, and assembles the {@link
+ * GovernanceReport} of one group and window.
  *
  * <pre>{@code
  * try (var registry = spec.connect()) {
@@ -37,6 +41,7 @@ public final class ReportReader {
   private final Properties clientProperties;
   private final AvroWireFormat<RiskReport> risks;
   private final AvroWireFormat<AvailabilityWindow> windows;
+  private final AvroWireFormat<AuditAlert> alerts;
   private long skipped;
 
   /**
@@ -47,6 +52,7 @@ public final class ReportReader {
     this.clientProperties = clientProperties;
     this.risks = new AvroWireFormat<>(RiskReport.class, registry);
     this.windows = new AvroWireFormat<>(AvailabilityWindow.class, registry);
+    this.alerts = new AvroWireFormat<>(AuditAlert.class, registry);
   }
 
   /** Records that did not decode and were left out, in the last {@link #read}. */
@@ -82,7 +88,17 @@ public final class ReportReader {
         all.add(w);
       }
     }
-    return Optional.of(GovernanceReport.of(latest.get(), all));
+    Instant end = latest.get().getWindowEnd();
+    // the topic is keyed by alert id: the last record of an id is its latest state
+    Map<String, Incident> incidents = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : readAll(Topics.ALERTS, timeout)) {
+      AuditAlert a = decode(alerts, r);
+      if (a != null && a.getGroup().equals(group) && a.getDetectedAt().isBefore(end)) {
+        incidents.put(a.getAlertId(), Incident.of(a));
+      }
+    }
+    return Optional.of(
+        GovernanceReport.of(latest.get(), reports, all, List.copyOf(incidents.values())));
   }
 
   private <T extends org.apache.avro.specific.SpecificRecord> T decode(

@@ -55,9 +55,7 @@ public final class ReportRenderer {
 
   /** Writes the report into {@code dir} (created if needed) and returns the file. */
   public static Path write(GovernanceReport report, Format format, Path dir) {
-    RiskReport r = report.risk();
-    String name =
-        "herald-report-" + safe(r.getGroup()) + "-" + safe(r.getWindow()) + "." + format.extension;
+    String name = fileName(report.risk(), format.extension);
     String text =
         switch (format) {
           case HTML -> html(report);
@@ -72,6 +70,20 @@ public final class ReportRenderer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + name + " to " + dir, e);
     }
+  }
+
+  /**
+   * The file name of {@code risk}'s report with {@code extension}: {@code
+   * herald-report-<group>-<window>.<extension>}, characters other than letters, digits, {@code .},
+   * {@code _} and {@code -} replaced by {@code _}.
+   */
+  public static String fileName(RiskReport risk, String extension) {
+    return "herald-report-"
+        + safe(risk.getGroup())
+        + "-"
+        + safe(risk.getWindow())
+        + "."
+        + extension;
   }
 
   /** The report as a JSON document. */
@@ -128,11 +140,53 @@ public final class ReportRenderer {
       controls.add(m);
     }
     root.put("controls", controls);
+    List<Map<String, Object>> incidents = new ArrayList<>();
+    for (Incident i : report.incidents()) {
+      incidents.add(incident(i));
+    }
+    root.put("incidents", incidents);
+    root.put("changes", changes(report.changes()));
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Map<String, Object> incident(Incident i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("alertId", i.alertId());
+    m.put("type", i.type());
+    m.put("severity", i.severity());
+    m.put("status", i.open() ? "OPEN" : "RESOLVED");
+    m.put("entityKey", i.entityKey());
+    m.put("version", i.version());
+    m.put("nodes", i.nodes());
+    m.put("detectedAt", i.detectedAt().toString());
+    m.put("resolvedAt", i.resolvedAt() == null ? null : i.resolvedAt().toString());
+    return m;
+  }
+
+  private static Map<String, Object> changes(Changes c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("basis", c.basis().name());
+    if (c.previous() != null) {
+      m.put("previousWindowStart", c.previous().getWindowStart().toString());
+      m.put("previousWindowEnd", c.previous().getWindowEnd().toString());
+    }
+    List<Map<String, Object>> deltas = new ArrayList<>();
+    for (Changes.Delta d : c.deltas()) {
+      Map<String, Object> x = new LinkedHashMap<>();
+      x.put("figure", d.figure());
+      x.put("previous", d.before());
+      x.put("now", d.after());
+      x.put("change", d.change().orElse(null));
+      deltas.add(x);
+    }
+    m.put("deltas", deltas);
+    m.put("opened", c.opened().stream().map(Incident::alertId).toList());
+    m.put("closed", c.closed().stream().map(Incident::alertId).toList());
+    return m;
   }
 
   /**
@@ -243,7 +297,11 @@ public final class ReportRenderer {
         .append("</code></p>\n");
 
     h.append("<h2>Availability by node</h2>\n").append(barChart(report.scopes()));
-    h.append("<h2>Group availability over time</h2>\n").append(timeline(report.timeline()));
+    h.append("<h2>Trends over the window</h2>\n");
+    for (TrendChart chart : trends(report)) {
+      h.append(chart.svg(r.getWindowStart(), r.getWindowEnd()));
+    }
+    changes(h, report.changes(), r);
 
     h.append("<h2>Availability per node, region and group</h2>\n<table><tr><th>scope</th>")
         .append("<th>id</th><th>availability</th><th>downtime</th><th>outages</th><th>MTTR</th>")
@@ -375,60 +433,144 @@ public final class ReportRenderer {
     return s.toString();
   }
 
-  private static String timeline(List<AvailabilityWindow> windows) {
-    if (windows.isEmpty()) {
-      return "<p>No group windows in this period.</p>\n";
+  /**
+   * The trend charts of the HTML report, over the report's window. A new figure is one more {@link
+   * TrendChart.Series#of} line: from {@code t} (the group's availability windows, one per {@code
+   * --window}) or {@code h} (the group's rolling reports, one per slide).
+   */
+  static List<TrendChart> trends(GovernanceReport report) {
+    List<AvailabilityWindow> t = report.timeline();
+    List<RiskReport> h = report.history();
+    String rolling = "rolling " + report.risk().getWindow();
+    return List.of(
+        new TrendChart(
+            "Group availability per window",
+            TrendChart.Scale.PERCENT,
+            TrendChart.Series.of(
+                "availability",
+                t,
+                AvailabilityWindow::getWindowEnd,
+                AvailabilityWindow::getUpFraction)),
+        new TrendChart(
+            "Alerts opened per hour, by severity",
+            TrendChart.Scale.COUNT,
+            TrendChart.Series.of(
+                "CRITICAL", t, AvailabilityWindow::getWindowEnd, w -> perHour(w, "CRITICAL")),
+            TrendChart.Series.of(
+                "HIGH", t, AvailabilityWindow::getWindowEnd, w -> perHour(w, "HIGH")),
+            TrendChart.Series.of(
+                "MEDIUM", t, AvailabilityWindow::getWindowEnd, w -> perHour(w, "MEDIUM")),
+            TrendChart.Series.of(
+                "LOW", t, AvailabilityWindow::getWindowEnd, w -> perHour(w, "LOW"))),
+        new TrendChart(
+            "Availability of the " + rolling + " window at each slide, and the SLO",
+            TrendChart.Scale.PERCENT,
+            TrendChart.Series.of(
+                "availability", h, RiskReport::getWindowEnd, RiskReport::getAvailability),
+            TrendChart.Series.of(
+                "SLO target", h, RiskReport::getWindowEnd, RiskReport::getSloTarget)),
+        new TrendChart(
+            "Risk score (0-100) of the " + rolling + " window at each slide",
+            TrendChart.Scale.COUNT,
+            TrendChart.Series.of(
+                "risk score", h, RiskReport::getWindowEnd, RiskReport::getRiskScore)));
+  }
+
+  /** Alerts of {@code severity} the window opened, per hour. */
+  static double perHour(AvailabilityWindow w, String severity) {
+    long ms = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
+    long n = w.getAlertsBySeverity().getOrDefault(severity, 0L);
+    return ms <= 0 ? 0 : n * 3_600_000.0 / ms;
+  }
+
+  /** Most incidents listed per table; the rest are counted. */
+  static final int MAX_LISTED = 100;
+
+  private static void changes(StringBuilder h, Changes c, RiskReport r) {
+    h.append("<h2>Changed since the previous report</h2>\n");
+    if (c.basis() == Changes.Basis.NONE) {
+      h.append("<p>No earlier ")
+          .append(esc(r.getWindow()))
+          .append(" report of this group on herald.risk.v1: nothing to compare with.</p>\n");
+      return;
     }
-    int width = 640;
-    int height = 160;
-    int n = windows.size();
-    StringBuilder points = new StringBuilder();
-    double min = 1.0;
-    for (AvailabilityWindow w : windows) {
-      min = Math.min(min, w.getUpFraction());
+    RiskReport p = c.previous();
+    h.append("<p>Compared with the ")
+        .append(esc(p.getWindow()))
+        .append(" report of ")
+        .append(p.getWindowStart())
+        .append(" to ")
+        .append(p.getWindowEnd())
+        .append(
+            c.basis() == Changes.Basis.PREVIOUS_WINDOW
+                ? " (the previous window)."
+                : " (the earliest on herald.risk.v1; it overlaps this window, as no report ends"
+                    + " before this window starts).")
+        .append(
+            "</p>\n<table><tr><th>figure</th><th>previous</th><th>now</th><th>change</th></tr>\n");
+    for (Changes.Delta d : c.deltas()) {
+      String cls =
+          d.worse() ? " class=\"num bad\"" : d.better() ? " class=\"num ok\"" : " class=\"num\"";
+      h.append("<tr><td>")
+          .append(esc(d.figure()))
+          .append("</td><td class=\"num\">")
+          .append(deltaValue(d.figure(), d.before()))
+          .append("</td><td class=\"num\">")
+          .append(deltaValue(d.figure(), d.after()))
+          .append("</td><td")
+          .append(cls)
+          .append('>')
+          .append(d.change().map(v -> (v > 0 ? "+" : "") + deltaValue(d.figure(), v)).orElse("n/a"))
+          .append("</td></tr>\n");
     }
-    double floor = Math.max(0, Math.min(0.9, min - 0.05));
-    for (int i = 0; i < n; i++) {
-      double x = 40 + (n == 1 ? 0 : (double) i / (n - 1) * (width - 50));
-      double y = 10 + (1 - (windows.get(i).getUpFraction() - floor) / (1 - floor)) * (height - 40);
-      points.append(fmt(x, 1)).append(',').append(fmt(y, 1)).append(' ');
+    h.append("</table>\n");
+    incidentTable(h, "New incidents (detected since " + p.getWindowEnd() + ")", c.opened());
+    incidentTable(h, "Closed incidents (resolved since " + p.getWindowEnd() + ")", c.closed());
+  }
+
+  private static String deltaValue(String figure, Double v) {
+    if (v == null) {
+      return "n/a";
     }
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"group availability over time\" width=\""
-        + width
-        + "\" height=\""
-        + height
-        + "\">\n"
-        + "<line x1=\"40\" y1=\"10\" x2=\"40\" y2=\""
-        + (height - 30)
-        + "\" stroke=\"#999\"/>"
-        + "<line x1=\"40\" y1=\""
-        + (height - 30)
-        + "\" x2=\""
-        + width
-        + "\" y2=\""
-        + (height - 30)
-        + "\" stroke=\"#999\"/>"
-        + "<text x=\"0\" y=\"15\" font-size=\"11\">100%</text>"
-        + "<text x=\"0\" y=\""
-        + (height - 30)
-        + "\" font-size=\"11\">"
-        + pct(floor)
-        + "</text>"
-        + "<text x=\"40\" y=\""
-        + (height - 10)
-        + "\" font-size=\"11\">"
-        + windows.get(0).getWindowStart()
-        + "</text>"
-        + "<text x=\""
-        + (width - 190)
-        + "\" y=\""
-        + (height - 10)
-        + "\" font-size=\"11\">"
-        + windows.get(n - 1).getWindowEnd()
-        + "</text>\n"
-        + "<polyline fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\" points=\""
-        + points.toString().trim()
-        + "\"/>\n</svg>\n";
+    return switch (figure) {
+      case "availability" -> fmt(v * 100, 3) + " %";
+      case "errorBudgetBurn" -> fmt(v * 100, 1) + " %";
+      case "mttrMs" -> (v < 0 ? "-" : "") + duration(Math.round(Math.abs(v)));
+      case "quorumLossMinutes", "riskScore" -> fmt(v, 1);
+      default -> fmt(v, 0);
+    };
+  }
+
+  private static void incidentTable(StringBuilder h, String title, List<Incident> incidents) {
+    h.append("<h3>").append(esc(title)).append(": ").append(incidents.size()).append("</h3>\n");
+    if (incidents.isEmpty()) {
+      return;
+    }
+    h.append("<table><tr><th>alert id</th><th>type</th><th>severity</th><th>entity</th>")
+        .append("<th>nodes</th><th>detected</th><th>resolved</th></tr>\n");
+    for (Incident i : incidents.subList(0, Math.min(MAX_LISTED, incidents.size()))) {
+      h.append("<tr><td><code>")
+          .append(esc(i.alertId()))
+          .append("</code></td><td>")
+          .append(esc(i.type()))
+          .append("</td><td>")
+          .append(esc(i.severity()))
+          .append("</td><td>")
+          .append(i.entityKey() == null ? "" : esc(i.entityKey() + " v" + i.version()))
+          .append("</td><td>")
+          .append(esc(String.join(", ", i.nodes())))
+          .append("</td><td>")
+          .append(i.detectedAt())
+          .append("</td><td>")
+          .append(i.resolvedAt() == null ? "open" : i.resolvedAt().toString())
+          .append("</td></tr>\n");
+    }
+    h.append("</table>\n");
+    if (incidents.size() > MAX_LISTED) {
+      h.append("<p>and ")
+          .append(incidents.size() - MAX_LISTED)
+          .append(" more (herald alerts lists them all).</p>\n");
+    }
   }
 
   private static String titled(List<String> ids, Map<String, String> titles) {

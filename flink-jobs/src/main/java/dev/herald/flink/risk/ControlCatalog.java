@@ -2,6 +2,8 @@ package dev.herald.flink.risk;
 
 import dev.herald.schema.ControlEvidence;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,24 +20,38 @@ import java.util.Map;
 public final class ControlCatalog {
   private ControlCatalog() {}
 
-  /** ISO/IEC 27001:2022 Annex A controls the figures refer to, with their titles. */
+  /**
+   * ISO/IEC 27001:2022 Annex A controls the figures refer to, in Annex A order, with a title in
+   * Herald's own words (the standard's text is copyrighted; the ids are what auditors look up).
+   */
   public static final Map<String, String> ISO27001 =
-      Map.of(
-          "5.25", "Assessment and decision on information security events",
-          "5.28", "Collection of evidence",
-          "5.30", "ICT readiness for business continuity",
-          "8.6", "Capacity management",
-          "8.14", "Redundancy of information processing facilities",
-          "8.15", "Logging",
-          "8.16", "Monitoring activities");
+      ordered(
+          "5.25", "Security events are assessed and decided upon",
+          "5.28", "Evidence of events is collected and kept",
+          "5.30", "ICT services stay ready through disruptions",
+          "8.6", "Resource use is kept within capacity",
+          "8.14", "Enough redundancy keeps the service available",
+          "8.15", "Activities and events are logged",
+          "8.16", "Systems are watched for anomalous behaviour");
 
-  /** IEC 62443-3-3 foundational requirements the figures refer to, with their titles. */
+  /**
+   * IEC 62443-3-3 foundational requirements the figures refer to, in order, with a title in
+   * Herald's own words.
+   */
   public static final Map<String, String> IEC62443 =
-      Map.of(
-          "FR1", "Identification and authentication control",
-          "FR3", "System integrity",
-          "FR6", "Timely response to events",
-          "FR7", "Resource availability");
+      ordered(
+          "FR1", "Who and what acts is identified and authenticated",
+          "FR3", "System and data integrity are protected",
+          "FR6", "Events are responded to in time",
+          "FR7", "Resources stay available to the system's functions");
+
+  private static Map<String, String> ordered(String... idsAndTitles) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < idsAndTitles.length; i += 2) {
+      m.put(idsAndTitles[i], idsAndTitles[i + 1]);
+    }
+    return Collections.unmodifiableMap(m);
+  }
 
   private record Controls(List<String> iso, List<String> iec) {}
 
@@ -82,6 +98,15 @@ public final class ControlCatalog {
           Map.entry("REPLICA_LAG", LIVENESS),
           Map.entry("NODE_SILENT", LIVENESS),
           Map.entry("FLOOD", FLOOD));
+
+  /** Every figure the catalogue maps, sorted: report field names, then alert types. */
+  public static List<String> figures() {
+    List<String> out = new ArrayList<>(BY_FIGURE.keySet());
+    out.sort(
+        java.util.Comparator.comparing((String f) -> Character.isUpperCase(f.charAt(0)))
+            .thenComparing(f -> f));
+    return out;
+  }
 
   /**
    * The controls {@code figure} evidences, with its value. Figures are the report's field names

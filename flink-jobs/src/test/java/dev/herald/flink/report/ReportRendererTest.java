@@ -87,6 +87,49 @@ class ReportRendererTest {
   }
 
   @Test
+  void htmlShowsTrendsAndWhatChangedSinceThePreviousReport() {
+    // Given the report of minutes [100, 200), the previous one of [0, 100), a slide in between,
+    // the group's windows with a HIGH alert at minute 150, and incidents before and since
+    var previous = ReportFixtures.risk(0, 100, 0.9995, 12.0, java.util.Map.of("DIVERGENCE", 1L));
+    var slide = ReportFixtures.risk(50, 150, 0.997, 30.0, java.util.Map.of("DIVERGENCE", 1L));
+    var current = ReportFixtures.risk(100, 200, 0.995, 48.0, java.util.Map.of("EQUIVOCATION", 1L));
+    List<AvailabilityWindow> windows = new ArrayList<>();
+    for (int m = 100; m < 200; m++) {
+      windows.add(
+          ReportFixtures.groupWindow(
+              m, m == 150 ? 0.5 : 1.0, m == 150 ? Map.of("HIGH", 1L) : Map.of()));
+    }
+    List<Incident> alerts =
+        List.of(
+            ReportFixtures.incident("old-div", "DIVERGENCE", 90, 120L),
+            ReportFixtures.incident("new-eq", "EQUIVOCATION", 150, null));
+
+    // When
+    GovernanceReport report =
+        GovernanceReport.of(current, List.of(previous, slide, current), windows, alerts);
+    String html = ReportRenderer.html(report);
+
+    // Then the charts: group availability, alert rate, rolling figures at each slide
+    assertThat(report.history()).containsExactly(slide, current);
+    assertThat(report.incidents()).extracting(Incident::alertId).containsExactly("new-eq");
+    assertThat(html)
+        .contains(
+            "Group availability per window",
+            "Alerts opened per hour, by severity",
+            "rolling 24h window at each slide",
+            "Risk score (0-100)");
+    assertThat(html.split("<polyline", -1).length - 1).isGreaterThanOrEqualTo(4);
+    assertThat(html).contains(">60.00</text>"); // one HIGH alert in a 1-minute window: 60 per hour
+    // and what changed: against the previous window, the new and the closed incident
+    assertThat(html)
+        .contains("Changed since the previous report", "(the previous window)")
+        .contains("New incidents (detected since " + previous.getWindowEnd() + "): 1", "new-eq")
+        .contains("Closed incidents (resolved since " + previous.getWindowEnd() + "): 1", "old-div")
+        .contains("<td class=\"num bad\">-0.450 %</td>");
+    assertThat(html).doesNotContain("<script", "https://");
+  }
+
+  @Test
   void jsonCarriesEveryFigureAndItsControls() throws Exception {
     JsonNode json = new ObjectMapper().readTree(ReportRenderer.json(sample()));
     assertThat(json.get("group").asText()).isEqualTo("payments");

@@ -61,10 +61,17 @@ public final class HeraldAcls {
     String p = HeraldPrincipal.AUDITOR.kafkaPrincipal();
     List<AclBinding> out = new ArrayList<>();
     for (String topic :
-        List.of(Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES, Topics.ALERTS)) {
+        List.of(
+            Topics.STATE_CHANGES,
+            Topics.HEARTBEATS,
+            Topics.NODES,
+            Topics.ALERTS,
+            Topics.ALERT_ACKS)) {
       out.add(allow(p, topic(topic), AclOperation.READ));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }
+    // acknowledgements made through the REST API (operator role) are written by the auditor
+    out.add(allow(p, topic(Topics.ALERT_ACKS), AclOperation.WRITE));
     // The auditor checks at start that its inputs run on broker time (message.timestamp.type)
     // and how large a record its outputs take (max.message.bytes).
     for (String topic :
@@ -90,7 +97,7 @@ public final class HeraldAcls {
     String p = HeraldPrincipal.OPERATOR.kafkaPrincipal();
     List<AclBinding> out = new ArrayList<>();
     // The simulator's ground truth is no production topic: no principal is granted it.
-    for (String topic : List.of(Topics.NODES, Topics.SCHEMAS)) {
+    for (String topic : List.of(Topics.NODES, Topics.SCHEMAS, Topics.ALERT_ACKS)) {
       out.add(allow(p, topic(topic), AclOperation.READ));
       out.add(allow(p, topic(topic), AclOperation.WRITE));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));

@@ -121,6 +121,11 @@ final class AuditorHarness implements AutoCloseable {
     return auditor;
   }
 
+  /** The schema registry's URL (for CLI commands run against this harness). */
+  String registryUrl() {
+    return registry.url();
+  }
+
   /** Stops the schema registry (an outage); {@link #startRegistry} brings it back on its port. */
   void stopRegistry() {
     registry.close();

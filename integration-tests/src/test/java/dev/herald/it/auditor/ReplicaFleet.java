@@ -339,6 +339,19 @@ final class ReplicaFleet {
     }
   }
 
+  /**
+   * A batch in {@code node}'s name (group PAY, entity {@code entity}) signed with a key that is not
+   * the node's: what anyone with the reporter credential can write. Raises no expectation.
+   */
+  void forgeAs(String node, String entity) throws Exception {
+    send(
+        node,
+        partitionOf(PAY, entity),
+        List.of(
+            change(node, PAY, entity, 1, new byte[0], hash("forged-" + entity), "op:" + entity)),
+        key("attacker-" + entity));
+  }
+
   /** FORGED_REPORT, UNKNOWN_NODE and NOT_A_MEMBER. */
   private void outsiders() throws Exception {
     int p = partitionOf(PAY, "h0");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.demo.Demo;
 import dev.herald.infra.demo.DemoScenario;
+import dev.herald.infra.report.OscalValidator;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (compressed to about a minute and a half), then checks through the REST API that an alert of
  * every injected type exists and that every alert raised is one the simulator injected (its ground
  * truth, matched by identity), that the dashboard page loads, and that a risk report renders from
- * what the Flink jobs published.
+ * what the Flink jobs published, as HTML and as OSCAL assessment results that validate.
  */
 @Tag("slow")
 class DemoIT {
@@ -103,26 +104,32 @@ class DemoIT {
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofSeconds(2))
           .until(() -> JSON.readTree(get(base + "api/risk").body()).size() > 0);
-      int exit =
-          HeraldCli.run(
-              "report",
-              "--group",
-              "g1",
-              "--window",
-              "24h",
-              "-o",
-              "html",
-              "--out",
-              reportDir.toString(),
-              "--bootstrap-server",
-              demo.bootstrapServers(),
-              "--schema-registry-url",
-              demo.registryUrl());
-      assertThat(exit).isZero();
-      try (var files = Files.list(reportDir)) {
-        Path html = files.filter(p -> p.toString().endsWith(".html")).findFirst().orElseThrow();
-        assertThat(Files.readString(html)).contains("<svg").contains("27001");
+      for (String format : List.of("html", "oscal")) {
+        int exit =
+            HeraldCli.run(
+                "report",
+                "--group",
+                "g1",
+                "--window",
+                "24h",
+                "-o",
+                format,
+                "--out",
+                reportDir.toString(),
+                "--bootstrap-server",
+                demo.bootstrapServers(),
+                "--schema-registry-url",
+                demo.registryUrl());
+        assertThat(exit).as(format).isZero();
       }
+      assertThat(Files.readString(reportDir.resolve("herald-report-g1-24h.html")))
+          .contains("<svg")
+          .contains("27001");
+      // And its OSCAL assessment results validate (schema and constraints)
+      Path oscal = reportDir.resolve("herald-report-g1-24h.oscal.json");
+      OscalValidator.Result validation = OscalValidator.validate(oscal);
+      assertThat(validation.valid()).as(validation.findings().toString()).isTrue();
+      assertThat(Files.readString(oscal)).contains("\"findings\"", "iso27001-a.8.14");
     }
     assertThat(steps.toString(StandardCharsets.UTF_8)).contains("[1/8]").contains("[8/8]");
   }

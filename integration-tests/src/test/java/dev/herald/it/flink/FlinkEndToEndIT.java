@@ -12,6 +12,7 @@ import dev.herald.flink.io.RegistrySpec;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.demo.DemoScenario;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.infra.report.OscalValidator;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.FaultWindow;
@@ -230,7 +231,7 @@ class FlinkEndToEndIT {
   @Test
   void reportListsTheOutageTheIncidentAndTheirControls(@TempDir Path out) throws Exception {
     // When
-    for (String format : List.of("json", "html", "csv")) {
+    for (String format : List.of("json", "html", "csv", "oscal")) {
       int exit =
           HeraldCli.run(
               "report",
@@ -283,9 +284,33 @@ class FlinkEndToEndIT {
     String html = Files.readString(out.resolve("herald-report-" + GROUP + "-24h.html"));
     assertThat(html)
         .contains("<svg", crash.nodeId(), "EQUIVOCATION", "FR7")
+        .contains("Alerts opened per hour", "Changed since the previous report")
         .doesNotContain("<script");
     assertThat(Files.readAllLines(out.resolve("herald-report-" + GROUP + "-24h.csv")))
         .anyMatch(l -> l.startsWith("outage,NODE," + crash.nodeId() + ","));
+    // and the OSCAL assessment results validate, and cite the equivocation's alert id as evidence
+    Path oscal = out.resolve("herald-report-" + GROUP + "-24h.oscal.json");
+    OscalValidator.Result validation = OscalValidator.validate(oscal);
+    assertThat(validation.valid()).as(validation.findings().toString()).isTrue();
+    String equivocationId;
+    try (SchemaRegistryClient client = registry.connect()) {
+      AvroWireFormat<AuditAlert> alerts = new AvroWireFormat<>(AuditAlert.class, client);
+      equivocationId =
+          TopicReader.readAll(
+                  KAFKA.bootstrapServers(),
+                  Topics.ALERTS,
+                  r -> alerts.deserialize(r.topic(), r.value()))
+              .stream()
+              .filter(a -> a.getType() == AlertType.EQUIVOCATION && a.getGroup().equals(GROUP))
+              .findFirst()
+              .orElseThrow()
+              .getAlertId();
+    }
+    JsonNode results =
+        new ObjectMapper().readTree(oscal.toFile()).at("/assessment-results/results/0");
+    assertThat(results.get("observations").toString()).contains("herald verify " + equivocationId);
+    assertThat(results.get("findings").findValuesAsText("target-id"))
+        .contains("iso27001-a.5.25", "iso27001-a.8.14", "iec62443-fr3", "iec62443-fr7");
     int weekly =
         HeraldCli.run(
             "report",

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * that throws fails the test: the first failure is kept (and logged at ERROR when it happens) and
  * {@link #close()} throws it, so a broken clock shows up as what it is, not as a timeout elsewhere.
  * A failed step still runs again at its next period, so the test sees the same clock until the end.
+ * A step interrupted by {@link #close()} has not failed.
  */
 public final class Background implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Background.class);
@@ -26,6 +27,8 @@ public final class Background implements AutoCloseable {
   private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
   private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
   private final AtomicInteger failures = new AtomicInteger();
+  // set before close() interrupts the steps: a step cut short by the interrupt did not fail
+  private volatile boolean stopping;
 
   public void every(Duration period, Step step) {
     executor.scheduleAtFixedRate(
@@ -33,6 +36,9 @@ public final class Background implements AutoCloseable {
           try {
             step.run();
           } catch (Exception | AssertionError e) {
+            if (stopping) {
+              return;
+            }
             failures.incrementAndGet();
             if (firstFailure.compareAndSet(null, e)) {
               LOG.error("background step failed (the test will fail): {}", e.toString(), e);
@@ -56,6 +62,7 @@ public final class Background implements AutoCloseable {
   /** Stops the steps, then fails if any of them failed. */
   @Override
   public void close() throws InterruptedException {
+    stopping = true;
     executor.shutdownNow();
     executor.awaitTermination(10, TimeUnit.SECONDS);
     assertNoFailure();

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The lifecycle state of one alert identity in the {@code herald-alert-book} store: its current
- * alert id and status and, for episodes, the counts. Serialized as JSON.
+ * alert id and status and, for episodes, the counts and times its lifecycle is decided on. Stored
+ * with the binary codec of {@code StoreCodecs}.
  */
 public final class AlertRecord {
   public String identityKey;
@@ -39,6 +40,25 @@ public final class AlertRecord {
 
   public String firstOccurrence;
   public String lastOccurrence;
+
+  /**
+   * Detection time (report time of the finding) of the latest occurrence. Episode boundaries are
+   * decided on these times only — a new occurrence more than the type's quiet period after the last
+   * one starts a new episode — so a replay numbers episodes, and so alert ids, the same way.
+   */
+  public long lastOccurrenceAt;
+
+  /** Wall time the latest occurrence was processed (when a quiet episode is resolved). */
+  public long lastSeenWall;
+
+  /** Wall time this record was last published (UPDATEs are published at most once an interval). */
+  public long lastPublishedWall;
+
+  /** An occurrence arrived since the last publication and waits for the next UPDATED. */
+  public boolean pendingUpdate;
+
+  /** RESOLVED because the episode went quiet (an occurrence within the quiet period reopens it). */
+  public boolean resolvedByQuiet;
 
   public AlertRecord() {}
 }

@@ -1,6 +1,7 @@
 package dev.herald.auditor.api;
 
 import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertStatuses;
 import dev.herald.schema.AuditAlert;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -98,10 +99,11 @@ public final class AlertView {
         return Optional.empty();
       }
       if (previous != null
-          && previous.getStatus() == AlertStatus.RESOLVED
+          && !AlertStatuses.active(previous.getStatus())
           && alert.getStatus() == AlertStatus.OPEN
           && !alert.getDetectedAt().isAfter(previous.getDetectedAt())) {
-        // An older OPEN arriving after its RESOLVED (e.g. from another partition) is stale.
+        // An older OPEN arriving after its RESOLVED or ACKNOWLEDGED (e.g. from another partition)
+        // is stale.
         return Optional.empty();
       }
       byId.put(alert.getAlertId(), alert);
@@ -219,7 +221,7 @@ public final class AlertView {
       for (String node : a.getNodes()) {
         int[] c = counts.computeIfAbsent(node, n -> new int[2]);
         c[1]++;
-        if (a.getStatus() == AlertStatus.OPEN) {
+        if (AlertStatuses.active(a.getStatus())) {
           c[0]++;
         }
       }
@@ -233,7 +235,7 @@ public final class AlertView {
   public synchronized Map<String, List<AuditAlert>> openByGroup() {
     Map<String, List<AuditAlert>> out = new TreeMap<>();
     for (AuditAlert a : byId.values()) {
-      if (a.getStatus() == AlertStatus.OPEN) {
+      if (AlertStatuses.active(a.getStatus())) {
         out.computeIfAbsent(a.getGroup(), g -> new ArrayList<>()).add(a);
       }
     }

@@ -1,5 +1,6 @@
 package dev.herald.auditor.api;
 
+import dev.herald.auditor.alerting.AlertAcks;
 import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.auditor.subscribe.Subscription;
 import dev.herald.auditor.subscribe.SubscriptionService;
@@ -49,12 +50,14 @@ public final class AuditorApi implements AutoCloseable {
   private final ViewFeed feed;
   private final AuditorHttpServer http;
   private final SubscriptionService subscriptions;
+  private final AlertAcks acks;
 
   private AuditorApi(Builder b) {
     this.meters = b.meters;
     this.alerts = new AlertView(b.maxAlerts, meters);
     this.nodes = new NodeView(b.silenceThreshold, b.clock, meters);
     this.reports = new FlinkReportView(60, 10_000);
+    this.acks = new AlertAcks(b.kafka, b.registry);
     this.feed =
         new ViewFeed(
             b.kafka, b.registry, alerts, nodes, reports, meters, b.heartbeatLookback, b.clock);
@@ -73,6 +76,7 @@ public final class AuditorApi implements AutoCloseable {
             .ready(feed::caughtUp)
             .health(b.health == null ? null : () -> withViews(b.health.get()))
             .maxSsePerClient(b.maxSsePerClient)
+            .acks(acks)
             .clock(b.clock)
             .build();
     this.subscriptions =
@@ -161,6 +165,7 @@ public final class AuditorApi implements AutoCloseable {
     }
     http.close();
     feed.close();
+    acks.close();
   }
 
   /** Configuration of an {@link AuditorApi}. */

@@ -3,6 +3,7 @@ package dev.herald.auditor.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.herald.auditor.alerting.AlertAcks;
 import dev.herald.auditor.api.ApiTokens.Principal;
 import dev.herald.auditor.api.ApiTokens.Role;
 import dev.herald.auditor.health.AuditorHealth;
@@ -127,6 +128,7 @@ public final class AuditorHttpServer implements AutoCloseable {
     app.get(
         "/api/alerts/{alertId}",
         ctx -> ctx.json(AlertJson.toJson(alert(ctx), principal(ctx).role() == Role.OPERATOR)));
+    app.post("/api/alerts/{alertId}/ack", this::acknowledge);
     app.get(
         "/api/alerts/{alertId}/evidence",
         ctx -> {
@@ -150,6 +152,52 @@ public final class AuditorHttpServer implements AutoCloseable {
             ? "none (loopback, no token file)"
             : b.access.tokensConfigured() ? "bearer tokens" : "refusing all (no token file)");
     return this;
+  }
+
+  /**
+   * {@code POST /api/alerts/{id}/ack} with {@code {"reason": "..."}}: writes the operator's
+   * acknowledgement (the route needs the operator role, like every changing request); the auditor
+   * then publishes the alert ACKNOWLEDGED, on the alert topic and the stream.
+   */
+  private void acknowledge(Context ctx) {
+    ApiAccess.require(principal(ctx), Role.OPERATOR, "acknowledging an alert");
+    if (b.acks == null) {
+      throw new ApiException(
+          503,
+          "acknowledgements unavailable",
+          "this API was started without a Kafka producer for herald.alert-acks.v1");
+    }
+    AuditAlert alert = alert(ctx);
+    String reason;
+    try {
+      Map<?, ?> body = ctx.body().isBlank() ? Map.of() : json.readValue(ctx.body(), Map.class);
+      Object r = body.get("reason");
+      reason = r == null ? "" : r.toString();
+    } catch (IOException e) {
+      throw new ApiException(
+          400, "bad request", "send JSON like {\"reason\": \"known maintenance\"}");
+    }
+    if (reason.isBlank()) {
+      throw new ApiException(
+          400,
+          "reason required",
+          "say why in the body: {\"reason\": \"known maintenance\"} (it is kept with the alert)");
+    }
+    try {
+      b.acks.acknowledge(alert, reason, principal(ctx).name());
+    } catch (IllegalStateException e) {
+      throw new ApiException(503, "acknowledgement not written", e.getMessage());
+    }
+    ctx.status(202)
+        .json(
+            Map.of(
+                "alertId",
+                alert.getAlertId(),
+                "acknowledged",
+                true,
+                "detail",
+                "written to herald.alert-acks.v1; the alert turns ACKNOWLEDGED once the auditor"
+                    + " reads it"));
   }
 
   /**
@@ -362,6 +410,7 @@ public final class AuditorHttpServer implements AutoCloseable {
 
   /** Configuration of an {@link AuditorHttpServer}; views are required, the rest has defaults. */
   public static final class Builder {
+    private AlertAcks acks;
     private String host = "127.0.0.1";
     private int port = 8080;
     private ApiAccess access;
@@ -426,6 +475,12 @@ public final class AuditorHttpServer implements AutoCloseable {
 
     public Builder entityLookup(EntityStateLookup lookup) {
       this.lookup = lookup;
+      return this;
+    }
+
+    /** Where {@code POST /api/alerts/{id}/ack} writes acknowledgements (null: unavailable). */
+    public Builder acks(AlertAcks acks) {
+      this.acks = acks;
       return this;
     }
 

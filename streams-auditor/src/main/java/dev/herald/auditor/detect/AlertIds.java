@@ -30,6 +30,16 @@ public final class AlertIds {
         String.join(",", nodes.stream().sorted().toList()));
   }
 
+  /**
+   * The key findings (and acknowledgements) of an identity are partitioned by on their way to the
+   * alert lifecycle: the node, for alerts that name one node (so a node's NODE_SILENT or FLOOD can
+   * explain its REPLICA_LAG on the same partition), else the identity itself.
+   */
+  public static String routingKey(
+      AlertType type, String group, String entityKey, Long version, List<String> nodes) {
+    return nodes.size() == 1 ? nodes.get(0) : identityKey(type, group, entityKey, version, nodes);
+  }
+
   /** The alert id of episode {@code episode} (1-based) of an identity. */
   public static String alertId(String identityKey, int episode) {
     String text = episode <= 1 ? identityKey : identityKey + "#" + episode;

@@ -13,6 +13,7 @@ import java.util.Map;
  *       opens the alert, later ones only count.
  *   <li>{@link Kind#CAUGHT_UP}: a lagging node delivered the agreed hash of a version it missed.
  *   <li>{@link Kind#RESOLVE}: the condition cleared (a silent node is back).
+ *   <li>{@link Kind#ACK}: an operator acknowledged the alert {@code attributes.alertId}.
  * </ul>
  *
  * @param kind see above
@@ -47,7 +48,8 @@ public record Finding(
     OPEN,
     EPISODE,
     CAUGHT_UP,
-    RESOLVE
+    RESOLVE,
+    ACK
   }
 
   public Finding {

@@ -21,13 +21,19 @@ import java.util.Map;
  *     timestamps are clamped to wall clock + skew, so no writer can push the judging clock ahead
  * @param keyRotationGrace how long after a key rotation (broker time of the registration) batches
  *     and heartbeats signed with the previous key are still honoured
+ * @param updateInterval an open episode's new occurrences are published (UPDATED, with the count
+ *     and latest evidence) at most once per this interval
  */
 public record AuditPolicy(
     GroupPolicy defaults,
     Map<String, GroupPolicy> groups,
     int maxRecordBytes,
     Duration clockSkew,
-    Duration keyRotationGrace) {
+    Duration keyRotationGrace,
+    Duration updateInterval) {
+
+  /** Default {@link #updateInterval}. */
+  public static final Duration DEFAULT_UPDATE_INTERVAL = Duration.ofSeconds(5);
 
   /** Default {@link #maxRecordBytes}: half of a broker's default record limit. */
   public static final int DEFAULT_MAX_RECORD_BYTES = 512 * 1024;
@@ -50,11 +56,30 @@ public record AuditPolicy(
     if (keyRotationGrace == null || keyRotationGrace.isNegative()) {
       throw new IllegalArgumentException("keyRotationGrace must be zero or positive");
     }
+    if (updateInterval == null || updateInterval.isNegative()) {
+      throw new IllegalArgumentException("updateInterval must be zero or positive");
+    }
   }
 
-  /** A policy with the default rules of time. */
+  /** A policy with the default rules of time and alert updates. */
   public AuditPolicy(GroupPolicy defaults, Map<String, GroupPolicy> groups, int maxRecordBytes) {
-    this(defaults, groups, maxRecordBytes, DEFAULT_CLOCK_SKEW, DEFAULT_KEY_ROTATION_GRACE);
+    this(
+        defaults,
+        groups,
+        maxRecordBytes,
+        DEFAULT_CLOCK_SKEW,
+        DEFAULT_KEY_ROTATION_GRACE,
+        DEFAULT_UPDATE_INTERVAL);
+  }
+
+  /** A policy with the default alert update interval. */
+  public AuditPolicy(
+      GroupPolicy defaults,
+      Map<String, GroupPolicy> groups,
+      int maxRecordBytes,
+      Duration clockSkew,
+      Duration keyRotationGrace) {
+    this(defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, DEFAULT_UPDATE_INTERVAL);
   }
 
   /** The rules of {@code group}. */
@@ -64,11 +89,17 @@ public record AuditPolicy(
 
   /** This policy with another key-rotation grace. */
   public AuditPolicy withKeyRotationGrace(Duration grace) {
-    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, grace);
+    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, grace, updateInterval);
   }
 
   /** This policy with another clock skew. */
   public AuditPolicy withClockSkew(Duration skew) {
-    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, keyRotationGrace);
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval);
+  }
+
+  /** This policy with another alert update interval. */
+  public AuditPolicy withUpdateInterval(Duration interval) {
+    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval);
   }
 }

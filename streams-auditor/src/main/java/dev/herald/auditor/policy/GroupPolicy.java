@@ -16,6 +16,10 @@ import java.util.Map;
  * @param maxInFlightVersions per-node cap on open versions it reported (per partition task)
  * @param requireSignatures whether batches must verify against the registered key
  * @param severities severity overrides by alert type
+ * @param resolveAfter per alert type, the quiet period after which an episode of that type resolves
+ *     by itself (and a later occurrence opens a new episode); types absent never resolve by quiet
+ *     (per-version findings, identity findings and NODE_SILENT, which its heartbeat resolves): an
+ *     operator acknowledges them
  */
 public record GroupPolicy(
     int quorum,
@@ -25,15 +29,62 @@ public record GroupPolicy(
     double burst,
     int maxInFlightVersions,
     boolean requireSignatures,
-    Map<AlertType, Severity> severities) {
+    Map<AlertType, Severity> severities,
+    Map<AlertType, Duration> resolveAfter) {
+
+  /** The default quiet periods of the episode types. */
+  public static final Map<AlertType, Duration> DEFAULT_RESOLVE_AFTER =
+      Map.of(
+          AlertType.FLOOD, Duration.ofMinutes(2),
+          AlertType.REPLICA_LAG, Duration.ofMinutes(10),
+          AlertType.FORGED_REPORT, Duration.ofMinutes(10),
+          AlertType.UNKNOWN_NODE, Duration.ofMinutes(10),
+          AlertType.NOT_A_MEMBER, Duration.ofMinutes(10),
+          AlertType.VERSION_JUMP, Duration.ofMinutes(10));
 
   /** Documented defaults: majority quorum, 2 s grace, 5 s silence, generous rate budget. */
   public static final GroupPolicy DEFAULTS =
       new GroupPolicy(
-          0, Duration.ofSeconds(2), Duration.ofSeconds(5), 5_000, 10_000, 1_000, true, Map.of());
+          0,
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(5),
+          5_000,
+          10_000,
+          1_000,
+          true,
+          Map.of(),
+          DEFAULT_RESOLVE_AFTER);
 
   public GroupPolicy {
     severities = Map.copyOf(severities);
+    resolveAfter = Map.copyOf(resolveAfter);
+  }
+
+  /** A policy with the default quiet periods. */
+  public GroupPolicy(
+      int quorum,
+      Duration reportGrace,
+      Duration silenceThreshold,
+      double reportsPerSecond,
+      double burst,
+      int maxInFlightVersions,
+      boolean requireSignatures,
+      Map<AlertType, Severity> severities) {
+    this(
+        quorum,
+        reportGrace,
+        silenceThreshold,
+        reportsPerSecond,
+        burst,
+        maxInFlightVersions,
+        requireSignatures,
+        severities,
+        DEFAULT_RESOLVE_AFTER);
+  }
+
+  /** The quiet period after which an episode of {@code type} resolves, or null (never). */
+  public Duration quietPeriodOf(AlertType type) {
+    return resolveAfter.get(type);
   }
 
   /** Votes needed out of {@code members} registered members. */

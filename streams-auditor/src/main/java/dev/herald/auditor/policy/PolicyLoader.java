@@ -37,9 +37,17 @@ import java.util.regex.Pattern;
 public final class PolicyLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Set<String> TOP_KEYS = Set.of("defaults", "groups", "limits", "time");
+  private static final Set<String> TOP_KEYS =
+      Set.of("defaults", "groups", "limits", "time", "alerts");
   private static final Set<String> GROUP_KEYS =
-      Set.of("quorum", "reportGrace", "heartbeat", "rateBudget", "requireSignatures", "severity");
+      Set.of(
+          "quorum",
+          "reportGrace",
+          "heartbeat",
+          "rateBudget",
+          "requireSignatures",
+          "severity",
+          "resolveAfter");
 
   private PolicyLoader() {}
 
@@ -105,7 +113,16 @@ public final class PolicyLoader {
         rotationGrace = duration(time.get("keyRotationGrace"), "time.keyRotationGrace");
       }
     }
-    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, rotationGrace);
+    Duration updateInterval = AuditPolicy.DEFAULT_UPDATE_INTERVAL;
+    JsonNode alerts = root.get("alerts");
+    if (alerts != null && !alerts.isNull()) {
+      requireObject(alerts, "alerts");
+      checkKeys(alerts, "alerts.", Set.of("updateInterval"));
+      if (alerts.has("updateInterval")) {
+        updateInterval = duration(alerts.get("updateInterval"), "alerts.updateInterval");
+      }
+    }
+    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, rotationGrace, updateInterval);
   }
 
   private static GroupPolicy group(JsonNode node, String path, GroupPolicy base) {
@@ -183,13 +200,40 @@ public final class PolicyLoader {
         severities.put(type, s);
       }
     }
+    Map<AlertType, Duration> resolveAfter = new EnumMap<>(AlertType.class);
+    resolveAfter.putAll(base.resolveAfter());
+    JsonNode quiet = node.get("resolveAfter");
+    if (quiet != null && !quiet.isNull()) {
+      requireObject(quiet, path + ".resolveAfter");
+      for (Iterator<Map.Entry<String, JsonNode>> it = quiet.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        AlertType type = enumValue(AlertType.class, e.getKey(), path + ".resolveAfter");
+        String key = path + ".resolveAfter." + e.getKey();
+        if (e.getValue().isTextual() && e.getValue().asText().equals("never")) {
+          resolveAfter.remove(type);
+        } else if (type == AlertType.NODE_SILENT) {
+          throw new PolicyException(
+              key,
+              e.getValue().asText(),
+              "NODE_SILENT resolves when the node's heartbeat returns, never by quiet; use 'never'"
+                  + " or leave it out");
+        } else {
+          Duration d = duration(e.getValue(), key);
+          if (d.isZero()) {
+            throw new PolicyException(key, "0", "must be longer than zero, or 'never'");
+          }
+          resolveAfter.put(type, d);
+        }
+      }
+    }
     if (grace.isZero()) {
       throw new PolicyException(path + ".reportGrace", "0", "must be longer than zero");
     }
     if (burst < 1) {
       throw new PolicyException(path + ".rateBudget.burst", String.valueOf(burst), "must be >= 1");
     }
-    return new GroupPolicy(quorum, grace, silence, rate, burst, inFlight, signatures, severities);
+    return new GroupPolicy(
+        quorum, grace, silence, rate, burst, inFlight, signatures, severities, resolveAfter);
   }
 
   private static void requireObject(JsonNode node, String path) {

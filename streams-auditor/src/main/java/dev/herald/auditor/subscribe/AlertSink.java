@@ -3,7 +3,7 @@ package dev.herald.auditor.subscribe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auditor.api.AlertJson;
-import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertStatuses;
 import dev.herald.schema.AuditAlert;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -103,7 +103,7 @@ public interface AlertSink {
     out.put("annotations", annotations);
     out.put("startsAt", a.getDetectedAt().toString());
     out.put(
-        "endsAt", (a.getStatus() == AlertStatus.RESOLVED ? now : now.plus(activeFor)).toString());
+        "endsAt", (!AlertStatuses.active(a.getStatus()) ? now : now.plus(activeFor)).toString());
     if (TestAlerts.isTest(a)) {
       labels.put("alertname", "HeraldTest");
       labels.put("test", "true");

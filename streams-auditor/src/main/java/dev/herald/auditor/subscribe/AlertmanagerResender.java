@@ -1,6 +1,6 @@
 package dev.herald.auditor.subscribe;
 
-import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertStatuses;
 import dev.herald.schema.AuditAlert;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,7 +93,7 @@ public final class AlertmanagerResender {
       if (!subscription.filter().matches(a)) {
         continue;
       }
-      boolean active = a.getStatus() != AlertStatus.RESOLVED;
+      boolean active = AlertStatuses.active(a.getStatus());
       boolean recentlyResolved =
           !active && a.getResolvedAt() != null && a.getResolvedAt().isAfter(resolvedSince);
       if (active || recentlyResolved) {

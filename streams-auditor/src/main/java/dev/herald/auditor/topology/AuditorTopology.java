@@ -5,6 +5,7 @@ import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.schema.AlertAck;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
@@ -176,11 +177,20 @@ public final class AuditorTopology {
                 Named.as("liveness"),
                 AuditorStores.LIVENESS);
 
+    KStream<String, Emission> fromAcks =
+        builder.stream(
+                Topics.ALERT_ACKS,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("acknowledgements"))
+            .process(
+                () -> new AckReader(new AvroWireFormat<>(AlertAck.class, schemas)),
+                Named.as("acknowledgements-read"));
+
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     BinarySerde<Finding> findings = StoreCodecs.findings();
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
+        .merge(fromAcks, Named.as("detected-and-acknowledged"))
         .process(PromptCommits.PassThrough::new, Named.as("prompt-commit"))
         .split(Named.as("detected-"))
         .branch(
@@ -216,6 +226,23 @@ public final class AuditorTopology {
         builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreCodecs.alertRecords());
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
+    // acknowledgements of identity alerts: the identity lifecycle runs in one task (the registry
+    // topic has one partition), so they are brought to one partition too; the dead letters of
+    // malformed acknowledgements are the reconciliation application's to write
+    KStream<String, Finding> acks =
+        builder.stream(
+                Topics.ALERT_ACKS,
+                Consumed.with(Serdes.String(), Serdes.ByteArray())
+                    .withName("identity-acknowledgements"))
+            .process(
+                () -> new AckReader(new AvroWireFormat<>(AlertAck.class, schemas)),
+                Named.as("identity-acknowledgements-read"))
+            .filter((k, v) -> v instanceof Emission.Found, Named.as("identity-acks-valid"))
+            .mapValues(v -> ((Emission.Found) v).finding(), Named.as("identity-acks"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), StoreCodecs.findings())
+                    .withName("identity-acks")
+                    .withNumberOfPartitions(1));
     builder.stream(
             Topics.NODES,
             Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("registrations"))
@@ -235,6 +262,7 @@ public final class AuditorTopology {
             Branched.withConsumer(
                 s ->
                     s.mapValues(v -> ((Emission.Found) v).finding())
+                        .merge(acks, Named.as("identity-findings-and-acks"))
                         .process(
                             () -> new AlertLifecycleProcessor(policy, metrics),
                             Named.as("identity-lifecycle"),

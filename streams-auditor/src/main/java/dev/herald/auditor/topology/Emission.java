@@ -1,5 +1,6 @@
 package dev.herald.auditor.topology;
 
+import dev.herald.auditor.detect.AlertIds;
 import dev.herald.auditor.detect.Finding;
 import dev.herald.schema.DeadLetter;
 
@@ -16,6 +17,6 @@ sealed interface Emission permits Emission.Found, Emission.Dead {
    * the others by identity.
    */
   static String routingKey(Finding f) {
-    return f.nodes().size() == 1 ? f.nodes().get(0) : f.identityKey();
+    return AlertIds.routingKey(f.type(), f.group(), f.entityKey(), f.version(), f.nodes());
   }
 }

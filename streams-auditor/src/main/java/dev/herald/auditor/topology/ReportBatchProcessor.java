@@ -167,7 +167,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       closeDue(reportTime);
       audit(record, meta, a, reportTime, wall, touched);
     } else if (outcome instanceof BatchAdmission.Unverified u) {
-      unverified(record, meta, u, wall, touched);
+      unverified(record, meta, u, arrival, wall, touched);
     } else {
       BatchAdmission.Dead d = (BatchAdmission.Dead) outcome;
       metrics.batch(d.reason().toLowerCase(Locale.ROOT));
@@ -185,6 +185,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       Record<String, byte[]> record,
       RecordMetadata meta,
       BatchAdmission.Unverified u,
+      long arrival,
       long wall,
       Map<String, NodeLedger> touched) {
     metrics.batch(u.reason().equals("FORGED") ? "forged" : "unknown_node");
@@ -215,7 +216,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     String group = node == null ? "" : firstGroup(node);
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("reason", u.reason());
-    long time = Math.max(0, reportTime);
+    // Its time: when it arrived (broker time, clamped; never before the admitted clock) — it moves
+    // no clock, but dates the episode it counts in, also before any batch was admitted here.
+    long time = Math.max(0, arrival);
     if (u.reason().equals("FORGED")) {
       attributes.put("role", "victim");
       emit(

@@ -552,6 +552,11 @@ final class StoreCodecs {
           out.zlong(r.outstanding);
           out.str(r.firstOccurrence);
           out.str(r.lastOccurrence);
+          out.zlong(r.lastOccurrenceAt);
+          out.zlong(r.lastSeenWall);
+          out.zlong(r.lastPublishedWall);
+          out.bool(r.pendingUpdate);
+          out.bool(r.resolvedByQuiet);
         }
 
         @Override
@@ -577,6 +582,11 @@ final class StoreCodecs {
           r.outstanding = in.zlong();
           r.firstOccurrence = in.str();
           r.lastOccurrence = in.str();
+          r.lastOccurrenceAt = in.zlong();
+          r.lastSeenWall = in.zlong();
+          r.lastPublishedWall = in.zlong();
+          r.pendingUpdate = in.bool();
+          r.resolvedByQuiet = in.bool();
           return r;
         }
       };

@@ -16,6 +16,7 @@ import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -486,6 +487,45 @@ class AuditorTopologyTest {
             kv -> {
               assertThat(kv.value.getType()).isEqualTo(AlertType.REPLICA_LAG);
               assertThat(kv.key).isEqualTo(kv.value.getAlertId());
+            });
+  }
+
+  @Test
+  void anOperatorsAcknowledgementTurnsTheAlertAcknowledgedAndOnlyThatAlert() {
+    // Given an EQUIVOCATION (firing until acknowledged)
+    start(AuditPolicy.DEFAULT);
+    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    send("n1", 1_000, replicas.signedBatch("n1", replicas.change("n1", G, "a", 1, "", "x", "op1")));
+    AuditAlert equivocation = newAlerts().get(0);
+    assertThat(equivocation.getType()).isEqualTo(AlertType.EQUIVOCATION);
+    TestInputTopic<String, byte[]> acks = TestReplicas.input(driver, Topics.ALERT_ACKS);
+    dev.herald.schema.serde.AvroWireFormat<dev.herald.schema.AlertAck> format =
+        new dev.herald.schema.serde.AvroWireFormat<>(
+            dev.herald.schema.AlertAck.class, replicas.schemas);
+    // When an acknowledgement of another id arrives, and a malformed one, then the right one
+    AuditAlert other = AuditAlert.newBuilder(equivocation).setAlertId("not-this-one").build();
+    acks.pipeInput(
+        dev.herald.auditor.alerting.AlertAcks.routingKey(other),
+        format.serialize(
+            Topics.ALERT_ACKS,
+            dev.herald.auditor.alerting.AlertAcks.of(other, "wrong", "bob", Instant.now())));
+    acks.pipeInput("junk", new byte[] {1, 2, 3});
+    assertThat(newAlerts()).isEmpty();
+    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).contains("BAD_MAGIC_BYTE");
+    acks.pipeInput(
+        dev.herald.auditor.alerting.AlertAcks.routingKey(equivocation),
+        format.serialize(
+            Topics.ALERT_ACKS,
+            dev.herald.auditor.alerting.AlertAcks.of(
+                equivocation, "forensics done", "alice", Instant.now())));
+    // Then it is ACKNOWLEDGED, same id, with who and why
+    assertThat(newAlerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getAlertId()).isEqualTo(equivocation.getAlertId());
+              assertThat(a.getStatus()).isEqualTo(AlertStatus.ACKNOWLEDGED);
+              assertThat(a.getDetail()).contains("acknowledged by alice: forensics done");
             });
   }
 }

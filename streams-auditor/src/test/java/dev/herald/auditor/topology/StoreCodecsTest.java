@@ -334,7 +334,12 @@ class StoreCodecsTest {
             "count",
             "outstanding",
             "firstOccurrence",
-            "lastOccurrence");
+            "lastOccurrence",
+            "lastOccurrenceAt",
+            "lastSeenWall",
+            "lastPublishedWall",
+            "pendingUpdate",
+            "resolvedByQuiet");
     assertThat(components(ReplicaReport.class))
         .containsExactly(
             "eventId",
