@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.identity.KeyCache;
-import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.identity.NodeHistory;
+import dev.herald.auditor.identity.TestHistories;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
@@ -42,7 +43,7 @@ class BatchAdmissionTest {
       new AvroWireFormat<>(ReportBatch.class, schemas);
   private final Ed25519.KeyPair key = Ed25519.fromSeed(seed("n1"));
   private final Ed25519.KeyPair oldKey = Ed25519.fromSeed(seed("n1-old"));
-  private final Map<String, RegisteredNode> registry = new HashMap<>();
+  private final Map<String, NodeHistory> registry = new HashMap<>();
   private final Map<String, NodeLedger> ledgers = new HashMap<>();
   private final AuditPolicy policy =
       AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(60));
@@ -58,17 +59,11 @@ class BatchAdmissionTest {
     return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static RegisteredNode node(
+  private static NodeHistory node(
       String id, Ed25519.KeyPair current, Ed25519.KeyPair previous, NodeStatus status) {
-    return new RegisteredNode(
-        id,
-        id,
-        Hashing.hex(current.publicKey()),
-        previous == null ? null : Hashing.hex(previous.publicKey()),
-        List.of("g"),
-        status,
-        "eu",
-        ROTATED_AT);
+    return previous == null
+        ? TestHistories.registered(id, current, status, List.of("g"))
+        : TestHistories.rotated(id, status, List.of("g"), List.of(previous, current), ROTATED_AT);
   }
 
   private static StateChange report(String entity, long v) {
