@@ -73,6 +73,10 @@ public final class ControlCatalog {
           Map.entry("NOT_A_MEMBER", IDENTITY),
           Map.entry("IDENTITY_CONFLICT", IDENTITY),
           Map.entry("CONFUSABLE_IDENTITY", IDENTITY),
+          Map.entry("NODE_STATUS_CHANGED", IDENTITY),
+          Map.entry("NODE_REACTIVATED", IDENTITY),
+          Map.entry("NODE_DELETED", IDENTITY),
+          Map.entry("INVALID_REGISTRATION", IDENTITY),
           Map.entry("DIVERGENCE", DIVERGENCE),
           Map.entry("NO_QUORUM", DIVERGENCE),
           Map.entry("FORK", DIVERGENCE),
@@ -80,7 +84,8 @@ public final class ControlCatalog {
           Map.entry("DUPLICATE_APPLY", DIVERGENCE),
           Map.entry("REPLICA_LAG", LIVENESS),
           Map.entry("NODE_SILENT", LIVENESS),
-          Map.entry("FLOOD", FLOOD));
+          Map.entry("FLOOD", FLOOD),
+          Map.entry("VERSION_JUMP", BYZANTINE));
 
   /**
    * The controls {@code figure} evidences, with its value. Figures are the report's field names

@@ -61,7 +61,12 @@ public final class IdentityLedger {
    * default-ignorable characters such as U+200B), then the UTS #39 skeleton.
    */
   public static String skeleton(String name) {
-    return SKELETONS.getSkeleton(CASE_FOLD.normalize(name));
+    return SKELETONS.getSkeleton(fold(name));
+  }
+
+  /** NFKC case folding: lower case, compatibility forms unified, invisible characters dropped. */
+  public static String fold(String name) {
+    return CASE_FOLD.normalize(name);
   }
 
   /**

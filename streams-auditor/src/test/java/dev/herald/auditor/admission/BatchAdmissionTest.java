@@ -191,6 +191,41 @@ class BatchAdmissionTest {
   }
 
   @Test
+  void aNodeOrGroupIdOffTheRuleIsAnInvalidIdDeadLetterThatBlamesNobody() {
+    registry.put("N1", node("N1", key, null, NodeStatus.ACTIVE));
+    ReportBatch upper = batch(2, 1, 5, key);
+    upper.setNodeId("N1");
+    upper.getReports().get(0).setNodeId("N1");
+    BatchSignatures.sign(upper, key.privateKey());
+    assertThat(admit(bytes(upper), 2, 10))
+        .isInstanceOfSatisfying(
+            BatchAdmission.Dead.class,
+            d -> {
+              assertThat(d.reason()).isEqualTo("INVALID_ID");
+              assertThat(d.detail()).contains("node id 'N1'");
+            });
+    ReportBatch group = batch(2, 2, 5, key);
+    group.getReports().get(0).setGroup("g\u200B");
+    BatchSignatures.sign(group, key.privateKey());
+    assertThat(reasonOf(admit(bytes(group), 2, 10))).isEqualTo("INVALID_ID");
+    assertThat(ledgers).doesNotContainKey("n1");
+  }
+
+  @Test
+  void aBatchIsJudgedAgainstTheRegistryAsItWasWhenItArrived() {
+    registry.put(
+        "n1",
+        TestHistories.withStatus(
+            TestHistories.registered("n1", key, NodeStatus.ACTIVE, List.of("g")),
+            NodeStatus.REVOKED,
+            ROTATED_AT));
+    assertThat(admit(bytes(batch(2, 1, 5, key)), 2, ROTATED_AT - 1))
+        .isInstanceOf(BatchAdmission.Admitted.class);
+    assertThat(reasonOf(admit(bytes(batch(2, 2, 5, key)), 2, ROTATED_AT)))
+        .isEqualTo("unverified:UNKNOWN_NODE");
+  }
+
+  @Test
   void aReportOfAnotherNodeInsideABatchIsInvalid() {
     ReportBatch b = batch(2, 1, 5, key);
     b.getReports().get(0).setNodeId("n2");
