@@ -14,9 +14,43 @@
     return e;
   };
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "—");
+
+  // Bearer token: asked for when the API answers 401, kept for this tab only (sessionStorage).
+  // Bound to a loopback address without a token file, the API needs none and this never shows.
+  const TOKEN_KEY = "herald.apiToken";
+  let role = "operator"; // a viewer gets 403 on evidence; the detail panel then says so
+  const authHeaders = () => {
+    const t = sessionStorage.getItem(TOKEN_KEY);
+    return t ? {Authorization: "Bearer " + t} : {};
+  };
+  let asking = null;
+  function askForToken(message) {
+    if (asking) return asking;
+    const dialog = $("#login");
+    $("#login-message").textContent = message;
+    dialog.hidden = false;
+    $("#login-token").focus();
+    asking = new Promise((resolve) => {
+      $("#login-form").onsubmit = (ev) => {
+        ev.preventDefault();
+        sessionStorage.setItem(TOKEN_KEY, $("#login-token").value.trim());
+        $("#login-token").value = "";
+        dialog.hidden = true;
+        asking = null;
+        resolve();
+        reloadAll();
+      };
+    });
+    return asking;
+  }
   const getJson = async (url) => {
-    const r = await fetch(url, {headers: {Accept: "application/json"}});
+    const r = await fetch(url, {headers: {Accept: "application/json", ...authHeaders()}});
     const body = await r.json();
+    if (r.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      askForToken(`${body.error}: ${body.detail}`);
+    }
+    if (r.status === 403 && url.endsWith("/evidence")) role = "viewer";
     if (!r.ok) throw new Error(`${body.error}: ${body.detail}`);
     return body;
   };
@@ -74,15 +108,65 @@
     $("#alerts-empty").hidden = rows.size > 0;
   }
 
-  function connect() {
+  // EventSource cannot send an Authorization header, so the stream is read with fetch: the
+  // same server-sent events, parsed here (events separated by a blank line, "event:"/"data:").
+  let streamAbort = null;
+  async function connect() {
     const conn = $("#conn");
-    const es = new EventSource("/api/alerts/stream");
-    es.onopen = () => { conn.textContent = "stream: live"; conn.className = "conn on"; loadAlerts().catch(() => {}); };
-    es.onerror = () => { conn.textContent = "stream: reconnecting…"; conn.className = "conn off"; };
-    es.addEventListener("alert", (ev) => {
-      upsert(JSON.parse(ev.data), true);
-      scheduleStatus();
-    });
+    const off = (why) => { conn.textContent = "stream: " + why; conn.className = "conn off"; };
+    if (streamAbort) streamAbort.abort();
+    const abort = new AbortController();
+    streamAbort = abort;
+    try {
+      const r = await fetch("/api/alerts/stream", {headers: {Accept: "text/event-stream", ...authHeaders()}, signal: abort.signal});
+      if (r.status === 401) {
+        const body = await r.json();
+        sessionStorage.removeItem(TOKEN_KEY);
+        off("needs a token");
+        askForToken(`${body.error}: ${body.detail}`);
+        return; // reloadAll() reconnects after the token is entered
+      }
+      if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
+      conn.textContent = "stream: live"; conn.className = "conn on";
+      loadAlerts().catch(() => {});
+      const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "";
+      for (;;) {
+        const {value, done} = await reader.read();
+        if (done) break;
+        buf += value;
+        let cut;
+        while ((cut = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          let event = "message", data = "";
+          block.split("\n").forEach((line) => {
+            if (line.startsWith("event:")) event = line.slice(6).trim();
+            else if (line.startsWith("data:")) data += line.slice(5).trim();
+          });
+          if (event === "alert" && data) {
+            upsert(JSON.parse(data), true);
+            scheduleStatus();
+          } else if (event === "error" && data) {
+            off(JSON.parse(data).detail);
+          }
+        }
+      }
+    } catch (e) {
+      if (abort.signal.aborted) return;
+    }
+    if (streamAbort === abort) {
+      off("reconnecting…");
+      setTimeout(connect, 3000);
+    }
+  }
+
+  function reloadAll() {
+    loadAlerts().catch(() => {});
+    loadStatus().catch(() => {});
+    loadRate().catch(() => {});
+    loadFlink().catch(() => {});
+    connect();
   }
 
   async function openDetail(id) {
@@ -92,7 +176,11 @@
     $("#detail-id").textContent = id.slice(0, 16) + "…";
     const body = $("#detail-body");
     try {
-      const [a, ev] = await Promise.all([getJson("/api/alerts/" + encodeURIComponent(id)), getJson("/api/alerts/" + encodeURIComponent(id) + "/evidence")]);
+      const a = await getJson("/api/alerts/" + encodeURIComponent(id));
+      const ev = await getJson("/api/alerts/" + encodeURIComponent(id) + "/evidence").catch((e) => {
+        if (role === "viewer") return {checks: [], viewer: true};
+        throw e;
+      });
       const dl = document.createElement("dl");
       dl.className = "kv";
       const add = (k, v) => dl.append(text("dt", k), text("dd", v));
@@ -106,7 +194,8 @@
       const evDiv = document.createElement("div");
       evDiv.id = "evidence";
       evDiv.append(text("h3", `Evidence (${ev.checks.length} signed record${ev.checks.length === 1 ? "" : "s"}, re-verified by this server against the registered keys)`));
-      if (!ev.checks.length) evDiv.append(text("p", "This alert carries no signed evidence.", "empty"));
+      if (ev.viewer) evDiv.append(text("p", "Evidence is shown to the operator role only; this token is a viewer.", "empty"));
+      else if (!ev.checks.length) evDiv.append(text("p", "This alert carries no signed evidence.", "empty"));
       ev.checks.forEach((c) => {
         const box = document.createElement("div");
         box.className = "evidence";

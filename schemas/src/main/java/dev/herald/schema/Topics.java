@@ -15,12 +15,12 @@ import java.util.stream.Stream;
  * simulate}.
  *
  * <p>Record sizes: a writer may put records of up to {@value #INPUT_MAX_MESSAGE_BYTES} bytes on the
- * input topics; the auditor dead-letters anything over its {@code limits.maxRecordBytes} (default
- * 256 KiB) as OVERSIZED. Every record the auditor derives from an input fits the limit of its
- * topic: a dead letter holds at most one input record ({@value #DLQ_MAX_MESSAGE_BYTES}), an alert
- * at most two input-sized evidence batches ({@value #ALERTS_MAX_MESSAGE_BYTES}), and Kafka Streams'
- * internal topics take {@value #INTERNAL_MAX_MESSAGE_BYTES}, the auditor producer's {@code
- * max.request.size}. Input topics use the broker's clock ({@code
+ * input topics; the auditor dead-letters anything over its {@code limits.maxRecordBytes} as
+ * OVERSIZED. The dead-letter topic takes {@value #DLQ_MAX_MESSAGE_BYTES} (a dead letter holds at
+ * most one input record), the alerts topic {@value #ALERTS_MAX_MESSAGE_BYTES}, and Kafka Streams'
+ * internal topics {@value #INTERNAL_MAX_MESSAGE_BYTES}, the auditor producer's {@code
+ * max.request.size}; an output that would still exceed its topic's limit is dead-lettered as
+ * OUTPUT_TOO_LARGE. Input topics use the broker's clock ({@code
  * message.timestamp.type=LogAppendTime}): no writer chooses the time the auditor judges by.
  *
  * <pre>{@code

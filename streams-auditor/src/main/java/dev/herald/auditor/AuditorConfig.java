@@ -1,6 +1,7 @@
 package dev.herald.auditor;
 
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.policy.PolicyHolder;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,6 +28,9 @@ import java.util.Properties;
  * @param meters where counters go
  * @param clientProperties extra Kafka client properties (TLS, SASL, tuning), applied last
  * @param stateChangePartitions partitions of {@code herald.state-changes.v1}; 0 = look it up
+ * @param policies the policy in force, reloadable while the auditor runs ({@code herald auditor}
+ *     reloads it on a file change or SIGHUP); starts as {@code policy}. Code that must follow a
+ *     reload reads {@code policies().get()} where it now reads {@code policy()}
  */
 public record AuditorConfig(
     String bootstrapServers,
@@ -36,7 +40,8 @@ public record AuditorConfig(
     SchemaRegistryClient schemaRegistry,
     MeterRegistry meters,
     Properties clientProperties,
-    int stateChangePartitions) {
+    int stateChangePartitions,
+    PolicyHolder policies) {
 
   public static final String DEFAULT_APPLICATION_ID = "herald-auditor";
 
@@ -49,7 +54,10 @@ public record AuditorConfig(
           "applicationId '" + applicationId + "' may only use letters, digits, '.', '_' and '-'");
     }
     Objects.requireNonNull(schemaRegistry, "schemaRegistry is required");
-    policy = policy == null ? AuditPolicy.DEFAULT : policy;
+    if (policy == null) {
+      policy = policies != null ? policies.get() : AuditPolicy.DEFAULT;
+    }
+    policies = policies == null ? new PolicyHolder(policy) : policies;
     meters = meters == null ? new SimpleMeterRegistry() : meters;
     clientProperties = clientProperties == null ? new Properties() : clientProperties;
     if (stateChangePartitions < 0) {
@@ -66,11 +74,18 @@ public record AuditorConfig(
     private String bootstrapServers;
     private String applicationId = DEFAULT_APPLICATION_ID;
     private Path stateDir;
-    private AuditPolicy policy = AuditPolicy.DEFAULT;
+    private AuditPolicy policy;
     private SchemaRegistryClient schemaRegistry;
     private MeterRegistry meters;
     private Properties clientProperties = new Properties();
     private int stateChangePartitions;
+    private PolicyHolder policies;
+
+    /** A reloadable policy; {@link #policy} defaults to its current one. */
+    public Builder policies(PolicyHolder v) {
+      policies = v;
+      return this;
+    }
 
     public Builder bootstrapServers(String v) {
       bootstrapServers = v;
@@ -121,7 +136,8 @@ public record AuditorConfig(
           schemaRegistry,
           meters,
           clientProperties,
-          stateChangePartitions);
+          stateChangePartitions,
+          policies);
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.herald.auditor;
 import dev.herald.auditor.topology.InputFrontier;
 import dev.herald.schema.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,13 +51,10 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
   private static final long DESCRIBE_EVERY_MS = 60_000;
   private Map<TopicPartition, OffsetSpec> latest = Map.of();
   private long describedAt = Long.MIN_VALUE / 2;
-  private final Map<TopicPartition, Progress> progress = new ConcurrentHashMap<>();
+  private final InputProgress progress = new InputProgress();
   private final Map<String, String> notOnBrokerTime = new ConcurrentHashMap<>();
   private final Set<String> warnedTimestampType = ConcurrentHashMap.newKeySet();
   private volatile String unreadable;
-
-  /** What was last read of one partition: the committed offset, since when, and the end offset. */
-  private record Progress(long committed, long since, long end) {}
 
   EndOffsetWatcher(
       String bootstrapServers,
@@ -81,6 +77,31 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
               return t;
             });
     timer.scheduleWithFixedDelay(this::observe, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Observations kept per partition for {@link #appendedNoEarlierThan} (a few minutes). */
+  private static final int KEPT_OBSERVATIONS = 512;
+
+  /** Per partition: (read time, end offset) observations, oldest first. */
+  private final Map<TopicPartition, java.util.ArrayDeque<long[]>> endsSeen =
+      new ConcurrentHashMap<>();
+
+  @Override
+  public OptionalLong appendedNoEarlierThan(String topic, int partition, long offset) {
+    java.util.ArrayDeque<long[]> seen = endsSeen.get(new TopicPartition(topic, partition));
+    if (seen == null) {
+      return OptionalLong.empty();
+    }
+    synchronized (seen) {
+      java.util.Iterator<long[]> newestFirst = seen.descendingIterator();
+      while (newestFirst.hasNext()) {
+        long[] o = newestFirst.next();
+        if (o[1] <= offset) {
+          return OptionalLong.of(o[0]);
+        }
+      }
+    }
+    return OptionalLong.empty();
   }
 
   @Override
@@ -110,12 +131,15 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
             if (position >= end.offset()) {
               caughtUpAt.merge(tp, readAt, Math::max);
             }
-            progress.compute(
-                tp,
-                (k, before) ->
-                    before == null || before.committed() != position
-                        ? new Progress(position, readAt, end.offset())
-                        : new Progress(position, before.since(), end.offset()));
+            progress.observe(tp, position, end.offset(), readAt);
+            java.util.ArrayDeque<long[]> seen =
+                endsSeen.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>());
+            synchronized (seen) {
+              seen.addLast(new long[] {readAt, end.offset()});
+              while (seen.size() > KEPT_OBSERVATIONS) {
+                seen.removeFirst();
+              }
+            }
           });
       unreadable = null;
     } catch (InterruptedException e) {
@@ -140,23 +164,7 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
    * offset has not moved for longer than {@code threshold}, described for an operator.
    */
   List<String> stuck(long now, Duration threshold) {
-    List<String> out = new ArrayList<>();
-    progress.forEach(
-        (tp, p) -> {
-          if (p.end() > p.committed() && now - p.since() > threshold.toMillis()) {
-            out.add(
-                tp
-                    + ": "
-                    + (p.end() - p.committed())
-                    + " records wait at offset "
-                    + p.committed()
-                    + ", not committed further for "
-                    + (now - p.since()) / 1000
-                    + " s");
-          }
-        });
-    out.sort(null);
-    return out;
+    return progress.stuck(now, threshold);
   }
 
   /** Watched topics whose {@code message.timestamp.type} is not {@code LogAppendTime}. */

@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
@@ -102,7 +104,9 @@ public final class HeraldAuditor implements AutoCloseable {
   private final StreamThreadFailures reconciliationFailures;
   private final StreamThreadFailures identityFailures;
   private final Thread starter;
+  private final ScheduledExecutorService registryProbe;
   private volatile String startFailure;
+  private AuditorStreamsMetrics streamsMetrics;
 
   private HeraldAuditor(
       AuditorConfig config,
@@ -123,6 +127,16 @@ public final class HeraldAuditor implements AutoCloseable {
     this.identityFailures = identityFailures;
     this.starter = new Thread(this::startStreams, "herald-auditor-start");
     starter.setDaemon(true);
+    // A registry marked unreachable is asked again every few seconds: with every schema
+    // remembered nothing else would call it, and health would never see it come back.
+    this.registryProbe =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "herald-registry-probe");
+              t.setDaemon(true);
+              return t;
+            });
+    registryProbe.scheduleWithFixedDelay(registry::probe, 5, 5, TimeUnit.SECONDS);
   }
 
   /** Builds both topologies and starts them. */
@@ -182,6 +196,9 @@ public final class HeraldAuditor implements AutoCloseable {
             registrations,
             reconciliationFailures,
             identityFailures);
+    auditor.streamsMetrics =
+        AuditorStreamsMetrics.bind(
+            config.meters(), Map.of("reconciliation", reconciliation, "identity", identity));
     auditor.starter.start();
     try {
       auditor.starter.join(START_WAIT_MS);
@@ -528,5 +545,9 @@ public final class HeraldAuditor implements AutoCloseable {
     }
     frontier.close();
     registrations.close();
+    registryProbe.shutdownNow();
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
   }
 }

@@ -69,6 +69,7 @@ public final class ControlCatalog {
           Map.entry("riskScore", RISK),
           Map.entry("EQUIVOCATION", BYZANTINE),
           Map.entry("FORGED_REPORT", BYZANTINE),
+          Map.entry("VERSION_JUMP", BYZANTINE),
           Map.entry("UNKNOWN_NODE", IDENTITY),
           Map.entry("NOT_A_MEMBER", IDENTITY),
           Map.entry("IDENTITY_CONFLICT", IDENTITY),
@@ -84,8 +85,7 @@ public final class ControlCatalog {
           Map.entry("DUPLICATE_APPLY", DIVERGENCE),
           Map.entry("REPLICA_LAG", LIVENESS),
           Map.entry("NODE_SILENT", LIVENESS),
-          Map.entry("FLOOD", FLOOD),
-          Map.entry("VERSION_JUMP", BYZANTINE));
+          Map.entry("FLOOD", FLOOD));
 
   /**
    * The controls {@code figure} evidences, with its value. Figures are the report's field names

@@ -16,6 +16,7 @@ public final class AlertClasses {
       Set.of(
           "EQUIVOCATION",
           "FORGED_REPORT",
+          "VERSION_JUMP",
           "UNKNOWN_NODE",
           "IDENTITY_CONFLICT",
           "CONFUSABLE_IDENTITY");
@@ -27,7 +28,10 @@ public final class AlertClasses {
     return DIVERGENCE.contains(type);
   }
 
-  /** A node lies or is impersonated: EQUIVOCATION, FORGED_REPORT and the identity alerts. */
+  /**
+   * A node lies or is impersonated: EQUIVOCATION, FORGED_REPORT, VERSION_JUMP and the identity
+   * alerts.
+   */
   public static boolean isByzantine(String type) {
     return BYZANTINE.contains(type);
   }

@@ -53,6 +53,7 @@ import picocli.CommandLine.Option;
     name = "alerts",
     mixinStandardHelpOptions = true,
     description = "Prints Herald's alerts from herald.alerts.v1; --follow keeps printing new ones.",
+    subcommands = {AlertsTestCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 130 interrupted."})
 public final class AlertsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME =

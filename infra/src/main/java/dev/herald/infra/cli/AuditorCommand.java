@@ -2,20 +2,27 @@ package dev.herald.infra.cli;
 
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.api.ApiAccess;
+import dev.herald.auditor.api.ApiTokens;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyException;
+import dev.herald.auditor.policy.PolicyHolder;
 import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.auditor.policy.PolicyWatcher;
 import dev.herald.auditor.subscribe.Subscription;
 import dev.herald.auditor.subscribe.SubscriptionConfig;
 import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.StreamsConfig;
@@ -73,6 +80,32 @@ final class AuditorCommand implements Callable<Integer> {
   int httpPort;
 
   @Option(
+      names = "--http-host",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address the dashboard, REST API and /metrics listen on (default: ${DEFAULT-VALUE},"
+              + " this machine only; 0.0.0.0 for all interfaces, which needs --api-tokens).")
+  String httpHost;
+
+  @Option(
+      names = "--api-tokens",
+      paramLabel = "FILE",
+      description =
+          "Bearer tokens of the API (YAML: name, role viewer|operator, sha256 of the token; see"
+              + " docs/api.md). Without it the API answers only on a loopback --http-host.")
+  Path apiTokensFile;
+
+  @Option(
+      names = "--http-allowed-host",
+      paramLabel = "HOST",
+      description =
+          "A further name clients may send in the Host header (a load balancer's or a Service's"
+              + " DNS name); repeatable. The bind address, localhost and --advertised-host are"
+              + " always allowed.")
+  List<String> allowedHosts = new java.util.ArrayList<>();
+
+  @Option(
       names = "--advertised-host",
       defaultValue = "localhost",
       description =
@@ -116,14 +149,21 @@ final class AuditorCommand implements Callable<Integer> {
     if (httpPort >= 0) {
       props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + httpPort);
     }
+    ApiAccess access = null;
+    if (httpPort >= 0) {
+      access = access();
+    }
     SchemaRegistryClient registry = registry(schemaRegistryUrl, props);
+    PrometheusMeterRegistry meters = AuditorApi.prometheusRegistry();
+    PolicyHolder policies = new PolicyHolder(policy);
     AuditorConfig config =
         AuditorConfig.builder()
             .bootstrapServers(client.bootstrapServers())
             .applicationId(applicationId)
             .stateDir(stateDir)
-            .policy(policy)
+            .policies(policies)
             .schemaRegistry(registry)
+            .meters(meters)
             .clientProperties(props)
             .build();
     System.out.println(
@@ -136,6 +176,19 @@ final class AuditorCommand implements Callable<Integer> {
             + " state-dir="
             + stateDir.toAbsolutePath());
     HeraldAuditor auditor = HeraldAuditor.start(config);
+    PolicyWatcher watcher = null;
+    if (policyFile != null) {
+      try {
+        watcher = PolicyWatcher.start(policies, policyFile, true, this::reported);
+      } catch (java.io.IOException e) {
+        System.err.println(
+            "warning: cannot watch "
+                + policyFile
+                + " for changes ("
+                + e.getMessage()
+                + "); restart the auditor to apply a new policy");
+      }
+    }
     AuditorApi api = null;
     if (httpPort >= 0) {
       Properties kafka = client.clientProperties();
@@ -144,7 +197,12 @@ final class AuditorCommand implements Callable<Integer> {
             AuditorApi.builder()
                 .kafka(kafka)
                 .registry(registry)
+                .meterRegistry(meters)
+                .host(httpHost)
+                .access(access)
                 .port(httpPort)
+                .healthy(() -> "RUNNING/RUNNING".equals(auditor.state()))
+                .instanceName(advertisedHost + ":" + httpPort)
                 .subscriptions(subscriptions)
                 .entityLookup(auditor.entityLookup(new HostInfo(advertisedHost, httpPort)))
                 .health(auditor::health)
@@ -153,20 +211,37 @@ final class AuditorCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         auditor.close();
         throw new CliException(
-            "cannot serve the dashboard on port " + httpPort + ": " + e.getMessage(),
-            "choose another --http-port, or -1 for none",
+            "cannot serve the dashboard on " + httpHost + ":" + httpPort + ": " + e.getMessage(),
+            "choose another --http-host or --http-port, or --http-port -1 for none",
             HeraldCli.EXIT_FAILURE,
             e);
       }
-      System.out.println("Dashboard and API: http://" + advertisedHost + ":" + httpPort + "/");
+      System.out.println(
+          "Dashboard and API: http://"
+              + (ApiAccess.isWildcardHost(httpHost) ? advertisedHost : httpHost)
+              + ":"
+              + httpPort
+              + "/ (listening on "
+              + httpHost
+              + ", "
+              + (access.open()
+                  ? "no authentication: loopback only"
+                  : access.tokensConfigured()
+                      ? "bearer tokens from " + apiTokensFile
+                      : "every request refused: no --api-tokens")
+              + ")");
     }
     AuditorApi started = api;
+    PolicyWatcher startedWatcher = watcher;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   System.out.println("Stopping auditor (committing state) ...");
+                  if (startedWatcher != null) {
+                    startedWatcher.close();
+                  }
                   if (started != null) {
                     started.close();
                   }
@@ -181,6 +256,44 @@ final class AuditorCommand implements Callable<Integer> {
     }
     stopped.await();
     return HeraldCli.EXIT_OK;
+  }
+
+  /** Prints a policy reload's outcome: operators see what changed without raising log levels. */
+  private void reported(PolicyHolder.Reload r) {
+    if (r instanceof PolicyHolder.Applied a) {
+      System.out.println(
+          "Policy reloaded from " + policyFile + ": " + String.join("; ", a.changes()));
+    } else if (r instanceof PolicyHolder.Unchanged) {
+      System.out.println("Policy " + policyFile + " re-read: no change.");
+    }
+    // a refusal is logged at WARN by PolicyHolder, with the reason
+  }
+
+  private ApiAccess access() {
+    ApiTokens tokens = null;
+    if (apiTokensFile != null) {
+      try {
+        tokens = ApiTokens.load(apiTokensFile);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(
+            "invalid --api-tokens: " + e.getMessage(),
+            "each entry needs name, role (viewer or operator) and sha256 (docs/api.md,"
+                + " Authentication)",
+            HeraldCli.EXIT_USAGE,
+            e);
+      }
+    }
+    Set<String> extra = new LinkedHashSet<>(allowedHosts);
+    extra.add(advertisedHost);
+    ApiAccess access = ApiAccess.of(httpHost, tokens, extra);
+    if (!access.open() && tokens == null) {
+      System.err.println(
+          "warning: --http-host "
+              + httpHost
+              + " is not a loopback address and no --api-tokens is given: the API will answer"
+              + " 401 to every request but /health");
+    }
+    return access;
   }
 
   /** The registry client for {@code url}; client properties pass basic auth and timeouts. */

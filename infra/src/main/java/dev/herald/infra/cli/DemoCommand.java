@@ -40,6 +40,21 @@ final class DemoCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--http-host",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address the dashboard and API listen on (default: ${DEFAULT-VALUE}, no token needed;"
+              + " any other address needs --api-tokens).")
+  String httpHost;
+
+  @Option(
+      names = "--api-tokens",
+      paramLabel = "FILE",
+      description = "Bearer tokens of the API (docs/api.md, Authentication).")
+  Path apiTokens;
+
+  @Option(
       names = "--kafka-port",
       defaultValue = "9092",
       description = "Kafka broker port (default: ${DEFAULT-VALUE}; 0 = any free port).")
@@ -91,7 +106,16 @@ final class DemoCommand implements Callable<Integer> {
     Demo demo =
         Demo.start(
             new Demo.Options(
-                dataDir, port, kafkaPort, registryPort, scenario, runFor, fresh, !noFlink),
+                dataDir,
+                port,
+                kafkaPort,
+                registryPort,
+                scenario,
+                runFor,
+                fresh,
+                !noFlink,
+                httpHost,
+                apiTokens),
             System.out);
     System.out.printf(
         "%nHerald is running (started in %.1f s). Dashboard: %s%n"
@@ -151,7 +175,7 @@ final class DemoCommand implements Callable<Integer> {
     return s;
   }
 
-  private static Duration parse(String option, String text) {
+  static Duration parse(String option, String text) {
     try {
       return Scenario.parseDuration(text);
     } catch (IllegalArgumentException e) {

@@ -2,6 +2,8 @@ package dev.herald.infra.demo;
 
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.api.ApiAccess;
+import dev.herald.auditor.api.ApiTokens;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.HeraldFlinkMain;
@@ -13,7 +15,6 @@ import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -81,6 +83,8 @@ public final class Demo implements AutoCloseable {
    * @param duration how long the simulator runs; null = until closed
    * @param fresh wipe {@code dataDir} first
    * @param flink run the Flink jobs
+   * @param httpHost address the dashboard and API bind (127.0.0.1: no token needed)
+   * @param apiTokens the API's token file, or null (then only a loopback bind answers)
    */
   public record Options(
       Path dataDir,
@@ -90,7 +94,32 @@ public final class Demo implements AutoCloseable {
       Scenario scenario,
       Duration duration,
       boolean fresh,
-      boolean flink) {
+      boolean flink,
+      String httpHost,
+      Path apiTokens) {
+
+    /** Options with the API on 127.0.0.1 and no tokens. */
+    public Options(
+        Path dataDir,
+        int httpPort,
+        int kafkaPort,
+        int registryPort,
+        Scenario scenario,
+        Duration duration,
+        boolean fresh,
+        boolean flink) {
+      this(
+          dataDir,
+          httpPort,
+          kafkaPort,
+          registryPort,
+          scenario,
+          duration,
+          fresh,
+          flink,
+          "127.0.0.1",
+          null);
+    }
 
     /** Dashboard on 8080, Kafka on 9092, registry on 8081, the bundled mixed-fault scenario. */
     public static Options defaults(Path dataDir) {
@@ -197,7 +226,7 @@ public final class Demo implements AutoCloseable {
 
     // The auditor starts while the replicas are registered: both mostly wait on the broker (group
     // join, transactions), and the nodes' records precede every report either way.
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry meters = AuditorApi.prometheusRegistry();
     int httpPort = o.httpPort() == 0 ? freePort() : o.httpPort();
     Properties streamsProps = new Properties();
     streamsProps.put("application.server", "localhost:" + httpPort);
@@ -248,6 +277,12 @@ public final class Demo implements AutoCloseable {
             .kafka(kafka)
             .registry(registry)
             .meterRegistry(meters)
+            .host(o.httpHost())
+            .access(
+                ApiAccess.of(
+                    o.httpHost(),
+                    o.apiTokens() == null ? null : ApiTokens.load(o.apiTokens()),
+                    Set.of()))
             .port(httpPort)
             .entityLookup(auditor.entityLookup(new HostInfo("localhost", httpPort)))
             .health(auditor::health)
@@ -348,7 +383,9 @@ public final class Demo implements AutoCloseable {
   }
 
   public String dashboardUrl() {
-    return "http://localhost:" + api.http().port() + "/";
+    String host = api.http().host();
+    boolean local = ApiAccess.isWildcardHost(host) || host.equals("127.0.0.1");
+    return "http://" + (local ? "localhost" : host) + ":" + api.http().port() + "/";
   }
 
   public String bootstrapServers() {

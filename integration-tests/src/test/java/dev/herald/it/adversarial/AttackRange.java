@@ -70,6 +70,7 @@ final class AttackRange implements AutoCloseable {
   private final AuditPolicy policy;
   private final Path stateDir;
   private final Duration registryLatency;
+  private final Properties auditorClient;
   private EmbeddedSchemaRegistry registry;
   private int registryPort;
   private final SchemaRegistryClient schemas;
@@ -89,6 +90,7 @@ final class AttackRange implements AutoCloseable {
     this.policy = b.policy;
     this.stateDir = stateDir;
     this.registryLatency = b.registryLatency;
+    this.auditorClient = b.auditorClient;
     createTopics(b.inputTimestampType);
     startRegistry();
     schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
@@ -186,6 +188,7 @@ final class AttackRange implements AutoCloseable {
                 .applicationId(applicationId)
                 .stateDir(stateDir)
                 .policy(policy)
+                .clientProperties(auditorClient)
                 .schemaRegistry(
                     RemoteRegistry.over(
                         new RestSchemaRegistryClient(registryUrl(), Map.of()), registryLatency))
@@ -387,6 +390,7 @@ final class AttackRange implements AutoCloseable {
     private String policyYaml = "";
     private String inputTimestampType;
     private Duration registryLatency = Duration.ZERO;
+    private final Properties auditorClient = new Properties();
 
     private Builder(KafkaBrokerExtension kafka, String applicationId) {
       this.kafka = kafka;
@@ -433,6 +437,12 @@ final class AttackRange implements AutoCloseable {
      */
     Builder registryLatency(Duration latency) {
       registryLatency = latency;
+      return this;
+    }
+
+    /** A Kafka client setting of the auditor (its {@code clientProperties}). */
+    Builder auditorClient(String key, String value) {
+      auditorClient.put(key, value);
       return this;
     }
 

@@ -84,6 +84,10 @@ class SchemaRegistryAttackIT {
                   heartbeat:
                     silenceThreshold: 8s
                 """)
+            // Kafka Streams does not leave its group on close: the restarted instance waits for
+            // the old member's session to time out (45 s by default) — not under test here
+            .auditorClient("session.timeout.ms", "6000")
+            .auditorClient("heartbeat.interval.ms", "1000")
             .start(stateDir)) {
       AttackFleet fleet = range.fleet();
       List<String> accounts = AttackFleet.entitiesOn(PAY, 3, "acct", 4);

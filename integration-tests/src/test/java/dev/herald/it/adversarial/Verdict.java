@@ -253,12 +253,7 @@ final class Verdict {
         + " nodes="
         + a.getNodes()
         + (a.getAttributes().containsKey("role") ? " role=" + a.getAttributes().get("role") : "")
-        + (a.getEntityKey() == null && a.getAttributes().containsKey("entityKey")
-            ? " about "
-                + a.getAttributes().get("entityKey")
-                + " v"
-                + a.getAttributes().get("version")
-            : "")
+        + (a.getAttributes().containsKey("first") ? " first=" + a.getAttributes().get("first") : "")
         + " "
         + a.getStatus()
         + ")";
@@ -338,7 +333,8 @@ final class Verdict {
 
     /**
      * About version {@code v} of {@code e}: in the alert's entity and version, or — for an episode,
-     * which has neither — in its {@code entityKey} and {@code version} attributes.
+     * which has neither — in its attributes ({@code entityKey} and {@code version}, or its first
+     * occurrence {@code first=e@v}).
      */
     AlertPattern about(String e, long v) {
       aboutEntity = e;
@@ -382,7 +378,9 @@ final class Verdict {
       boolean attributes =
           aboutEntity.equals(a.getAttributes().get("entityKey"))
               && aboutVersion.toString().equals(a.getAttributes().get("version"));
-      return fields || attributes;
+      boolean firstOccurrence =
+          (aboutEntity + "@" + aboutVersion).equals(a.getAttributes().get("first"));
+      return fields || attributes || firstOccurrence;
     }
 
     @Override

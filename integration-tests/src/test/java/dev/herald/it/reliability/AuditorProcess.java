@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * {@code herald auditor} in a separate JVM (this test's class path), so that it can be killed with
  * SIGKILL: no shutdown hook, no final commit, exactly what a crash or an OOM kill does.
  */
-final class AuditorProcess implements AutoCloseable {
+public final class AuditorProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
 
@@ -26,7 +26,7 @@ final class AuditorProcess implements AutoCloseable {
   }
 
   /** Starts {@code herald auditor <args>}; its output goes to {@code log}. */
-  static AuditorProcess start(Path log, List<String> args) throws IOException {
+  public static AuditorProcess start(Path log, List<String> args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
@@ -45,7 +45,7 @@ final class AuditorProcess implements AutoCloseable {
   }
 
   /** Waits until the auditor printed that it runs (its output since the last start). */
-  AuditorProcess awaitRunning(Duration atMost, int startsSoFar) {
+  public AuditorProcess awaitRunning(Duration atMost, int startsSoFar) {
     await()
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(200))
@@ -60,7 +60,7 @@ final class AuditorProcess implements AutoCloseable {
   }
 
   /** SIGKILL (Process.destroyForcibly on Unix) and wait for the process to be gone. */
-  int kill() throws InterruptedException {
+  public int kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the auditor did not die");
@@ -68,12 +68,21 @@ final class AuditorProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  }
+
+  /** SIGTERM (a graceful stop: the shutdown hook runs) and wait for the process to be gone. */
+  public int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the auditor did not stop within 60 s of SIGTERM");
+    }
+    return process.exitValue();
   }
 
   @Override

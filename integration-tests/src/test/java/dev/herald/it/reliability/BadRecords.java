@@ -100,15 +100,16 @@ final class BadRecords {
     for (int i = 0; i < count; i++) {
       if (i % 2 == 0) {
         long year2500 = Instant.parse("2500-01-01T00:00:00Z").toEpochMilli();
+        // accepted and restamped with the broker's clock; then dead-lettered as the junk it is
         out.add(
             new Bad(
                 "FAR_FUTURE_TIMESTAMP",
                 Topics.STATE_CHANGES,
                 key("FAR_FUTURE_TIMESTAMP"),
-                validBatch(),
+                new byte[] {1},
                 year2500,
-                Fate.REJECTED_BY_KAFKA,
-                Set.of()));
+                Fate.DEAD_LETTER,
+                Set.of("BAD_MAGIC_BYTE")));
       } else {
         StateChange sc = fleet.sampleChange("n1", "h0", 1);
         sc.setAttributes(Map.of("blob", "x".repeat(10 * 1024 * 1024)));

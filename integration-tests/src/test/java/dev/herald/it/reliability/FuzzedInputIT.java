@@ -142,6 +142,9 @@ class FuzzedInputIT {
                 Math.abs(written.timestamp() - System.currentTimeMillis()) < 60_000
                     ? "RESTAMPED_BY_BROKER"
                     : "ACCEPTED");
+            if (bad.fate() == BadRecords.Fate.DEAD_LETTER) {
+              sent.put(bad.key(), bad);
+            }
           } catch (java.util.concurrent.ExecutionException e) {
             refusals.put(bad.key(), e.getCause().getClass().getSimpleName());
           }

@@ -103,6 +103,26 @@ public final class RememberingSchemaRegistryClient implements SchemaRegistryClie
     return new Status(reachable, since, lastError, schemasById.size());
   }
 
+  /**
+   * While the registry is marked unreachable, asks it once (a cheap subjects listing) whether it is
+   * back, so the status recovers even when every schema is remembered and nothing else calls it.
+   * Returns the status after asking; never throws.
+   */
+  public Status probe() {
+    boolean down;
+    synchronized (this) {
+      down = !reachable;
+    }
+    if (down && !closed) {
+      try {
+        call(delegate::subjects);
+      } catch (RuntimeException e) {
+        LOG.debug("schema registry probe failed: {}", e.toString());
+      }
+    }
+    return status();
+  }
+
   @Override
   public int register(String subject, Schema schema) {
     String text = schema.toString();

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class AlertView {
   private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
   private final MeterRegistry meters;
   private final Timer detectionLatency;
+  private final Map<String, AtomicLong> byState = new HashMap<>();
 
   public AlertView(int capacity, MeterRegistry meters) {
     if (capacity < 1) {
@@ -103,6 +105,10 @@ public final class AlertView {
         return Optional.empty();
       }
       byId.put(alert.getAlertId(), alert);
+      if (previous != null) {
+        count(previous, -1);
+      }
+      count(alert, 1);
       evict();
       change = new Change(alert, previous);
     }
@@ -138,19 +144,48 @@ public final class AlertView {
     }
     Iterator<Map.Entry<String, AuditAlert>> it = byId.entrySet().iterator();
     while (it.hasNext()) {
-      if (it.next().getValue().getStatus() == AlertStatus.RESOLVED) {
+      AuditAlert a = it.next().getValue();
+      if (a.getStatus() == AlertStatus.RESOLVED) {
         it.remove();
+        count(a, -1);
         return;
       }
     }
     it = byId.entrySet().iterator();
-    it.next();
+    count(it.next().getValue(), -1);
     it.remove();
+  }
+
+  /**
+   * Keeps {@code herald_alerts_current{type,severity,status}}: the alerts the view holds in each
+   * state, so a dashboard or a rule can say "open CRITICAL alerts" without a counter's history.
+   */
+  private void count(AuditAlert a, int delta) {
+    String key = a.getType() + "|" + a.getSeverity() + "|" + a.getStatus();
+    byState
+        .computeIfAbsent(
+            key,
+            k -> {
+              AtomicLong n = new AtomicLong();
+              Gauge.builder("herald.alerts.current", n, AtomicLong::get)
+                  .description("Alerts held by the view, by type, severity and status")
+                  .tag("type", a.getType().name())
+                  .tag("severity", a.getSeverity().name())
+                  .tag("status", a.getStatus().name())
+                  .register(meters);
+              return n;
+            })
+        .addAndGet(delta);
   }
 
   /** The alert with this id. */
   public synchronized Optional<AuditAlert> get(String alertId) {
     return Optional.ofNullable(byId.get(alertId));
+  }
+
+  /** A snapshot of every alert the view holds, in its current state. */
+  public synchronized List<AuditAlert> all() {
+    return List.copyOf(byId.values());
   }
 
   public synchronized int size() {

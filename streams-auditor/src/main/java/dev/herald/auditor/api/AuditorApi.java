@@ -7,6 +7,13 @@ import dev.herald.schema.ReportBatch;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -15,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -59,20 +68,42 @@ public final class AuditorApi implements AutoCloseable {
             .verifier(
                 new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, b.registry), nodes))
             .meterRegistry(meters)
+            .access(b.access != null ? b.access : ApiAccess.of(b.host, null, Set.of()))
             .entityLookup(b.lookup)
             .ready(feed::caughtUp)
             .health(b.health == null ? null : () -> withViews(b.health.get()))
+            .maxSsePerClient(b.maxSsePerClient)
             .clock(b.clock)
             .build();
     this.subscriptions =
         b.subscriptions.isEmpty()
             ? null
             : new SubscriptionService(
-                b.kafka, b.registry, b.subscriptions, meters, b.subscriptionQueue);
+                    b.kafka, b.registry, b.subscriptions, meters, b.subscriptionQueue)
+                .resendFrom(
+                    alerts::all, () -> feed.caughtUp() && b.healthy.getAsBoolean(), b.instanceName);
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A Prometheus registry with the JVM's and the process's own meters bound (memory, GC, threads,
+   * class loading, CPU, uptime, open files): what {@code herald auditor} and {@code herald demo}
+   * hand to both the auditor ({@code AuditorConfig.meters}) and this API, so {@code /metrics} shows
+   * everything in one scrape.
+   */
+  public static PrometheusMeterRegistry prometheusRegistry() {
+    PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new ClassLoaderMetrics().bindTo(r);
+    new JvmMemoryMetrics().bindTo(r);
+    new JvmGcMetrics().bindTo(r);
+    new JvmThreadMetrics().bindTo(r);
+    new ProcessorMetrics().bindTo(r);
+    new UptimeMetrics().bindTo(r);
+    new FileDescriptorMetrics().bindTo(r);
+    return r;
   }
 
   private AuditorApi start() {
@@ -137,7 +168,11 @@ public final class AuditorApi implements AutoCloseable {
     private Properties kafka;
     private SchemaRegistryClient registry;
     private MeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private String host = "0.0.0.0";
+    private int maxSsePerClient = 4;
+    private String host = "127.0.0.1";
+    private ApiAccess access;
+    private BooleanSupplier healthy = () -> true;
+    private String instanceName = "herald-auditor";
     private int port = 8080;
     private EntityStateLookup lookup = EntityStateLookup.NOT_RUNNING;
     private List<Subscription> subscriptions = List.of();
@@ -172,8 +207,33 @@ public final class AuditorApi implements AutoCloseable {
       return this;
     }
 
+    /** Interface to bind (default 127.0.0.1, loopback only; {@code 0.0.0.0} for all). */
     public Builder host(String host) {
       this.host = host;
+      return this;
+    }
+
+    /**
+     * Who may call: tokens and allowed Host names (default: none, which is open on a loopback bind
+     * and refuses every request but {@code /health} on any other).
+     */
+    public Builder access(ApiAccess access) {
+      this.access = access;
+      return this;
+    }
+
+    /**
+     * Whether the auditor behind this API works (e.g. its Kafka Streams applications run): while
+     * false, Alertmanager's watchdog alert is not re-sent, so it stops firing.
+     */
+    public Builder healthy(BooleanSupplier healthy) {
+      this.healthy = healthy;
+      return this;
+    }
+
+    /** This instance's name in the watchdog alert's {@code instance} label (host:port). */
+    public Builder instanceName(String instanceName) {
+      this.instanceName = instanceName;
       return this;
     }
 
@@ -190,6 +250,12 @@ public final class AuditorApi implements AutoCloseable {
 
     public Builder subscriptions(List<Subscription> subscriptions) {
       this.subscriptions = List.copyOf(subscriptions);
+      return this;
+    }
+
+    /** Alert streams one client (token, or address without tokens) may hold open (default 4). */
+    public Builder maxSsePerClient(int max) {
+      this.maxSsePerClient = max;
       return this;
     }
 

@@ -3,6 +3,8 @@ package dev.herald.auditor.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.herald.auditor.api.ApiTokens.Principal;
+import dev.herald.auditor.api.ApiTokens.Role;
 import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.schema.AuditAlert;
 import io.javalin.Javalin;
@@ -10,17 +12,10 @@ import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,19 +24,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The auditor's HTTP face: the REST API, the alert stream (server-sent events), Prometheus metrics,
- * health and the dashboard (static files from {@code /dashboard} on the classpath).
+ * The auditor's HTTP face: the REST API, the alert stream (server-sent events, {@link
+ * AlertStream}), Prometheus metrics, health and the dashboard (static files from {@code /dashboard}
+ * on the classpath). Every request passes {@link ApiAccess} first: a Host check against DNS
+ * rebinding, then bearer-token authentication (everything but {@code /health} and the dashboard's
+ * static files, which carry no data), then the route's role.
  *
  * <pre>{@code
  * try (AuditorHttpServer http = AuditorHttpServer.builder()
@@ -57,21 +50,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Endpoints are documented in {@code docs/api.md} and {@code docs/openapi.yaml}. Errors are JSON
- * {@code {"error": ..., "detail": ...}}; bad query parameters answer 400 naming the parameter.
+ * {@code {"error": ..., "detail": ...}}; bad query parameters answer 400 naming the parameter, a
+ * missing or unknown token 401, a role that does not suffice 403.
  */
 public final class AuditorHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditorHttpServer.class);
-
-  /** Set on forwarded entity lookups so a stale owner answer cannot loop. */
-  static final String FORWARDED_HEADER = "X-Herald-Forwarded";
+  private static final String PRINCIPAL = "herald.principal";
 
   private final Builder b;
   private final ObjectMapper json;
-  private final Map<SseClient, AlertQuery> sseClients = new ConcurrentHashMap<>();
-  private final ExecutorService broadcaster;
-  private final ScheduledExecutorService keepAlive;
-  private final HttpClient forwarder;
-  private final java.util.function.Consumer<AlertView.Change> listener = this::enqueue;
+  private final AlertStream stream;
+  private final EntityForwarder forwarder = new EntityForwarder();
   private Javalin app;
 
   private AuditorHttpServer(Builder b) {
@@ -80,19 +69,7 @@ public final class AuditorHttpServer implements AutoCloseable {
         new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    this.broadcaster = Executors.newSingleThreadExecutor(r -> daemon(r, "herald-sse-broadcast"));
-    this.keepAlive =
-        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "herald-sse-keepalive"));
-    this.forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    Gauge.builder("herald.sse.clients", sseClients, Map::size)
-        .description("Connected alert-stream clients")
-        .register(b.meters);
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
+    this.stream = new AlertStream(b.alerts, json, b.meters, b.maxSseClients, b.maxSsePerClient);
   }
 
   public static Builder builder() {
@@ -129,6 +106,7 @@ public final class AuditorHttpServer implements AutoCloseable {
             error(ctx, 404, "not found", "no resource at " + ctx.path() + "; see docs/api.md");
           }
         });
+    app.before(this::guard);
     app.get("/health", this::health);
     app.get("/metrics", this::metrics);
     app.get("/api/alerts", ctx -> alerts(ctx));
@@ -146,8 +124,15 @@ public final class AuditorHttpServer implements AutoCloseable {
           }
         });
     app.sse("/api/alerts/stream", this::stream);
-    app.get("/api/alerts/{alertId}", ctx -> ctx.json(AlertJson.toJson(alert(ctx), true)));
-    app.get("/api/alerts/{alertId}/evidence", ctx -> ctx.json(verifier().verify(alert(ctx))));
+    app.get(
+        "/api/alerts/{alertId}",
+        ctx -> ctx.json(AlertJson.toJson(alert(ctx), principal(ctx).role() == Role.OPERATOR)));
+    app.get(
+        "/api/alerts/{alertId}/evidence",
+        ctx -> {
+          ApiAccess.require(principal(ctx), Role.OPERATOR, "an alert's evidence");
+          ctx.json(verifier().verify(alert(ctx)));
+        });
     app.get("/api/nodes", ctx -> ctx.json(Map.of("nodes", b.nodes.list(b.alerts))));
     app.get("/api/groups", ctx -> ctx.json(Map.of("groups", b.nodes.groups(b.alerts))));
     app.get("/api/groups/{group}/entities/<key>", this::entity);
@@ -156,12 +141,50 @@ public final class AuditorHttpServer implements AutoCloseable {
         ctx -> ctx.json(Map.of("windows", AvroJson.toJson(b.reports.availabilityWindows()))));
     app.get(
         "/api/risk", ctx -> ctx.json(Map.of("reports", AvroJson.toJson(b.reports.riskReports()))));
-    b.alerts.onChange(listener);
-    // pings go through the broadcast thread too, so no two threads write to one stream
-    keepAlive.scheduleAtFixedRate(() -> broadcaster.execute(this::ping), 15, 15, TimeUnit.SECONDS);
     app.start(b.host, b.port);
-    LOG.info("auditor http listening host={} port={}", b.host, app.port());
+    LOG.info(
+        "auditor http listening host={} port={} authentication={}",
+        b.host,
+        app.port(),
+        b.access.open()
+            ? "none (loopback, no token file)"
+            : b.access.tokensConfigured() ? "bearer tokens" : "refusing all (no token file)");
     return this;
+  }
+
+  /**
+   * Runs before every route: the Host check (not for {@code /health}, which probes call by IP and
+   * which carries no data), then authentication for everything but {@code /health} and the
+   * dashboard's static files.
+   */
+  private void guard(Context ctx) {
+    String path = ctx.path();
+    if (path.equals("/health")) {
+      return;
+    }
+    b.access.checkHost(ctx.header("Host"));
+    if (path.startsWith("/api/") || path.equals("/metrics") || path.equals("/api")) {
+      Principal who = b.access.authenticate(ctx.header("Authorization"));
+      ctx.attribute(PRINCIPAL, who);
+      String method = ctx.method().name();
+      if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS")) {
+        // whatever changes something (e.g. acknowledging an alert) is for operators
+        ApiAccess.require(who, Role.OPERATOR, method + " " + path);
+      }
+    }
+  }
+
+  private static Principal principal(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p == null) {
+      throw new ApiException(401, "authentication required", "no credentials were checked");
+    }
+    return p;
+  }
+
+  /** The address bound. */
+  public String host() {
+    return b.host;
   }
 
   /** The port actually bound (useful with port 0). */
@@ -171,7 +194,7 @@ public final class AuditorHttpServer implements AutoCloseable {
 
   /** The base URL, e.g. {@code http://localhost:41234}. */
   public String baseUrl() {
-    return "http://" + ("0.0.0.0".equals(b.host) ? "localhost" : b.host) + ":" + port();
+    return "http://" + (ApiAccess.isWildcard(b.host) ? "localhost" : b.host) + ":" + port();
   }
 
   private EvidenceVerifier verifier() {
@@ -210,7 +233,7 @@ public final class AuditorHttpServer implements AutoCloseable {
     }
     body.put("alerts", b.alerts.size());
     body.put("nodes", b.nodes.size());
-    body.put("sseClients", sseClients.size());
+    body.put("sseClients", stream.size());
     body.put("time", b.clock.instant().toString());
     ctx.status(up ? 200 : 503).json(body);
   }
@@ -295,70 +318,9 @@ public final class AuditorHttpServer implements AutoCloseable {
       client.close();
       return;
     }
-    if (sseClients.size() >= b.maxSseClients) {
-      client.sendEvent(
-          "error",
-          Map.of(
-              "error",
-              "too many stream clients",
-              "detail",
-              "at most " + b.maxSseClients + " clients may stream at once"));
-      client.close();
-      return;
-    }
-    client.keepAlive();
-    client.onClose(() -> sseClients.remove(client));
-    client.sendComment("connected"); // before joining: only the broadcast thread writes after
-    sseClients.put(client, filter);
-  }
-
-  private void enqueue(AlertView.Change change) {
-    try {
-      broadcaster.execute(() -> broadcast(change));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closing: nobody is listening any more
-    }
-  }
-
-  private void broadcast(AlertView.Change change) {
-    AuditAlert a = change.alert();
-    Map<String, Object> data = AlertJson.toJson(a, false);
-    data.put("change", change.isNew() ? "NEW" : "UPDATED");
-    String payload;
-    try {
-      payload = json.writeValueAsString(data);
-    } catch (IOException e) {
-      LOG.warn("cannot encode alert for the stream alertId={}: {}", a.getAlertId(), e.toString());
-      return;
-    }
-    sseClients.forEach(
-        (client, filter) -> {
-          if (!filter.matches(a)) {
-            return;
-          }
-          try {
-            client.sendEvent("alert", payload, a.getAlertId());
-          } catch (RuntimeException e) {
-            sseClients.remove(client);
-          }
-        });
-  }
-
-  private void ping() {
-    sseClients
-        .keySet()
-        .forEach(
-            c -> {
-              try {
-                if (c.terminated()) {
-                  sseClients.remove(c);
-                } else {
-                  c.sendComment("keep-alive");
-                }
-              } catch (RuntimeException e) {
-                sseClients.remove(c);
-              }
-            });
+    Principal who = principal(client.ctx());
+    String clientKey = b.access.open() ? client.ctx().ip() : who.name();
+    stream.join(client, clientKey, filter);
   }
 
   private void entity(Context ctx) throws IOException, InterruptedException {
@@ -369,14 +331,18 @@ public final class AuditorHttpServer implements AutoCloseable {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("group", group);
       body.put("entityKey", key);
-      body.put(
-          "state",
+      Object state =
           local.state() instanceof org.apache.avro.specific.SpecificRecord
               ? AvroJson.toJson(local.state())
-              : local.state());
+              : local.state();
+      boolean operator = principal(ctx).role() == Role.OPERATOR;
+      body.put("state", operator ? state : EntityRedaction.withoutClaims(json.valueToTree(state)));
+      if (!operator) {
+        body.put("redacted", EntityRedaction.NOTE);
+      }
       ctx.json(body);
     } else if (result instanceof EntityStateLookup.Remote remote) {
-      forward(ctx, remote, group, key);
+      forwarder.forward(ctx, remote, group, key);
     } else if (result instanceof EntityStateLookup.Unavailable u) {
       throw ApiException.unavailable("auditor unavailable", u.reason());
     } else {
@@ -385,66 +351,9 @@ public final class AuditorHttpServer implements AutoCloseable {
     }
   }
 
-  private void forward(Context ctx, EntityStateLookup.Remote remote, String group, String key)
-      throws IOException, InterruptedException {
-    if (ctx.header(FORWARDED_HEADER) != null) {
-      throw ApiException.unavailable(
-          "auditor unavailable", "ownership of the key is moving between instances; retry shortly");
-    }
-    URI uri =
-        URI.create(
-            "http://"
-                + remote.host()
-                + ":"
-                + remote.port()
-                + "/api/groups/"
-                + URLEncoder.encode(group, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/entities/"
-                + URLEncoder.encode(key, StandardCharsets.UTF_8)
-                    .replace("+", "%20")
-                    .replace("%2F", "/"));
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(5))
-            .header(FORWARDED_HEADER, "1")
-            .GET()
-            .build();
-    HttpResponse<String> response;
-    try {
-      response = forwarder.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new ApiException(
-          502,
-          "owner unreachable",
-          "the instance owning the key ("
-              + remote.host()
-              + ":"
-              + remote.port()
-              + ") did not answer: "
-              + e.getMessage());
-    }
-    ctx.status(response.statusCode())
-        .contentType("application/json")
-        .header("X-Herald-Served-By", remote.host() + ":" + remote.port())
-        .result(response.body());
-  }
-
   @Override
   public synchronized void close() {
-    b.alerts.removeListener(listener);
-    keepAlive.shutdownNow();
-    broadcaster.shutdownNow();
-    sseClients
-        .keySet()
-        .forEach(
-            c -> {
-              try {
-                c.close();
-              } catch (RuntimeException e) {
-                LOG.debug("closing stream client: {}", e.toString());
-              }
-            });
-    sseClients.clear();
+    stream.close();
     if (app != null) {
       app.stop();
       app = null;
@@ -453,8 +362,9 @@ public final class AuditorHttpServer implements AutoCloseable {
 
   /** Configuration of an {@link AuditorHttpServer}; views are required, the rest has defaults. */
   public static final class Builder {
-    private String host = "0.0.0.0";
+    private String host = "127.0.0.1";
     private int port = 8080;
+    private ApiAccess access;
     private AlertView alerts;
     private NodeView nodes;
     private FlinkReportView reports = new FlinkReportView(60, 1_000);
@@ -465,10 +375,20 @@ public final class AuditorHttpServer implements AutoCloseable {
     private Supplier<AuditorHealth> health;
     private Clock clock = Clock.systemUTC();
     private int maxSseClients = 200;
+    private int maxSsePerClient = 4;
 
-    /** Interface to bind (default all). */
+    /** Interface to bind (default 127.0.0.1; {@code 0.0.0.0} for all). */
     public Builder host(String host) {
       this.host = host;
+      return this;
+    }
+
+    /**
+     * Who may call (default: {@link ApiAccess#of} the bind host without tokens, which is open on a
+     * loopback bind and refuses everything else).
+     */
+    public Builder access(ApiAccess access) {
+      this.access = access;
       return this;
     }
 
@@ -529,8 +449,15 @@ public final class AuditorHttpServer implements AutoCloseable {
       return this;
     }
 
+    /** Alert streams open at once, in all (default 200). */
     public Builder maxSseClients(int max) {
       this.maxSseClients = max;
+      return this;
+    }
+
+    /** Alert streams open at once per client: token name, or address without tokens (4). */
+    public Builder maxSsePerClient(int max) {
+      this.maxSsePerClient = max;
       return this;
     }
 
@@ -538,6 +465,9 @@ public final class AuditorHttpServer implements AutoCloseable {
       Objects.requireNonNull(alerts, "alerts view is required");
       Objects.requireNonNull(nodes, "nodes view is required");
       Objects.requireNonNull(meters, "meterRegistry is required");
+      if (access == null) {
+        access = ApiAccess.of(host, null, java.util.Set.of());
+      }
       return new AuditorHttpServer(this);
     }
   }

@@ -8,6 +8,7 @@ import dev.herald.schema.AuditAlert;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,11 @@ import java.util.Map;
  *       alert: labels {@code alertname} (e.g. {@code HeraldEquivocation}), {@code severity}, {@code
  *       group}, {@code type} and {@code alert_id} (Alertmanager identifies an alert by its label
  *       set; without the id two alerts of one type and group would merge), annotations with the
- *       detail, entity and nodes; OPEN sets {@code startsAt}, RESOLVED sets {@code endsAt}.
+ *       detail, entity and nodes. {@code startsAt} is the detection time; an active alert says
+ *       {@code endsAt} = now + {@link Subscription#activeFor()} and is posted again every {@link
+ *       Subscription#resendInterval()} ({@link AlertmanagerResender}), as Alertmanager expects of
+ *       its clients (an alert not re-sent ends by itself); a RESOLVED one says {@code endsAt} =
+ *       now, which resolves it at once.
  * </ul>
  *
  * <pre>{@code
@@ -42,10 +47,13 @@ public interface AlertSink {
     return s.kind() == Subscription.Kind.ALERTMANAGER ? alertmanager(s) : webhook(s);
   }
 
-  /** Herald's JSON to a webhook URL. */
+  /** Herald's JSON to a webhook URL ({@code "test": true} on a {@code herald alerts test}). */
   static AlertSink webhook(Subscription s) {
     return alert -> {
       Map<String, Object> body = AlertJson.toJson(alert, false);
+      if (TestAlerts.isTest(alert)) {
+        body.put("test", true);
+      }
       return base(s, s.url(), body)
           .header("Idempotency-Key", alert.getAlertId() + ":" + alert.getStatus())
           .header("X-Herald-Alert-Id", alert.getAlertId())
@@ -55,13 +63,21 @@ public interface AlertSink {
 
   /** Prometheus Alertmanager's {@code POST /api/v2/alerts}. */
   static AlertSink alertmanager(Subscription s) {
-    String base = s.url().toString().replaceAll("/+$", "");
-    URI endpoint = URI.create(base + "/api/v2/alerts");
-    return alert -> base(s, endpoint, List.of(postableAlert(alert))).build();
+    return alert ->
+        alertmanagerPost(s, List.of(postableAlert(alert, Instant.now(), s.activeFor())));
   }
 
-  /** One Alertmanager postable alert for {@code alert}. */
-  static Map<String, Object> postableAlert(AuditAlert a) {
+  /** One {@code POST /api/v2/alerts} of {@code postable} alerts to subscription {@code s}. */
+  static HttpRequest alertmanagerPost(Subscription s, List<Map<String, Object>> postable) {
+    String base = s.url().toString().replaceAll("/+$", "");
+    return base(s, URI.create(base + "/api/v2/alerts"), postable).build();
+  }
+
+  /**
+   * One Alertmanager postable alert for {@code alert} at {@code now}: active ones end at {@code now
+   * + activeFor} unless posted again, RESOLVED ones end at {@code now}.
+   */
+  static Map<String, Object> postableAlert(AuditAlert a, Instant now, Duration activeFor) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("alertname", alertName(a));
     labels.put("severity", a.getSeverity().name().toLowerCase(Locale.ROOT));
@@ -86,10 +102,40 @@ public interface AlertSink {
     out.put("labels", labels);
     out.put("annotations", annotations);
     out.put("startsAt", a.getDetectedAt().toString());
-    if (a.getStatus() == AlertStatus.RESOLVED) {
-      out.put(
-          "endsAt", (a.getResolvedAt() != null ? a.getResolvedAt() : a.getDetectedAt()).toString());
+    out.put(
+        "endsAt", (a.getStatus() == AlertStatus.RESOLVED ? now : now.plus(activeFor)).toString());
+    if (TestAlerts.isTest(a)) {
+      labels.put("alertname", "HeraldTest");
+      labels.put("test", "true");
     }
+    return out;
+  }
+
+  /**
+   * The dead-man's switch: {@code HeraldWatchdog}, always firing while this auditor instance is
+   * alive and healthy. Route it to a receiver that pages when it stops (e.g. a heartbeat service,
+   * or an inhibition-free "deadman" route); {@code severity="none"} keeps it off normal routes.
+   */
+  static Map<String, Object> watchdogAlert(
+      String instance, Instant since, Instant now, Duration activeFor) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("alertname", "HeraldWatchdog");
+    labels.put("severity", "none");
+    labels.put("type", "WATCHDOG");
+    labels.put("instance", instance);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(
+        "summary",
+        "Herald auditor " + instance + " is alive: this alert always fires while it runs");
+    annotations.put(
+        "description",
+        "A dead-man's switch. If it stops firing, the auditor is down, unhealthy or cannot reach"
+            + " Alertmanager, and no Herald alert would reach you either.");
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("labels", labels);
+    out.put("annotations", annotations);
+    out.put("startsAt", since.toString());
+    out.put("endsAt", now.plus(activeFor).toString());
     return out;
   }
 

@@ -25,6 +25,10 @@ import java.util.Set;
  * @param filter which alerts are delivered
  * @param initialBackoff wait before the first retry; doubles per failed attempt
  * @param maxBackoff cap of the wait between retries
+ * @param resendInterval Alertmanager only: how often active alerts are posted again (each post says
+ *     {@code endsAt} = now + 4 intervals, so an alert stays firing while the auditor is alive and
+ *     ends by itself when it is not)
+ * @param watchdog Alertmanager only: also post the always-firing {@code HeraldWatchdog} alert
  */
 public record Subscription(
     String name,
@@ -33,7 +37,38 @@ public record Subscription(
     Map<String, String> headers,
     Filter filter,
     Duration initialBackoff,
-    Duration maxBackoff) {
+    Duration maxBackoff,
+    Duration resendInterval,
+    boolean watchdog) {
+
+  /** The default {@link #resendInterval()}: Prometheus re-sends its firing alerts every minute. */
+  public static final Duration DEFAULT_RESEND_INTERVAL = Duration.ofMinutes(1);
+
+  /** A subscription with the default re-send interval and the watchdog on. */
+  public Subscription(
+      String name,
+      Kind kind,
+      URI url,
+      Map<String, String> headers,
+      Filter filter,
+      Duration initialBackoff,
+      Duration maxBackoff) {
+    this(
+        name,
+        kind,
+        url,
+        headers,
+        filter,
+        initialBackoff,
+        maxBackoff,
+        DEFAULT_RESEND_INTERVAL,
+        true);
+  }
+
+  /** How long one post keeps an alert active in Alertmanager: four re-send intervals. */
+  public Duration activeFor() {
+    return resendInterval.multipliedBy(4);
+  }
 
   /** The delivery format. */
   public enum Kind {

@@ -40,6 +40,11 @@ import java.util.regex.Pattern;
  *       groups: [payments]
  *       statuses: [OPEN, RESOLVED]
  *     retry: {initialBackoff: 200ms, maxBackoff: 30s}
+ *   - name: alertmanager
+ *     kind: alertmanager
+ *     url: http://alertmanager:9093
+ *     resendInterval: 1m            # alertmanager only: active alerts are posted again this often
+ *     watchdog: true                # alertmanager only: the always-firing HeraldWatchdog alert
  * }</pre>
  *
  * <pre>{@code
@@ -98,7 +103,10 @@ public final class SubscriptionConfig {
     if (!n.isObject()) {
       throw new SubscriptionConfigException(path + ": must be a mapping with name, kind, url");
     }
-    onlyKeys(n, path, Set.of("name", "kind", "url", "headers", "filter", "retry"));
+    onlyKeys(
+        n,
+        path,
+        Set.of("name", "kind", "url", "headers", "filter", "retry", "resendInterval", "watchdog"));
     String name = required(n, path, "name");
     if (!NAME.matcher(name).matches()) {
       throw new SubscriptionConfigException(
@@ -162,7 +170,30 @@ public final class SubscriptionConfig {
             rp + ".maxBackoff: must not be less than initialBackoff");
       }
     }
-    return new Subscription(name, kind, url, Map.copyOf(headers), filter, initial, max);
+    Duration resend = Subscription.DEFAULT_RESEND_INTERVAL;
+    boolean watchdog = true;
+    if (kind != Subscription.Kind.ALERTMANAGER && (n.has("resendInterval") || n.has("watchdog"))) {
+      throw new SubscriptionConfigException(
+          path
+              + ": resendInterval and watchdog apply to kind alertmanager only (a webhook gets"
+              + " each alert change once, at least once)");
+    }
+    if (n.has("resendInterval")) {
+      resend = duration(n.get("resendInterval").asText(), path + ".resendInterval");
+      if (resend.isZero()) {
+        throw new SubscriptionConfigException(path + ".resendInterval: must be more than 0");
+      }
+    }
+    if (n.has("watchdog")) {
+      JsonNode w = n.get("watchdog");
+      if (!w.isBoolean()) {
+        throw new SubscriptionConfigException(
+            path + ".watchdog: '" + w.asText() + "' is not true or false");
+      }
+      watchdog = w.booleanValue();
+    }
+    return new Subscription(
+        name, kind, url, Map.copyOf(headers), filter, initial, max, resend, watchdog);
   }
 
   private static void onlyKeys(JsonNode n, String path, Set<String> allowed) {

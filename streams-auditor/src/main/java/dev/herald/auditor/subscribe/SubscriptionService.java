@@ -8,13 +8,23 @@ import dev.herald.schema.serde.MalformedRecordException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,8 +44,14 @@ import org.slf4j.LoggerFactory;
  * and kept in its group. Several auditor instances share each subscription's group, so every alert
  * is delivered by one of them.
  *
+ * <p>An alert is committed only once delivered or refused for good: when delivery is interrupted
+ * (shutdown while the receiver is down) the worker stops without committing it or anything after
+ * it, and {@link #close()} stops every worker before waiting for any, so no subscription commits an
+ * alert it did not deliver, however many there are. A crash commits nothing either.
+ *
  * <p>A new subscription starts at the end of the topic: it receives alerts raised after it was
- * added, not the history.
+ * added, not the history. Alertmanager subscriptions also re-send what is active ({@link
+ * AlertmanagerResender}, after {@link #resendFrom}).
  *
  * <pre>{@code
  * try (SubscriptionService subs = new SubscriptionService(kafkaProps, registry,
@@ -48,6 +64,11 @@ public final class SubscriptionService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionService.class);
 
   private final List<Worker> workers = new ArrayList<>();
+  private final List<Subscription> subscriptions;
+  private final HttpClient http;
+  private final MeterRegistry meters;
+  private final List<AlertmanagerResender> resenders = new ArrayList<>();
+  private ScheduledExecutorService resendScheduler;
 
   /**
    * @param kafkaProps client properties ({@code bootstrap.servers}, security)
@@ -59,7 +80,9 @@ public final class SubscriptionService implements AutoCloseable {
       List<Subscription> subscriptions,
       MeterRegistry meters,
       int queueCapacity) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.subscriptions = List.copyOf(subscriptions);
+    this.meters = meters;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, registry);
     for (Subscription s : subscriptions) {
       workers.add(
@@ -68,9 +91,53 @@ public final class SubscriptionService implements AutoCloseable {
     }
   }
 
-  /** Starts one delivery thread per subscription; returns this. */
+  /**
+   * Makes every Alertmanager subscription re-send, each {@link Subscription#resendInterval()}, the
+   * active alerts of {@code alerts} (the current state of every alert, e.g. the API's alert view)
+   * and, while {@code healthy}, the watchdog of {@code instance}. Call before {@link #start()}.
+   */
+  public SubscriptionService resendFrom(
+      Supplier<? extends Collection<AuditAlert>> alerts, BooleanSupplier healthy, String instance) {
+    for (Subscription s : subscriptions) {
+      if (s.kind() == Subscription.Kind.ALERTMANAGER) {
+        resenders.add(
+            new AlertmanagerResender(
+                s, http, alerts, healthy, instance, meters, Clock.systemUTC()));
+      }
+    }
+    return this;
+  }
+
+  /** Starts one delivery thread per subscription (and the re-sends); returns this. */
   public SubscriptionService start() {
     workers.forEach(Worker::start);
+    if (!resenders.isEmpty()) {
+      resendScheduler =
+          Executors.newScheduledThreadPool(
+              1,
+              r -> {
+                Thread t = new Thread(r, "herald-alertmanager-resend");
+                t.setDaemon(true);
+                return t;
+              });
+      for (AlertmanagerResender r : resenders) {
+        long ms = r.subscription().resendInterval().toMillis();
+        resendScheduler.scheduleWithFixedDelay(
+            () -> {
+              try {
+                r.resendOnce();
+              } catch (RuntimeException e) {
+                LOG.warn(
+                    "alertmanager re-send failed subscription={}: {}",
+                    r.subscription().name(),
+                    e.toString());
+              }
+            },
+            ms,
+            ms,
+            TimeUnit.MILLISECONDS);
+      }
+    }
     return this;
   }
 
@@ -79,10 +146,19 @@ public final class SubscriptionService implements AutoCloseable {
     return workers.stream().allMatch(w -> w.assigned);
   }
 
+  /**
+   * Stops every worker at once (none starts another delivery or commits after this), then waits for
+   * them; an alert whose delivery was interrupted stays uncommitted and is delivered again after a
+   * restart.
+   */
   @Override
   public void close() {
+    if (resendScheduler != null) {
+      resendScheduler.shutdownNow();
+    }
     workers.forEach(w -> w.running = false);
-    workers.forEach(Worker::stop);
+    workers.forEach(w -> w.consumer.wakeup());
+    workers.forEach(Worker::join);
   }
 
   private static final class Worker implements Runnable {
@@ -129,10 +205,9 @@ public final class SubscriptionService implements AutoCloseable {
       thread.start();
     }
 
-    void stop() {
-      consumer.wakeup();
+    void join() {
       try {
-        thread.join(10_000);
+        thread.join(15_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -141,20 +216,30 @@ public final class SubscriptionService implements AutoCloseable {
     @Override
     public void run() {
       try {
-        consumer.subscribe(List.of(Topics.ALERTS));
+        consumer.subscribe(List.of(Topics.ALERTS), new StartingPositions());
         while (running) {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
           if (!assigned && !consumer.assignment().isEmpty()) {
             // resolve the starting positions now, so "ready" means no later alert is missed
             consumer.assignment().forEach(consumer::position);
             assigned = true;
+            LOG.info(
+                "subscription ready subscription={} partitions={}",
+                subscription.name(),
+                consumer.assignment().size());
           }
           pending.set(records.count());
           for (ConsumerRecord<byte[], byte[]> r : records) {
-            if (!running) {
+            if (!running || !handle(r)) {
+              // not delivered: commit neither it nor anything after it; a restart redelivers
+              LOG.info(
+                  "subscription stopped before delivering; not committed subscription={}"
+                      + " partition={} offset={}",
+                  subscription.name(),
+                  r.partition(),
+                  r.offset());
               return;
             }
-            handle(r);
             pending.decrementAndGet();
             commit(r);
           }
@@ -166,6 +251,32 @@ public final class SubscriptionService implements AutoCloseable {
       } finally {
         consumer.close(Duration.ofSeconds(2));
       }
+    }
+
+    /**
+     * A partition this subscription never committed starts at the end of the topic; that start is
+     * committed at once, so an alert that arrives next and is not yet delivered when the auditor
+     * dies is redelivered after the restart instead of being skipped by a second "start at the
+     * end".
+     */
+    private final class StartingPositions implements ConsumerRebalanceListener {
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            consumer.committed(Set.copyOf(partitions));
+        Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+          if (committed.get(tp) == null) {
+            start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+          }
+        }
+        if (!start.isEmpty()) {
+          consumer.commitSync(start);
+        }
+      }
+
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
     }
 
     private void commit(ConsumerRecord<byte[], byte[]> r) {
@@ -186,9 +297,10 @@ public final class SubscriptionService implements AutoCloseable {
       }
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> r) {
+    /** Whether {@code r} is done with (delivered, refused for good, or not for this receiver). */
+    private boolean handle(ConsumerRecord<byte[], byte[]> r) {
       if (r.value() == null) {
-        return;
+        return true;
       }
       AuditAlert alert;
       try {
@@ -200,14 +312,15 @@ public final class SubscriptionService implements AutoCloseable {
             r.partition(),
             r.offset(),
             e.reason());
-        return;
+        return true;
       }
       if (!subscription.filter().matches(alert)) {
-        return;
+        return true;
       }
       consumer.pause(consumer.assignment());
       try {
-        delivery.deliver(alert, () -> running, () -> consumer.poll(Duration.ZERO));
+        return delivery.deliver(alert, () -> running, () -> consumer.poll(Duration.ZERO))
+            != AlertDelivery.Outcome.ABORTED;
       } finally {
         consumer.resume(consumer.assignment());
       }

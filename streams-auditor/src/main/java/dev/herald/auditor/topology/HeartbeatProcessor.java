@@ -76,6 +76,15 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
     int partition = meta == null ? context.taskId().partition() : meta.partition();
     long brokerTime = record.timestamp() >= 0 ? record.timestamp() : wall;
     long arrival = Math.max(Math.min(brokerTime, wall + skewMs), heartbeatTime);
+    if (meta != null) {
+      // and never before the record was there: the frontier saw the partition's end below it
+      arrival =
+          Math.max(
+              arrival,
+              frontier
+                  .appendedNoEarlierThan(Topics.HEARTBEATS, partition, meta.offset())
+                  .orElse(Long.MIN_VALUE));
+    }
     HeartbeatAdmission.Outcome outcome =
         admission.admit(
             record.value(),

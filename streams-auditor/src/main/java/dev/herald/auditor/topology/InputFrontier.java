@@ -38,4 +38,14 @@ public interface InputFrontier {
    * pending or before the first observation.
    */
   OptionalLong caughtUpAt(String topic, int partition);
+
+  /**
+   * A lower bound of the wall time at which the record at {@code offset} was appended: the newest
+   * observation at which the partition's end offset had not yet passed it (the record was not there
+   * yet). Empty when the record is older than every observation kept, or nothing is known. Unlike a
+   * {@code CreateTime} timestamp, no writer chooses it.
+   */
+  default OptionalLong appendedNoEarlierThan(String topic, int partition, long offset) {
+    return OptionalLong.empty();
+  }
 }

@@ -163,6 +163,15 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     // a writer's timestamp never runs ahead of the wall clock by more than the skew, and the
     // admitted clock never runs back (an old CreateTime stamp cannot revive a retired key)
     long arrival = Math.max(Math.min(brokerTime, wall + skewMs), reportTime);
+    if (meta != null) {
+      // and never before the record was there: the frontier saw the partition's end below it
+      arrival =
+          Math.max(
+              arrival,
+              frontier
+                  .appendedNoEarlierThan(Topics.STATE_CHANGES, partition, meta.offset())
+                  .orElse(Long.MIN_VALUE));
+    }
     Map<String, NodeLedger> touched = new HashMap<>();
     BatchAdmission.Outcome outcome =
         admission.admit(

@@ -141,13 +141,15 @@ class AlertDeliveryTest {
   }
 
   @Test
-  void postsToAlertmanagerWithLabelsAndEndsAtWhenResolved() {
+  void postsToAlertmanagerWithLabelsActiveUntilTheNextResendsAndEndsAtNowWhenResolved() {
     AlertDelivery delivery =
         new AlertDelivery(
             subscription(Subscription.Kind.ALERTMANAGER, "/"), HttpClient.newHttpClient(), meters);
 
+    Instant before = Instant.now();
     delivery.deliver(alert(AlertStatus.OPEN), () -> true, () -> {});
     delivery.deliver(alert(AlertStatus.RESOLVED), () -> true, () -> {});
+    Instant after = Instant.now();
 
     assertThat(received).extracting(m -> m.get("path")).containsOnly("/api/v2/alerts");
     JsonNode open = ((JsonNode) received.get(0).get("body")).get(0);
@@ -158,8 +160,11 @@ class AlertDeliveryTest {
     assertThat(open.get("labels").get("type").asText()).isEqualTo("EQUIVOCATION");
     assertThat(open.get("labels").has("entity")).isFalse();
     assertThat(open.get("startsAt").asText()).isEqualTo(T.toString());
-    assertThat(open.has("endsAt")).isFalse();
-    assertThat(resolved.get("endsAt").asText()).isEqualTo(T.plusSeconds(60).toString());
+    // active: ends four re-send intervals (default 1 min) after the post unless posted again
+    assertThat(Instant.parse(open.get("endsAt").asText()))
+        .isBetween(before.plus(Duration.ofMinutes(4)), after.plus(Duration.ofMinutes(4)));
+    // resolved: ends now, i.e. at the post
+    assertThat(Instant.parse(resolved.get("endsAt").asText())).isBetween(before, after);
     assertThat(resolved.get("labels")).isEqualTo(open.get("labels"));
   }
 }
