@@ -67,6 +67,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private final long evidenceRetentionMs;
   private final long skewMs;
   private final InputFrontier frontier;
+  private final RegistryChanges registryChanges;
   private final long quietAfterMs;
   private final UnknownNodeBudget unknownNodes = new UnknownNodeBudget();
 
@@ -85,7 +86,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       BatchAdmission.Decoder decoder,
       int partitions,
       AuditorMetrics metrics,
-      InputFrontier frontier) {
+      InputFrontier frontier,
+      RegistryChanges registryChanges) {
+    this.registryChanges = registryChanges;
     this.frontier = frontier;
     this.policy = policy;
     this.admission = new BatchAdmission(policy, partitions, decoder, new KeyCache(4096));
@@ -105,7 +108,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     evidence =
         new EvidenceStore(
             context.getStateStore(AuditorStores.EVIDENCE), deadlines, evidenceRetentionMs);
-    registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
+    registry = new Registry(context.getStateStore(AuditorStores.REGISTRY), registryChanges);
     lastReportWall = context.currentSystemTimeMs();
     lastCheckWall = lastReportWall;
     // Report time moves only in process(), which closes what is due; the wall-clock check covers
@@ -172,7 +175,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     Map<String, NodeLedger> touched = new HashMap<>();
     BatchAdmission.Outcome outcome =
         admission.admit(
-            record.value(), partition, arrival, registry::node, n -> ledger(n, touched));
+            record.value(), partition, arrival, registry::history, n -> ledger(n, touched));
     if (outcome instanceof BatchAdmission.Admitted a) {
       lastReportWall = wall;
       reportTime = Math.max(reportTime, arrival);
@@ -341,7 +344,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         late++;
         continue;
       }
-      Set<String> members = registry.members(group);
+      Set<String> members = registry.members(group, now);
       Reconciler.Outcome out = Reconciler.onReport(state, report, members, gp, now);
       switch (out.effect()) {
         case ACCEPTED -> {
@@ -497,7 +500,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       }
       List<Finding> findings =
           Reconciler.close(
-              state, d.version(), registry.members(state.group), policy.group(state.group), now);
+              state,
+              d.version(),
+              registry.members(state.group, now),
+              policy.group(state.group),
+              now);
       findings = released(state, d.version(), findings, touched);
       entities.put(d.entityId(), state);
       closed++;
