@@ -29,8 +29,8 @@ import java.util.Properties;
  * @param clientProperties extra Kafka client properties (TLS, SASL, tuning), applied last
  * @param stateChangePartitions partitions of {@code herald.state-changes.v1}; 0 = look it up
  * @param policies the policy in force, reloadable while the auditor runs ({@code herald auditor}
- *     reloads it on a file change or SIGHUP); starts as {@code policy}. Code that must follow a
- *     reload reads {@code policies().get()} where it now reads {@code policy()}
+ *     reloads it on a file change or SIGHUP); starts as {@code policy}. The stream processors read
+ *     it as records and checks come, so a reload applies without a restart
  */
 public record AuditorConfig(
     String bootstrapServers,

@@ -166,8 +166,13 @@ public final class HeraldAuditor implements AutoCloseable {
             Duration.ofSeconds(2));
     Topology main =
         AuditorTopology.reconciliation(
-            config.policy(), registry, config.meters(), partitions, heartbeatPartitions, frontier);
-    Topology ids = AuditorTopology.identity(config.policy(), registry, config.meters());
+            config.policies(),
+            registry,
+            config.meters(),
+            partitions,
+            heartbeatPartitions,
+            frontier);
+    Topology ids = AuditorTopology.identity(config.policies(), registry, config.meters());
     Properties reconciliationProps = streamsProperties(config, config.applicationId(), stateDir);
     OutputLimits limits = outputLimits(config, reconciliationProps);
     OutputDeadLetters deadLetters = new OutputDeadLetters(registry, limits, config.meters());

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -36,7 +37,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class AlertLifecycleProcessor implements Processor<String, Finding, String, AuditAlert> {
   private static final Duration CHECK = Duration.ofSeconds(1);
 
-  private final AuditPolicy policy;
+  // read at each use: a reloaded policy (herald auditor --policy) applies from the next finding or
+  // check on
+  private final Supplier<AuditPolicy> policies;
   private final AuditorMetrics metrics;
   private ProcessorContext<String, AuditAlert> context;
   private KeyValueStore<String, AlertRecord> book;
@@ -47,8 +50,8 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
 
   private final Map<String, Long> dueOf = new HashMap<>();
 
-  AlertLifecycleProcessor(AuditPolicy policy, AuditorMetrics metrics) {
-    this.policy = policy;
+  AlertLifecycleProcessor(Supplier<AuditPolicy> policies, AuditorMetrics metrics) {
+    this.policies = policies;
     this.metrics = metrics;
   }
 
@@ -77,7 +80,8 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
     String identity = f.identityKey();
     boolean suppressLag = f.type() == AlertType.REPLICA_LAG && lagExplained(f);
     AlertBook.Step step =
-        AlertBook.apply(book.get(identity), f, policy, suppressLag, context.currentSystemTimeMs());
+        AlertBook.apply(
+            book.get(identity), f, policies.get(), suppressLag, context.currentSystemTimeMs());
     store(identity, step, record.timestamp());
   }
 
@@ -89,7 +93,7 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
     for (String identity : ready) {
       dueOf.remove(identity);
       AlertRecord r = book.get(identity);
-      AlertBook.Step step = AlertBook.tick(r, policy, wallNow);
+      AlertBook.Step step = AlertBook.tick(r, policies.get(), wallNow);
       store(identity, step, Math.max(0, r == null ? 0 : r.lastOccurrenceAt));
     }
   }
@@ -117,7 +121,7 @@ final class AlertLifecycleProcessor implements Processor<String, Finding, String
         }
       }
     }
-    long next = AlertBook.nextDue(r, policy);
+    long next = AlertBook.nextDue(r, policies.get());
     if (next != Long.MAX_VALUE) {
       due.computeIfAbsent(next, k -> new TreeSet<>()).add(identity);
       dueOf.put(identity, next);

@@ -16,6 +16,7 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.HeraldSerde;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -89,6 +90,21 @@ public final class AuditorTopology {
       int stateChangePartitions,
       int heartbeatPartitions,
       InputFrontier frontier) {
+    return reconciliation(
+        () -> policy, schemas, meters, stateChangePartitions, heartbeatPartitions, frontier);
+  }
+
+  /**
+   * The main topology with a reloadable policy: its processors read {@code policies} as records and
+   * checks come, so a reloaded policy applies without a restart.
+   */
+  public static Topology reconciliation(
+      Supplier<AuditPolicy> policies,
+      SchemaRegistryClient schemas,
+      MeterRegistry meters,
+      int stateChangePartitions,
+      int heartbeatPartitions,
+      InputFrontier frontier) {
     AuditorMetrics metrics = new AuditorMetrics(meters);
     AvroWireFormat<ReportBatch> batches = new AvroWireFormat<>(ReportBatch.class, schemas);
     AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
@@ -129,7 +145,7 @@ public final class AuditorTopology {
             .process(
                 () ->
                     new ReportBatchProcessor(
-                        policy,
+                        policies,
                         // a registry outage waits (and at worst re-reads), never dead-letters
                         v ->
                             RegistryRetry.STREAM_THREADS.decode(
@@ -151,7 +167,7 @@ public final class AuditorTopology {
             .process(
                 () ->
                     new HeartbeatProcessor(
-                        policy,
+                        policies,
                         v ->
                             RegistryRetry.STREAM_THREADS.decode(
                                 () -> heartbeats.deserialize(Topics.HEARTBEATS, v)),
@@ -191,7 +207,7 @@ public final class AuditorTopology {
                         .repartition(
                             Repartitioned.with(Serdes.String(), findings).withName("findings"))
                         .process(
-                            () -> new AlertLifecycleProcessor(policy, metrics),
+                            () -> new AlertLifecycleProcessor(policies, metrics),
                             Named.as("lifecycle"),
                             AuditorStores.ALERT_BOOK)
                         .to(Topics.ALERTS, Produced.with(Serdes.String(), alerts)),
@@ -202,6 +218,12 @@ public final class AuditorTopology {
   /** The identity topology (IDENTITY_CONFLICT, CONFUSABLE_IDENTITY). */
   public static Topology identity(
       AuditPolicy policy, SchemaRegistryClient schemas, MeterRegistry meters) {
+    return identity(() -> policy, schemas, meters);
+  }
+
+  /** The identity topology with a reloadable policy. */
+  public static Topology identity(
+      Supplier<AuditPolicy> policies, SchemaRegistryClient schemas, MeterRegistry meters) {
     AuditorMetrics metrics = new AuditorMetrics(meters);
     AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
     StreamsBuilder builder = new StreamsBuilder();
@@ -248,7 +270,7 @@ public final class AuditorTopology {
                     s.mapValues(v -> ((Emission.Found) v).finding())
                         .merge(acks, Named.as("identity-findings-and-acks"))
                         .process(
-                            () -> new AlertLifecycleProcessor(policy, metrics),
+                            () -> new AlertLifecycleProcessor(policies, metrics),
                             Named.as("identity-lifecycle"),
                             AuditorStores.ALERT_BOOK)
                         .to(Topics.ALERTS, Produced.with(Serdes.String(), alerts)),

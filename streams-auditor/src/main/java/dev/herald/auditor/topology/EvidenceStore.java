@@ -22,11 +22,16 @@ final class EvidenceStore {
 
   private final KeyValueStore<String, byte[]> store;
   private final DeadlineIndex index;
-  private final long retentionMs;
+  private long retentionMs;
 
   EvidenceStore(KeyValueStore<String, byte[]> store, DeadlineIndex index, long retentionMs) {
     this.store = store;
     this.index = index;
+    this.retentionMs = retentionMs;
+  }
+
+  /** Keeps evidence stored from now on for {@code retentionMs} (a reloaded policy). */
+  void retainFor(long retentionMs) {
     this.retentionMs = retentionMs;
   }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -32,11 +33,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class HeartbeatProcessor implements Processor<String, byte[], String, Emission> {
   private static final long PUNCTUATE_MS = 250;
 
-  private final AuditPolicy policy;
-  private final HeartbeatAdmission admission;
+  private final Supplier<AuditPolicy> policies;
+  private final HeartbeatAdmission.Decoder decoder;
+  private final int partitions;
+  private final KeyCache keys = new KeyCache(1024);
   private final AuditorMetrics metrics;
   private final InputFrontier frontier;
-  private final long skewMs;
+  // the policy in force and what is derived from it; replaced when the policy is reloaded
+  private AuditPolicy policy;
+  private HeartbeatAdmission admission;
+  private long skewMs;
   private ProcessorContext<String, Emission> context;
   private KeyValueStore<String, Liveness> liveness;
   private Registry registry;
@@ -45,16 +51,27 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   private long heartbeatTime = Long.MIN_VALUE;
 
   HeartbeatProcessor(
-      AuditPolicy policy,
+      Supplier<AuditPolicy> policies,
       HeartbeatAdmission.Decoder decoder,
       int partitions,
       AuditorMetrics metrics,
       InputFrontier frontier) {
     this.frontier = frontier;
-    this.policy = policy;
-    this.admission = new HeartbeatAdmission(policy, partitions, decoder, new KeyCache(1024));
+    this.policies = policies;
+    this.decoder = decoder;
+    this.partitions = partitions;
     this.metrics = metrics;
-    this.skewMs = policy.clockSkew().toMillis();
+    refreshPolicy();
+  }
+
+  /** Takes up a reloaded policy (a volatile read when nothing changed). */
+  private void refreshPolicy() {
+    AuditPolicy now = policies.get();
+    if (now != policy) {
+      policy = now;
+      admission = new HeartbeatAdmission(now, partitions, decoder, keys);
+      skewMs = now.clockSkew().toMillis();
+    }
   }
 
   @Override
@@ -71,6 +88,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
 
   @Override
   public void process(Record<String, byte[]> record) {
+    refreshPolicy();
     long wall = context.currentSystemTimeMs();
     RecordMetadata meta = context.recordMetadata().orElse(null);
     int partition = meta == null ? context.taskId().partition() : meta.partition();
@@ -130,6 +148,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   }
 
   private void checkSilence(long wallNow) {
+    refreshPolicy();
     if (frontier.known()) {
       // Silence is judged as of the newest moment at which this task had read every heartbeat
       // of its partition that was on the broker; while heartbeats wait unread (the auditor lags,

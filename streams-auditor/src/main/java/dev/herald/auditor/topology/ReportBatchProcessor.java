@@ -29,6 +29,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -61,14 +62,19 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
 
   private static final long CHECK_MS = 250;
 
-  private final AuditPolicy policy;
-  private final BatchAdmission admission;
+  private final Supplier<AuditPolicy> policies;
+  private final BatchAdmission.Decoder decoder;
+  private final int partitions;
+  private final KeyCache keys = new KeyCache(4096);
   private final AuditorMetrics metrics;
-  private final long evidenceRetentionMs;
-  private final long skewMs;
   private final InputFrontier frontier;
   private final RegistryChanges registryChanges;
-  private final long quietAfterMs;
+  // the policy in force and what is derived from it; replaced when the policy is reloaded
+  private AuditPolicy policy;
+  private BatchAdmission admission;
+  private long evidenceRetentionMs;
+  private long skewMs;
+  private long quietAfterMs;
   private final UnknownNodeBudget unknownNodes = new UnknownNodeBudget();
 
   private ProcessorContext<String, Emission> context;
@@ -82,7 +88,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private long lastCheckWall;
 
   ReportBatchProcessor(
-      AuditPolicy policy,
+      Supplier<AuditPolicy> policies,
       BatchAdmission.Decoder decoder,
       int partitions,
       AuditorMetrics metrics,
@@ -90,12 +96,30 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       RegistryChanges registryChanges) {
     this.registryChanges = registryChanges;
     this.frontier = frontier;
-    this.policy = policy;
-    this.admission = new BatchAdmission(policy, partitions, decoder, new KeyCache(4096));
+    this.policies = policies;
+    this.decoder = decoder;
+    this.partitions = partitions;
     this.metrics = metrics;
-    this.evidenceRetentionMs = 4 * policy.defaults().reportGrace().toMillis() + 10_000;
-    this.quietAfterMs = Math.max(1_000, policy.defaults().reportGrace().toMillis());
-    this.skewMs = policy.clockSkew().toMillis();
+    refreshPolicy();
+  }
+
+  /**
+   * Takes up a reloaded policy (a volatile read when nothing changed): admission, skew, grace and
+   * evidence retention follow it from the next record on; versions already open keep the deadlines
+   * they were given.
+   */
+  private void refreshPolicy() {
+    AuditPolicy now = policies.get();
+    if (now != policy) {
+      policy = now;
+      admission = new BatchAdmission(now, partitions, decoder, keys);
+      evidenceRetentionMs = 4 * now.defaults().reportGrace().toMillis() + 10_000;
+      quietAfterMs = Math.max(1_000, now.defaults().reportGrace().toMillis());
+      skewMs = now.clockSkew().toMillis();
+      if (evidence != null) {
+        evidence.retainFor(evidenceRetentionMs);
+      }
+    }
   }
 
   @Override
@@ -145,6 +169,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   }
 
   private void closeDueQuiet(long wallNow) {
+    refreshPolicy();
     // Wall time in which this stream thread did not run (GC, a long commit) is not quiet time.
     long gap = wallNow - lastCheckWall;
     lastCheckWall = wallNow;
@@ -156,6 +181,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
 
   @Override
   public void process(Record<String, byte[]> record) {
+    refreshPolicy();
     long wall = context.currentSystemTimeMs();
     RecordMetadata meta = context.recordMetadata().orElse(null);
     int partition = meta == null ? context.taskId().partition() : meta.partition();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.policy.PolicyHolder;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
@@ -14,6 +15,7 @@ import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Topics;
 import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
@@ -56,10 +59,14 @@ class AuditorTopologyTest {
   }
 
   private void start(AuditPolicy policy, InputFrontier frontier) {
+    start(() -> policy, frontier);
+  }
+
+  private void start(Supplier<AuditPolicy> policies, InputFrontier frontier) {
     Properties props = TestReplicas.driverProperties("auditor-test", stateDir);
     driver =
         new TopologyTestDriver(
-            AuditorTopology.reconciliation(policy, replicas.schemas, meters, 1, frontier),
+            AuditorTopology.reconciliation(policies, replicas.schemas, meters, 1, 0, frontier),
             props,
             TestReplicas.WALL_START);
     TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
@@ -220,6 +227,31 @@ class AuditorTopologyTest {
         .isEqualTo(1.0);
     assertThat(meters.get("herald_reports").tag("outcome", "accepted").counter().count())
         .isEqualTo(3.0);
+  }
+
+  @Test
+  void aReloadedPolicyAppliesFromTheNextRecordWithoutARestart(@TempDir Path dir) throws Exception {
+    // Given an auditor running on the default policy (records up to 512 KiB)
+    PolicyHolder policies = new PolicyHolder(AuditPolicy.DEFAULT);
+    start(policies, InputFrontier.NONE);
+    send("x", 1_000, new byte[5000]);
+    assertThat(dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .doesNotContain("OVERSIZED");
+
+    // When the operator's policy file now limits records to 4 KiB and is reloaded
+    Path file = dir.resolve("policy.yaml");
+    Files.writeString(file, "limits:\n  maxRecordBytes: 4096\n");
+    assertThat(policies.reload(file)).isInstanceOf(PolicyHolder.Applied.class);
+
+    // Then the same record is now OVERSIZED, and honest traffic is still audited
+    send("x", 1_100, new byte[5000]);
+    allReport("a", 1, 1_200);
+    assertThat(dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("OVERSIZED");
+    assertThat(newAlerts()).isEmpty();
+    assertThat(entities().get("g/a").closed).containsKey(1L);
   }
 
   @Test
