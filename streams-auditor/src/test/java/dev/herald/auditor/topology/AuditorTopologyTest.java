@@ -251,7 +251,7 @@ class AuditorTopologyTest {
         .extracting(DeadLetter::getReason)
         .containsExactly("OVERSIZED");
     assertThat(newAlerts()).isEmpty();
-    assertThat(entities().get("g/a").closed).containsKey(1L);
+    assertThat(entities().get(EntityState.entityId("g", "a")).closed).containsKey(1L);
   }
 
   @Test
