@@ -20,10 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 
@@ -212,7 +216,7 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
     }
   }
 
-  /** Waits until every partition of the input topics has a leader. */
+  /** Waits until every partition of the input topics has a leader; sets them to CreateTime. */
   static void awaitLeaders(Properties props) {
     try (Admin admin = Admin.create(props)) {
       Awaitility.await()
@@ -227,6 +231,23 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
                       .stream()
                       .flatMap(t -> t.partitions().stream())
                       .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      // The scenario replays minutes of history in a second, each heartbeat stamped with its
+      // event time: on topics that run on broker time (as `herald topics create` makes them) the
+      // broker would restamp them all with "now". These tests are about the jobs' windows, not
+      // about the time defence, so the scenario's topics keep the writer's timestamps.
+      List<AlterConfigOp> createTime =
+          List.of(
+              new AlterConfigOp(
+                  new ConfigEntry(Topics.TIMESTAMP_TYPE, "CreateTime"), AlterConfigOp.OpType.SET));
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.TOPIC, Topics.HEARTBEATS), createTime,
+                  new ConfigResource(ConfigResource.Type.TOPIC, Topics.NODES), createTime))
+          .all()
+          .get();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not prepare the scenario's topics: " + e, e);
     }
   }
 
