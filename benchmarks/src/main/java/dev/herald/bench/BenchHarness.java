@@ -66,6 +66,22 @@ public final class BenchHarness implements Callable<Integer> {
   @Option(names = "--skip-latency", description = "Do not measure live detection latency.")
   boolean skipLatency;
 
+  @Option(
+      names = "--latency-points",
+      split = ",",
+      defaultValue = "0.1,0.25,0.5,0.75,1.0,1.5",
+      description =
+          "Fractions of the sustainable live rate at which detection latency is measured"
+              + " (default ${DEFAULT-VALUE}; above 1.0: overload).")
+  List<Double> latencyPoints;
+
+  @Option(
+      names = "--latency-seconds",
+      defaultValue = "30",
+      description =
+          "About how long each latency point runs (default ${DEFAULT-VALUE}; at most --events/1000).")
+  double latencySeconds;
+
   @Option(names = "--skip-scale-out", description = "Do not measure two auditor instances.")
   boolean skipScaleOut;
 
@@ -110,7 +126,8 @@ public final class BenchHarness implements Callable<Integer> {
                 !onlyFlink && !skipScaleOut,
                 !onlyFlink && micro)
             .withOut(resultsFile())
-            .withFlinkHeartbeats(flinkHeartbeats);
+            .withFlinkHeartbeats(flinkHeartbeats)
+            .withLatency(latencyPoints, latencySeconds);
     if (workDir != null) {
       options = options.withWorkDir(workDir);
     }

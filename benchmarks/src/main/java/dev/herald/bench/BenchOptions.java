@@ -20,6 +20,8 @@ import java.util.List;
  * @param out where the JSON results go (null: not written)
  * @param workDir parent of the temporary broker and state directories
  * @param flinkHeartbeats synthetic heartbeats the Flink stage adds to the heartbeat topic
+ * @param latencyPoints fractions of the sustainable live rate the latency curve is measured at
+ * @param latencySeconds about how long each latency point runs (fewer for small {@code events})
  */
 public record BenchOptions(
     long events,
@@ -30,7 +32,12 @@ public record BenchOptions(
     boolean micro,
     Path out,
     Path workDir,
-    long flinkHeartbeats) {
+    long flinkHeartbeats,
+    List<Double> latencyPoints,
+    double latencySeconds) {
+
+  /** The latency curve's default points: 10 to 100 % of the sustainable rate, and 1.5x overload. */
+  public static final List<Double> LATENCY_POINTS = List.of(0.10, 0.25, 0.50, 0.75, 1.0, 1.5);
 
   /** How the simulator's reporters batch. */
   public enum Batching {
@@ -55,6 +62,17 @@ public record BenchOptions(
       throw new IllegalArgumentException("--events must be 100 or more, not " + events);
     }
     batchings = List.copyOf(batchings);
+    latencyPoints = List.copyOf(latencyPoints);
+    for (double f : latencyPoints) {
+      if (!(f > 0 && f <= 10)) {
+        throw new IllegalArgumentException(
+            "--latency-points: each must be a fraction above 0 and at most 10, not " + f);
+      }
+    }
+    if (!(latencySeconds >= 1)) {
+      throw new IllegalArgumentException(
+          "--latency-seconds must be 1 or more, not " + latencySeconds);
+    }
     if (flinkHeartbeats < 1) {
       throw new IllegalArgumentException(
           "--flink-heartbeats must be 1 or more, not " + flinkHeartbeats);
@@ -72,35 +90,113 @@ public record BenchOptions(
         false,
         Path.of("benchmarks/results/latest.json"),
         Path.of(System.getProperty("java.io.tmpdir")),
-        500_000);
+        500_000,
+        LATENCY_POINTS,
+        30);
   }
 
   public BenchOptions withEvents(long n) {
     return new BenchOptions(
-        n, batchings, flink, latency, scaleOut, micro, out, workDir, flinkHeartbeats);
+        n,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        workDir,
+        flinkHeartbeats,
+        latencyPoints,
+        latencySeconds);
   }
 
   public BenchOptions withBatchings(List<Batching> b) {
     return new BenchOptions(
-        events, b, flink, latency, scaleOut, micro, out, workDir, flinkHeartbeats);
+        events,
+        b,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        workDir,
+        flinkHeartbeats,
+        latencyPoints,
+        latencySeconds);
   }
 
   public BenchOptions withOut(Path p) {
     return new BenchOptions(
-        events, batchings, flink, latency, scaleOut, micro, p, workDir, flinkHeartbeats);
+        events,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        p,
+        workDir,
+        flinkHeartbeats,
+        latencyPoints,
+        latencySeconds);
   }
 
   public BenchOptions withWorkDir(Path p) {
     return new BenchOptions(
-        events, batchings, flink, latency, scaleOut, micro, out, p, flinkHeartbeats);
+        events,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        p,
+        flinkHeartbeats,
+        latencyPoints,
+        latencySeconds);
   }
 
   public BenchOptions withStages(boolean flink, boolean latency, boolean scaleOut, boolean micro) {
     return new BenchOptions(
-        events, batchings, flink, latency, scaleOut, micro, out, workDir, flinkHeartbeats);
+        events,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        workDir,
+        flinkHeartbeats,
+        latencyPoints,
+        latencySeconds);
   }
 
   public BenchOptions withFlinkHeartbeats(long n) {
-    return new BenchOptions(events, batchings, flink, latency, scaleOut, micro, out, workDir, n);
+    return new BenchOptions(
+        events,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        workDir,
+        n,
+        latencyPoints,
+        latencySeconds);
+  }
+
+  public BenchOptions withLatency(List<Double> points, double seconds) {
+    return new BenchOptions(
+        events,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        workDir,
+        flinkHeartbeats,
+        points,
+        seconds);
   }
 }

@@ -13,13 +13,16 @@ import dev.herald.bench.throughput.TopicDrain;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.Ed25519Provider;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -124,6 +127,15 @@ public final class BenchRunner {
       ratios.put("c/b", c.perSecond() / b.perSecond());
       ratios.put("c/a", c.perSecond() / a.perSecond());
       ratios.put("d/b", d.perSecond() / b.perSecond());
+      // on a shared machine the wall-clock rates measure the machine; CPU per report does not
+      double cpuB = cpuMicrosPerReport(work.cpu(), events);
+      double cpuC = cpuMicrosPerReport(eos.steadyCpu(), eos.steadyShare(events));
+      double cpuD = cpuMicrosPerReport(alos.steadyCpu(), alos.steadyShare(events));
+      ratios.put("CPU us/report b (work-floor thread)", cpuB);
+      ratios.put("CPU us/report c (auditor threads, EOS)", cpuC);
+      ratios.put("CPU us/report d (auditor threads, ALOS)", cpuD);
+      ratios.put("c/b by CPU (b CPU per report / c CPU per report)", cpuB / cpuC);
+      ratios.put("d/b by CPU", cpuB / cpuD);
       ratios.put(
           "auditor start-up seconds (EOS, not in c)",
           (eos.total().toNanos() - eos.steady().toNanos()) / 1e9);
@@ -235,17 +247,70 @@ public final class BenchRunner {
     st.put("final entries", eos.finalEntries());
   }
 
+  /**
+   * Item 4 of issue #15: the live rate the whole setup sustains, then detection latency at
+   * fractions of it ({@code --latency-points}, by default 10, 25, 50, 75, 100 and 150 %), each on a
+   * fresh broker for about {@code --latency-seconds}; the point at 0.5 is also written as the
+   * headline section, and the overload point's quality says whether an overloaded auditor raised
+   * anything false.
+   */
   private void latency() throws Exception {
-    double opsPerSecond =
-        Math.max(10, 0.5 * maxEosReportsPerSecond / Math.max(1, reportsPerOperation));
-    long events = Math.max(2_000, Math.min(options.events(), (long) (opsPerSecond * 30)));
-    LatencyRun.Result r = LatencyRun.run(options.workDir(), events, opsPerSecond);
-    Map<String, Object> l = report.section("latency (live, half the max EOS rate)");
-    l.put("targetOpsPerSecond", opsPerSecond);
-    l.put("operations", events);
-    l.putAll(r.toMap());
-    Map<String, Object> q = report.section("quality (live)");
-    DetectionQuality.score(r.truth(), r.alerts()).forEach((t, sc) -> q.put(t, sc.toMap()));
+    double seconds = Math.min(options.latencySeconds(), Math.max(5, options.events() / 1000.0));
+    double reprocessOps = maxEosReportsPerSecond / Math.max(1, reportsPerOperation);
+    long sustainEvents =
+        Math.max(1_000, Math.min(options.events(), (long) (reprocessOps * seconds)));
+    LatencyRun.Sustained sustained = LatencyRun.sustainable(options.workDir(), sustainEvents);
+    Map<String, Object> live = report.section("live sustainable rate");
+    live.put("operations", sustained.operations());
+    live.put("simulator ops/s (unthrottled)", sustained.simulatorOpsPerSecond());
+    live.put(
+        "sustained ops/s (first send to the auditor's last commit)",
+        sustained.sustainedOpsPerSecond());
+    live.put("sustained reports/s", sustained.sustainedOpsPerSecond() * reportsPerOperation);
+    live.put("reports per operation", reportsPerOperation);
+    Map<String, Object> curve = report.section("latency curve (live)");
+    for (double fraction : options.latencyPoints()) {
+      double opsPerSecond = Math.max(10, fraction * sustained.sustainedOpsPerSecond());
+      long events = Math.max(500, Math.min(options.events(), (long) (opsPerSecond * seconds)));
+      LatencyRun.Result r = LatencyRun.run(options.workDir(), events, opsPerSecond);
+      Map<String, DetectionQuality.Score> scores = DetectionQuality.score(r.truth(), r.alerts());
+      DetectionQuality.Score all = scores.get("ALL");
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("fraction of sustainable", fraction);
+      point.put("targetOpsPerSecond", opsPerSecond);
+      point.put("operations", events);
+      point.putAll(r.toMap());
+      point.put("precision", all == null ? 1.0 : all.precision());
+      point.put("recall", all == null ? 1.0 : all.recall());
+      point.put("false positives", all == null ? 0 : all.raised() - all.truePositives());
+      Map<String, Long> falseByType = new java.util.TreeMap<>();
+      scores.forEach(
+          (type, score) -> {
+            if (!type.equals("ALL") && score.raised() > score.truePositives()) {
+              falseByType.put(type, (long) (score.raised() - score.truePositives()));
+            }
+          });
+      point.put("false positives by type", falseByType);
+      curve.put(String.format(Locale.ROOT, "%.0f%%", fraction * 100), point);
+      if (fraction == 0.5) {
+        Map<String, Object> l = report.section("latency (live, half the max EOS rate)");
+        l.put("rateBasis", "half the sustainable live rate (section 'live sustainable rate')");
+        l.put("targetOpsPerSecond", opsPerSecond);
+        l.put("operations", events);
+        l.putAll(r.toMap());
+        Map<String, Object> q = report.section("quality (live)");
+        scores.forEach((t, sc) -> q.put(t, sc.toMap()));
+      }
+      if (fraction > 1.0) {
+        Map<String, Object> q =
+            report.section(String.format(Locale.ROOT, "quality (live, %.1fx overload)", fraction));
+        scores.forEach((t, sc) -> q.put(t, sc.toMap()));
+      }
+    }
+  }
+
+  private static double cpuMicrosPerReport(java.time.Duration cpu, double reports) {
+    return cpu.toNanos() / 1e3 / Math.max(1, reports);
   }
 
   private static double seconds(TopicDrain.Result r) {
@@ -265,14 +330,32 @@ public final class BenchRunner {
             + System.getProperty("os.version")
             + " "
             + System.getProperty("os.arch"));
-    report.machine(
-        "loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    report.machine("loadAverageAtStart", load);
+    if (load > rt.availableProcessors()) {
+      String warning =
+          String.format(
+              Locale.ROOT,
+              "load average %.1f at the start exceeds the %d cores: other work competes with"
+                  + " this run, so its figures are not reference figures",
+              load,
+              rt.availableProcessors());
+      report.machine("warning", warning);
+      LOG.warn("herald bench: {}", warning);
+      System.err.println("herald bench: warning: " + warning);
+    }
     try {
       report.machine("host", InetAddress.getLocalHost().getHostName());
     } catch (IOException e) {
       report.machine("host", "unknown");
     }
     report.machine("events", options.events());
+    report.machine(
+        "ed25519",
+        Ed25519Provider.selected().label()
+            + (Ed25519Provider.CORRETTO.available()
+                ? ""
+                : " (Corretto: " + Ed25519Provider.correttoProblem() + ")"));
   }
 
   /** Adds the load average at the end (the machine may be shared). */

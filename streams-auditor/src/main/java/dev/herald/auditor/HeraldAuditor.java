@@ -8,6 +8,7 @@ import dev.herald.auditor.health.StreamThreadFailures;
 import dev.herald.auditor.output.GuardedClientSupplier;
 import dev.herald.auditor.output.OutputDeadLetters;
 import dev.herald.auditor.output.OutputLimits;
+import dev.herald.auditor.topology.AuditorRocksDb;
 import dev.herald.auditor.topology.AuditorStores;
 import dev.herald.auditor.topology.AuditorTopology;
 import dev.herald.schema.AuditAlert;
@@ -17,6 +18,7 @@ import dev.herald.schema.registry.RememberingSchemaRegistryClient;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.Ed25519Provider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,6 +143,10 @@ public final class HeraldAuditor implements AutoCloseable {
 
   /** Builds both topologies and starts them. */
   public static HeraldAuditor start(AuditorConfig config) {
+    LOG.info(
+        "Ed25519 implementation: {} (herald.ed25519.provider to choose; Corretto: {})",
+        Ed25519Provider.selected().label(),
+        Ed25519Provider.CORRETTO.available() ? "available" : Ed25519Provider.correttoProblem());
     int partitions =
         config.stateChangePartitions() > 0
             ? config.stateChangePartitions()
@@ -373,6 +379,8 @@ public final class HeraldAuditor implements AutoCloseable {
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 256);
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+    // one bounded block cache and memtable budget for every store of the process (AuditorRocksDb)
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, AuditorRocksDb.class);
     p.putAll(config.clientProperties());
     return p;
   }

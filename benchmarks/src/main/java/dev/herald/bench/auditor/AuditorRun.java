@@ -6,6 +6,9 @@ import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.bench.setup.BenchEnvironment;
 import dev.herald.producer.simulator.Scenario;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +50,8 @@ public final class AuditorRun {
    * @param steadyRecords records committed between the first commit and the last
    * @param samples state over the run: records processed, store entries, bytes on disk
    * @param finalEntries live entries per store at the end
+   * @param steadyCpu CPU time of the application's threads (stream threads, their producers, the
+   *     state updater) from the first commit to the last
    */
   public record Result(
       String applicationId,
@@ -55,7 +60,13 @@ public final class AuditorRun {
       Duration steady,
       long steadyRecords,
       List<Map<String, Object>> samples,
-      Map<String, Long> finalEntries) {
+      Map<String, Long> finalEntries,
+      Duration steadyCpu) {
+    /** The share of {@code events} committed in the steady part of the run. */
+    public double steadyShare(long events) {
+      return records == 0 ? events : (double) events * steadyRecords / records;
+    }
+
     /**
      * Events per second in the steady part of the run: the share of {@code events} in the records
      * committed after the first commit, over the time from the first commit to the last (start-up
@@ -90,6 +101,19 @@ public final class AuditorRun {
             scenario.silenceThreshold().toMillis(),
             (long) Math.min(scenario.rateBudget(), 1_000_000_000L),
             (long) Math.min(scenario.burst(), 1_000_000_000L)));
+  }
+
+  /** CPU time (ns) of the live threads whose name holds {@code applicationId}. */
+  static long appCpu(String applicationId) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t != null && t.getThreadName().contains(applicationId)) {
+        long cpu = mx.getThreadCpuTime(t.getThreadId());
+        sum += Math.max(0, cpu);
+      }
+    }
+    return sum;
   }
 
   /** Starts one auditor instance. */
@@ -139,9 +163,11 @@ public final class AuditorRun {
         auditors.add(start(env, policy, appId, guarantee, dir));
       }
       long firstCommitAt = -1;
+      long cpuAtFirstCommit = 0;
       long firstCommitted = 0;
       long lastSample = 0;
       long done;
+      long cpuAtEnd;
       StoreCensus census = null;
       try {
         while (true) {
@@ -150,6 +176,7 @@ public final class AuditorRun {
           if (committed > 0 && firstCommitAt < 0) {
             firstCommitAt = now;
             firstCommitted = committed;
+            cpuAtFirstCommit = appCpu(appId);
           }
           if (committed > 0 && census == null) {
             census =
@@ -166,6 +193,7 @@ public final class AuditorRun {
           }
           if (committed >= end) {
             done = now;
+            cpuAtEnd = appCpu(appId);
             break;
           }
           if (now - start > TIMEOUT.toNanos()) {
@@ -200,7 +228,8 @@ public final class AuditorRun {
             steady,
             end - firstCommitted,
             samples,
-            finalEntries);
+            finalEntries,
+            Duration.ofNanos(Math.max(0, cpuAtEnd - cpuAtFirstCommit)));
       } finally {
         if (census != null) {
           census.close();

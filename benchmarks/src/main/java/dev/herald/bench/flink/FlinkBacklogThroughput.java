@@ -7,8 +7,13 @@ import dev.herald.schema.AvailabilityScope;
 import dev.herald.schema.AvailabilityWindow;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.BatchSignatures;
+import dev.herald.schema.signing.Ed25519;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,7 +34,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * How fast {@code herald flink --bounded} (both jobs, parallelism 1, exactly-once sinks, the
  * MiniCluster's start included) gets through a backlog of heartbeats: {@code nodes} nodes beating
- * every 5 s for {@code minutes} minutes of event time. A measurement (it was {@code
+ * every 5 s for {@code minutes} minutes of event time, each registered in {@code herald.nodes.v1}
+ * and signing its heartbeats (the jobs dead-letter unsigned ones). A measurement (it was {@code
  * FlinkThroughputIT}, an opt-in integration test); it checks only that every node window came out.
  *
  * <pre>{@code
@@ -59,8 +65,32 @@ public final class FlinkBacklogThroughput {
     props.put("linger.ms", "20");
     long produced = 0;
     long t0 = System.nanoTime();
+    Ed25519.KeyPair[] keys = new Ed25519.KeyPair[nodes];
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      // the jobs count only heartbeats signed with a registered key: register every node first
+      AvroWireFormat<NodeRecord> registrations =
+          new AvroWireFormat<>(NodeRecord.class, RegistrySpec.preloaded());
+      for (int n = 0; n < nodes; n++) {
+        String node = "node-" + n;
+        keys[n] = key(node);
+        NodeRecord r =
+            NodeRecord.newBuilder()
+                .setNodeId(node)
+                .setDisplayName(node)
+                .setPublicKey(ByteBuffer.wrap(keys[n].publicKey()))
+                .setRegion("region-" + (n % 3))
+                .setGroups(List.of("group-" + (n % 10)))
+                .setStatus(NodeStatus.ACTIVE)
+                .setRegisteredAt(Instant.ofEpochMilli(0))
+                .setRotatesFrom(null)
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                Topics.NODES,
+                node.getBytes(StandardCharsets.UTF_8),
+                registrations.serialize(Topics.NODES, r)));
+      }
       for (long t = start; t < start + minutes * 60_000L; t += 5_000) {
         for (int n = 0; n < nodes; n++) {
           String node = "node-" + n;
@@ -72,8 +102,10 @@ public final class FlinkBacklogThroughput {
                   .setSequence(t)
                   .setEventTime(Instant.ofEpochMilli(t))
                   .setStatus(HeartbeatStatus.UP)
-                  .setSignature(ByteBuffer.wrap(new byte[64]))
+                  .setKeyId(keys[n].keyId())
+                  .setSignature(ByteBuffer.allocate(0))
                   .build();
+          BatchSignatures.sign(h, keys[n].privateKey());
           producer.send(
               new ProducerRecord<>(
                   Topics.HEARTBEATS,
@@ -108,6 +140,12 @@ public final class FlinkBacklogThroughput {
         "BENCH heartbeats=%d nodes=%d minutes=%d produce=%.1fs flink(both jobs, incl. MiniCluster"
             + " start)=%.1fs => %.0f heartbeats/s; node windows=%d",
         produced, nodes, minutes, produceSeconds, seconds, produced / seconds, nodeWindows);
+  }
+
+  /** The key of backlog node {@code node}: derived from its id, so every run signs alike. */
+  private static Ed25519.KeyPair key(String node) {
+    return Ed25519.fromSeed(
+        Hashing.sha256(("bench-backlog/" + node).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static long nodeWindows(String bootstrap) {

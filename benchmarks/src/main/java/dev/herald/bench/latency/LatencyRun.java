@@ -2,6 +2,7 @@ package dev.herald.bench.latency;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.bench.auditor.AuditorProgress;
 import dev.herald.bench.auditor.AuditorRun;
 import dev.herald.bench.setup.BenchEnvironment;
 import dev.herald.bench.setup.Preload;
@@ -67,6 +68,58 @@ public final class LatencyRun {
       m.put("maxMs", histogram.getMaxValue());
       m.put("meanMs", histogram.getMean());
       return m;
+    }
+  }
+
+  /**
+   * The live rate the whole setup sustains (simulator, its reporters' signing, broker and auditor
+   * on one machine).
+   *
+   * @param operations simulator operations of the run
+   * @param simulatorOpsPerSecond how fast the unthrottled simulator produced them
+   * @param sustainedOpsPerSecond operations over the time from the first send to the auditor's
+   *     commit of the last batch: the rate at which the auditor keeps up
+   */
+  public record Sustained(
+      long operations, double simulatorOpsPerSecond, double sustainedOpsPerSecond) {}
+
+  /**
+   * Measures the sustainable live rate: the simulator as fast as it goes beside a running auditor
+   * ({@code exactly_once_v2}), for {@code events} operations; done when the auditor has committed
+   * the topic's last offset.
+   */
+  public static Sustained sustainable(Path workDir, long events) throws Exception {
+    try (BenchEnvironment env = BenchEnvironment.start(workDir)) {
+      Preload.Plan plan = new Preload.Plan(events, false, 0.01, 1_000_000, 11);
+      AuditPolicy policy = AuditorRun.policyFor(plan.scenario());
+      String appId = "bench-sustain-" + UUID.randomUUID().toString().substring(0, 8);
+      try (HeraldAuditor auditor =
+              AuditorRun.start(env, policy, appId, "exactly_once_v2", env.scratch(appId));
+          AuditorProgress progress = new AuditorProgress(env.bootstrapServers())) {
+        if (!auditor.awaitRunning(Duration.ofSeconds(120))) {
+          throw new IllegalStateException("auditor not running after 120 s: " + auditor.state());
+        }
+        long start = System.nanoTime();
+        Preload.Result run = Preload.run(env, plan, env.scratch("truth").resolve("sustain.jsonl"));
+        long end = progress.endOffsets().values().stream().mapToLong(Long::longValue).sum();
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (progress.committed(appId) < end) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "auditor " + appId + " did not catch up within 30 min: " + auditor.state());
+          }
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double simulator =
+            run.summary().events() / Math.max(1e-9, run.summary().elapsed().toNanos() / 1e9);
+        LOG.info(
+            "sustainable live rate operations={} simulatorOpsPerSecond={} sustainedOpsPerSecond={}",
+            run.summary().events(),
+            Math.round(simulator),
+            Math.round(run.summary().events() / seconds));
+        return new Sustained(run.summary().events(), simulator, run.summary().events() / seconds);
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
 import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -46,9 +47,16 @@ public final class TopicDrain {
    * @param verified batches whose signature verified
    * @param rejected batches that were malformed, of an unknown node or failed verification
    * @param elapsed from the first poll to the last record
+   * @param cpu CPU time of the draining thread over the drain (it does the consumer's I/O too)
    */
   public record Result(
-      long records, long bytes, long reports, long verified, long rejected, Duration elapsed) {
+      long records,
+      long bytes,
+      long reports,
+      long verified,
+      long rejected,
+      Duration elapsed,
+      Duration cpu) {
     /** {@code count} per second over the elapsed time. */
     public double perSecond(long count) {
       return count / Math.max(1e-9, elapsed.toNanos() / 1e9);
@@ -61,6 +69,7 @@ public final class TopicDrain {
       Map<TopicPartition, Long> end = assignFromStart(consumer, topic);
       long records = 0;
       long bytes = 0;
+      long cpu0 = threadCpu();
       long start = System.nanoTime();
       long last = start;
       long idleSince = start;
@@ -78,7 +87,14 @@ public final class TopicDrain {
         }
         last = now;
       }
-      return new Result(records, bytes, 0, 0, 0, Duration.ofNanos(last - start));
+      return new Result(
+          records,
+          bytes,
+          0,
+          0,
+          0,
+          Duration.ofNanos(last - start),
+          Duration.ofNanos(threadCpu() - cpu0));
     }
   }
 
@@ -96,6 +112,7 @@ public final class TopicDrain {
       long reports = 0;
       long verified = 0;
       long rejected = 0;
+      long cpu0 = threadCpu();
       long start = System.nanoTime();
       long last = start;
       long idleSince = start;
@@ -128,7 +145,13 @@ public final class TopicDrain {
         last = System.nanoTime();
       }
       return new Result(
-          records, bytes, reports, verified, rejected, Duration.ofNanos(last - start));
+          records,
+          bytes,
+          reports,
+          verified,
+          rejected,
+          Duration.ofNanos(last - start),
+          Duration.ofNanos(threadCpu() - cpu0));
     }
   }
 
@@ -162,6 +185,11 @@ public final class TopicDrain {
       }
     }
     return keys;
+  }
+
+  /** CPU time of the current thread, in ns. */
+  static long threadCpu() {
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {

@@ -13,12 +13,12 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 
 /**
- * Ed25519 keys, signatures and key ids, with BouncyCastle's lightweight API (about 8 × faster than
- * the JDK 17 provider here; see docs/benchmarks.md).
+ * Ed25519 keys, signatures and key ids. Keys are BouncyCastle's; signing and verification run on
+ * the fastest implementation available at run time ({@link Ed25519Provider}: Amazon Corretto's
+ * native one where it loads, else BouncyCastle; see docs/benchmarks.md).
  *
  * <pre>{@code
  * Ed25519.KeyPair keys = Ed25519.generate();
@@ -78,10 +78,7 @@ public final class Ed25519 {
 
   /** Signs {@code message}. */
   public static byte[] sign(Ed25519PrivateKeyParameters key, byte[] message) {
-    Ed25519Signer signer = new Ed25519Signer();
-    signer.init(true, key);
-    signer.update(message, 0, message.length);
-    return signer.generateSignature();
+    return Ed25519Provider.selected().sign(key, message);
   }
 
   /** Verifies a signature; false (never an exception) for malformed keys or signatures. */
@@ -98,10 +95,7 @@ public final class Ed25519 {
     if (signature == null || signature.length != SIGNATURE_SIZE) {
       return false;
     }
-    Ed25519Signer verifier = new Ed25519Signer();
-    verifier.init(false, publicKey);
-    verifier.update(message, 0, message.length);
-    return verifier.verifySignature(signature);
+    return Ed25519Provider.selected().verify(publicKey, message, signature);
   }
 
   /**

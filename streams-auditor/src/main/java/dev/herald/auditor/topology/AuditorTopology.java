@@ -47,6 +47,12 @@ import org.apache.kafka.streams.state.Stores;
  * }</pre>
  */
 public final class AuditorTopology {
+  /** Decoded entity states kept per task (those written recently: their versions are open). */
+  static final int ENTITY_CACHE = 1024;
+
+  /** Decoded node ledgers kept per task (one per node). */
+  static final int LEDGER_CACHE = 1024;
+
   private AuditorTopology() {}
 
   /**
@@ -120,11 +126,23 @@ public final class AuditorTopology {
         Topics.NODES,
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("registry-source"),
         () -> new RegistryUpdater(nodes, registryChanges));
-    addPersistentStore(
-        builder, AuditorStores.ENTITIES, Serdes.String(), StoreCodecs.entityStates());
+    // entities and node ledgers change with nearly every batch: decoded, and written back once
+    // per commit (WriteBackStore)
+    builder.addStateStore(
+        WriteBackStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AuditorStores.ENTITIES),
+                Serdes.String(),
+                StoreCodecs.entityStates()),
+            ENTITY_CACHE));
     addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
-    addPersistentStore(
-        builder, AuditorStores.NODE_LEDGERS, Serdes.String(), StoreCodecs.nodeLedgers());
+    builder.addStateStore(
+        WriteBackStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AuditorStores.NODE_LEDGERS),
+                Serdes.String(),
+                StoreCodecs.nodeLedgers()),
+            LEDGER_CACHE));
     // Evidence bytes are a convenience (the coordinates are always in the alert): not logged.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -9,11 +9,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * A task's time-ordered index over {@link AuditorStores#DEADLINES}: the grace deadlines of open
- * versions and the expiry times of kept evidence, each a key {@code [type][time][payload]} with
- * fixed-width big-endian numbers, so a range scan returns entries in time order and — for versions
- * with one deadline — in numeric version order ("9" before "10", never the string order). The
- * earliest pending time of each type is kept in memory (unknown after {@link #forget}), so a record
- * that finds nothing due costs no range scan.
+ * versions, each a key {@code [type][time][payload]} with fixed-width big-endian numbers, so a
+ * range scan returns entries in time order and — for versions with one deadline — in numeric
+ * version order ("9" before "10", never the string order). The earliest pending deadline is kept in
+ * memory (unknown at first), so a record that finds nothing due costs no range scan. Entries of
+ * type {@link #EVIDENCE_EXPIRY} were written by earlier versions (evidence expiry now lives in
+ * memory, {@link EvidenceStore}); {@link #dropEvidenceExpiries} removes what a store restored from
+ * then still holds.
  */
 final class DeadlineIndex {
   static final byte DEADLINE = 0;
@@ -24,7 +26,14 @@ final class DeadlineIndex {
 
   private final KeyValueStore<Bytes, byte[]> store;
   private long nextDeadline = Long.MIN_VALUE;
-  private long nextExpiry = Long.MIN_VALUE;
+
+  /**
+   * Every deadline key below this time has been taken (deleted): a scan starts here, not at 0, so
+   * it never walks over the tombstones of the deadlines taken before (RocksDB keeps them until a
+   * compaction, and a queue's scans from its start slow down with every one). 0 until the first
+   * scan of this view, since a restored store may hold anything.
+   */
+  private long scannedBelow = 0;
 
   DeadlineIndex(KeyValueStore<Bytes, byte[]> store) {
     this.store = store;
@@ -33,18 +42,14 @@ final class DeadlineIndex {
   /** Forgets the in-memory earliest times (after a restore or rewind of the store). */
   void forget() {
     nextDeadline = Long.MIN_VALUE;
-    nextExpiry = Long.MIN_VALUE;
+    scannedBelow = 0;
   }
 
   void addDeadline(long deadline, String entityId, long version) {
     store.put(deadlineKey(deadline, entityId, version), new byte[0]);
-    nextDeadline = Math.min(nextDeadline, Math.max(0, deadline));
-  }
-
-  void addExpiry(long expiry, String evidenceKey) {
-    store.put(
-        key(EVIDENCE_EXPIRY, expiry, evidenceKey.getBytes(StandardCharsets.UTF_8)), new byte[0]);
-    nextExpiry = Math.min(nextExpiry, Math.max(0, expiry));
+    long at = Math.max(0, deadline);
+    nextDeadline = Math.min(nextDeadline, at);
+    scannedBelow = Math.min(scannedBelow, at);
   }
 
   /** Whether a version deadline may be due by {@code now}. */
@@ -52,15 +57,12 @@ final class DeadlineIndex {
     return now >= nextDeadline;
   }
 
-  /** Whether an evidence expiry may be due by {@code now}. */
-  boolean expiriesDue(long now) {
-    return now >= nextExpiry;
-  }
-
   /** Removes and returns the versions due by {@code now}, in deadline then version order. */
   void takeDueVersions(long now, List<DueVersion> out) {
     List<Bytes> keys = new java.util.ArrayList<>();
-    nextDeadline = dueBy(DEADLINE, now, keys);
+    nextDeadline = dueBy(DEADLINE, scannedBelow, now, keys);
+    // every deadline up to now is taken; a later one added below now lowers this again
+    scannedBelow = Math.max(scannedBelow, now == Long.MAX_VALUE ? now : now + 1);
     for (Bytes k : keys) {
       store.delete(k);
       byte[] b = k.get();
@@ -70,21 +72,20 @@ final class DeadlineIndex {
     }
   }
 
-  /** Removes and returns the evidence keys whose retention ended by {@code now}. */
-  void takeExpired(long now, List<String> out) {
+  /** Removes the evidence expiries an earlier version wrote (see the class comment). */
+  void dropEvidenceExpiries() {
     List<Bytes> keys = new java.util.ArrayList<>();
-    nextExpiry = dueBy(EVIDENCE_EXPIRY, now, keys);
-    for (Bytes k : keys) {
-      store.delete(k);
-      byte[] b = k.get();
-      out.add(new String(b, 9, b.length - 9, StandardCharsets.UTF_8));
-    }
+    dueBy(EVIDENCE_EXPIRY, 0, Long.MAX_VALUE, keys);
+    keys.forEach(store::delete);
   }
 
-  /** Collects keys of {@code type} due by {@code now}; returns the next later time or MAX. */
-  private long dueBy(byte type, long now, List<Bytes> due) {
+  /**
+   * Collects keys of {@code type} from {@code from} due by {@code now}; returns the next later time
+   * or MAX.
+   */
+  private long dueBy(byte type, long from, long now, List<Bytes> due) {
     try (KeyValueIterator<Bytes, byte[]> it =
-        store.range(key(type, 0, new byte[0]), key(type, Long.MAX_VALUE, new byte[0]))) {
+        store.range(key(type, from, new byte[0]), key(type, Long.MAX_VALUE, new byte[0]))) {
       while (it.hasNext()) {
         Bytes key = it.next().key;
         long at = ByteBuffer.wrap(key.get(), 1, 8).getLong();

@@ -1,8 +1,11 @@
 package dev.herald.auditor.topology;
 
 import dev.herald.auditor.detect.EvidenceRef;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -12,6 +15,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Beyond it — or for a batch too large to keep, or one already expired — the alert carries the
  * coordinates and the SHA-256 only, and {@code herald verify} fetches the record from the topic. No
  * alert can thereby exceed what the broker accepts.
+ *
+ * <p>The store is neither logged nor persistent, so its expiry schedule is not either: a queue in
+ * memory, in the order the batches were kept (report time never goes back, so that is expiry
+ * order). It was once an index in the logged deadlines store, which cost every batch two RocksDB
+ * writes and two changelog records for bytes that do not survive a restart anyway.
  */
 final class EvidenceStore {
   /** Batches larger than this are never kept (the SDK signs at most 64 KiB per batch). */
@@ -20,14 +28,26 @@ final class EvidenceStore {
   /** Bytes of evidence one alert may embed in total. */
   static final int ALERT_EVIDENCE_BUDGET = 256 * 1024;
 
-  private final KeyValueStore<String, byte[]> store;
-  private final DeadlineIndex index;
-  private long retentionMs;
+  private record Expiry(long at, String key) {}
 
-  EvidenceStore(KeyValueStore<String, byte[]> store, DeadlineIndex index, long retentionMs) {
+  private final KeyValueStore<String, byte[]> store;
+  private long retentionMs;
+  private final ArrayDeque<Expiry> expiries = new ArrayDeque<>();
+
+  /**
+   * A fresh view: forgets whatever the store still holds from before (its schedule was not kept),
+   * so nothing in it can outlive its retention.
+   */
+  EvidenceStore(KeyValueStore<String, byte[]> store, long retentionMs) {
     this.store = store;
-    this.index = index;
     this.retentionMs = retentionMs;
+    if (store.approximateNumEntries() > 0) {
+      List<String> stale = new ArrayList<>();
+      try (KeyValueIterator<String, byte[]> it = store.all()) {
+        it.forEachRemaining((KeyValue<String, byte[]> kv) -> stale.add(kv.key));
+      }
+      stale.forEach(store::delete);
+    }
   }
 
   /** Keeps evidence stored from now on for {@code retentionMs} (a reloaded policy). */
@@ -42,17 +62,14 @@ final class EvidenceStore {
     }
     String k = key(ref);
     store.put(k, value);
-    index.addExpiry(now + retentionMs, k);
+    expiries.addLast(new Expiry(now + retentionMs, k));
   }
 
   /** Drops the evidence whose retention ended by {@code now}. */
   void expire(long now) {
-    if (!index.expiriesDue(now)) {
-      return;
+    while (!expiries.isEmpty() && expiries.peekFirst().at() <= now) {
+      store.delete(expiries.pollFirst().key());
     }
-    List<String> expired = new ArrayList<>();
-    index.takeExpired(now, expired);
-    expired.forEach(store::delete);
   }
 
   /** {@code refs} with their bytes attached, as far as kept and within the alert budget. */

@@ -122,7 +122,9 @@ final class PromptCommits {
     @Override
     public void process(Record<K, V> record) {
       context.forward(record);
-      prompt.emitted(record.timestamp());
+      // An output's own time may be the wall clock (a dead letter's is): its input is fresh only
+      // if the task's stream time is too, so catching up with old input never asks for commits.
+      prompt.emitted(Math.min(record.timestamp(), context.currentStreamTimeMs()));
     }
   }
 }

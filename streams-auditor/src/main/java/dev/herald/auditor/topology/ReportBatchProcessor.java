@@ -35,6 +35,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +55,6 @@ import org.slf4j.LoggerFactory;
 final class ReportBatchProcessor implements Processor<String, byte[], String, Emission> {
   private static final Logger LOG = LoggerFactory.getLogger(ReportBatchProcessor.class);
 
-  /** Decoded entity states kept per task (written recently, so their versions are still open). */
-  private static final int ENTITY_CACHE = 512;
-
-  /** Decoded node ledgers kept per task (one per node). */
-  private static final int LEDGER_CACHE = 1024;
-
   private static final long CHECK_MS = 250;
 
   private final Supplier<AuditPolicy> policies;
@@ -78,8 +73,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private final UnknownNodeBudget unknownNodes = new UnknownNodeBudget();
 
   private ProcessorContext<String, Emission> context;
-  private DecodedStore<EntityState> entities;
-  private DecodedStore<NodeLedger> ledgers;
+  private KeyValueStore<String, EntityState> entities;
+  private KeyValueStore<String, NodeLedger> ledgers;
   private DeadlineIndex deadlines;
   private EvidenceStore evidence;
   private Registry registry;
@@ -125,13 +120,14 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   @Override
   public void init(ProcessorContext<String, Emission> context) {
     this.context = context;
-    // fresh views: the stores may have been restored or rewound since this task last ran
-    entities = new DecodedStore<>(context.getStateStore(AuditorStores.ENTITIES), ENTITY_CACHE);
-    ledgers = new DecodedStore<>(context.getStateStore(AuditorStores.NODE_LEDGERS), LEDGER_CACHE);
+    // write-back stores of decoded values (WriteBackStore): read and put back freely, each changed
+    // value is encoded and written once per commit
+    entities = context.getStateStore(AuditorStores.ENTITIES);
+    ledgers = context.getStateStore(AuditorStores.NODE_LEDGERS);
     deadlines = new DeadlineIndex(context.getStateStore(AuditorStores.DEADLINES));
+    deadlines.dropEvidenceExpiries();
     evidence =
-        new EvidenceStore(
-            context.getStateStore(AuditorStores.EVIDENCE), deadlines, evidenceRetentionMs);
+        new EvidenceStore(context.getStateStore(AuditorStores.EVIDENCE), evidenceRetentionMs);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY), registryChanges);
     lastReportWall = context.currentSystemTimeMs();
     lastCheckWall = lastReportWall;
@@ -139,14 +135,6 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     // the caught-up (or quiet) partition.
     context.schedule(
         Duration.ofMillis(CHECK_MS), PunctuationType.WALL_CLOCK_TIME, this::closeDueQuiet);
-  }
-
-  @Override
-  public void close() {
-    if (entities != null) {
-      entities.clear();
-      ledgers.clear();
-    }
   }
 
   /**

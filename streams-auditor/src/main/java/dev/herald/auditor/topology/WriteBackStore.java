@@ -1,0 +1,297 @@
+package dev.herald.auditor.topology;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
+
+/**
+ * A write-back cache of decoded values in front of a key-value store, for values a task reads and
+ * changes many times between two commits (an entity gets five replicas' reports per version, a node
+ * ledger one change per batch). {@link #put} only keeps the value, decoded; the value is encoded
+ * and written to the store — and so to its record cache and changelog — once per commit, when Kafka
+ * Streams flushes the task's caches before it commits ({@code flushCache}, which this store
+ * implements as the outermost layer of its stack), or when the value leaves the cache. So the work
+ * per commit is one encoding per changed key instead of one per change, and the exactly-once
+ * guarantee is untouched: everything a commit covers was written before it.
+ *
+ * <p>Only the stream thread that writes sees the cached values; any other thread (interactive
+ * queries) reads the store below, which is at most one commit behind. The values handed out are
+ * mutable: the caller puts back what it changes, as with any store. Range reads on the writing
+ * thread first write the cached changes through.
+ *
+ * <p>Relies on Kafka Streams calling {@code CachedStateStore.flushCache()} on every registered
+ * store before each commit ({@code StreamTask.flush}, Kafka Streams 3.x and 4.x); {@code
+ * WriteBackStoreTest} fails if a commit no longer writes the cached values.
+ */
+final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<String, V>, String, V>
+    implements KeyValueStore<String, V> {
+
+  /** A cached value and whether the store below still has an older one. */
+  private static final class Slot<V> {
+    V value;
+    boolean dirty;
+
+    Slot(V value, boolean dirty) {
+      this.value = value;
+      this.dirty = dirty;
+    }
+  }
+
+  private final KeyValueStore<String, V> inner;
+  private final Map<String, Slot<V>> cache;
+  private volatile Thread writer;
+
+  WriteBackStore(KeyValueStore<String, V> inner, int capacity) {
+    super(inner);
+    this.inner = inner;
+    this.cache =
+        new LinkedHashMap<>(64, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Slot<V>> eldest) {
+            if (size() <= capacity) {
+              return false;
+            }
+            if (eldest.getValue().dirty) {
+              inner.put(eldest.getKey(), eldest.getValue().value);
+            }
+            return true;
+          }
+        };
+  }
+
+  /** A builder of {@code builder}'s store with a write-back cache of {@code capacity} values. */
+  static <V> StoreBuilder<KeyValueStore<String, V>> builder(
+      StoreBuilder<KeyValueStore<String, V>> builder, int capacity) {
+    return new Builder<>(builder, capacity);
+  }
+
+  private boolean writing() {
+    return Thread.currentThread() == writer;
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    cache.clear();
+    writer = null;
+    super.init(context, root);
+  }
+
+  @Override
+  public V get(String key) {
+    if (writing()) {
+      Slot<V> s = cache.get(key);
+      if (s != null) {
+        return s.value;
+      }
+      V v = inner.get(key);
+      if (v != null) {
+        cache.put(key, new Slot<>(v, false));
+      }
+      return v;
+    }
+    return inner.get(key);
+  }
+
+  @Override
+  public void put(String key, V value) {
+    writer = Thread.currentThread();
+    if (value == null) {
+      delete(key);
+      return;
+    }
+    Slot<V> s = cache.get(key);
+    if (s == null) {
+      cache.put(key, new Slot<>(value, true));
+    } else {
+      s.value = value;
+      s.dirty = true;
+    }
+  }
+
+  @Override
+  public V putIfAbsent(String key, V value) {
+    V old = get(key);
+    if (old == null) {
+      put(key, value);
+    }
+    return old;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<String, V>> entries) {
+    entries.forEach(e -> put(e.key, e.value));
+  }
+
+  @Override
+  public V delete(String key) {
+    V old = get(key);
+    cache.remove(key);
+    inner.delete(key);
+    return old;
+  }
+
+  /** Writes every changed value to the store below. */
+  private void writeBack() {
+    if (!writing()) {
+      return;
+    }
+    List<KeyValue<String, V>> changed = new ArrayList<>();
+    for (Map.Entry<String, Slot<V>> e : cache.entrySet()) {
+      if (e.getValue().dirty) {
+        changed.add(KeyValue.pair(e.getKey(), e.getValue().value));
+        e.getValue().dirty = false;
+      }
+    }
+    changed.forEach(kv -> inner.put(kv.key, kv.value));
+  }
+
+  @Override
+  public void flushCache() {
+    Thread w = writer;
+    if (w != null && w != Thread.currentThread()) {
+      // never commit without the cached changes: fail the commit (the task is closed dirty and
+      // restored from its changelog) rather than let it cover input whose changes it lacks
+      throw new IllegalStateException(
+          "store "
+              + name()
+              + " is flushed for a commit by thread "
+              + Thread.currentThread().getName()
+              + " but was written by "
+              + w.getName()
+              + "; its cached changes cannot be committed from another thread");
+    }
+    writeBack();
+    super.flushCache();
+  }
+
+  @Override
+  public void flush() {
+    writeBack();
+    super.flush();
+  }
+
+  @Override
+  public void close() {
+    // a clean close was preceded by a commit (flushCache); after a dirty one the changes are
+    // uncommitted and must go
+    cache.clear();
+    super.close();
+  }
+
+  @Override
+  public void clearCache() {
+    cache.clear();
+    super.clearCache();
+  }
+
+  @Override
+  public KeyValueIterator<String, V> range(String from, String to) {
+    writeBack();
+    return inner.range(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, V> reverseRange(String from, String to) {
+    writeBack();
+    return inner.reverseRange(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, V> all() {
+    writeBack();
+    return inner.all();
+  }
+
+  @Override
+  public KeyValueIterator<String, V> reverseAll() {
+    writeBack();
+    return inner.reverseAll();
+  }
+
+  @Override
+  public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P>
+      KeyValueIterator<String, V> prefixScan(P prefix, PS prefixKeySerializer) {
+    writeBack();
+    return inner.prefixScan(prefix, prefixKeySerializer);
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    writeBack();
+    return inner.approximateNumEntries();
+  }
+
+  @Override
+  public <R> QueryResult<R> query(Query<R> query, PositionBound bound, QueryConfig config) {
+    writeBack();
+    return super.query(query, bound, config);
+  }
+
+  private static final class Builder<V> implements StoreBuilder<KeyValueStore<String, V>> {
+    private final StoreBuilder<KeyValueStore<String, V>> builder;
+    private final int capacity;
+
+    Builder(StoreBuilder<KeyValueStore<String, V>> builder, int capacity) {
+      this.builder = builder;
+      this.capacity = capacity;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
+      builder.withCachingEnabled();
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withCachingDisabled() {
+      builder.withCachingDisabled();
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withLoggingEnabled(Map<String, String> config) {
+      builder.withLoggingEnabled(config);
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<String, V>> withLoggingDisabled() {
+      builder.withLoggingDisabled();
+      return this;
+    }
+
+    @Override
+    public KeyValueStore<String, V> build() {
+      return new WriteBackStore<>(builder.build(), capacity);
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+      return builder.logConfig();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+      return builder.loggingEnabled();
+    }
+
+    @Override
+    public String name() {
+      return builder.name();
+    }
+  }
+}

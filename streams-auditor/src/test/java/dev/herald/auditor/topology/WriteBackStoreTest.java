@@ -1,0 +1,193 @@
+package dev.herald.auditor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link WriteBackStore} writes what a task put to the store and its changelog before each commit,
+ * once per changed key, and the task always reads back what it put. The driver commits after each
+ * input record, as Kafka Streams does at each commit: if a Kafka Streams version stopped flushing
+ * the outermost store's cache before a commit, the changelog below would stay empty and these tests
+ * fail.
+ */
+class WriteBackStoreTest {
+  private static final String STORE = "counts";
+
+  /** Adds each record's value to its key's count five times, reading back its own writes. */
+  private static final class Counter implements Processor<String, String, Void, Void> {
+    private KeyValueStore<String, Long> counts;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      counts = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+      for (int i = 0; i < 5; i++) {
+        Long n = counts.get(record.key());
+        counts.put(record.key(), (n == null ? 0 : n) + Long.parseLong(record.value()));
+      }
+    }
+  }
+
+  private static TopologyTestDriver driver(Path dir, int capacity) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(
+        WriteBackStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long()),
+            capacity));
+    builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
+        .process(Counter::new, STORE);
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+    return new TopologyTestDriver(builder.build(), p);
+  }
+
+  @Test
+  void everyCommitWritesEachChangedKeyOnceWithItsLatestValue(@TempDir Path dir) {
+    try (TopologyTestDriver driver = driver(dir, 100)) {
+      // Given
+      TestInputTopic<String, String> in =
+          driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
+      TestOutputTopic<String, Long> changelog =
+          driver.createOutputTopic(
+              "write-back-" + STORE + "-changelog",
+              Serdes.String().deserializer(),
+              Serdes.Long().deserializer());
+
+      // When
+      in.pipeInput("a", "1");
+      in.pipeInput("b", "2");
+      in.pipeInput("a", "3");
+
+      // Then
+      assertThat(changelog.readKeyValuesToList())
+          .containsExactly(
+              KeyValue.pair("a", 5L), KeyValue.pair("b", 10L), KeyValue.pair("a", 20L));
+      KeyValueStore<String, Long> store = driver.getKeyValueStore(STORE);
+      assertThat(store.get("a")).isEqualTo(20L);
+      assertThat(store.get("b")).isEqualTo(10L);
+    }
+  }
+
+  @Test
+  void aValueThatLeavesTheCacheIsWrittenAndReadBackFromTheStore(@TempDir Path dir) {
+    try (TopologyTestDriver driver = driver(dir, 1)) {
+      // Given
+      TestInputTopic<String, String> in =
+          driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
+
+      // When: three keys through a cache of one
+      for (String k : List.of("a", "b", "c", "a")) {
+        in.pipeInput(k, "1");
+      }
+
+      // Then
+      KeyValueStore<String, Long> store = driver.getKeyValueStore(STORE);
+      assertThat(Map.of("a", store.get("a"), "b", store.get("b"), "c", store.get("c")))
+          .isEqualTo(Map.of("a", 10L, "b", 5L, "c", 5L));
+    }
+  }
+
+  private static WriteBackStore<Long> standalone(Path dir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back-direct");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+    MockProcessorContext<Void, Void> context =
+        new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
+    WriteBackStore<Long> store =
+        (WriteBackStore<Long>)
+            WriteBackStore.builder(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+                        .withLoggingDisabled(),
+                    100)
+                .build();
+    store.init(context.getStateStoreContext(), store);
+    return store;
+  }
+
+  private static Long readElsewhere(WriteBackStore<Long> store, String key) throws Exception {
+    return CompletableFuture.supplyAsync(() -> store.get(key)).get();
+  }
+
+  @Test
+  void changesNotFlushedForACommitAreDroppedWhenTheTaskClosesDirty(@TempDir Path dir)
+      throws Exception {
+    // Given: a committed value and a later change that no commit covered
+    WriteBackStore<Long> store = standalone(dir);
+    store.put("a", 1L);
+    store.flushCache();
+    store.put("a", 2L);
+    assertThat(store.get("a")).isEqualTo(2L);
+
+    // When: closed without a commit (a dirty close: aborted transaction, crash, migration),
+    // then opened again as Kafka Streams revives a task
+    store.close();
+    WriteBackStore<Long> revived = standalone(dir);
+
+    // Then
+    assertThat(revived.get("a")).isEqualTo(1L);
+    revived.close();
+  }
+
+  @Test
+  void otherThreadsReadOnlyWhatWasFlushedForACommit(@TempDir Path dir) throws Exception {
+    // Given
+    WriteBackStore<Long> store = standalone(dir);
+    store.put("a", 1L);
+
+    // When / Then: an interactive query sees nothing uncommitted, then the flushed value
+    assertThat(readElsewhere(store, "a")).isNull();
+    store.flushCache();
+    assertThat(readElsewhere(store, "a")).isEqualTo(1L);
+    store.close();
+  }
+
+  @Test
+  void aCommitFlushFromAnotherThreadFailsInsteadOfCommittingWithoutTheChanges(@TempDir Path dir)
+      throws Exception {
+    // Given
+    WriteBackStore<Long> store = standalone(dir);
+    store.put("a", 1L);
+
+    // When / Then
+    assertThatThrownBy(() -> CompletableFuture.runAsync(store::flushCache).get())
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot be committed from another thread");
+    assertThat(readElsewhere(store, "a")).isNull();
+    store.flushCache();
+    assertThat(readElsewhere(store, "a")).isEqualTo(1L);
+    store.close();
+  }
+}
