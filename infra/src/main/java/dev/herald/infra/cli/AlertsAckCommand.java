@@ -3,7 +3,6 @@ package dev.herald.infra.cli;
 import dev.herald.auditor.alerting.AlertAcks;
 import dev.herald.schema.AlertStatuses;
 import dev.herald.schema.AuditAlert;
-import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -61,21 +60,7 @@ final class AlertsAckCommand implements Callable<Integer> {
           "--reason is empty", "say why, e.g. --reason \"planned maintenance of n2\"");
     }
     AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, registry.connect());
-    AuditAlert[] found = new AuditAlert[1];
-    int[] malformed = {0};
-    AlertsCommand.readToEnd(
-        client.clientProperties(),
-        Topics.ALERTS,
-        r ->
-            AlertsCommand.decode(format, r, malformed)
-                .filter(a -> a.getAlertId().equals(alertId))
-                .ifPresent(a -> found[0] = a));
-    if (found[0] == null) {
-      throw new CliException(
-          "no alert with id '" + alertId + "' on " + Topics.ALERTS,
-          "list alert ids with: ./herald alerts");
-    }
-    AuditAlert alert = found[0];
+    AuditAlert alert = AlertsCommand.latest(client.clientProperties(), format, alertId);
     PrintWriter out = spec.commandLine().getOut();
     if (!AlertStatuses.active(alert.getStatus())) {
       out.printf("alert %s is already %s; nothing to acknowledge%n", alertId, alert.getStatus());

@@ -302,6 +302,29 @@ public final class AlertsCommand implements Callable<Integer> {
    * Reads {@code topic} from the beginning to its current end, handing every record to {@code
    * sink}.
    */
+  /**
+   * The latest record of alert {@code alertId} on {@code herald.alerts.v1}; a {@link CliException}
+   * with the fix when there is none.
+   */
+  static AuditAlert latest(
+      Properties clientProps, AvroWireFormat<AuditAlert> format, String alertId) {
+    AuditAlert[] found = new AuditAlert[1];
+    int[] malformed = {0};
+    readToEnd(
+        clientProps,
+        Topics.ALERTS,
+        r ->
+            decode(format, r, malformed)
+                .filter(a -> a.getAlertId().equals(alertId))
+                .ifPresent(a -> found[0] = a));
+    if (found[0] == null) {
+      throw new CliException(
+          "no alert with id '" + alertId + "' on " + Topics.ALERTS,
+          "list alert ids with: ./herald alerts");
+    }
+    return found[0];
+  }
+
   static void readToEnd(
       Properties clientProps, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProps)) {

@@ -316,20 +316,6 @@ public final class VerifyCommand implements Callable<Integer> {
     if (target.contains("/") || target.endsWith(".json")) {
       throw new CliException("no such file: " + target, "pass an alert id or an existing file");
     }
-    AuditAlert[] found = new AuditAlert[1];
-    int[] malformed = {0};
-    AlertsCommand.readToEnd(
-        client.clientProperties(),
-        Topics.ALERTS,
-        r ->
-            AlertsCommand.decode(format, r, malformed)
-                .filter(a -> a.getAlertId().equals(target))
-                .ifPresent(a -> found[0] = a));
-    if (found[0] == null) {
-      throw new CliException(
-          "no alert with id '" + target + "' on " + Topics.ALERTS,
-          "list alert ids with: ./herald alerts");
-    }
-    return List.of(found[0]);
+    return List.of(AlertsCommand.latest(client.clientProperties(), format, target));
   }
 }

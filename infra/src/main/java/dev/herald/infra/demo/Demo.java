@@ -5,6 +5,7 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.api.ApiAccess;
 import dev.herald.auditor.api.ApiTokens;
 import dev.herald.auditor.api.AuditorApi;
+import dev.herald.auditor.topology.AuditorRocksDb;
 import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.HeraldFlinkMain;
 import dev.herald.infra.broker.EmbeddedKafkaBroker;
@@ -231,9 +232,13 @@ public final class Demo implements AutoCloseable {
     Properties streamsProps = new Properties();
     streamsProps.put("application.server", "localhost:" + httpPort);
     // Every RocksDB store of both auditor applications shares one bounded block cache, which also
-    // accounts for the memtables (DemoRocksDbMemory); Kafka Streams' default is a 50 MiB cache and
-    // up to 3 x 16 MiB memtables per store, per partition: hundreds of MiB for the demo's stores.
-    streamsProps.put("rocksdb.config.setter", DemoRocksDbMemory.class.getName());
+    // accounts for the memtables (AuditorRocksDb, the auditor's default); Kafka Streams' default is
+    // a 50 MiB cache and up to 3 x 16 MiB memtables per store, per partition. The demo's stores
+    // take
+    // a few MiB of writes a minute each: a smaller cache and memtables than a production auditor's.
+    streamsProps.put(AuditorRocksDb.CACHE_MIB_CONFIG, "48");
+    streamsProps.put(AuditorRocksDb.MEMTABLE_MIB_CONFIG, "16");
+    streamsProps.put(AuditorRocksDb.WRITE_BUFFER_MIB_CONFIG, "2");
     auditor =
         HeraldAuditor.start(
             AuditorConfig.builder()
