@@ -10,6 +10,7 @@ import dev.herald.schema.DeadLetter;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.signing.Ed25519;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -146,7 +147,8 @@ class RegistryOutageIT {
     GenericData.Record r = new GenericData.Record(schema);
     r.put("nodeId", node);
     r.put("displayName", node);
-    r.put("publicKey", ByteBuffer.wrap(new byte[32]));
+    // a real key: the auditor refuses weak or non-canonical ones (WEAK_KEY)
+    r.put("publicKey", ByteBuffer.wrap(Ed25519.generate().publicKey()));
     r.put("region", "eu-1");
     r.put("groups", groups);
     r.put("status", new GenericData.EnumSymbol(schema.getField("status").schema(), "ACTIVE"));
