@@ -96,6 +96,14 @@ public final class EntityState {
     public String agreedHash;
     public String agreedOp;
     public Map<String, String> hashes = new TreeMap<>();
+
+    /**
+     * Where each node's claim was read (coordinates and batch sequence only: no bytes, no hash), so
+     * a second, different claim after the close is an EQUIVOCATION carrying both signed batches,
+     * which {@code herald verify} fetches and re-checks.
+     */
+    public Map<String, EvidenceRef> claims = new TreeMap<>();
+
     public Set<String> missing = new HashSet<>();
 
     /**

@@ -180,6 +180,9 @@ public final class Reconciler {
       if (had.equals(report.stateHash())) {
         return new Outcome(Effect.DUPLICATE, List.of(), null, null);
       }
+      // the first claim's batch, where it was read (kept since the close; none in state written
+      // before the closed versions kept it)
+      EvidenceRef first = done.claims.get(node);
       Finding f =
           Finding.versionAlert(
               AlertType.EQUIVOCATION,
@@ -194,10 +197,11 @@ public final class Reconciler {
                   + report.version(),
               report.eventTime(),
               now,
-              List.of(report.evidence()));
+              first == null ? List.of(report.evidence()) : List.of(first, report.evidence()));
       return new Outcome(Effect.EQUIVOCATION, List.of(f), null, null);
     }
     done.hashes.put(node, report.stateHash());
+    done.claims.put(node, whereRead(report.evidence()));
     if (done.revotable) {
       return new Outcome(
           Effect.LATE, revote(state, done, report, members, policy, now), null, null);
@@ -496,7 +500,11 @@ public final class Reconciler {
     summary.revotable =
         findings.stream().anyMatch(f -> f.type() == AlertType.NO_QUORUM && f.version() != null);
     summary.agreedOp = agreedHash == null ? null : agreedOp;
-    slot.reports.forEach((node, r) -> summary.hashes.put(node, r.stateHash()));
+    slot.reports.forEach(
+        (node, r) -> {
+          summary.hashes.put(node, r.stateHash());
+          summary.claims.put(node, whereRead(r.evidence()));
+        });
     if (agreedHash != null) {
       for (String member : new TreeSet<>(members)) {
         if (!slot.reports.containsKey(member)) {
@@ -625,5 +633,13 @@ public final class Reconciler {
       return "(empty)";
     }
     return hex.length() > 12 ? hex.substring(0, 12) : hex;
+  }
+
+  /** Where a claim was read: enough for {@code herald verify} to fetch and re-check it. */
+  static EvidenceRef whereRead(EvidenceRef e) {
+    return e == null
+        ? null
+        : new EvidenceRef(
+            e.topic(), e.partition(), e.offset(), e.nodeId(), "", e.batchSeq(), null, true, "");
   }
 }

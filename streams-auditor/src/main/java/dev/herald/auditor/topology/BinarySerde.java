@@ -280,6 +280,11 @@ final class BinarySerde<T> implements Serde<T> {
       this.pos = pos;
     }
 
+    /** Whether bytes are left (a value written by a newer codec may carry a trailing section). */
+    boolean more() {
+      return pos < buf.length;
+    }
+
     private void need(int n) {
       if (n < 0 || pos + n > buf.length) {
         throw new SerializationException("truncated value: " + n + " more bytes needed at " + pos);

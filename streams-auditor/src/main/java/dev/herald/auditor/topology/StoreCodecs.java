@@ -72,6 +72,13 @@ final class StoreCodecs {
           }
           out.zlong(s.forgottenBelow);
           out.zlong(s.highestClosed);
+          // Trailing section (values written before it lack it): where each closed version's
+          // claims were read, in the closed versions' order.
+          if (s.closed != null) {
+            for (ClosedVersion c : s.closed.values()) {
+              writeClaims(out, c == null ? null : c.claims);
+            }
+          }
         }
 
         @Override
@@ -97,6 +104,14 @@ final class StoreCodecs {
           }
           s.forgottenBelow = in.zlong();
           s.highestClosed = in.zlong();
+          if (in.more() && s.closed != null) {
+            for (ClosedVersion c : s.closed.values()) {
+              Map<String, EvidenceRef> claims = readClaims(in);
+              if (c != null) {
+                c.claims = claims;
+              }
+            }
+          }
           return s;
         }
       };
@@ -137,6 +152,44 @@ final class StoreCodecs {
     }
     slot.equivocators = readStrings(in, new HashSet<>());
     return slot;
+  }
+
+  /** Coordinates of claims: topic, partition, offset and batch sequence per node. */
+  private static void writeClaims(Out out, Map<String, EvidenceRef> claims) {
+    int n = 0;
+    if (claims != null) {
+      for (EvidenceRef e : claims.values()) {
+        n += e == null ? 0 : 1;
+      }
+    }
+    out.uint(n);
+    if (n > 0) {
+      for (Map.Entry<String, EvidenceRef> e : claims.entrySet()) {
+        EvidenceRef r = e.getValue();
+        if (r != null) {
+          out.str(e.getKey());
+          out.str(r.topic(), Topics.STATE_CHANGES);
+          out.zlong(r.partition());
+          out.zlong(r.offset());
+          out.zlong(r.batchSeq());
+        }
+      }
+    }
+  }
+
+  private static Map<String, EvidenceRef> readClaims(In in) {
+    int n = in.uint();
+    Map<String, EvidenceRef> claims = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      String node = in.str();
+      String topic = in.str(Topics.STATE_CHANGES);
+      int partition = (int) in.zlong();
+      long offset = in.zlong();
+      long batchSeq = in.zlong();
+      claims.put(
+          node, new EvidenceRef(topic, partition, offset, node, "", batchSeq, null, true, ""));
+    }
+    return claims;
   }
 
   private static void writeClosed(Out out, ClosedVersion c) {

@@ -142,6 +142,28 @@ class ReconcilerTest {
   }
 
   @Test
+  void anEquivocationAfterTheCloseCarriesBothSignedClaims() {
+    // Given version 1 agreed and closed
+    feed(honest("n1", 1));
+    feed(honest("n2", 1));
+    feed(honest("n3", 1));
+    assertThat(state.closed).containsKey(1L);
+    // When n1 signs a second, different claim for it
+    feed(report("n1", 1, "", hash("other"), "op1"));
+    // Then the alert carries where both were read: herald verify can fetch and compare them
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(AlertType.EQUIVOCATION);
+              assertThat(f.nodes()).containsExactly("n1");
+              assertThat(f.evidence()).hasSize(2);
+              assertThat(f.evidence().get(0).nodeId()).isEqualTo("n1");
+              assertThat(f.evidence().get(0).record()).isNull();
+            });
+  }
+
+  @Test
   void duplicateDeliveriesAreIdempotent() {
     feed(honest("n1", 1));
     Reconciler.Outcome dup = feed(honest("n1", 1));

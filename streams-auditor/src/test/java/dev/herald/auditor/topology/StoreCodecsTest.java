@@ -303,7 +303,7 @@ class StoreCodecsTest {
             "version", "openedAt", "firstEventTime", "reports", "equivocators");
     assertThat(fields(EntityState.ClosedVersion.class))
         .containsExactlyInAnyOrder(
-            "version", "agreedHash", "agreedOp", "hashes", "missing", "revotable");
+            "version", "agreedHash", "agreedOp", "hashes", "claims", "missing", "revotable");
     assertThat(fields(NodeLedger.class))
         .containsExactlyInAnyOrder(
             "tokens",
