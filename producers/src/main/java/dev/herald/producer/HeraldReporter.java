@@ -6,6 +6,7 @@ import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
 import dev.herald.schema.canonical.CanonicalEncoding;
+import dev.herald.schema.id.Identifiers;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.BatchSignatures;
@@ -226,6 +227,14 @@ public final class HeraldReporter implements AutoCloseable {
     if (!config.nodeId.equals(report.getNodeId())) {
       throw new IllegalArgumentException(
           "report of node " + report.getNodeId() + " given to the reporter of " + config.nodeId);
+    }
+    String badGroup =
+        config.group.equals(report.getGroup())
+            ? null
+            : Identifiers.problem(Identifiers.Kind.GROUP, report.getGroup());
+    if (badGroup != null) {
+      // the auditor dead-letters a whole batch that names an invalid group (INVALID_ID)
+      throw new IllegalArgumentException("report not sent: " + badGroup);
     }
     ensureOpen();
     int partition = partitionOf(report);
@@ -794,6 +803,11 @@ public final class HeraldReporter implements AutoCloseable {
     public Properties producerProperties() {
       require(nodeId != null && !nodeId.isBlank(), "nodeId", "a non-empty node id");
       require(group != null && !group.isBlank(), "group", "a non-empty group");
+      validId("nodeId", Identifiers.Kind.NODE, nodeId);
+      validId("group", Identifiers.Kind.GROUP, group);
+      if (groups != null) {
+        groups.forEach(g -> validId("heartbeatGroups", Identifiers.Kind.GROUP, g));
+      }
       require(registry != null, "schemaRegistry", "a SchemaRegistryClient");
       if (bootstrapServers == null) {
         Object b = kafka.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
@@ -828,6 +842,14 @@ public final class HeraldReporter implements AutoCloseable {
       p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
       p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
       return p;
+    }
+
+    /** The auditor dead-letters every batch and heartbeat under an id that breaks the rule. */
+    private static void validId(String key, Identifiers.Kind kind, String id) {
+      String problem = Identifiers.problem(kind, id);
+      if (problem != null) {
+        throw new IllegalArgumentException("invalid reporter setting '" + key + "': " + problem);
+      }
     }
 
     private static void require(boolean ok, String key, String allowed) {

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.constraints.AlphaChars;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LowerChars;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.StringLength;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -24,7 +24,7 @@ class BatchPartitionPropertiesTest {
   @Property(tries = 50)
   void everyReportInABatchMapsToTheBatchPartition(
       @ForAll @Size(min = 1, max = 60) List<@StringLength(min = 1, max = 20) String> entities,
-      @ForAll @AlphaChars @StringLength(min = 1, max = 10) String group,
+      @ForAll @LowerChars @StringLength(min = 1, max = 10) String group,
       @ForAll @IntRange(min = 1, max = 12) int partitions) {
     InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     MockProducer<byte[], byte[]> producer =

@@ -384,6 +384,43 @@ class HeraldReporterTest {
   }
 
   @Test
+  void idsOffTheRuleAreRefusedWithTheOffendingCharacter() {
+    assertThatThrownBy(() -> builder().nodeId("Node-1").build(mock(true)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'nodeId'")
+        .hasMessageContaining("'N' at position 0")
+        .hasMessageContaining("use 'node-1'");
+    assertThatThrownBy(() -> builder().nodeId("node-1\u200B").build(mock(true)))
+        .hasMessageContaining("U+200B ZERO WIDTH SPACE");
+    assertThatThrownBy(() -> builder().group("pay/eu").build(mock(true)))
+        .hasMessageContaining("'group'")
+        .hasMessageContaining("'/'");
+    assertThatThrownBy(() -> builder().heartbeatGroups(List.of("ok", "Not-Ok")).build(mock(true)))
+        .hasMessageContaining("'heartbeatGroups'");
+  }
+
+  @Test
+  void aReportForAGroupOffTheRuleIsRefusedBeforeItCanSpoilABatch() {
+    reporter = builder().build(mock(true));
+    StateChange other =
+        StateChange.newBuilder()
+            .setEventId("e")
+            .setGroup("Payments")
+            .setEntityKey("a")
+            .setVersion(1)
+            .setNodeId("node-1")
+            .setPrevStateHash(java.nio.ByteBuffer.allocate(0))
+            .setStateHash(java.nio.ByteBuffer.allocate(32))
+            .setOpId("o")
+            .setOpDigest(java.nio.ByteBuffer.allocate(32))
+            .setEventTime(java.time.Instant.EPOCH)
+            .build();
+    assertThatThrownBy(() -> reporter.report(other))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("group id 'Payments'");
+  }
+
+  @Test
   void invalidSettingIsNamed() {
     assertThatThrownBy(() -> builder().linger(Duration.ofMillis(-1)).build(mock(true)))
         .hasMessageContaining("'linger'");

@@ -39,7 +39,10 @@ public final class Topics {
   /** {@link Heartbeat} records, keyed by nodeId. */
   public static final String HEARTBEATS = "herald.heartbeats.v1";
 
-  /** Compacted identity registry of {@link NodeRecord}, keyed by nodeId. */
+  /**
+   * Identity registry of {@link NodeRecord}, keyed by nodeId: append-only (delete policy, unlimited
+   * retention), so the history of every node's keys and status survives (docs/security.md).
+   */
   public static final String NODES = "herald.nodes.v1";
 
   /** {@link AuditAlert} records, keyed by alertId, OPEN then RESOLVED. */
@@ -127,7 +130,16 @@ public final class Topics {
               "Heartbeat",
               DEFAULT_PARTITIONS,
               input(Map.of("cleanup.policy", "delete", "retention.ms", SEVEN_DAYS_MS))),
-          new Spec(NODES, "nodeId", "NodeRecord", 1, input(Map.of("cleanup.policy", "compact"))),
+          // append-only: every registration, rotation, status change and tombstone stays, so any
+          // auditor (or herald verify) rebuilds each node's key history from the topic alone
+          new Spec(
+              NODES,
+              "nodeId",
+              "NodeRecord",
+              1,
+              input(
+                  Map.of(
+                      "cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1"))),
           new Spec(
               ALERTS,
               "alertId",

@@ -3,6 +3,7 @@ package dev.herald.auditor;
 import dev.herald.auditor.alerting.AlertBook;
 import dev.herald.auditor.alerting.AlertRecord;
 import dev.herald.auditor.detect.EntityState;
+import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.topology.AuditorStores;
 import dev.herald.schema.AlertStatuses;
@@ -38,7 +39,7 @@ public final class AuditorQueries {
   public KeyQueryMetadata ownerOf(String group, String entityKey) {
     return streams.queryMetadataForKey(
         AuditorStores.ENTITIES,
-        EntityState.entityId(group, entityKey),
+        EntityState.routingKey(group, entityKey),
         Serdes.String().serializer());
   }
 
@@ -51,7 +52,9 @@ public final class AuditorQueries {
     return Optional.ofNullable(store.get(EntityState.entityId(group, entityKey)));
   }
 
-  /** The entity's state by its store key ({@code group/entityKey}) if this instance owns it. */
+  /**
+   * The entity's state by its store key ({@link EntityState#entityId}) if this instance owns it.
+   */
   public EntityState entityById(String entityId) {
     ReadOnlyKeyValueStore<String, EntityState> store =
         streams.store(
@@ -84,11 +87,18 @@ public final class AuditorQueries {
    * now: what its next batch is verified against.
    */
   public Optional<RegisteredNode> registeredNode(String nodeId) {
-    ReadOnlyKeyValueStore<String, RegisteredNode> store =
+    return nodeHistory(nodeId).map(NodeHistory::latest);
+  }
+
+  /**
+   * Every registry change applied to the node, as this instance's registry view holds it: what a
+   * record is judged against at its broker time.
+   */
+  public Optional<NodeHistory> nodeHistory(String nodeId) {
+    ReadOnlyKeyValueStore<String, NodeHistory> store =
         streams.store(
             StoreQueryParameters.fromNameAndType(
-                AuditorStores.REGISTRY,
-                QueryableStoreTypes.<String, RegisteredNode>keyValueStore()));
+                AuditorStores.REGISTRY, QueryableStoreTypes.<String, NodeHistory>keyValueStore()));
     return Optional.ofNullable(store.get(nodeId));
   }
 }

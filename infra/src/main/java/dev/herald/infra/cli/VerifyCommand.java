@@ -39,26 +39,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code herald verify <alertId|file>}: re-checks an alert's signed evidence offline against the
- * keys registered on {@code herald.nodes.v1}, and prints VALID or INVALID with the reason for each
- * evidence record.
+ * {@code herald verify <alertId|file>}: re-checks an alert offline, without trusting the auditor:
+ * each evidence record (embedded, or fetched by its coordinates; its SHA-256 must be the one the
+ * alert recorded) against the key its node had when the record was written (the key history of
+ * {@code herald.nodes.v1}: validity intervals, rotation grace, revocations, tombstones), then
+ * whether the verified evidence proves the alert's claim (see {@link EvidenceVerifier}).
  *
  * <pre>{@code
  * herald verify 3f2a9c...           # an alert id, read from herald.alerts.v1
  * herald alerts -o json --type EQUIVOCATION > eq.json && herald verify eq.json
  * }</pre>
  *
- * <p>Exit codes: 0 every alert's evidence confirms what the auditor recorded (e.g. both batches of
- * an equivocation are validly signed; the batch of a forged report is not); 3 it does not (or the
- * alert has no evidence); 1 the check could not run (alert not found, broker unreachable); 2 usage.
+ * <p>Exit codes: 0 every alert's evidence checks out as the auditor recorded it and supports the
+ * claim (an EQUIVOCATION: two different signed claims of the node for the entity version; a
+ * DIVERGENCE: each named node signed a state other than the quorum's; a FORGED_REPORT or
+ * UNKNOWN_NODE: the record is there and does not verify as the named node — "unverifiable input,
+ * proves nothing about the named node"); 3 it does not (or the alert has no evidence, or a record
+ * cannot be judged); 1 the check could not run (alert not found, broker unreachable); 2 usage.
  */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
-    description = "Re-checks an alert's signed evidence offline against the registered node keys.",
+    description =
+        "Re-checks an alert offline: its signed evidence against each node's key history, and"
+            + " whether the evidence proves the alert's claim.",
     footer = {
       "",
-      "Exit codes: 0 evidence confirms the alert, 3 it does not, 1 could not check, 2 usage."
+      "Exit codes: 0 the evidence supports the alert, 3 it does not, 1 could not check, 2 usage."
     })
 public final class VerifyCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,6 +85,15 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Output: table or json (default: ${DEFAULT-VALUE}).")
   AlertsCommand.Output output;
 
+  @Option(
+      names = "--rotation-grace",
+      defaultValue = "5m",
+      paramLabel = "DURATION",
+      description =
+          "The auditor's time.keyRotationGrace: a retired key still verifies records written this"
+              + " long after its rotation (default: ${DEFAULT-VALUE}).")
+  String rotationGrace;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -86,34 +102,38 @@ public final class VerifyCommand implements Callable<Integer> {
     List<AuditAlert> alerts = load(reg);
     NodeView keys = new NodeView(Duration.ofDays(1), Clock.systemUTC(), new SimpleMeterRegistry());
     AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, reg);
+    // the whole registry log, in order: every key each node had, with its validity interval
     AlertsCommand.readToEnd(
         client.clientProperties(),
         Topics.NODES,
         r -> {
-          if (r.value() == null) {
-            if (r.key() != null) {
-              keys.unregister(new String(r.key(), StandardCharsets.UTF_8));
+          String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+          NodeRecord value = null;
+          if (r.value() != null) {
+            try {
+              value = nodes.deserialize(r.topic(), r.value());
+            } catch (MalformedRecordException e) {
+              spec.commandLine()
+                  .getErr()
+                  .println(
+                      "warning: skipped an undecodable registration at "
+                          + r.topic()
+                          + "["
+                          + r.partition()
+                          + "]@"
+                          + r.offset()
+                          + ": "
+                          + e.reason());
+              return;
             }
-            return;
           }
-          try {
-            keys.register(nodes.deserialize(r.topic(), r.value()));
-          } catch (MalformedRecordException e) {
-            spec.commandLine()
-                .getErr()
-                .println(
-                    "warning: skipped an undecodable registration at "
-                        + r.topic()
-                        + "["
-                        + r.partition()
-                        + "]@"
-                        + r.offset()
-                        + ": "
-                        + e.reason());
-          }
+          keys.apply(key, value, r.timestamp(), r.offset());
         });
+    Duration grace =
+        dev.herald.flink.FlinkJobConfig.parseDuration("--rotation-grace", rotationGrace);
     EvidenceVerifier verifier =
         new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, reg), keys)
+            .withRotationGrace(grace)
             .withFetcher(e -> fetch(e.getTopic(), e.getPartition(), e.getOffset()));
     PrintWriter out = spec.commandLine().getOut();
     boolean allConfirmed = true;
@@ -126,6 +146,7 @@ public final class VerifyCommand implements Callable<Integer> {
         m.put("alertId", v.alertId());
         m.put("type", v.type());
         m.put("result", v.confirmed() ? "VALID" : "INVALID");
+        m.put("claim", v.claim());
         m.put("checks", v.checks());
         json.add(m);
         continue;
@@ -161,22 +182,30 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       if (v.checks().isEmpty()) {
         out.println("  INVALID: the alert carries no signed evidence to verify");
-      } else {
-        out.println(
-            v.confirmed()
-                ? "  VALID: every evidence record checks out as the auditor recorded ("
-                    + v.checks().size()
-                    + " of "
-                    + v.checks().size()
-                    + ")"
-                : "  INVALID: the evidence does not confirm the alert ("
-                    + v.checks().stream()
-                        .filter(EvidenceVerifier.EvidenceCheck::confirmsAuditor)
-                        .count()
-                    + " of "
-                    + v.checks().size()
-                    + " confirm)");
+        continue;
       }
+      long confirming =
+          v.checks().stream().filter(EvidenceVerifier.EvidenceCheck::confirmsAuditor).count();
+      out.println(
+          confirming == v.checks().size()
+              ? "  evidence: every record checks out as the auditor recorded ("
+                  + confirming
+                  + " of "
+                  + v.checks().size()
+                  + ")"
+              : "  evidence: "
+                  + confirming
+                  + " of "
+                  + v.checks().size()
+                  + " records check out as the auditor recorded");
+      out.println("  claim " + v.claim().outcome() + ": " + v.claim().reason());
+      out.println(
+          v.confirmed()
+              ? "  VALID: the evidence supports the alert"
+                  + (v.claim().outcome() == EvidenceVerifier.ClaimOutcome.SUPPORTED
+                      ? ""
+                      : " as far as evidence can (" + v.claim().outcome() + ")")
+              : "  INVALID: the evidence does not support the alert");
     }
     if (output == AlertsCommand.Output.json) {
       out.println(
@@ -191,7 +220,7 @@ public final class VerifyCommand implements Callable<Integer> {
    * The value of the record at {@code topic[partition]@offset}, for evidence an alert carries by
    * coordinates only; empty when it is gone (retention) or unreachable.
    */
-  private Optional<byte[]> fetch(String topic, int partition, long offset) {
+  private Optional<EvidenceVerifier.FetchedRecord> fetch(String topic, int partition, long offset) {
     if (topic == null || topic.isEmpty() || partition < 0 || offset < 0) {
       return Optional.empty();
     }
@@ -209,7 +238,9 @@ public final class VerifyCommand implements Callable<Integer> {
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           if (r.offset() == offset) {
-            return Optional.ofNullable(r.value());
+            return r.value() == null
+                ? Optional.empty()
+                : Optional.of(new EvidenceVerifier.FetchedRecord(r.value(), r.timestamp()));
           }
           if (r.offset() > offset) {
             return Optional.empty();

@@ -1,5 +1,7 @@
 package dev.herald.infra.nodes;
 
+import dev.herald.auditor.identity.NodeHistory;
+import dev.herald.auditor.identity.RegistryRules;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.SchemaRegistryClient;
@@ -8,11 +10,13 @@ import dev.herald.schema.serde.MalformedRecordException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node identity registry on the compacted topic {@code herald.nodes.v1}: reads the latest
- * {@link NodeRecord} of every node and writes new ones (register, revoke, rotate).
+ * The node identity registry on the append-only topic {@code herald.nodes.v1}: reads its records
+ * and applies them by the auditor's rules ({@link RegistryRules}: each node's history, quarantines,
+ * tombstones), and writes new ones (register, revoke, rotate), keyed by their node id.
  *
  * <pre>{@code
  * try (NodeDirectory nodes = new NodeDirectory(clientProps, registry)) {
@@ -83,13 +88,24 @@ public final class NodeDirectory implements AutoCloseable {
     }
   }
 
-  /** The latest record of every node id, in the order they were first registered. */
-  public Map<String, NodeRecord> readAll() {
+  /**
+   * One record of the registry topic as written: its key, its value (null for a tombstone or a
+   * value that cannot be decoded), its broker time and offset.
+   *
+   * @param key the record key (UTF-8), null when it has none
+   * @param value the registration, null for a tombstone or an undecodable value
+   * @param undecodable why the value could not be decoded, or null
+   */
+  public record Entry(
+      String key, NodeRecord value, String undecodable, long timestamp, long offset) {}
+
+  /** Every record of the registry topic, in topic order (the topic has one partition). */
+  public List<Entry> readLog() {
     Properties p = new Properties();
     p.putAll(clientProps);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    Map<String, NodeRecord> latest = new LinkedHashMap<>();
+    List<Entry> log = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
@@ -105,29 +121,120 @@ public final class NodeDirectory implements AutoCloseable {
           throw new IllegalStateException("cannot read " + topic + " to its end within " + TIMEOUT);
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
           if (r.value() == null) {
-            latest.remove(new String(r.key(), StandardCharsets.UTF_8));
+            log.add(new Entry(key, null, null, r.timestamp(), r.offset()));
             continue;
           }
           try {
-            NodeRecord n = format.deserialize(topic, r.value());
-            latest.put(n.getNodeId().toString(), n);
+            log.add(
+                new Entry(
+                    key, format.deserialize(topic, r.value()), null, r.timestamp(), r.offset()));
           } catch (MalformedRecordException e) {
             LOG.warn(
                 "skipping unreadable registry record partition={} offset={} reason={}",
                 r.partition(),
                 r.offset(),
                 e.getMessage());
+            log.add(new Entry(key, null, e.getMessage(), r.timestamp(), r.offset()));
           }
         }
       }
     }
-    return latest;
+    return log;
   }
 
-  /** The latest record of {@code nodeId}, if it is registered. */
+  /**
+   * The registry as the auditor applies it ({@link RegistryRules}): every node's history, and the
+   * latest applied record of every registered node id (a quarantined or rejected record is not
+   * applied; a tombstoned node is not registered).
+   */
+  public Registry read() {
+    return Registry.of(readLog());
+  }
+
+  /** The latest applied record of every registered node id, in the order they were registered. */
+  public Map<String, NodeRecord> readAll() {
+    return read().records();
+  }
+
+  /** The latest applied record of {@code nodeId}, if it is registered. */
   public Optional<NodeRecord> find(String nodeId) {
     return Optional.ofNullable(readAll().get(nodeId));
+  }
+
+  /** The registry after applying a log by the auditor's rules. */
+  public static final class Registry {
+    private final Map<String, NodeHistory> histories = new TreeMap<>();
+    private final Map<String, NodeRecord> records = new LinkedHashMap<>();
+    private final List<Map.Entry<Entry, RegistryRules.Decision>> decisions = new ArrayList<>();
+
+    /** Applies {@code log} in order. */
+    public static Registry of(List<Entry> log) {
+      Registry r = new Registry();
+      log.forEach(r::apply);
+      return r;
+    }
+
+    private void apply(Entry e) {
+      if (e.value() == null && e.undecodable() != null) {
+        return;
+      }
+      RegistryRules.Decision d =
+          RegistryRules.apply(view(), e.key(), e.value(), e.timestamp(), e.offset());
+      decisions.add(Map.entry(e, d));
+      if (d instanceof RegistryRules.Applied a) {
+        String id = a.history().nodeId();
+        histories.put(id, a.history());
+        if (a.record() == null) {
+          records.remove(id);
+        } else {
+          records.put(id, a.record());
+        }
+      }
+    }
+
+    private RegistryRules.View view() {
+      return new RegistryRules.View() {
+        @Override
+        public Optional<NodeHistory> history(String nodeId) {
+          return Optional.ofNullable(histories.get(nodeId));
+        }
+
+        @Override
+        public Optional<String> otherOwnerOfKey(String publicKeyHex, String except) {
+          return histories.values().stream()
+              .filter(h -> !h.nodeId().equals(except) && h.usedKey(publicKeyHex))
+              .map(NodeHistory::nodeId)
+              .findFirst();
+        }
+      };
+    }
+
+    /** The latest applied record of every registered node id. */
+    public Map<String, NodeRecord> records() {
+      return Collections.unmodifiableMap(records);
+    }
+
+    /** The history of {@code nodeId} (also of a deleted one). */
+    public Optional<NodeHistory> history(String nodeId) {
+      return Optional.ofNullable(histories.get(nodeId));
+    }
+
+    /** Every node history. */
+    public Map<String, NodeHistory> histories() {
+      return Collections.unmodifiableMap(histories);
+    }
+
+    /** Every record with what the rules decided, in topic order. */
+    public List<Map.Entry<Entry, RegistryRules.Decision>> decisions() {
+      return Collections.unmodifiableList(decisions);
+    }
+
+    /** The node another node's key belongs to, if any (past keys included). */
+    public Optional<String> ownerOfKey(String publicKeyHex, String except) {
+      return view().otherOwnerOfKey(publicKeyHex, except);
+    }
   }
 
   @Override

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -255,13 +256,26 @@ final class SchemaLog implements AutoCloseable {
   /** Waits until every record written before this call has been applied. */
   void sync() {
     long end;
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      end =
-          admin
-              .listOffsets(Map.of(partition, OffsetSpec.latest()))
-              .partitionResult(partition)
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .offset();
+      while (true) {
+        try {
+          end =
+              admin
+                  .listOffsets(Map.of(partition, OffsetSpec.latest()))
+                  .partitionResult(partition)
+                  .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                  .offset();
+          break;
+        } catch (ExecutionException e) {
+          // a topic created a moment ago may not be in the broker's metadata yet: ask again
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(100);
+        }
+      }
     } catch (ExecutionException | TimeoutException e) {
       throw new StoreException("cannot read the end of the schema topic " + topic, e);
     } catch (InterruptedException e) {

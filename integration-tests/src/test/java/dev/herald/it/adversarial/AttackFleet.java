@@ -12,6 +12,7 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.schema.signing.RotationSignatures;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -98,12 +99,44 @@ final class AttackFleet {
     Ed25519.KeyPair before = key(node);
     Ed25519.KeyPair after = seeded(node + "#" + generation);
     long at = System.currentTimeMillis();
-    registration(node, after.publicKey(), before.publicKey(), at);
+    registration(node, after.publicKey(), before, at);
     keys.put(node, after);
     return new Rotation(before, after, at);
   }
 
-  private void registration(String node, byte[] publicKey, byte[] rotatesFrom, long at)
+  /** The registration of {@code node} as {@link #register} wrote it (ACTIVE, its current key). */
+  NodeRecord registrationOf(String node) {
+    return NodeRecord.newBuilder()
+        .setNodeId(node)
+        .setDisplayName(node)
+        .setPublicKey(ByteBuffer.wrap(key(node).publicKey()))
+        .setRegion("eu-1")
+        .setGroups(groupsOf.getOrDefault(node, List.of()))
+        .setStatus(NodeStatus.ACTIVE)
+        .setRegisteredAt(Instant.now())
+        .build();
+  }
+
+  /**
+   * Writes any registry record under any key, as an operator (or whoever holds the operator
+   * credential) can: {@code value} null is a tombstone.
+   */
+  Sent writeRegistry(String key, NodeRecord value) throws Exception {
+    RecordMetadata m =
+        honest
+            .send(
+                new ProducerRecord<>(
+                    Topics.NODES,
+                    key,
+                    value == null ? null : registrations.serialize(Topics.NODES, value)))
+            .get(30, TimeUnit.SECONDS);
+    return new Sent(m.topic(), m.partition(), m.offset(), m.timestamp(), key, null);
+  }
+
+  /**
+   * A registration; a rotation ({@code rotatesFrom} set) is signed by that key, as the CLI does.
+   */
+  private void registration(String node, byte[] publicKey, Ed25519.KeyPair rotatesFrom, long at)
       throws Exception {
     NodeRecord r =
         NodeRecord.newBuilder()
@@ -114,8 +147,11 @@ final class AttackFleet {
             .setGroups(groupsOf.getOrDefault(node, List.of()))
             .setStatus(NodeStatus.ACTIVE)
             .setRegisteredAt(Instant.ofEpochMilli(at))
-            .setRotatesFrom(rotatesFrom == null ? null : ByteBuffer.wrap(rotatesFrom))
+            .setRotatesFrom(rotatesFrom == null ? null : ByteBuffer.wrap(rotatesFrom.publicKey()))
             .build();
+    if (rotatesFrom != null) {
+      RotationSignatures.sign(r, rotatesFrom.privateKey());
+    }
     honest
         .send(new ProducerRecord<>(Topics.NODES, node, registrations.serialize(Topics.NODES, r)))
         .get(30, TimeUnit.SECONDS);

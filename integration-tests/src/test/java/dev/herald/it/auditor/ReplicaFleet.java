@@ -12,6 +12,7 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.schema.signing.RotationSignatures;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -114,9 +115,9 @@ final class ReplicaFleet {
     register("n7", "n7", key("n7a").publicKey(), null, List.of());
     register("n7", "n7", key("n7b").publicKey(), null, List.of());
     expect("IDENTITY_CONFLICT", "", null, null, List.of("n7"));
-    // an honest, declared rotation raises nothing
+    // an honest rotation, signed by the key it retires, raises nothing
     register("n8", "n8", key("n8a").publicKey(), null, List.of());
-    register("n8", "n8", key("n8b").publicKey(), key("n8a").publicKey(), List.of());
+    register("n8", "n8", key("n8b").publicKey(), key("n8a"), List.of());
     // CONFUSABLE_IDENTITY: Latin "paypal" and "p\u0430ypal" with a Cyrillic a
     register("paypal", "PayPal", key("paypal").publicKey(), null, List.of());
     register("p\u0430ypal", "Pay Pal", key("paypal2").publicKey(), null, List.of());
@@ -125,7 +126,7 @@ final class ReplicaFleet {
   }
 
   private void register(
-      String id, String display, byte[] publicKey, byte[] rotatesFrom, List<String> groups)
+      String id, String display, byte[] publicKey, Ed25519.KeyPair rotatesFrom, List<String> groups)
       throws Exception {
     NodeRecord r =
         NodeRecord.newBuilder()
@@ -136,8 +137,11 @@ final class ReplicaFleet {
             .setGroups(groups)
             .setStatus(NodeStatus.ACTIVE)
             .setRegisteredAt(Instant.now())
-            .setRotatesFrom(rotatesFrom == null ? null : ByteBuffer.wrap(rotatesFrom))
+            .setRotatesFrom(rotatesFrom == null ? null : ByteBuffer.wrap(rotatesFrom.publicKey()))
             .build();
+    if (rotatesFrom != null) {
+      RotationSignatures.sign(r, rotatesFrom.privateKey());
+    }
     producer.send(new ProducerRecord<>(Topics.NODES, id, nodes.serialize(Topics.NODES, r))).get();
   }
 

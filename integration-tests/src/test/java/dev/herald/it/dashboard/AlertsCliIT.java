@@ -108,7 +108,8 @@ class AlertsCliIT {
     assertThat(r.out())
         .containsPattern("evidence 0: VALID")
         .containsPattern("evidence 1: VALID")
-        .contains("VALID: every evidence record checks out");
+        .contains("claim SUPPORTED")
+        .contains("VALID: the evidence supports the alert");
   }
 
   @Test
@@ -132,8 +133,11 @@ class AlertsCliIT {
     assertThat(tampered.exit()).isEqualTo(HeraldCli.EXIT_CHECK_FAILED);
     assertThat(tampered.out())
         .contains("evidence 0: VALID")
-        .contains("evidence 1: INVALID")
-        .contains("signature does not verify");
+        // the tampered bytes are not the record at the alert's coordinates: that evidence proves
+        // nothing, and one signed claim alone does not support an equivocation
+        .contains("evidence 1: UNDECIDED")
+        .contains("is not the one the alert carries")
+        .contains("INVALID: the evidence does not support the alert");
   }
 
   @Test

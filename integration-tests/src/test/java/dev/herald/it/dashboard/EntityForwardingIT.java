@@ -10,6 +10,7 @@ import dev.herald.auditor.api.AuditorHttpServer;
 import dev.herald.auditor.api.EntityStateLookup;
 import dev.herald.auditor.api.KafkaStreamsEntityLookup;
 import dev.herald.auditor.api.NodeView;
+import dev.herald.auditor.detect.EntityState;
 import dev.herald.it.support.KafkaBrokerExtension;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -122,8 +125,18 @@ class EntityForwardingIT {
     pp.put("value.serializer", StringSerializer.class.getName());
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
       for (int i = 0; i < 16; i++) {
+        // as the auditor keeps entities: stored under the length-prefixed entity id, in the
+        // partition of the routing key group/entityKey (producer protocol section 4)
+        String routing = EntityState.routingKey("payments", "acct-" + i);
+        int partition =
+            Utils.toPositive(Utils.murmur2(routing.getBytes(StandardCharsets.UTF_8))) % 4;
         producer
-            .send(new ProducerRecord<>(TOPIC, "payments/acct-" + i, "{\"version\":" + i + "}"))
+            .send(
+                new ProducerRecord<>(
+                    TOPIC,
+                    partition,
+                    EntityState.entityId("payments", "acct-" + i),
+                    "{\"version\":" + i + "}"))
             .get();
       }
     }

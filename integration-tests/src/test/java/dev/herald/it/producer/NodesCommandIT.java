@@ -20,10 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code herald nodes keygen|register|list|revoke|rotate} against a real broker's compacted {@code
- * herald.nodes.v1} with the embedded schema registry over HTTP: private keys are written with mode
- * 0600, registrations are listed with their latest status and key, and mistakes fail with one line
- * and a hint.
+ * {@code herald nodes keygen|register|list|revoke|rotate} against a real broker's append-only
+ * {@code herald.nodes.v1} with the embedded schema registry over HTTP: private keys are written
+ * with mode 0600, registrations are listed with their latest status and key, and mistakes fail with
+ * one line and a hint.
  */
 @Tag("slow")
 class NodesCommandIT {
@@ -115,7 +115,16 @@ class NodesCommandIT {
         .contains("hint: to change its key use: herald nodes rotate");
 
     Result rotate =
-        herald(withKafka("nodes", "rotate", "--node-id", "n1", "--new-key", newKey.toString()));
+        herald(
+            withKafka(
+                "nodes",
+                "rotate",
+                "--node-id",
+                "n1",
+                "--key",
+                key.toString(),
+                "--new-key",
+                newKey.toString()));
     assertThat(rotate.code()).as(rotate.err()).isZero();
     String newKeyId = Ed25519.readPem(newKey).keyId();
     Result json = herald(withKafka("nodes", "list", "-o", "json"));

@@ -159,6 +159,18 @@ public final class SignedFleet {
     expect(type, null, null, blamed);
   }
 
+  /** Expects one more node-level alert (group empty), e.g. for a registry change. */
+  public synchronized void expectNodeAlert(String type, String node) {
+    truth.add(
+        new ExpectedAlert(
+            "fz-" + truth.size(), type, "", null, null, List.of(node), System.currentTimeMillis()));
+  }
+
+  /** The key {@code node} signs with now. */
+  public Ed25519.KeyPair keyOf(String node) {
+    return key(node);
+  }
+
   public int versions() {
     return versions;
   }

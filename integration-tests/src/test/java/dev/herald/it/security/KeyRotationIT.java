@@ -105,7 +105,9 @@ class KeyRotationIT {
         fleet.replayFirstBatch();
         awaitTruth(alerts, fleet);
 
-        // When: n2's key is rotated with the CLI
+        // When: n2's key is rotated with the CLI (the rotation signed by its current key)
+        Path currentKeyFile = dir.resolve("n2.pem");
+        Ed25519.writePem(currentKeyFile, fleet.keyOf("n2").privateKey());
         Path newKeyFile = dir.resolve("n2-2027.pem");
         cli("nodes", "keygen", "--node-id", "n2", "--out", newKeyFile.toString());
         cli(
@@ -113,6 +115,8 @@ class KeyRotationIT {
             "rotate",
             "--node-id",
             "n2",
+            "--key",
+            currentKeyFile.toString(),
             "--new-key",
             newKeyFile.toString(),
             "--bootstrap-server",
@@ -160,6 +164,7 @@ class KeyRotationIT {
                         .map(n -> n.status() == NodeStatus.REVOKED)
                         .orElse(false));
         fleet.revoked("n3");
+        fleet.expectNodeAlert("NODE_STATUS_CHANGED", "n3"); // every status change is an alert
         fleet.playRound(5);
 
         // ... and the first batch is replayed again, after 70 newer batches of its node

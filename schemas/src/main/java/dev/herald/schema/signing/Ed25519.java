@@ -98,6 +98,19 @@ public final class Ed25519 {
     return Ed25519Provider.selected().verify(publicKey, message, signature);
   }
 
+  /**
+   * Whether {@code raw} is a public key a signature can bind to: 32 bytes that are the canonical
+   * encoding of a point on the curve, not of small order, in the prime-order subgroup
+   * (BouncyCastle's full public-key validation, RFC 8032 §5.1.3 plus the checks of "Taming the many
+   * EdDSAs"). A weak key (the identity, a small-order point, a non-canonical encoding) verifies
+   * signatures its holder did not make, or that hold for several messages, so registries refuse it.
+   */
+  public static boolean isValidPublicKey(byte[] raw) {
+    return raw != null
+        && raw.length == PUBLIC_KEY_SIZE
+        && org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(raw, 0);
+  }
+
   /** Decodes a raw public key; throws {@link IllegalArgumentException} when it is not 32 bytes. */
   public static Ed25519PublicKeyParameters publicKey(byte[] raw) {
     if (raw == null || raw.length != PUBLIC_KEY_SIZE) {

@@ -2,12 +2,14 @@ package dev.herald.auditor.admission;
 
 import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.identity.KeyCache;
+import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.canonical.CanonicalEncoding;
 import dev.herald.schema.canonical.Hashing;
+import dev.herald.schema.id.Identifiers;
 import dev.herald.schema.serde.MalformedRecordException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,15 +22,16 @@ import org.apache.kafka.common.utils.Utils;
  * sealed {@link Outcome}. Nothing here reads a store or the wall clock, so every rule is unit- and
  * property-tested without Kafka.
  *
- * <p>The order is that of DESIGN.md "Trust, time and admission": bounded decode → structure →
- * identity → signature (with the rules of key rotation) → placement → replay. Only an {@link
- * Admitted} batch may advance a clock, charge a budget or be remembered for deduplication; a batch
- * that does not verify never makes the node it claims a suspect ({@link Unverified}), and a validly
- * signed batch that someone copied into another partition or replayed blames nobody ({@link Dead}).
+ * <p>The order is that of DESIGN.md "Trust, time and admission": bounded decode → structure (ids
+ * included: {@code INVALID_ID}) → identity (the registry as it was at the record's broker time) →
+ * signature (with the rules of key rotation) → placement → replay. Only an {@link Admitted} batch
+ * may advance a clock, charge a budget or be remembered for deduplication; a batch that does not
+ * verify never makes the node it claims a suspect ({@link Unverified}), and a validly signed batch
+ * that someone copied into another partition or replayed blames nobody ({@link Dead}).
  *
  * <pre>{@code
  * BatchAdmission admission = new BatchAdmission(policy, partitions, decoder, keys);
- * BatchAdmission.Outcome o = admission.admit(value, partition, brokerTime, registry::node, ledgers);
+ * BatchAdmission.Outcome o = admission.admit(value, partition, brokerTime, registry::history, ledgers);
  * if (o instanceof BatchAdmission.Admitted a) {
  *   reconcile(a.batch());
  * }
@@ -106,7 +109,8 @@ public final class BatchAdmission {
    * @param value the record value
    * @param partition the partition it was written to
    * @param arrivalMs its broker time (already clamped by the caller to wall clock + skew)
-   * @param registry the registry as this task sees it
+   * @param registry each node's registry history as this task sees it (null: never registered); the
+   *     batch is judged against the node as it was at {@code arrivalMs}
    * @param ledgerOf the ledger of a registered node (created if absent); admission remembers an
    *     admitted batch's digest in it, so the caller must store the ledger it got back
    */
@@ -114,7 +118,7 @@ public final class BatchAdmission {
       byte[] value,
       int partition,
       long arrivalMs,
-      Function<String, RegisteredNode> registry,
+      Function<String, NodeHistory> registry,
       Function<String, NodeLedger> ledgerOf) {
     if (value == null || value.length == 0) {
       return new Dead("EMPTY", "no value (tombstone or empty record)");
@@ -134,14 +138,23 @@ public final class BatchAdmission {
     if (problem != null) {
       return new Dead("INVALID", problem);
     }
+    String invalidId = idProblem(batch);
+    if (invalidId != null) {
+      return new Dead("INVALID_ID", invalidId);
+    }
     String nodeId = batch.getNodeId();
-    RegisteredNode node = registry.apply(nodeId);
+    NodeHistory history = registry.apply(nodeId);
+    RegisteredNode node = history == null ? null : history.at(arrivalMs);
     if (node == null) {
       return new Unverified(
           "UNKNOWN_NODE",
           nodeId,
           null,
-          "batch claims node " + nodeId + ", which is not registered");
+          "batch claims node "
+              + nodeId
+              + (history == null || history.entries().isEmpty()
+                  ? ", which is not registered"
+                  : ", which was not registered when the batch arrived (deleted)"));
     }
     if (!node.active()) {
       return new Unverified(
@@ -161,7 +174,7 @@ public final class BatchAdmission {
               batch.getCreatedAt() == null ? Long.MIN_VALUE : batch.getCreatedAt().toEpochMilli(),
               canonical,
               bytes(batch.getSignature()),
-              node,
+              history,
               arrivalMs,
               policy.keyRotationGrace().toMillis());
       switch (v) {
@@ -260,6 +273,30 @@ public final class BatchAdmission {
       }
       if (r.getEventTime() == null) {
         return where + "no eventTime";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why the batch's node id or a report's group id breaks {@link Identifiers#RULE}, or null. Such a
+   * batch is a dead letter that blames nobody: no registered node can have that id.
+   */
+  static String idProblem(ReportBatch batch) {
+    String p = Identifiers.problem(Identifiers.Kind.NODE, batch.getNodeId());
+    if (p != null) {
+      return "batch " + batch.getBatchSeq() + ": " + p;
+    }
+    String previous = null;
+    for (StateChange r : batch.getReports()) {
+      String group = r.getGroup().toString();
+      if (group.equals(previous)) {
+        continue;
+      }
+      previous = group;
+      p = Identifiers.problem(Identifiers.Kind.GROUP, group);
+      if (p != null) {
+        return "batch " + batch.getBatchSeq() + " of node " + batch.getNodeId() + ": " + p;
       }
     }
     return null;

@@ -1,10 +1,12 @@
 package dev.herald.auditor.admission;
 
 import dev.herald.auditor.identity.KeyCache;
+import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.canonical.CanonicalEncoding;
+import dev.herald.schema.id.Identifiers;
 import dev.herald.schema.serde.MalformedRecordException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
@@ -12,16 +14,17 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Admission of one record of {@code herald.heartbeats.v1}, as a pure function: the same rules as
- * {@link BatchAdmission} — bounded decode, identity, signature with the rules of key rotation —
- * plus what only a heartbeat needs: it must be on its node's partition (murmur2 of the node id, as
- * the producer contract says), its {@code sequence} must be above the last one admitted for the
- * node (so a replayed heartbeat, a STOPPING one included, proves nothing), and its signed {@code
- * eventTime} is clamped to its broker arrival ± the policy's clock skew (a node with a clock days
- * ahead can neither hide its own silence for days nor make anyone else look silent).
+ * {@link BatchAdmission} — bounded decode, ids ({@code INVALID_ID}), identity as of the record's
+ * broker time, signature with the rules of key rotation — plus what only a heartbeat needs: it must
+ * be on its node's partition (murmur2 of the node id, as the producer contract says), its {@code
+ * sequence} must be above the last one admitted for the node (so a replayed heartbeat, a STOPPING
+ * one included, proves nothing), and its signed {@code eventTime} is clamped to its broker arrival
+ * ± the policy's clock skew (a node with a clock days ahead can neither hide its own silence for
+ * days nor make anyone else look silent).
  *
  * <pre>{@code
  * HeartbeatAdmission admission = new HeartbeatAdmission(policy, partitions, decoder, keys);
- * if (admission.admit(value, partition, arrival, registry::node, lastSequence)
+ * if (admission.admit(value, partition, arrival, registry::history, lastSequence)
  *     instanceof HeartbeatAdmission.Admitted a) {
  *   Liveness.onHeartbeat(liveness, a.eventTime(), a.heartbeat().getStatus(), threshold, now);
  * }
@@ -79,14 +82,15 @@ public final class HeartbeatAdmission {
    * @param value the record value
    * @param partition the partition it was written to
    * @param arrivalMs its broker time, clamped by the caller to wall clock + skew
-   * @param registry the registry as this task sees it
+   * @param registry each node's registry history as this task sees it (null: never registered); the
+   *     heartbeat is judged against the node as it was at {@code arrivalMs}
    * @param lastSequence the last admitted sequence of a node, or {@link Long#MIN_VALUE}
    */
   public Outcome admit(
       byte[] value,
       int partition,
       long arrivalMs,
-      Function<String, RegisteredNode> registry,
+      Function<String, NodeHistory> registry,
       Function<String, Long> lastSequence) {
     if (value == null || value.length == 0) {
       return new Dead("EMPTY", "no value (tombstone or empty record)");
@@ -106,7 +110,12 @@ public final class HeartbeatAdmission {
     if (nodeId.isBlank()) {
       return new Dead("INVALID", "heartbeat has no nodeId");
     }
-    RegisteredNode node = registry.apply(nodeId);
+    String invalidId = idProblem(hb);
+    if (invalidId != null) {
+      return new Dead("INVALID_ID", invalidId);
+    }
+    NodeHistory history = registry.apply(nodeId);
+    RegisteredNode node = history == null ? null : history.at(arrivalMs);
     if (node == null || !node.active()) {
       return new Dead(
           "UNKNOWN_NODE",
@@ -129,7 +138,7 @@ public final class HeartbeatAdmission {
               signedAt,
               canonical,
               BatchAdmission.bytes(hb.getSignature()),
-              node,
+              history,
               arrivalMs,
               policy.keyRotationGrace().toMillis());
       if (v == KeyCache.Verdict.FORGED) {
@@ -173,6 +182,23 @@ public final class HeartbeatAdmission {
     long skew = policy.clockSkew().toMillis();
     long eventTime = Math.max(arrivalMs - skew, Math.min(arrivalMs + skew, signedAt));
     return new Admitted(hb, node, eventTime);
+  }
+
+  /** Why the heartbeat's node id or one of its groups breaks {@link Identifiers#RULE}, or null. */
+  static String idProblem(Heartbeat hb) {
+    String p = Identifiers.problem(Identifiers.Kind.NODE, hb.getNodeId());
+    if (p != null) {
+      return "heartbeat: " + p;
+    }
+    if (hb.getGroups() != null) {
+      for (CharSequence g : hb.getGroups()) {
+        p = Identifiers.problem(Identifiers.Kind.GROUP, g);
+        if (p != null) {
+          return "heartbeat of node " + hb.getNodeId() + ": " + p;
+        }
+      }
+    }
+    return null;
   }
 
   /** The heartbeat partition of a node: murmur2 of its id's UTF-8 bytes, as Kafka's partitioner. */

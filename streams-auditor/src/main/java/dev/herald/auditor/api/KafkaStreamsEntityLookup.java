@@ -1,5 +1,6 @@
 package dev.herald.auditor.api;
 
+import dev.herald.auditor.detect.EntityState;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -12,8 +13,9 @@ import org.apache.kafka.streams.state.HostInfo;
  * local store when this instance is the active host, {@link EntityStateLookup.Remote} otherwise,
  * and {@link EntityStateLookup.Unavailable} while Streams is not running or rebalancing.
  *
- * <p>Store keys are {@code group + "/" + entityKey} as strings, as the auditor keys its entity
- * stores; each instance must run with {@code application.server} set to its HTTP host:port.
+ * <p>The owner is found by the entity's routing key {@code group/entityKey} (the partition its
+ * reports go to); the local store is read by its store key ({@link EntityState#entityId}). Each
+ * instance must run with {@code application.server} set to its HTTP host:port.
  *
  * <pre>{@code
  * var lookup = new KafkaStreamsEntityLookup(streams, "entity-state", new HostInfo("host-a", 8080),
@@ -48,10 +50,11 @@ public final class KafkaStreamsEntityLookup implements EntityStateLookup {
     if (state != KafkaStreams.State.RUNNING) {
       return new Unavailable("the auditor is " + state + ", not RUNNING; retry shortly");
     }
-    String key = group + "/" + entityKey;
     KeyQueryMetadata meta;
     try {
-      meta = streams.queryMetadataForKey(storeName, key, keySerializer);
+      meta =
+          streams.queryMetadataForKey(
+              storeName, EntityState.routingKey(group, entityKey), keySerializer);
     } catch (RuntimeException e) {
       return new Unavailable("cannot locate the owner of the key: " + e.getMessage());
     }
@@ -63,7 +66,7 @@ public final class KafkaStreamsEntityLookup implements EntityStateLookup {
       return new Remote(owner.host(), owner.port());
     }
     try {
-      Object value = localRead.apply(key);
+      Object value = localRead.apply(EntityState.entityId(group, entityKey));
       return value == null ? new NotFound() : new Local(value);
     } catch (RuntimeException e) {
       return new Unavailable(

@@ -1,19 +1,20 @@
 package dev.herald.auditor.api;
 
+import dev.herald.auditor.identity.NodeHistory;
 import java.util.Optional;
 
 /**
- * The registered public keys of nodes ({@code herald.nodes.v1}), by node id and key id.
+ * The key history of nodes ({@code herald.nodes.v1} read from its beginning): every key a node had,
+ * with the interval it was valid, and every status change, so evidence is checked against the key
+ * the node had when the evidence was written.
  *
  * <pre>{@code
- * Optional<byte[]> key = keys.publicKey("node-a", batch.getKeyId());
+ * Optional<NodeHistory.KeySpan> key =
+ *     keys.history("node-a").flatMap(h -> h.span(batch.getKeyId(), brokerTime));
  * }</pre>
  */
 @FunctionalInterface
 public interface KeyDirectory {
-  /**
-   * The raw 32-byte Ed25519 key registered for {@code nodeId} whose key id is {@code keyId} (the
-   * current key or the one it declares to rotate from).
-   */
-  Optional<byte[]> publicKey(String nodeId, String keyId);
+  /** The registry history of {@code nodeId}; empty when it was never registered. */
+  Optional<NodeHistory> history(String nodeId);
 }

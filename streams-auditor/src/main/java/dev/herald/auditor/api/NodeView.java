@@ -1,11 +1,13 @@
 package dev.herald.auditor.api;
 
+import dev.herald.auditor.identity.NodeHistory;
+import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.identity.RegistryRules;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.NodeStatus;
-import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
@@ -22,14 +24,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Registered nodes ({@code herald.nodes.v1}) and their last heartbeat ({@code
+ * Registered nodes ({@code herald.nodes.v1}, applied by the auditor's {@link RegistryRules}: each
+ * node's key history, quarantines and tombstones) and their last heartbeat ({@code
  * herald.heartbeats.v1}), with the flags the dashboard shows: <em>silent</em> (no heartbeat for
  * longer than the silence threshold, or an open {@code NODE_SILENT} alert) and <em>suspect</em>
  * (revoked, or blamed by an open Byzantine alert: equivocation, forgery, fork, identity conflict).
  *
  * <pre>{@code
  * NodeView nodes = new NodeView(Duration.ofSeconds(10), Clock.systemUTC(), meterRegistry);
- * nodes.register(nodeRecord);
+ * nodes.apply(recordKey, nodeRecord, recordTimestamp, offset);
  * nodes.heartbeat(heartbeat);
  * List<NodeView.NodeStatusView> all = nodes.list(alertView);
  * }</pre>
@@ -69,7 +72,7 @@ public final class NodeView implements KeyDirectory {
 
   private final Duration silenceThreshold;
   private final Clock clock;
-  private final Map<String, NodeRecord> registry = new HashMap<>();
+  private final Map<String, NodeHistory> histories = new TreeMap<>();
   private final Map<String, Heartbeat> lastHeartbeat = new HashMap<>();
 
   public NodeView(Duration silenceThreshold, Clock clock, MeterRegistry meters) {
@@ -80,14 +83,50 @@ public final class NodeView implements KeyDirectory {
         .register(meters);
   }
 
-  /** Records a registration (the latest per node id wins, as on the compacted topic). */
-  public synchronized void register(NodeRecord node) {
-    registry.put(node.getNodeId(), node);
+  /**
+   * Applies one record of {@code herald.nodes.v1} (in topic order) by the registry's rules ({@link
+   * RegistryRules}), as the auditor does: the key history, quarantines and tombstones included.
+   *
+   * @param key the record key (null: none)
+   * @param record the registration, or null for a tombstone
+   * @param brokerTime the record's timestamp
+   * @param offset its offset (-1 when unknown)
+   * @return what the rules decided
+   */
+  public synchronized RegistryRules.Decision apply(
+      String key, NodeRecord record, long brokerTime, long offset) {
+    RegistryRules.Decision d = RegistryRules.apply(rulesView(), key, record, brokerTime, offset);
+    if (d instanceof RegistryRules.Applied a) {
+      histories.put(a.history().nodeId(), a.history());
+    }
+    return d;
   }
 
-  /** Forgets a node (a tombstone on the compacted topic). */
-  public synchronized void unregister(String nodeId) {
-    registry.remove(nodeId);
+  /** Records a registration keyed by its own node id, timed at the beginning of time (tests). */
+  public void register(NodeRecord node) {
+    apply(node.getNodeId(), node, 0L, -1L);
+  }
+
+  /** Applies a tombstone for {@code nodeId}. */
+  public void unregister(String nodeId) {
+    apply(nodeId, null, clock.millis(), -1L);
+  }
+
+  private RegistryRules.View rulesView() {
+    return new RegistryRules.View() {
+      @Override
+      public Optional<NodeHistory> history(String nodeId) {
+        return Optional.ofNullable(histories.get(nodeId));
+      }
+
+      @Override
+      public Optional<String> otherOwnerOfKey(String publicKeyHex, String except) {
+        return histories.values().stream()
+            .filter(h -> !h.nodeId().equals(except) && h.usedKey(publicKeyHex))
+            .map(NodeHistory::nodeId)
+            .findFirst();
+      }
+    };
   }
 
   /** Records a heartbeat when it is newer than the last one of its node. */
@@ -99,33 +138,33 @@ public final class NodeView implements KeyDirectory {
   }
 
   public synchronized int size() {
-    Set<String> ids = new TreeSet<>(registry.keySet());
+    Set<String> ids = new TreeSet<>(registered().keySet());
     ids.addAll(lastHeartbeat.keySet());
     return ids.size();
   }
 
-  /** The registration of a node. */
-  public synchronized Optional<NodeRecord> node(String nodeId) {
-    return Optional.ofNullable(registry.get(nodeId));
+  /** The node as registered now (null: unknown or deleted). */
+  public synchronized Optional<RegisteredNode> node(String nodeId) {
+    NodeHistory h = histories.get(nodeId);
+    return Optional.ofNullable(h == null ? null : h.latest());
   }
 
   @Override
-  public synchronized Optional<byte[]> publicKey(String nodeId, String keyId) {
-    NodeRecord node = registry.get(nodeId);
-    if (node == null) {
-      return Optional.empty();
-    }
-    byte[] current = bytes(node.getPublicKey());
-    if (Ed25519.keyId(current).equals(keyId)) {
-      return Optional.of(current);
-    }
-    if (node.getRotatesFrom() != null) {
-      byte[] previous = bytes(node.getRotatesFrom());
-      if (Ed25519.keyId(previous).equals(keyId)) {
-        return Optional.of(previous);
-      }
-    }
-    return Optional.empty();
+  public synchronized Optional<NodeHistory> history(String nodeId) {
+    return Optional.ofNullable(histories.get(nodeId));
+  }
+
+  /** Every registered node as it is now (deleted ids left out). */
+  private Map<String, RegisteredNode> registered() {
+    Map<String, RegisteredNode> out = new TreeMap<>();
+    histories.forEach(
+        (id, h) -> {
+          RegisteredNode n = h.latest();
+          if (n != null) {
+            out.put(id, n);
+          }
+        });
+    return out;
   }
 
   /** Every known node with its flags and alert counts, sorted by node id. */
@@ -145,10 +184,11 @@ public final class NodeView implements KeyDirectory {
     Instant now = clock.instant();
     List<NodeStatusView> out = new ArrayList<>();
     synchronized (this) {
+      Map<String, RegisteredNode> registry = registered();
       Set<String> ids = new TreeSet<>(registry.keySet());
       ids.addAll(lastHeartbeat.keySet());
       for (String id : ids) {
-        NodeRecord reg = registry.get(id);
+        RegisteredNode reg = registry.get(id);
         Heartbeat hb = lastHeartbeat.get(id);
         Instant last = hb == null ? null : hb.getEventTime();
         boolean silent =
@@ -156,20 +196,18 @@ public final class NodeView implements KeyDirectory {
                 || last == null
                 || Duration.between(last, now).compareTo(silenceThreshold) > 0;
         boolean suspect =
-            suspectByAlert.contains(id) || (reg != null && reg.getStatus() == NodeStatus.REVOKED);
+            suspectByAlert.contains(id) || (reg != null && reg.status() == NodeStatus.REVOKED);
         AlertView.NodeCounts c = counts.getOrDefault(id, new AlertView.NodeCounts(0, 0));
         List<String> groups =
-            reg != null
-                ? List.copyOf(reg.getGroups())
-                : hb != null ? List.copyOf(hb.getGroups()) : List.of();
+            reg != null ? reg.groups() : hb != null ? List.copyOf(hb.getGroups()) : List.of();
         out.add(
             new NodeStatusView(
                 id,
-                reg == null ? null : reg.getDisplayName(),
-                reg != null ? reg.getRegion() : hb != null ? hb.getRegion() : null,
+                reg == null ? null : reg.displayName(),
+                reg != null ? reg.region() : hb != null ? hb.getRegion() : null,
                 groups,
-                reg == null ? "UNREGISTERED" : reg.getStatus().name(),
-                reg == null ? null : Ed25519.keyId(bytes(reg.getPublicKey())),
+                reg == null ? "UNREGISTERED" : reg.status().name(),
+                reg == null ? null : reg.keyId(),
                 last,
                 hb == null ? null : hb.getSequence(),
                 hb == null ? null : hb.getStatus().name(),
@@ -190,9 +228,9 @@ public final class NodeView implements KeyDirectory {
   public List<GroupStatusView> groups(AlertView alerts) {
     Map<String, Set<String>> members = new TreeMap<>();
     synchronized (this) {
-      for (NodeRecord n : registry.values()) {
-        for (String g : n.getGroups()) {
-          members.computeIfAbsent(g, k -> new TreeSet<>()).add(n.getNodeId());
+      for (RegisteredNode n : registered().values()) {
+        for (String g : n.groups()) {
+          members.computeIfAbsent(g, k -> new TreeSet<>()).add(n.nodeId());
         }
       }
     }

@@ -283,15 +283,12 @@ public final class ViewFeed implements AutoCloseable {
             alerts.apply(alertFormat.deserialize(topic, r.value()));
           }
         }
-        case Topics.NODES -> {
-          if (r.value() == null) {
-            if (r.key() != null) {
-              nodes.unregister(new String(r.key(), StandardCharsets.UTF_8));
-            }
-          } else {
-            nodes.register(nodeFormat.deserialize(topic, r.value()));
-          }
-        }
+        case Topics.NODES ->
+            nodes.apply(
+                r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
+                r.value() == null ? null : nodeFormat.deserialize(topic, r.value()),
+                r.timestamp(),
+                r.offset());
         case Topics.HEARTBEATS -> nodes.heartbeat(heartbeatFormat.deserialize(topic, r.value()));
         case Topics.AVAILABILITY ->
             reports.availability(availabilityFormat.deserialize(topic, r.value()));

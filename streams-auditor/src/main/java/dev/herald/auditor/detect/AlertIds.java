@@ -18,16 +18,33 @@ import java.util.List;
 public final class AlertIds {
   private AlertIds() {}
 
-  /** A stable text of the identity; fields separated by a character ids never contain. */
+  /**
+   * A stable text of the identity that no two identities share: every field is written as its
+   * length, ':' and its characters (an absent entity or version as '-'), the nodes as their count
+   * and each node so; a separator inside a group, entity key or node id can therefore never make
+   * two identities one (e.g. group {@code a} + entity {@code b|c} vs group {@code a|b} + entity
+   * {@code c}).
+   */
   public static String identityKey(
       AlertType type, String group, String entityKey, Long version, List<String> nodes) {
-    return String.join(
-        "\u001f",
-        type.name(),
-        group == null ? "" : group,
-        entityKey == null ? "\u0000" : entityKey,
-        version == null ? "\u0000" : Long.toString(version),
-        String.join(",", nodes.stream().sorted().toList()));
+    StringBuilder b = new StringBuilder(64);
+    b.append(type.name());
+    field(b, group == null ? "" : group);
+    field(b, entityKey);
+    field(b, version == null ? null : Long.toString(version));
+    List<String> sorted = nodes.stream().sorted().toList();
+    b.append('|').append(sorted.size());
+    sorted.forEach(n -> field(b, n));
+    return b.toString();
+  }
+
+  private static void field(StringBuilder b, String value) {
+    b.append('|');
+    if (value == null) {
+      b.append('-');
+    } else {
+      b.append(value.length()).append(':').append(value);
+    }
   }
 
   /**

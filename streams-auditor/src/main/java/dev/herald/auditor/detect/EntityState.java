@@ -43,8 +43,21 @@ public final class EntityState {
     this.entityKey = entityKey;
   }
 
-  /** {@code group/entityKey}. */
+  /**
+   * The store key of an entity: the group's length, ':', the group, '/', the entity key. Length
+   * prefixed, so no entity key can make two entities one ({@code pay} + {@code eu/acct-1} vs {@code
+   * pay/eu} + {@code acct-1}), whatever ids a writer chose. (The partition of an entity is that of
+   * its {@link #routingKey}, the producer protocol's {@code group/entityKey}.)
+   */
   public static String entityId(String group, String entityKey) {
+    return group.length() + ":" + group + "/" + entityKey;
+  }
+
+  /**
+   * {@code group/entityKey}: the key whose murmur2 hash picks the entity's partition (producer
+   * protocol §4), hence the key to locate the instance that owns the entity.
+   */
+  public static String routingKey(String group, String entityKey) {
     return group + "/" + entityKey;
   }
 

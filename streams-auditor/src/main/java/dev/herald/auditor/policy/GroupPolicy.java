@@ -102,7 +102,7 @@ public record GroupPolicy(
     return switch (type) {
       case NO_QUORUM, EQUIVOCATION, FORGED_REPORT, CONFLICTING_WRITE -> Severity.CRITICAL;
       case REPLICA_LAG -> Severity.LOW;
-      case NODE_SILENT -> Severity.MEDIUM;
+      case NODE_SILENT, NODE_STATUS_CHANGED -> Severity.MEDIUM;
       default -> Severity.HIGH;
     };
   }

@@ -11,7 +11,10 @@ package dev.herald.auditor.topology;
 public final class AuditorStores {
   private AuditorStores() {}
 
-  /** Global: the identity registry, nodeId → registered node. */
+  /**
+   * Global: the identity registry, nodeId → its {@code NodeHistory} (every applied change, timed by
+   * broker time), rebuilt from the append-only {@code herald.nodes.v1} on each start.
+   */
   public static final String REGISTRY = "herald-registry";
 
   /** Per entity {@code group/entityKey}: open versions and the closed window. */
@@ -32,6 +35,6 @@ public final class AuditorStores {
   /** Per alert identity: its lifecycle record (status, episode, counts). */
   public static final String ALERT_BOOK = "herald-alert-book";
 
-  /** Identity application: registrations seen, keys and skeletons. */
+  /** Identity application: node histories and name skeletons (changelogged). */
   public static final String IDENTITIES = "herald-identities";
 }

@@ -2,7 +2,7 @@ package dev.herald.auditor.topology;
 
 import dev.herald.auditor.detect.Finding;
 import dev.herald.auditor.health.RegistryRetry;
-import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.AlertAck;
@@ -116,15 +116,16 @@ public final class AuditorTopology {
     AvroWireFormat<Heartbeat> heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
     AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
     StreamsBuilder builder = new StreamsBuilder();
+    RegistryChanges registryChanges = new RegistryChanges();
     builder.addGlobalStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AuditorStores.REGISTRY),
                 Serdes.String(),
-                new DecodedValueCache<>(new JsonSerde<>(RegisteredNode.class), 4096))
+                new DecodedValueCache<>(new JsonSerde<>(NodeHistory.class), 4096))
             .withLoggingDisabled(),
         Topics.NODES,
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("registry-source"),
-        () -> new RegistryUpdater(nodes));
+        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("registry-source"),
+        () -> new RegistryUpdater(nodes, registryChanges));
     // entities and node ledgers change with nearly every batch: decoded, and written back once
     // per commit (WriteBackStore)
     builder.addStateStore(
@@ -169,7 +170,8 @@ public final class AuditorTopology {
                                 () -> batches.deserialize(Topics.STATE_CHANGES, v)),
                         stateChangePartitions,
                         metrics,
-                        frontier),
+                        frontier,
+                        registryChanges),
                 Named.as("reconcile"),
                 AuditorStores.ENTITIES,
                 AuditorStores.DEADLINES,

@@ -78,7 +78,8 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
   public void init(ProcessorContext<String, Emission> context) {
     this.context = context;
     liveness = context.getStateStore(AuditorStores.LIVENESS);
-    registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
+    // only node histories are read here (no membership): nothing to re-read on a change
+    registry = new Registry(context.getStateStore(AuditorStores.REGISTRY), new RegistryChanges());
     lastInputWall = context.currentSystemTimeMs();
     lastCheckWall = lastInputWall;
     context.schedule(
@@ -107,7 +108,7 @@ final class HeartbeatProcessor implements Processor<String, byte[], String, Emis
             record.value(),
             partition,
             arrival,
-            registry::node,
+            registry::history,
             n -> {
               Liveness l = liveness.get(n);
               return l == null ? Long.MIN_VALUE : l.lastSequence;

@@ -63,6 +63,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private final KeyCache keys = new KeyCache(4096);
   private final AuditorMetrics metrics;
   private final InputFrontier frontier;
+  private final RegistryChanges registryChanges;
   // the policy in force and what is derived from it; replaced when the policy is reloaded
   private AuditPolicy policy;
   private BatchAdmission admission;
@@ -86,7 +87,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       BatchAdmission.Decoder decoder,
       int partitions,
       AuditorMetrics metrics,
-      InputFrontier frontier) {
+      InputFrontier frontier,
+      RegistryChanges registryChanges) {
+    this.registryChanges = registryChanges;
     this.frontier = frontier;
     this.policies = policies;
     this.decoder = decoder;
@@ -125,7 +128,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     deadlines.dropEvidenceExpiries();
     evidence =
         new EvidenceStore(context.getStateStore(AuditorStores.EVIDENCE), evidenceRetentionMs);
-    registry = new Registry(context.getStateStore(AuditorStores.REGISTRY));
+    registry = new Registry(context.getStateStore(AuditorStores.REGISTRY), registryChanges);
     lastReportWall = context.currentSystemTimeMs();
     lastCheckWall = lastReportWall;
     // Report time moves only in process(), which closes what is due; the wall-clock check covers
@@ -186,7 +189,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     Map<String, NodeLedger> touched = new HashMap<>();
     BatchAdmission.Outcome outcome =
         admission.admit(
-            record.value(), partition, arrival, registry::node, n -> ledger(n, touched));
+            record.value(), partition, arrival, registry::history, n -> ledger(n, touched));
     if (outcome instanceof BatchAdmission.Admitted a) {
       lastReportWall = wall;
       reportTime = Math.max(reportTime, arrival);
@@ -355,7 +358,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         late++;
         continue;
       }
-      Set<String> members = registry.members(group);
+      Set<String> members = registry.members(group, now);
       Reconciler.Outcome out = Reconciler.onReport(state, report, members, gp, now);
       switch (out.effect()) {
         case ACCEPTED -> {
@@ -511,7 +514,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       }
       List<Finding> findings =
           Reconciler.close(
-              state, d.version(), registry.members(state.group), policy.group(state.group), now);
+              state,
+              d.version(),
+              registry.members(state.group, now),
+              policy.group(state.group),
+              now);
       findings = released(state, d.version(), findings, touched);
       entities.put(d.entityId(), state);
       closed++;

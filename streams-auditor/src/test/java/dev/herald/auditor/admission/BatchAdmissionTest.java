@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.identity.KeyCache;
-import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.identity.NodeHistory;
+import dev.herald.auditor.identity.TestHistories;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
@@ -42,7 +43,7 @@ class BatchAdmissionTest {
       new AvroWireFormat<>(ReportBatch.class, schemas);
   private final Ed25519.KeyPair key = Ed25519.fromSeed(seed("n1"));
   private final Ed25519.KeyPair oldKey = Ed25519.fromSeed(seed("n1-old"));
-  private final Map<String, RegisteredNode> registry = new HashMap<>();
+  private final Map<String, NodeHistory> registry = new HashMap<>();
   private final Map<String, NodeLedger> ledgers = new HashMap<>();
   private final AuditPolicy policy =
       AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(60));
@@ -58,17 +59,11 @@ class BatchAdmissionTest {
     return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static RegisteredNode node(
+  private static NodeHistory node(
       String id, Ed25519.KeyPair current, Ed25519.KeyPair previous, NodeStatus status) {
-    return new RegisteredNode(
-        id,
-        id,
-        Hashing.hex(current.publicKey()),
-        previous == null ? null : Hashing.hex(previous.publicKey()),
-        List.of("g"),
-        status,
-        "eu",
-        ROTATED_AT);
+    return previous == null
+        ? TestHistories.registered(id, current, status, List.of("g"))
+        : TestHistories.rotated(id, status, List.of("g"), List.of(previous, current), ROTATED_AT);
   }
 
   private static StateChange report(String entity, long v) {
@@ -193,6 +188,41 @@ class BatchAdmissionTest {
     assertThat(reasonOf(admit(stale, 2, ROTATED_AT + 61_000))).isEqualTo("STALE_REPLAY");
     byte[] thief = bytes(batch(2, 3, ROTATED_AT + 30_000, oldKey));
     assertThat(reasonOf(admit(thief, 2, ROTATED_AT + 61_000))).isEqualTo("unverified:FORGED");
+  }
+
+  @Test
+  void aNodeOrGroupIdOffTheRuleIsAnInvalidIdDeadLetterThatBlamesNobody() {
+    registry.put("N1", node("N1", key, null, NodeStatus.ACTIVE));
+    ReportBatch upper = batch(2, 1, 5, key);
+    upper.setNodeId("N1");
+    upper.getReports().get(0).setNodeId("N1");
+    BatchSignatures.sign(upper, key.privateKey());
+    assertThat(admit(bytes(upper), 2, 10))
+        .isInstanceOfSatisfying(
+            BatchAdmission.Dead.class,
+            d -> {
+              assertThat(d.reason()).isEqualTo("INVALID_ID");
+              assertThat(d.detail()).contains("node id 'N1'");
+            });
+    ReportBatch group = batch(2, 2, 5, key);
+    group.getReports().get(0).setGroup("g\u200B");
+    BatchSignatures.sign(group, key.privateKey());
+    assertThat(reasonOf(admit(bytes(group), 2, 10))).isEqualTo("INVALID_ID");
+    assertThat(ledgers).doesNotContainKey("n1");
+  }
+
+  @Test
+  void aBatchIsJudgedAgainstTheRegistryAsItWasWhenItArrived() {
+    registry.put(
+        "n1",
+        TestHistories.withStatus(
+            TestHistories.registered("n1", key, NodeStatus.ACTIVE, List.of("g")),
+            NodeStatus.REVOKED,
+            ROTATED_AT));
+    assertThat(admit(bytes(batch(2, 1, 5, key)), 2, ROTATED_AT - 1))
+        .isInstanceOf(BatchAdmission.Admitted.class);
+    assertThat(reasonOf(admit(bytes(batch(2, 2, 5, key)), 2, ROTATED_AT)))
+        .isEqualTo("unverified:UNKNOWN_NODE");
   }
 
   @Test

@@ -3,7 +3,8 @@ package dev.herald.auditor.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.identity.KeyCache;
-import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.identity.NodeHistory;
+import dev.herald.auditor.identity.TestHistories;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
@@ -34,9 +35,8 @@ class HeartbeatAdmissionTest {
   private final AvroWireFormat<Heartbeat> format = new AvroWireFormat<>(Heartbeat.class, schemas);
   private final Ed25519.KeyPair key =
       Ed25519.fromSeed(Hashing.sha256("hb".getBytes(StandardCharsets.UTF_8)));
-  private final RegisteredNode n1 =
-      new RegisteredNode(
-          "n1", "n1", Hashing.hex(key.publicKey()), null, List.of("g"), NodeStatus.ACTIVE, "eu", 1);
+  private final NodeHistory n1 =
+      TestHistories.registered("n1", key, NodeStatus.ACTIVE, List.of("g"));
   private final HeartbeatAdmission admission =
       new HeartbeatAdmission(
           AuditPolicy.DEFAULT,

@@ -1,100 +1,95 @@
 package dev.herald.auditor.identity;
 
+import static dev.herald.auditor.identity.RegistryFixture.key;
+import static dev.herald.auditor.identity.RegistryFixture.record;
+import static dev.herald.auditor.identity.RegistryFixture.rotation;
+import static dev.herald.auditor.identity.RegistryFixture.summary;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.auditor.detect.Finding;
-import dev.herald.schema.AlertType;
 import dev.herald.schema.NodeStatus;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** IDENTITY_CONFLICT and CONFUSABLE_IDENTITY over a sequence of registrations. */
+/** The identity alerts of registry records ({@link IdentityLedger} over {@link RegistryRules}). */
 class IdentityLedgerTest {
-  private final Map<String, Object> entries = new HashMap<>();
-  private final IdentityLedger.View view =
-      new IdentityLedger.View() {
-        @Override
-        public Optional<RegisteredNode> node(String id) {
-          return Optional.ofNullable((RegisteredNode) entries.get("node:" + id));
-        }
-
-        @Override
-        public Optional<String> nodeOfKey(String key) {
-          return Optional.ofNullable((String) entries.get("key:" + key));
-        }
-
-        @Override
-        public Optional<String> nodeOfSkeleton(String s) {
-          return Optional.ofNullable((String) entries.get("skel:" + s));
-        }
-
-        @Override
-        public void putNode(RegisteredNode n) {
-          entries.put("node:" + n.nodeId(), n);
-        }
-
-        @Override
-        public void putKey(String key, String id) {
-          entries.put("key:" + key, id);
-        }
-
-        @Override
-        public void putSkeleton(String s, String id) {
-          entries.put("skel:" + s, id);
-        }
-      };
-
-  private static RegisteredNode node(String id, String display, String key, String rotatesFrom) {
-    return new RegisteredNode(id, display, key, rotatesFrom, List.of("g"), NodeStatus.ACTIVE, "eu");
-  }
-
-  private List<Finding> register(RegisteredNode n) {
-    return IdentityLedger.register(view, n, 0);
-  }
+  private final RegistryFixture registry = new RegistryFixture();
 
   @Test
-  void reRegistrationWithTheSameKeyOrADeclaredRotationIsFine() {
-    assertThat(register(node("n1", "n1", "aa", null))).isEmpty();
-    assertThat(register(node("n1", "n1", "aa", null))).isEmpty();
-    assertThat(register(node("n1", "n1", "bb", "aa"))).isEmpty();
+  void aSignedRotationOrARestatementRaisesNothing() {
+    assertThat(registry.write(record("n1", key("aa")), 1)).isEmpty();
+    assertThat(registry.write(record("n1", key("aa")), 2)).isEmpty();
+    assertThat(registry.write(rotation("n1", key("aa"), key("bb"), key("aa"), 3), 3)).isEmpty();
   }
 
   @Test
   void anotherKeyWithoutRotationIsAnIdentityConflict() {
-    register(node("n1", "n1", "aa", null));
-    assertThat(register(node("n1", "n1", "cc", null)))
-        .extracting(f -> f.type() + " " + f.nodes())
+    registry.write(record("n1", key("aa")), 1);
+    assertThat(summary(registry.write(record("n1", key("cc")), 2)))
         .containsExactly("IDENTITY_CONFLICT [n1]");
   }
 
   @Test
   void oneKeyUnderTwoNodeIdsIsAnIdentityConflict() {
-    register(node("n1", "n1", "aa", null));
-    assertThat(register(node("n2", "n2", "aa", null)))
-        .extracting(f -> f.type() + " " + f.nodes())
+    registry.write(record("n1", key("aa")), 1);
+    assertThat(summary(registry.write(record("n2", key("aa")), 2)))
         .containsExactly("IDENTITY_CONFLICT [n1, n2]");
   }
 
   @Test
-  void visuallyConfusableIdsAreFlaggedOnce() {
-    register(node("paypal", "PayPal", "aa", null));
-    List<Finding> found = register(node("p\u0430ypal", "Pay-Pal", "bb", null));
-    assertThat(found)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.CONFUSABLE_IDENTITY);
-              assertThat(f.nodes()).containsExactly("paypal", "p\u0430ypal");
-              assertThat(f.group()).isEmpty();
-            });
+  void lookAlikeIdsAndDisplayNamesAreConfusable() {
+    registry.write(record("node-1", "Ledger", key("a"), NodeStatus.ACTIVE), 1);
+    assertThat(summary(registry.write(record("node-l", key("b")), 2)))
+        .containsExactly("CONFUSABLE_IDENTITY [node-1, node-l]");
+    assertThat(summary(registry.write(record("n3", "L\u0435dger", key("c"), NodeStatus.ACTIVE), 3)))
+        .as("a Cyrillic e in the display name")
+        .containsExactly("CONFUSABLE_IDENTITY [n3, node-1]");
+  }
+
+  @Test
+  void upperCaseAndInvisibleTwinsAreRejectedAsTheConfusablesTheyAre() {
+    registry.write(record("node-1", key("a")), 1);
+    assertThat(summary(registry.write(record("Node-1", key("b")), 2)))
+        .containsExactly("CONFUSABLE_IDENTITY [Node-1, node-1]");
+    assertThat(summary(registry.write(record("node-1\u200B", key("c")), 3)))
+        .containsExactly("CONFUSABLE_IDENTITY [node-1, node-1\u200B]");
+    assertThat(summary(registry.write(record("Stranger", key("d")), 4)))
+        .containsExactly("INVALID_REGISTRATION [Stranger]");
+  }
+
+  @Test
+  void aDisplayNameMixingScriptsIsConfusableOnItsOwn() {
+    assertThat(
+            summary(registry.write(record("n1", "p\u0430yments", key("a"), NodeStatus.ACTIVE), 1)))
+        .containsExactly("CONFUSABLE_IDENTITY [n1]");
+    assertThat(
+            summary(
+                registry.write(
+                    record("n2", "Z\u00fcrich \u6771\u4eac", key("b"), NodeStatus.ACTIVE), 2)))
+        .as("Latin with Han is a common, moderately restrictive mix")
+        .isEmpty();
+  }
+
+  @Test
+  void everyStatusChangeReactivationAndTombstoneIsAnAlert() {
+    registry.write(record("n1", key("a")), 1);
+    assertThat(summary(registry.write(record("n1", "n1", key("a"), NodeStatus.REVOKED), 2)))
+        .containsExactly("NODE_STATUS_CHANGED [n1]");
+    assertThat(summary(registry.write(record("n1", key("a")), 3)))
+        .containsExactly("NODE_REACTIVATED [n1]");
+    assertThat(summary(registry.write("n1", null, 4))).containsExactly("NODE_DELETED [n1]");
+    assertThat(summary(registry.write(record("n1", key("a")), 5)))
+        .containsExactly("NODE_REACTIVATED [n1]");
+  }
+
+  @Test
+  void aRecordKeyedByAnotherIdIsAnInvalidRegistration() {
+    registry.write(record("n1", key("a")), 1);
+    assertThat(summary(registry.write("x", record("n1", key("b")), 2)))
+        .containsExactly("INVALID_REGISTRATION [n1]");
   }
 
   @Test
   void distinctNamesAreNotConfusable() {
-    register(node("n1", "alpha", "aa", null));
-    assertThat(register(node("n2", "beta", "bb", null))).isEmpty();
+    registry.write(record("n1", "alpha", key("a"), NodeStatus.ACTIVE), 1);
+    assertThat(registry.write(record("n2", "beta", key("b"), NodeStatus.ACTIVE), 2)).isEmpty();
   }
 }

@@ -14,45 +14,58 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** Signatures checked against the key a node had at a record's arrival, rotations included. */
 class KeyCacheTest {
   private static final long GRACE = 2_000;
   private static final long ROTATED_AT = 100_000;
+  private static final long ROTATED_AGAIN_AT = 200_000;
   private final Ed25519.KeyPair oldKey = key("old");
   private final Ed25519.KeyPair newKey = key("new");
+  private final Ed25519.KeyPair newestKey = key("newest");
   private final KeyCache keys = new KeyCache(16);
 
   private static Ed25519.KeyPair key(String seed) {
     return Ed25519.fromSeed(Hashing.sha256(seed.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static RegisteredNode node(Ed25519.KeyPair current, Ed25519.KeyPair previous, long at) {
-    return new RegisteredNode(
-        "n1",
-        "n1",
-        Hashing.hex(current.publicKey()),
-        previous == null ? null : Hashing.hex(previous.publicKey()),
-        List.of("g"),
-        NodeStatus.ACTIVE,
-        "eu",
-        at);
+  private NodeHistory original() {
+    return TestHistories.registered("n1", oldKey, NodeStatus.ACTIVE, List.of("g"));
   }
 
-  private static ReportBatch signedBy(Ed25519.KeyPair signer) {
+  private NodeHistory rotatedOnce() {
+    return TestHistories.rotated(
+        "n1", NodeStatus.ACTIVE, List.of("g"), List.of(oldKey, newKey), ROTATED_AT);
+  }
+
+  private NodeHistory rotatedTwice() {
+    return TestHistories.rotated(
+        "n1",
+        NodeStatus.ACTIVE,
+        List.of("g"),
+        List.of(oldKey, newKey, newestKey),
+        ROTATED_AT,
+        ROTATED_AGAIN_AT);
+  }
+
+  private static ReportBatch signedAt(Ed25519.KeyPair signer, long createdAt) {
     ReportBatch b =
         ReportBatch.newBuilder()
             .setNodeId("n1")
             .setKeyId(signer.keyId())
             .setPartition(0)
             .setBatchSeq(1)
-            .setCreatedAt(Instant.ofEpochMilli(0))
+            .setCreatedAt(Instant.ofEpochMilli(createdAt))
             .setReports(List.of())
             .setSignature(ByteBuffer.allocate(0))
             .build();
-    BatchSignatures.sign(b, signer.privateKey());
-    return b;
+    return BatchSignatures.sign(b, signer.privateKey());
   }
 
-  private KeyCache.Verdict check(ReportBatch b, RegisteredNode node, long arrival, long grace) {
+  private static ReportBatch signedBy(Ed25519.KeyPair signer) {
+    return signedAt(signer, 0);
+  }
+
+  private KeyCache.Verdict check(ReportBatch b, NodeHistory history, long arrival) {
     byte[] sig = new byte[b.getSignature().remaining()];
     b.getSignature().duplicate().get(sig);
     return keys.check(
@@ -60,39 +73,32 @@ class KeyCacheTest {
         b.getCreatedAt().toEpochMilli(),
         CanonicalEncoding.reportBatch(b),
         sig,
-        node,
+        history,
         arrival,
-        grace);
+        GRACE);
   }
 
-  private boolean verify(ReportBatch b, RegisteredNode node, long arrival, long grace) {
-    KeyCache.Verdict v = check(b, node, arrival, grace);
+  private boolean verify(ReportBatch b, NodeHistory history, long arrival) {
+    KeyCache.Verdict v = check(b, history, arrival);
     return v == KeyCache.Verdict.CURRENT_KEY || v == KeyCache.Verdict.PREVIOUS_KEY;
-  }
-
-  private static ReportBatch signedAt(Ed25519.KeyPair signer, long createdAt) {
-    ReportBatch b = signedBy(signer);
-    b.setCreatedAt(Instant.ofEpochMilli(createdAt));
-    BatchSignatures.sign(b, signer.privateKey());
-    return b;
   }
 
   @Test
   void theOldKeyAfterTheGraceIsAStaleReplayWhenSignedBeforeTheRotationAndForgedWhenAfter() {
-    RegisteredNode rotated = node(newKey, oldKey, ROTATED_AT);
-    assertThat(check(signedAt(oldKey, ROTATED_AT - 10), rotated, ROTATED_AT + GRACE + 1, GRACE))
+    NodeHistory rotated = rotatedOnce();
+    assertThat(check(signedAt(oldKey, ROTATED_AT - 10), rotated, ROTATED_AT + GRACE + 1))
         .isEqualTo(KeyCache.Verdict.STALE_REPLAY);
-    assertThat(check(signedAt(oldKey, ROTATED_AT + 10), rotated, ROTATED_AT + GRACE + 1, GRACE))
+    assertThat(check(signedAt(oldKey, ROTATED_AT + 10), rotated, ROTATED_AT + GRACE + 1))
         .isEqualTo(KeyCache.Verdict.FORGED);
-    assertThat(check(signedAt(oldKey, ROTATED_AT + 10), rotated, ROTATED_AT + GRACE, GRACE))
+    assertThat(check(signedAt(oldKey, ROTATED_AT + 10), rotated, ROTATED_AT + GRACE))
         .isEqualTo(KeyCache.Verdict.PREVIOUS_KEY);
-    assertThat(check(signedAt(newKey, 5), rotated, ROTATED_AT + 5 * GRACE, GRACE))
+    assertThat(check(signedAt(newKey, 5), rotated, ROTATED_AT + 5 * GRACE))
         .isEqualTo(KeyCache.Verdict.CURRENT_KEY);
   }
 
   @Test
   void malformedSignatureInputNeverThrows() {
-    RegisteredNode n = node(newKey, null, 1);
+    NodeHistory n = original();
     assertThat(keys.check("", 0, new byte[0], null, n, 0, GRACE))
         .isEqualTo(KeyCache.Verdict.FORGED);
     assertThat(keys.check("", 0, null, new byte[64], n, 0, GRACE))
@@ -101,50 +107,68 @@ class KeyCacheTest {
 
   @Test
   void afterARotationTheNewKeyVerifiesAndTheOldOneOnlyWithinTheGrace() {
-    RegisteredNode before = node(oldKey, null, 1);
-    RegisteredNode rotated = node(newKey, oldKey, ROTATED_AT);
-
-    assertThat(verify(signedBy(oldKey), before, ROTATED_AT - 1, GRACE)).isTrue();
-    assertThat(verify(signedBy(newKey), rotated, ROTATED_AT + 1, GRACE)).isTrue();
-    assertThat(verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE, GRACE))
+    NodeHistory rotated = rotatedOnce();
+    assertThat(verify(signedBy(oldKey), rotated, ROTATED_AT - 1)).isTrue();
+    assertThat(verify(signedBy(newKey), rotated, ROTATED_AT + 1)).isTrue();
+    assertThat(verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE))
         .as("a batch in flight during the rotation")
         .isTrue();
-    assertThat(verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE + 1, GRACE))
+    assertThat(verify(signedBy(oldKey), rotated, ROTATED_AT + GRACE + 1))
         .as("the old key after the grace")
         .isFalse();
-    assertThat(verify(signedBy(newKey), rotated, ROTATED_AT + 3_600_000, GRACE)).isTrue();
+    assertThat(verify(signedBy(newKey), rotated, ROTATED_AT + 3_600_000)).isTrue();
+  }
+
+  @Test
+  void aNewKeyDoesNotVerifyRecordsThatArrivedBeforeItWasRegistered() {
+    assertThat(check(signedBy(newKey), rotatedOnce(), ROTATED_AT - 1))
+        .isEqualTo(KeyCache.Verdict.FORGED);
+  }
+
+  @Test
+  void recordsAreJudgedByTheKeyOfTheirArrivalHoweverOftenTheNodeRotatedSince() {
+    NodeHistory twice = rotatedTwice();
+    // a replay (or a second auditor) reading old input after two rotations
+    assertThat(check(signedBy(oldKey), twice, ROTATED_AT - 1))
+        .isEqualTo(KeyCache.Verdict.CURRENT_KEY);
+    assertThat(check(signedBy(newKey), twice, ROTATED_AT + 50_000))
+        .isEqualTo(KeyCache.Verdict.CURRENT_KEY);
+    assertThat(check(signedBy(newestKey), twice, ROTATED_AGAIN_AT + 1))
+        .isEqualTo(KeyCache.Verdict.CURRENT_KEY);
+    // a thief of the first key, after both rotations
+    assertThat(check(signedAt(oldKey, ROTATED_AGAIN_AT + 5), twice, ROTATED_AGAIN_AT + 10))
+        .isEqualTo(KeyCache.Verdict.FORGED);
+    // the middle key within the grace of the second rotation, and after it
+    assertThat(check(signedAt(newKey, ROTATED_AGAIN_AT - 5), twice, ROTATED_AGAIN_AT + GRACE))
+        .isEqualTo(KeyCache.Verdict.PREVIOUS_KEY);
+    assertThat(check(signedAt(newKey, ROTATED_AGAIN_AT - 5), twice, ROTATED_AGAIN_AT + GRACE + 1))
+        .isEqualTo(KeyCache.Verdict.STALE_REPLAY);
   }
 
   @Test
   void theOldKeyIsRejectedAfterTheGraceEvenThoughItWasDecodedAndCachedBefore() {
-    // warm the cache with the old key under the node's id
     for (int i = 0; i < 3; i++) {
-      assertThat(verify(signedBy(oldKey), node(oldKey, null, 1), 50_000, GRACE)).isTrue();
+      assertThat(verify(signedBy(oldKey), original(), 50_000)).isTrue();
     }
-    assertThat(verify(signedBy(oldKey), node(newKey, oldKey, ROTATED_AT), 200_000, GRACE))
-        .isFalse();
+    assertThat(verify(signedBy(oldKey), rotatedOnce(), 200_000)).isFalse();
   }
 
   @Test
-  void aRotationOfUnknownTimeHonoursNoPreviousKey() {
-    RegisteredNode rotated = node(newKey, oldKey, 0);
-    assertThat(verify(signedBy(oldKey), rotated, 1, GRACE)).isFalse();
-    assertThat(verify(signedBy(newKey), rotated, 1, GRACE)).isTrue();
-  }
-
-  @Test
-  void aKeyThatIsNeitherCurrentNorDeclaredPreviousNeverVerifies() {
-    RegisteredNode rotated = node(newKey, oldKey, ROTATED_AT);
-    assertThat(verify(signedBy(key("attacker")), rotated, ROTATED_AT, GRACE)).isFalse();
+  void aKeyThatIsNeitherCurrentNorFormerNeverVerifies() {
+    NodeHistory rotated = rotatedOnce();
+    assertThat(verify(signedBy(key("attacker")), rotated, ROTATED_AT)).isFalse();
     // the attacker claims the node's current key id but signs with its own key
     ReportBatch b = signedBy(key("attacker"));
     b.setKeyId(newKey.keyId());
-    assertThat(verify(b, rotated, ROTATED_AT, GRACE)).isFalse();
+    assertThat(verify(b, rotated, ROTATED_AT)).isFalse();
   }
 
   @Test
-  void aReRegistrationWithAnotherKeyAndNoRotationRejectsTheOldKeyAtOnce() {
-    assertThat(verify(signedBy(oldKey), node(oldKey, null, 1), 10, GRACE)).isTrue();
-    assertThat(verify(signedBy(oldKey), node(newKey, null, 10), 10, GRACE)).isFalse();
+  void aRecordNamingNoKeyIsCheckedAgainstTheKeyOfItsArrival() {
+    ReportBatch b = signedBy(oldKey);
+    b.setKeyId("");
+    BatchSignatures.sign(b, oldKey.privateKey());
+    assertThat(check(b, rotatedOnce(), ROTATED_AT - 1)).isEqualTo(KeyCache.Verdict.CURRENT_KEY);
+    assertThat(check(b, rotatedOnce(), ROTATED_AT + 1)).isEqualTo(KeyCache.Verdict.FORGED);
   }
 }

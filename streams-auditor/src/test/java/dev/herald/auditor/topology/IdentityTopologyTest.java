@@ -6,6 +6,7 @@ import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
+import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -81,5 +82,37 @@ class IdentityTopologyTest {
     assertThat(dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .containsExactly("BAD_MAGIC_BYTE");
+  }
+
+  @Test
+  void everyStatusChangeTombstoneAndReactivationIsAnAlertAndBadRecordsAreDeadLetters() {
+    byte[] n1 = replicas.registration("n1", List.of("g"));
+    nodes.pipeInput("n1", n1, 1_000);
+    nodes.pipeInput(
+        "n1",
+        replicas.registration(
+            "n1", "n1", replicas.key("n1").publicKey(), List.of("g"), NodeStatus.REVOKED),
+        2_000);
+    nodes.pipeInput("n1", n1, 3_000);
+    nodes.pipeInput("n1", null, 4_000);
+    nodes.pipeInput("n1", n1, 5_000);
+    // a record keyed x that defines n1, an id breaking the rule, a twin of n1 in upper case
+    nodes.pipeInput(
+        "x", replicas.registration("n1", "n1", replicas.key("x").publicKey(), List.of("g")), 6_000);
+    nodes.pipeInput("Stranger", replicas.registration("Stranger", List.of("g")), 7_000);
+    nodes.pipeInput("N1", replicas.registration("N1", List.of("g")), 8_000);
+
+    assertThat(alerts.readValuesToList())
+        .extracting(a -> a.getType() + " " + a.getNodes())
+        .containsExactly(
+            "NODE_STATUS_CHANGED [n1]",
+            "NODE_REACTIVATED [n1]",
+            "NODE_DELETED [n1]",
+            "INVALID_REGISTRATION [n1]",
+            "INVALID_REGISTRATION [Stranger]",
+            "CONFUSABLE_IDENTITY [N1, n1]");
+    assertThat(dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("KEY_MISMATCH", "INVALID_ID", "INVALID_ID");
   }
 }

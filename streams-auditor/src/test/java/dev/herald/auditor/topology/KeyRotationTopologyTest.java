@@ -13,6 +13,7 @@ import dev.herald.schema.Topics;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.schema.signing.RotationSignatures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class KeyRotationTopologyTest {
     alerts = replicas.alerts(driver);
     dlq = replicas.deadLetters(driver);
     for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)));
+      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
     }
   }
 
@@ -72,8 +73,7 @@ class KeyRotationTopologyTest {
   private void rotate(String node, Ed25519.KeyPair newKey, long at) {
     nodes.pipeInput(
         node,
-        nodeFormat.serialize(
-            Topics.NODES,
+        signedRotation(
             NodeRecord.newBuilder()
                 .setNodeId(node)
                 .setDisplayName(node)
@@ -83,8 +83,15 @@ class KeyRotationTopologyTest {
                 .setGroups(List.of(G))
                 .setStatus(NodeStatus.ACTIVE)
                 .setRegisteredAt(Instant.ofEpochMilli(at))
-                .build()),
+                .build(),
+            replicas.key(node)),
         at);
+  }
+
+  /** A rotation record signed by the key it retires, as {@code herald nodes rotate} writes it. */
+  private byte[] signedRotation(NodeRecord rotation, Ed25519.KeyPair previous) {
+    return nodeFormat.serialize(
+        Topics.NODES, RotationSignatures.sign(rotation, previous.privateKey()));
   }
 
   private byte[] signedWith(String node, Ed25519.KeyPair key, StateChange... reports) {

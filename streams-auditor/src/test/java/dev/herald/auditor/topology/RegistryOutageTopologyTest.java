@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.auditor.health.RegistryUnavailableException;
-import dev.herald.auditor.identity.RegisteredNode;
+import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
@@ -49,7 +49,7 @@ class RegistryOutageTopologyTest {
         nodes.pipeInput(n, replicas.registration(n, List.of("g")));
       }
       // Then: all three are in the registry store, after the registry was asked through the outage
-      KeyValueStore<String, RegisteredNode> store = driver.getKeyValueStore(AuditorStores.REGISTRY);
+      KeyValueStore<String, NodeHistory> store = driver.getKeyValueStore(AuditorStores.REGISTRY);
       assertThat(registry.failed()).isEqualTo(5);
       assertThat(List.of("n1", "n2", "n3")).allSatisfy(n -> assertThat(store.get(n)).isNotNull());
       // And: an honest round of the three names none of them unknown and dead-letters nothing
@@ -75,8 +75,10 @@ class RegistryOutageTopologyTest {
       // When: a re-registration with another key arrives during the outage
       nodes.pipeInput(
           "a", replicas.registration("a", "a", replicas.key("other").publicKey(), List.of("g")));
-      // Then: it was read (the conflict is found), nothing dead-lettered
-      assertThat(dlq.readValuesToList()).isEmpty();
+      // Then: it was read (the conflict is found and quarantined), not dead-lettered for the outage
+      assertThat(dlq.readValuesToList())
+          .extracting(DeadLetter::getReason)
+          .containsExactly("QUARANTINED");
       assertThat(alerts.readValuesToList())
           .extracting(a -> a.getType().name())
           .containsExactly("IDENTITY_CONFLICT");

@@ -52,6 +52,11 @@ final class TestReplicas {
   }
 
   byte[] registration(String node, String displayName, byte[] publicKey, List<String> groups) {
+    return registration(node, displayName, publicKey, groups, NodeStatus.ACTIVE);
+  }
+
+  byte[] registration(
+      String node, String displayName, byte[] publicKey, List<String> groups, NodeStatus status) {
     return nodes.serialize(
         Topics.NODES,
         NodeRecord.newBuilder()
@@ -60,7 +65,7 @@ final class TestReplicas {
             .setPublicKey(ByteBuffer.wrap(publicKey))
             .setRegion("eu")
             .setGroups(groups)
-            .setStatus(NodeStatus.ACTIVE)
+            .setStatus(status)
             .setRegisteredAt(Instant.ofEpochMilli(0))
             .build());
   }
