@@ -246,6 +246,22 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
                   new ConfigResource(ConfigResource.Type.TOPIC, Topics.NODES), createTime))
           .all()
           .get();
+      // the change is committed by the controller; wait until the broker serves it, so that no
+      // heartbeat is appended (and restamped) under the old setting
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  admin
+                      .describeConfigs(
+                          List.of(
+                              new ConfigResource(ConfigResource.Type.TOPIC, Topics.HEARTBEATS),
+                              new ConfigResource(ConfigResource.Type.TOPIC, Topics.NODES)))
+                      .all()
+                      .get()
+                      .values()
+                      .stream()
+                      .allMatch(c -> "CreateTime".equals(c.get(Topics.TIMESTAMP_TYPE).value())));
     } catch (Exception e) {
       throw new IllegalStateException("could not prepare the scenario's topics: " + e, e);
     }
