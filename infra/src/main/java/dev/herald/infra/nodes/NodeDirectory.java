@@ -195,20 +195,7 @@ public final class NodeDirectory implements AutoCloseable {
     }
 
     private RegistryRules.View view() {
-      return new RegistryRules.View() {
-        @Override
-        public Optional<NodeHistory> history(String nodeId) {
-          return Optional.ofNullable(histories.get(nodeId));
-        }
-
-        @Override
-        public Optional<String> otherOwnerOfKey(String publicKeyHex, String except) {
-          return histories.values().stream()
-              .filter(h -> !h.nodeId().equals(except) && h.usedKey(publicKeyHex))
-              .map(NodeHistory::nodeId)
-              .findFirst();
-        }
-      };
+      return RegistryRules.View.of(histories);
     }
 
     /** The latest applied record of every registered node id. */

@@ -113,20 +113,7 @@ public final class NodeView implements KeyDirectory {
   }
 
   private RegistryRules.View rulesView() {
-    return new RegistryRules.View() {
-      @Override
-      public Optional<NodeHistory> history(String nodeId) {
-        return Optional.ofNullable(histories.get(nodeId));
-      }
-
-      @Override
-      public Optional<String> otherOwnerOfKey(String publicKeyHex, String except) {
-        return histories.values().stream()
-            .filter(h -> !h.nodeId().equals(except) && h.usedKey(publicKeyHex))
-            .map(NodeHistory::nodeId)
-            .findFirst();
-      }
-    };
+    return RegistryRules.View.of(histories);
   }
 
   /** Records a heartbeat when it is newer than the last one of its node. */

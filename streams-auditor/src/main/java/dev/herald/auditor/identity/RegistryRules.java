@@ -53,6 +53,24 @@ public final class RegistryRules {
 
     /** A node other than {@code except} that has (or had) the key {@code publicKeyHex}. */
     Optional<String> otherOwnerOfKey(String publicKeyHex, String except);
+
+    /** The view of the histories in {@code histories}, by node id (read as it changes). */
+    static View of(java.util.Map<String, NodeHistory> histories) {
+      return new View() {
+        @Override
+        public Optional<NodeHistory> history(String nodeId) {
+          return Optional.ofNullable(histories.get(nodeId));
+        }
+
+        @Override
+        public Optional<String> otherOwnerOfKey(String publicKeyHex, String except) {
+          return histories.values().stream()
+              .filter(h -> !h.nodeId().equals(except) && h.usedKey(publicKeyHex))
+              .map(NodeHistory::nodeId)
+              .findFirst();
+        }
+      };
+    }
   }
 
   /** What a registry record does. */
