@@ -46,7 +46,7 @@ class ScenarioTest {
 
   @Test
   void exampleWithEveryFaultParses() throws Exception {
-    Scenario s = Scenario.fromFile(Path.of("../examples/scenario-all-faults.yaml"));
+    Scenario s = Scenario.fromFile(Path.of("../../examples/scenario-all-faults.yaml"));
     assertThat(s.faults().stream().map(Scenario.FaultSpec::type))
         .containsExactlyInAnyOrder(FaultType.values());
   }
