@@ -23,6 +23,8 @@ import java.util.Map;
  *     and heartbeats signed with the previous key are still honoured
  * @param updateInterval an open episode's new occurrences are published (UPDATED, with the count
  *     and latest evidence) at most once per this interval
+ * @param claims how long and how many of each node's signed claims are kept beyond the closed
+ *     window (late equivocation)
  */
 public record AuditPolicy(
     GroupPolicy defaults,
@@ -30,7 +32,8 @@ public record AuditPolicy(
     int maxRecordBytes,
     Duration clockSkew,
     Duration keyRotationGrace,
-    Duration updateInterval) {
+    Duration updateInterval,
+    ClaimsPolicy claims) {
 
   /** Default {@link #updateInterval}. */
   public static final Duration DEFAULT_UPDATE_INTERVAL = Duration.ofSeconds(5);
@@ -59,6 +62,25 @@ public record AuditPolicy(
     if (updateInterval == null || updateInterval.isNegative()) {
       throw new IllegalArgumentException("updateInterval must be zero or positive");
     }
+    claims = claims == null ? ClaimsPolicy.DEFAULT : claims;
+  }
+
+  /** A policy with the default claims retention and cap. */
+  public AuditPolicy(
+      GroupPolicy defaults,
+      Map<String, GroupPolicy> groups,
+      int maxRecordBytes,
+      Duration clockSkew,
+      Duration keyRotationGrace,
+      Duration updateInterval) {
+    this(
+        defaults,
+        groups,
+        maxRecordBytes,
+        clockSkew,
+        keyRotationGrace,
+        updateInterval,
+        ClaimsPolicy.DEFAULT);
   }
 
   /** A policy with the default rules of time and alert updates. */
@@ -89,17 +111,25 @@ public record AuditPolicy(
 
   /** This policy with another key-rotation grace. */
   public AuditPolicy withKeyRotationGrace(Duration grace) {
-    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, grace, updateInterval);
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, clockSkew, grace, updateInterval, claims);
   }
 
   /** This policy with another clock skew. */
   public AuditPolicy withClockSkew(Duration skew) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval);
+        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval, claims);
   }
 
   /** This policy with another alert update interval. */
   public AuditPolicy withUpdateInterval(Duration interval) {
-    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval);
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval, claims);
+  }
+
+  /** This policy with another claims retention and cap. */
+  public AuditPolicy withClaims(ClaimsPolicy claims) {
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, updateInterval, claims);
   }
 }

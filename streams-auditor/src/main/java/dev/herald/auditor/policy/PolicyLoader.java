@@ -38,7 +38,7 @@ public final class PolicyLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Set<String> TOP_KEYS =
-      Set.of("defaults", "groups", "limits", "time", "alerts");
+      Set.of("defaults", "groups", "limits", "time", "alerts", "claims");
   private static final Set<String> GROUP_KEYS =
       Set.of(
           "quorum",
@@ -122,7 +122,32 @@ public final class PolicyLoader {
         updateInterval = duration(alerts.get("updateInterval"), "alerts.updateInterval");
       }
     }
-    return new AuditPolicy(defaults, groups, maxRecordBytes, skew, rotationGrace, updateInterval);
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, skew, rotationGrace, updateInterval, claims(root));
+  }
+
+  private static ClaimsPolicy claims(JsonNode root) {
+    JsonNode claims = root.get("claims");
+    if (claims == null || claims.isNull()) {
+      return ClaimsPolicy.DEFAULT;
+    }
+    requireObject(claims, "claims");
+    checkKeys(claims, "claims.", Set.of("retention", "maxPerNode"));
+    Duration retention = ClaimsPolicy.DEFAULT_RETENTION;
+    if (claims.has("retention")) {
+      retention = duration(claims.get("retention"), "claims.retention");
+      if (retention.isZero()) {
+        throw new PolicyException(
+            "claims.retention",
+            claims.get("retention").asText(),
+            "must be longer than zero, e.g. 168h");
+      }
+    }
+    int maxPerNode = ClaimsPolicy.DEFAULT_MAX_PER_NODE;
+    if (claims.has("maxPerNode")) {
+      maxPerNode = positiveInt(claims.get("maxPerNode"), "claims.maxPerNode");
+    }
+    return new ClaimsPolicy(retention, maxPerNode);
   }
 
   private static GroupPolicy group(JsonNode node, String path, GroupPolicy base) {

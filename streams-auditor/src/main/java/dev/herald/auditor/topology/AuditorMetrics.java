@@ -40,4 +40,11 @@ final class AuditorMetrics {
       registry.counter("herald_versions_closed").increment(n);
     }
   }
+
+  /** Claims the claims store stopped keeping ({@code reason}: retention or cap). */
+  void claimsDropped(String reason, int n) {
+    if (n > 0) {
+      registry.counter("herald_claims_dropped", "reason", reason).increment(n);
+    }
+  }
 }

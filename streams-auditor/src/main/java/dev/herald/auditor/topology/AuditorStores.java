@@ -20,6 +20,12 @@ public final class AuditorStores {
   /** Per entity {@code group/entityKey}: open versions and the closed window. */
   public static final String ENTITIES = "herald-entities";
 
+  /**
+   * Per (entity, version, node): the digest of the node's signed claim and where it was read, kept
+   * beyond the closed window for late equivocation (policy {@code claims.*}).
+   */
+  public static final String CLAIMS = "herald-claims";
+
   /** Grace deadlines of open versions, ordered by deadline. */
   public static final String DEADLINES = "herald-deadlines";
 

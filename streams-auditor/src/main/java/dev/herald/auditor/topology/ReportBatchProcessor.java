@@ -1,11 +1,13 @@
 package dev.herald.auditor.topology;
 
 import dev.herald.auditor.admission.BatchAdmission;
+import dev.herald.auditor.detect.ClaimEquivocation;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.Finding;
 import dev.herald.auditor.detect.Reconciler;
 import dev.herald.auditor.detect.ReplicaReport;
+import dev.herald.auditor.detect.SignedClaim;
 import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.identity.KeyCache;
 import dev.herald.auditor.identity.RegisteredNode;
@@ -77,6 +79,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private KeyValueStore<String, NodeLedger> ledgers;
   private DeadlineIndex deadlines;
   private EvidenceStore evidence;
+  private ClaimStore claims;
   private Registry registry;
   private long reportTime = -1;
   private long lastReportWall;
@@ -114,6 +117,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       if (evidence != null) {
         evidence.retainFor(evidenceRetentionMs);
       }
+      if (claims != null) {
+        claims.configure(now.claims().retention().toMillis(), now.claims().maxPerNode());
+      }
     }
   }
 
@@ -129,12 +135,20 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     evidence =
         new EvidenceStore(context.getStateStore(AuditorStores.EVIDENCE), evidenceRetentionMs);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY), registryChanges);
+    claims =
+        new ClaimStore(
+            context.getStateStore(AuditorStores.CLAIMS),
+            metrics,
+            policy.claims().retention().toMillis(),
+            policy.claims().maxPerNode());
     lastReportWall = context.currentSystemTimeMs();
     lastCheckWall = lastReportWall;
     // Report time moves only in process(), which closes what is due; the wall-clock check covers
     // the caught-up (or quiet) partition.
     context.schedule(
         Duration.ofMillis(CHECK_MS), PunctuationType.WALL_CLOCK_TIME, this::closeDueQuiet);
+    // claims expire on the admitted clock; the sweep only deletes what lookups already ignore
+    context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, w -> sweepClaims());
   }
 
   /**
@@ -154,6 +168,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       return Math.max(reportTime, wall);
     }
     return reportTime;
+  }
+
+  private void sweepClaims() {
+    refreshPolicy();
+    claims.sweep(reportTime);
   }
 
   private void closeDueQuiet(long wallNow) {
@@ -317,6 +336,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     int accepted = 0;
     int duplicates = 0;
     int late = 0;
+    int equivocations = 0;
     for (StateChange sc : batch.getReports()) {
       String group = sc.getGroup().toString();
       if (!node.groups().contains(group)) {
@@ -349,6 +369,23 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       if (preview == Reconciler.Effect.JUMP) {
         jumped.add(sc);
         continue;
+      }
+      // the node's earlier claim for this version, kept beyond the closed window
+      byte[] digest = SignedClaim.digest(report);
+      ClaimEquivocation.Verdict earlier =
+          ClaimEquivocation.judge(
+              state, report, digest, claims.get(entityId, sc.getVersion(), nodeId, now), now);
+      if (earlier instanceof ClaimEquivocation.Equivocation e) {
+        equivocations++;
+        emit(e.finding(), now);
+        continue;
+      }
+      if (earlier instanceof ClaimEquivocation.Repeated) {
+        duplicates++;
+        continue;
+      }
+      if (earlier instanceof ClaimEquivocation.New) {
+        claims.record(entityId, sc.getVersion(), nodeId, digest, ref, now);
       }
       if (preview == Reconciler.Effect.DUPLICATE) {
         duplicates++;
@@ -383,9 +420,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     for (String entityId : changed) {
       entities.put(entityId, batchStates.get(entityId));
     }
+    claims.flush();
     metrics.reports("accepted", accepted);
     metrics.reports("duplicate", duplicates);
     metrics.reports("late", late);
+    metrics.reports("equivocation", equivocations);
     if (!notMember.isEmpty() && ledger.admitUnverified(wall)) {
       for (String g : notMember) {
         metrics.reports("not_member", 1);

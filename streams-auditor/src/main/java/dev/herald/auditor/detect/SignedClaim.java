@@ -1,0 +1,67 @@
+package dev.herald.auditor.detect;
+
+import dev.herald.schema.canonical.Hashing;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the auditor keeps of one node's signed claim for one entity version once the claim has been
+ * judged, for as long as the claims retention allows (beyond the entity's closed window, and after
+ * its entity state is gone): the claim's digest, when it was admitted, and where its signed batch
+ * was read.
+ *
+ * @param digest {@link #digest} of the claim (32 bytes)
+ * @param recordedAt the partition's admitted clock when the claim was recorded
+ * @param where the signed batch's coordinates, sequence and SHA-256 (no bytes)
+ */
+public record SignedClaim(byte[] digest, long recordedAt, EvidenceRef where) {
+
+  private static final byte[] TAG = "herald-claim-v1\0".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * The SHA-256 of the whole claim of a report: a domain tag, then {@code stateHash}, {@code
+   * prevHash}, {@code opId} and {@code opDigest}, each as a 4-byte big-endian length and its UTF-8
+   * bytes (the hashes as lower-case hex, as {@link ReplicaReport} holds them), so no two claims
+   * share one encoding. Ids and times are not part of the claim: a report re-sent with another
+   * {@code eventId} claims the same thing.
+   */
+  public static byte[] digest(ReplicaReport r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.writeBytes(TAG);
+    field(out, r.stateHash());
+    field(out, r.prevHash());
+    field(out, r.opId());
+    field(out, r.opDigest());
+    return Hashing.sha256(out.toByteArray());
+  }
+
+  private static void field(ByteArrayOutputStream out, String value) {
+    byte[] b = value.getBytes(StandardCharsets.UTF_8);
+    out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
+    out.writeBytes(b);
+  }
+
+  /** Whether {@code otherDigest} is this claim's digest (a re-sent identical claim). */
+  public boolean sameAs(byte[] otherDigest) {
+    return java.util.Arrays.equals(digest, otherDigest);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SignedClaim c
+        && java.util.Arrays.equals(digest, c.digest)
+        && recordedAt == c.recordedAt
+        && where.equals(c.where);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(digest) * 31 + Long.hashCode(recordedAt);
+  }
+
+  @Override
+  public String toString() {
+    return "SignedClaim[" + Hashing.hex(digest) + " at " + recordedAt + " in " + where + "]";
+  }
+}

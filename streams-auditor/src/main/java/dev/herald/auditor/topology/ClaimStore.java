@@ -1,0 +1,287 @@
+package dev.herald.auditor.topology;
+
+import dev.herald.auditor.detect.EvidenceRef;
+import dev.herald.auditor.detect.SignedClaim;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A task's record of the claims its nodes signed ({@link AuditorStores#CLAIMS}, RocksDB,
+ * changelogged), one entry per (entity, version, node): the key is the entity id's length (4 bytes)
+ * and UTF-8 bytes, the version (8 bytes, big-endian, so an entity's versions scan in numeric order)
+ * and the node id; the value is the claim's {@link SignedClaim#digest}, the admitted time it was
+ * recorded and where its signed batch was read (no bytes).
+ *
+ * <p>Cost per report: one point read; one write per <em>new</em> claim, and those of one batch go
+ * to RocksDB as one write batch ({@link #flush}). Duplicates write nothing.
+ *
+ * <p>Bounded two ways, both judged on the partition's admitted clock, never a writer's: a claim
+ * older than the retention is gone, and each node keeps at most {@code maxPerNode} claims in the
+ * task, its oldest dropping first (counted in {@code herald_claims_dropped_total}). Both take
+ * effect at once for lookups; the entries themselves are deleted by {@link #sweep}, a cursor over
+ * the store that visits at most {@link #SWEEP_CHUNK} entries per call, so no punctuation does
+ * unbounded work. To drop a node's oldest claims without a second, time-ordered index (a second
+ * write per claim), the task keeps in memory, per node, how many of its claims were recorded at
+ * each admitted time; it is rebuilt by one scan when the task starts.
+ */
+final class ClaimStore {
+  /** Entries one {@link #sweep} visits at most. */
+  static final int SWEEP_CHUNK = 10_000;
+
+  private static final byte FORMAT = 1;
+
+  private final KeyValueStore<Bytes, byte[]> store;
+  private final AuditorMetrics metrics;
+  private long retentionMs;
+  private int maxPerNode;
+
+  /** Per node: admitted time → claims recorded then (live ones only). */
+  private final Map<String, TreeMap<Long, Integer>> ages = new HashMap<>();
+
+  private final Map<String, Long> counts = new HashMap<>();
+
+  /** Per node: its claims recorded at or before this time were dropped for the cap. */
+  private final Map<String, Long> droppedUpTo = new HashMap<>();
+
+  /** New claims of the batch being audited, written by {@link #flush}. */
+  private final Map<Bytes, byte[]> pending = new LinkedHashMap<>();
+
+  private Bytes cursor;
+
+  ClaimStore(
+      KeyValueStore<Bytes, byte[]> store,
+      AuditorMetrics metrics,
+      long retentionMs,
+      int maxPerNode) {
+    this.store = store;
+    this.metrics = metrics;
+    this.retentionMs = retentionMs;
+    this.maxPerNode = maxPerNode;
+    try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        count(nodeOf(kv.key.get()), recordedAt(kv.value), 1);
+      }
+    }
+    List.copyOf(counts.keySet()).forEach(this::enforceCap);
+  }
+
+  /** Takes up a reloaded policy. */
+  void configure(long retentionMs, int maxPerNode) {
+    this.retentionMs = retentionMs;
+    if (maxPerNode != this.maxPerNode) {
+      this.maxPerNode = maxPerNode;
+      List.copyOf(counts.keySet()).forEach(this::enforceCap);
+    }
+  }
+
+  /** The live claim of {@code node} for the entity version, or null (none, expired or dropped). */
+  SignedClaim get(String entityId, long version, String node, long now) {
+    Bytes key = key(entityId, version, node);
+    byte[] value = pending.get(key);
+    if (value == null) {
+      value = store.get(key);
+    }
+    if (value == null || !live(node, recordedAt(value), now)) {
+      return null;
+    }
+    return decode(node, value);
+  }
+
+  /**
+   * Records a new claim of {@code node} (none live for the version), written by the next {@link
+   * #flush}; a dead entry it replaces stops counting.
+   */
+  void record(
+      String entityId, long version, String node, byte[] digest, EvidenceRef where, long now) {
+    Bytes key = key(entityId, version, node);
+    byte[] old = pending.get(key);
+    if (old == null) {
+      old = store.get(key);
+    }
+    if (old != null) {
+      forget(node, recordedAt(old), "retention");
+    }
+    long at = Math.max(now, droppedUpTo.getOrDefault(node, Long.MIN_VALUE) + 1);
+    pending.put(key, encode(digest, at, where));
+    count(node, at, 1);
+    enforceCap(node);
+  }
+
+  /** Writes the claims recorded since the last flush, as one write batch. */
+  void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(pending.size());
+    pending.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
+    pending.clear();
+    store.putAll(batch);
+  }
+
+  /**
+   * Deletes up to {@link #SWEEP_CHUNK} dead entries (older than the retention at {@code now}, or
+   * dropped for the cap), continuing where the last sweep stopped and starting over at the end.
+   */
+  void sweep(long now) {
+    flush();
+    List<Bytes> dead = new ArrayList<>();
+    int visited = 0;
+    boolean wrapped = false;
+    try (KeyValueIterator<Bytes, byte[]> it = store.range(cursor, null)) {
+      while (it.hasNext() && visited < SWEEP_CHUNK) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        if (kv.key.equals(cursor)) {
+          continue;
+        }
+        visited++;
+        cursor = kv.key;
+        String node = nodeOf(kv.key.get());
+        long at = recordedAt(kv.value);
+        if (!live(node, at, now)) {
+          dead.add(kv.key);
+          if (at > droppedUpTo.getOrDefault(node, Long.MIN_VALUE)) {
+            forget(node, at, "retention");
+          }
+        }
+      }
+      wrapped = !it.hasNext();
+    }
+    if (wrapped) {
+      cursor = null;
+    }
+    dead.forEach(store::delete);
+  }
+
+  /** Live claims of {@code node} in this task (for tests and metrics). */
+  long count(String node) {
+    return counts.getOrDefault(node, 0L);
+  }
+
+  private boolean live(String node, long at, long now) {
+    if (at <= droppedUpTo.getOrDefault(node, Long.MIN_VALUE)) {
+      return false;
+    }
+    return now < 0 || retentionMs <= 0 || at > now - retentionMs;
+  }
+
+  private void count(String node, long at, int n) {
+    ages.computeIfAbsent(node, k -> new TreeMap<>()).merge(at, n, Integer::sum);
+    counts.merge(node, (long) n, Long::sum);
+  }
+
+  /** One claim recorded at {@code at} stops counting (it expired or was replaced). */
+  private void forget(String node, long at, String reason) {
+    TreeMap<Long, Integer> byTime = ages.get(node);
+    if (byTime == null || !byTime.containsKey(at)) {
+      return;
+    }
+    if (byTime.merge(at, -1, Integer::sum) <= 0) {
+      byTime.remove(at);
+    }
+    counts.merge(node, -1L, Long::sum);
+    metrics.claimsDropped(reason, 1);
+  }
+
+  /** Drops the node's oldest claims (whole admitted instants) until it is within the cap. */
+  private void enforceCap(String node) {
+    long n = counts.getOrDefault(node, 0L);
+    TreeMap<Long, Integer> byTime = ages.get(node);
+    int dropped = 0;
+    while (n > maxPerNode && byTime != null && !byTime.isEmpty()) {
+      Map.Entry<Long, Integer> oldest = byTime.pollFirstEntry();
+      n -= oldest.getValue();
+      dropped += oldest.getValue();
+      droppedUpTo.merge(node, oldest.getKey(), Math::max);
+    }
+    if (dropped > 0) {
+      counts.put(node, n);
+      metrics.claimsDropped("cap", dropped);
+    }
+  }
+
+  // ---- encoding -------------------------------------------------------------------------------
+
+  static Bytes key(String entityId, long version, String node) {
+    byte[] e = entityId.getBytes(StandardCharsets.UTF_8);
+    byte[] n = node.getBytes(StandardCharsets.UTF_8);
+    return Bytes.wrap(
+        ByteBuffer.allocate(4 + e.length + 8 + n.length)
+            .putInt(e.length)
+            .put(e)
+            .putLong(version)
+            .put(n)
+            .array());
+  }
+
+  static String nodeOf(byte[] key) {
+    int at = 4 + ByteBuffer.wrap(key, 0, 4).getInt() + 8;
+    return new String(key, at, key.length - at, StandardCharsets.UTF_8);
+  }
+
+  static byte[] encode(byte[] digest, long recordedAt, EvidenceRef where) {
+    byte[] topic = where.topic().getBytes(StandardCharsets.UTF_8);
+    byte[] keyId = where.keyId().getBytes(StandardCharsets.UTF_8);
+    byte[] sha = where.sha256().isEmpty() ? new byte[0] : hexBytes(where.sha256());
+    ByteBuffer b =
+        ByteBuffer.allocate(
+            1 + 32 + 8 + 4 + 8 + 8 + 1 + sha.length + 2 + topic.length + 2 + keyId.length);
+    b.put(FORMAT).put(digest, 0, 32).putLong(recordedAt);
+    b.putInt(where.partition()).putLong(where.offset()).putLong(where.batchSeq());
+    b.put((byte) sha.length).put(sha);
+    b.putShort((short) topic.length).put(topic);
+    b.putShort((short) keyId.length).put(keyId);
+    return b.array();
+  }
+
+  static long recordedAt(byte[] value) {
+    return ByteBuffer.wrap(value, 1 + 32, 8).getLong();
+  }
+
+  static SignedClaim decode(String node, byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    b.get(); // format
+    byte[] digest = new byte[32];
+    b.get(digest);
+    long at = b.getLong();
+    int partition = b.getInt();
+    long offset = b.getLong();
+    long batchSeq = b.getLong();
+    byte[] sha = new byte[b.get() & 0xff];
+    b.get(sha);
+    byte[] topic = new byte[b.getShort() & 0xffff];
+    b.get(topic);
+    byte[] keyId = new byte[b.getShort() & 0xffff];
+    b.get(keyId);
+    EvidenceRef where =
+        new EvidenceRef(
+            new String(topic, StandardCharsets.UTF_8),
+            partition,
+            offset,
+            node,
+            new String(keyId, StandardCharsets.UTF_8),
+            batchSeq,
+            null,
+            true,
+            sha.length == 0 ? "" : dev.herald.schema.canonical.Hashing.hex(sha));
+    return new SignedClaim(digest, at, where);
+  }
+
+  private static byte[] hexBytes(String hex) {
+    byte[] out = new byte[hex.length() / 2];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+    }
+    return out;
+  }
+}
