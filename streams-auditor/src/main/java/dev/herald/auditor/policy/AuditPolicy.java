@@ -23,6 +23,7 @@ import java.util.Map;
  *     and heartbeats signed with the previous key are still honoured
  * @param updateInterval an open episode's new occurrences are published (UPDATED, with the count
  *     and latest evidence) at most once per this interval
+ * @param state entity eviction and per-node entity quotas
  */
 public record AuditPolicy(
     GroupPolicy defaults,
@@ -30,7 +31,8 @@ public record AuditPolicy(
     int maxRecordBytes,
     Duration clockSkew,
     Duration keyRotationGrace,
-    Duration updateInterval) {
+    Duration updateInterval,
+    StatePolicy state) {
 
   /** Default {@link #updateInterval}. */
   public static final Duration DEFAULT_UPDATE_INTERVAL = Duration.ofSeconds(5);
@@ -59,6 +61,27 @@ public record AuditPolicy(
     if (updateInterval == null || updateInterval.isNegative()) {
       throw new IllegalArgumentException("updateInterval must be zero or positive");
     }
+    if (state == null) {
+      throw new IllegalArgumentException("state must be set (StatePolicy.DEFAULT)");
+    }
+  }
+
+  /** A policy with the default state bounds. */
+  public AuditPolicy(
+      GroupPolicy defaults,
+      Map<String, GroupPolicy> groups,
+      int maxRecordBytes,
+      Duration clockSkew,
+      Duration keyRotationGrace,
+      Duration updateInterval) {
+    this(
+        defaults,
+        groups,
+        maxRecordBytes,
+        clockSkew,
+        keyRotationGrace,
+        updateInterval,
+        StatePolicy.DEFAULT);
   }
 
   /** A policy with the default rules of time and alert updates. */
@@ -89,17 +112,25 @@ public record AuditPolicy(
 
   /** This policy with another key-rotation grace. */
   public AuditPolicy withKeyRotationGrace(Duration grace) {
-    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, grace, updateInterval);
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, clockSkew, grace, updateInterval, state);
   }
 
   /** This policy with another clock skew. */
   public AuditPolicy withClockSkew(Duration skew) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval);
+        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval, state);
   }
 
   /** This policy with another alert update interval. */
   public AuditPolicy withUpdateInterval(Duration interval) {
-    return new AuditPolicy(defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval);
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval, state);
+  }
+
+  /** This policy with other state bounds. */
+  public AuditPolicy withState(StatePolicy bounds) {
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, updateInterval, bounds);
   }
 }

@@ -136,6 +136,7 @@ public final class AuditorTopology {
                 StoreCodecs.entityStates()),
             ENTITY_CACHE));
     addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
+    addPersistentStore(builder, AuditorStores.ENTITY_LIFECYCLE, Serdes.Bytes(), Serdes.ByteArray());
     builder.addStateStore(
         WriteBackStore.builder(
             Stores.keyValueStoreBuilder(
@@ -176,7 +177,8 @@ public final class AuditorTopology {
                 AuditorStores.ENTITIES,
                 AuditorStores.DEADLINES,
                 AuditorStores.NODE_LEDGERS,
-                AuditorStores.EVIDENCE);
+                AuditorStores.EVIDENCE,
+                AuditorStores.ENTITY_LIFECYCLE);
     KStream<String, Emission> fromHeartbeats =
         builder.stream(
                 Topics.HEARTBEATS,
