@@ -30,4 +30,9 @@ fi
 cd "$root"
 # progress of the stages (the simulator logs every 5 s); HERALD_LOG_LEVEL=WARN for the table only
 export HERALD_LOG_LEVEL="${HERALD_LOG_LEVEL:-INFO}"
+if [ "${1:-}" = entity-churn ]; then
+  # bounded entity state under churn (docs/benchmarks.md, "Bounded entity state")
+  shift
+  exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} -cp "$jar" dev.herald.bench.state.EntityChurn "$@"
+fi
 exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} -jar "$jar" "$@"

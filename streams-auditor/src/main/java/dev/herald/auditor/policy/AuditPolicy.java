@@ -25,6 +25,7 @@ import java.util.Map;
  *     and latest evidence) at most once per this interval
  * @param claims how long and how many of each node's signed claims are kept beyond the closed
  *     window (late equivocation)
+ * @param state entity eviction and per-node entity quotas
  */
 public record AuditPolicy(
     GroupPolicy defaults,
@@ -33,7 +34,8 @@ public record AuditPolicy(
     Duration clockSkew,
     Duration keyRotationGrace,
     Duration updateInterval,
-    ClaimsPolicy claims) {
+    ClaimsPolicy claims,
+    StatePolicy state) {
 
   /** Default {@link #updateInterval}. */
   public static final Duration DEFAULT_UPDATE_INTERVAL = Duration.ofSeconds(5);
@@ -63,9 +65,12 @@ public record AuditPolicy(
       throw new IllegalArgumentException("updateInterval must be zero or positive");
     }
     claims = claims == null ? ClaimsPolicy.DEFAULT : claims;
+    if (state == null) {
+      throw new IllegalArgumentException("state must be set (StatePolicy.DEFAULT)");
+    }
   }
 
-  /** A policy with the default claims retention and cap. */
+  /** A policy with the default claims retention and cap and the default state bounds. */
   public AuditPolicy(
       GroupPolicy defaults,
       Map<String, GroupPolicy> groups,
@@ -80,7 +85,8 @@ public record AuditPolicy(
         clockSkew,
         keyRotationGrace,
         updateInterval,
-        ClaimsPolicy.DEFAULT);
+        ClaimsPolicy.DEFAULT,
+        StatePolicy.DEFAULT);
   }
 
   /** A policy with the default rules of time and alert updates. */
@@ -112,24 +118,30 @@ public record AuditPolicy(
   /** This policy with another key-rotation grace. */
   public AuditPolicy withKeyRotationGrace(Duration grace) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, clockSkew, grace, updateInterval, claims);
+        defaults, groups, maxRecordBytes, clockSkew, grace, updateInterval, claims, state);
   }
 
   /** This policy with another clock skew. */
   public AuditPolicy withClockSkew(Duration skew) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval, claims);
+        defaults, groups, maxRecordBytes, skew, keyRotationGrace, updateInterval, claims, state);
   }
 
   /** This policy with another alert update interval. */
   public AuditPolicy withUpdateInterval(Duration interval) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval, claims);
+        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, interval, claims, state);
   }
 
   /** This policy with another claims retention and cap. */
   public AuditPolicy withClaims(ClaimsPolicy claims) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, updateInterval, claims);
+        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, updateInterval, claims, state);
+  }
+
+  /** This policy with other state bounds. */
+  public AuditPolicy withState(StatePolicy bounds) {
+    return new AuditPolicy(
+        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, updateInterval, claims, bounds);
   }
 }

@@ -38,7 +38,7 @@ public final class PolicyLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Set<String> TOP_KEYS =
-      Set.of("defaults", "groups", "limits", "time", "alerts", "claims");
+      Set.of("defaults", "groups", "limits", "time", "alerts", "claims", "state");
   private static final Set<String> GROUP_KEYS =
       Set.of(
           "quorum",
@@ -123,7 +123,14 @@ public final class PolicyLoader {
       }
     }
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, skew, rotationGrace, updateInterval, claims(root));
+        defaults,
+        groups,
+        maxRecordBytes,
+        skew,
+        rotationGrace,
+        updateInterval,
+        claims(root),
+        statePolicy(root.get("state")));
   }
 
   private static ClaimsPolicy claims(JsonNode root) {
@@ -148,6 +155,35 @@ public final class PolicyLoader {
       maxPerNode = positiveInt(claims.get("maxPerNode"), "claims.maxPerNode");
     }
     return new ClaimsPolicy(retention, maxPerNode);
+  }
+
+  private static StatePolicy statePolicy(JsonNode node) {
+    StatePolicy d = StatePolicy.DEFAULT;
+    if (node == null || node.isNull()) {
+      return d;
+    }
+    requireObject(node, "state");
+    checkKeys(node, "state.", Set.of("entityTtl", "residueTtl", "maxOpenEntitiesPerNode"));
+    Duration ttl =
+        node.has("entityTtl") ? duration(node.get("entityTtl"), "state.entityTtl") : d.entityTtl();
+    if (ttl.isZero()) {
+      throw new PolicyException("state.entityTtl", node.get("entityTtl").asText(), "must be > 0");
+    }
+    Duration residue =
+        node.has("residueTtl")
+            ? duration(node.get("residueTtl"), "state.residueTtl")
+            : (ttl.compareTo(d.residueTtl()) > 0 ? ttl : d.residueTtl());
+    if (residue.compareTo(ttl) < 0) {
+      throw new PolicyException(
+          "state.residueTtl",
+          node.get("residueTtl").asText(),
+          "must be at least state.entityTtl (" + ttl + ")");
+    }
+    int quota =
+        node.has("maxOpenEntitiesPerNode")
+            ? positiveInt(node.get("maxOpenEntitiesPerNode"), "state.maxOpenEntitiesPerNode")
+            : d.maxOpenEntitiesPerNode();
+    return new StatePolicy(ttl, residue, quota);
   }
 
   private static GroupPolicy group(JsonNode node, String path, GroupPolicy base) {

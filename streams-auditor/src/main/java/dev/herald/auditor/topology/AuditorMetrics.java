@@ -1,6 +1,9 @@
 package dev.herald.auditor.topology;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The auditor's Prometheus-style counters ({@code herald_} prefix, {@code _total} suffix once
@@ -9,8 +12,49 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class AuditorMetrics {
   private final MeterRegistry registry;
 
+  /** Entities held per partition task of this instance (herald_entities). */
+  private final Map<String, Long> entities = new ConcurrentHashMap<>();
+
+  private volatile boolean entityGauge;
+
   AuditorMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /** The entity count of task {@code task} (negative: the task left this instance). */
+  void entities(String task, long n) {
+    if (!entityGauge) {
+      synchronized (this) {
+        if (!entityGauge) {
+          // registered by the topology that reports entities (not the identity one)
+          Gauge.builder(
+                  "herald_entities",
+                  entities,
+                  m -> m.values().stream().mapToLong(Long::longValue).sum())
+              .description("entities held in herald-entities by this instance's tasks")
+              .strongReference(true)
+              .register(registry);
+          entityGauge = true;
+        }
+      }
+    }
+    if (n < 0) {
+      entities.remove(task);
+    } else {
+      entities.put(task, n);
+    }
+  }
+
+  void entitiesEvicted(int n) {
+    if (n > 0) {
+      registry.counter("herald_entities_evicted").increment(n);
+    }
+  }
+
+  void residuesExpired(int n) {
+    if (n > 0) {
+      registry.counter("herald_entity_residues_expired").increment(n);
+    }
   }
 
   void batch(String outcome) {

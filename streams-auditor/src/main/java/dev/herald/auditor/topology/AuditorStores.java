@@ -29,6 +29,12 @@ public final class AuditorStores {
   /** Grace deadlines of open versions, ordered by deadline. */
   public static final String DEADLINES = "herald-deadlines";
 
+  /**
+   * Per entity: last write time and opener; residues of evicted entities; per-node open-entity
+   * counts ({@code EntityLifecycle}).
+   */
+  public static final String ENTITY_LIFECYCLE = "herald-entity-lifecycle";
+
   /** Per node (per partition task): rate bucket, in-flight count, recent batch digests. */
   public static final String NODE_LEDGERS = "herald-node-ledgers";
 

@@ -137,6 +137,7 @@ public final class AuditorTopology {
             ENTITY_CACHE));
     addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
     addPersistentStore(builder, AuditorStores.CLAIMS, Serdes.Bytes(), Serdes.ByteArray());
+    addPersistentStore(builder, AuditorStores.ENTITY_LIFECYCLE, Serdes.Bytes(), Serdes.ByteArray());
     builder.addStateStore(
         WriteBackStore.builder(
             Stores.keyValueStoreBuilder(
@@ -178,7 +179,8 @@ public final class AuditorTopology {
                 AuditorStores.DEADLINES,
                 AuditorStores.NODE_LEDGERS,
                 AuditorStores.EVIDENCE,
-                AuditorStores.CLAIMS);
+                AuditorStores.CLAIMS,
+                AuditorStores.ENTITY_LIFECYCLE);
     KStream<String, Emission> fromHeartbeats =
         builder.stream(
                 Topics.HEARTBEATS,

@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,6 +60,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
 
   private static final long CHECK_MS = 250;
 
+  /** Index entries the eviction walk looks at per check (of entities, and of residues). */
+  private static final int EVICTIONS_PER_CHECK = 5_000;
+
   private final Supplier<AuditPolicy> policies;
   private final BatchAdmission.Decoder decoder;
   private final int partitions;
@@ -78,6 +82,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private KeyValueStore<String, EntityState> entities;
   private KeyValueStore<String, NodeLedger> ledgers;
   private DeadlineIndex deadlines;
+  private EntityLifecycle lifecycle;
   private EvidenceStore evidence;
   private ClaimStore claims;
   private Registry registry;
@@ -132,6 +137,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     ledgers = context.getStateStore(AuditorStores.NODE_LEDGERS);
     deadlines = new DeadlineIndex(context.getStateStore(AuditorStores.DEADLINES));
     deadlines.dropEvidenceExpiries();
+    lifecycle = new EntityLifecycle(context.getStateStore(AuditorStores.ENTITY_LIFECYCLE));
+    metrics.entities(context.taskId().toString(), lifecycle.entityCount());
     evidence =
         new EvidenceStore(context.getStateStore(AuditorStores.EVIDENCE), evidenceRetentionMs);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY), registryChanges);
@@ -183,7 +190,32 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     if (gap > 4 * CHECK_MS) {
       lastReportWall += gap - CHECK_MS;
     }
-    closeDue(clock());
+    long now = clock();
+    closeDue(now);
+    evictQuiescent(now);
+  }
+
+  /** Evicts entities quiescent for the policy's TTL (a bounded chunk per check). */
+  private void evictQuiescent(long now) {
+    EntityLifecycle.Swept swept =
+        lifecycle.evictDue(
+            now,
+            policy.state().entityTtl().toMillis(),
+            policy.state().residueTtl().toMillis(),
+            EVICTIONS_PER_CHECK,
+            entities);
+    metrics.entitiesEvicted(swept.evicted());
+    metrics.residuesExpired(swept.residuesExpired());
+    if (swept.evicted() > 0) {
+      metrics.entities(context.taskId().toString(), lifecycle.entityCount());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (context != null) {
+      metrics.entities(context.taskId().toString(), -1);
+    }
   }
 
   @Override
@@ -333,6 +365,10 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     Set<String> notMember = new TreeSet<>();
     Map<String, EntityState> batchStates = new HashMap<>();
     Set<String> changed = new LinkedHashSet<>();
+    Set<String> revived = new HashSet<>();
+    List<StateChange> stale = new ArrayList<>();
+    List<StateChange> overQuota = new ArrayList<>();
+    int opening = 0;
     int accepted = 0;
     int duplicates = 0;
     int late = 0;
@@ -351,6 +387,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         state = entities.get(entityId);
         if (state == null) {
           state = new EntityState(group, sc.getEntityKey().toString());
+          if (lifecycle.revive(entityId, state)) {
+            revived.add(entityId);
+          }
         }
         batchStates.put(entityId, state);
       }
@@ -392,8 +431,20 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         continue;
       }
       if (preview == Reconciler.Effect.TOO_LATE) {
-        late++;
+        if (revived.contains(entityId)) {
+          stale.add(sc);
+        } else {
+          late++;
+        }
         continue;
+      }
+      if (preview == Reconciler.Effect.ACCEPTED && state.quiescent()) {
+        // this report opens the entity: the node's entity quota
+        if (!lifecycle.mayOpen(nodeId, opening, policy.state().maxOpenEntitiesPerNode())) {
+          overQuota.add(sc);
+          continue;
+        }
+        opening++;
       }
       Set<String> members = registry.members(group, now);
       Reconciler.Outcome out = Reconciler.onReport(state, report, members, gp, now);
@@ -418,7 +469,12 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     }
     // one store write per entity and batch: the findings above read only the evidence store
     for (String entityId : changed) {
-      entities.put(entityId, batchStates.get(entityId));
+      EntityState state = batchStates.get(entityId);
+      entities.put(entityId, state);
+      lifecycle.written(entityId, state, now, nodeId);
+    }
+    if (!changed.isEmpty()) {
+      metrics.entities(context.taskId().toString(), lifecycle.entityCount());
     }
     claims.flush();
     metrics.reports("accepted", accepted);
@@ -446,6 +502,65 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     }
     if (!excess.isEmpty()) {
       flood(record, batch, nodeId, excess, ledger, now);
+    }
+    if (!stale.isEmpty()) {
+      metrics.reports("stale", stale.size());
+      dead(
+          record,
+          "STALE",
+          stale.size()
+              + " of "
+              + batch.getReports().size()
+              + " reports of node "
+              + nodeId
+              + " are for versions at or below the highest version their entity closed before it"
+              + " was evicted as quiescent (state.entityTtl); judged already, not voted again");
+    }
+    if (!overQuota.isEmpty()) {
+      entityQuota(record, batch, nodeId, overQuota, ledger, now);
+    }
+  }
+
+  /**
+   * Reports that would open more entities than the node's quota: a dead letter and one FLOOD
+   * episode per group naming that node only; the other nodes' entities are audited as before.
+   */
+  private void entityQuota(
+      Record<String, byte[]> record,
+      ReportBatch batch,
+      String nodeId,
+      List<StateChange> over,
+      NodeLedger ledger,
+      long now) {
+    int quota = policy.state().maxOpenEntitiesPerNode();
+    metrics.reports("entity_quota", over.size());
+    dead(
+        record,
+        "ENTITY_QUOTA",
+        over.size()
+            + " of "
+            + batch.getReports().size()
+            + " reports of node "
+            + nodeId
+            + " would open entities beyond its quota of "
+            + quota
+            + " entities with an open version it opened (state.maxOpenEntitiesPerNode, per"
+            + " partition task); not audited");
+    ledger.flooding = true;
+    Set<String> groups = new TreeSet<>();
+    over.forEach(sc -> groups.add(sc.getGroup().toString()));
+    for (String g : groups) {
+      emit(
+          Finding.episode(
+              AlertType.FLOOD,
+              g,
+              nodeId,
+              "node " + nodeId + " holds " + quota + " open entities it opened, its quota",
+              batch.getCreatedAt().toEpochMilli(),
+              now,
+              Map.of("excess", Integer.toString(over.size()), "cause", "entityQuota"),
+              List.of()),
+          now);
     }
   }
 
@@ -560,6 +675,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
               now);
       findings = released(state, d.version(), findings, touched);
       entities.put(d.entityId(), state);
+      lifecycle.written(d.entityId(), state, now, null);
       closed++;
       findings.forEach(f -> emit(f, now));
     }

@@ -1,0 +1,156 @@
+package dev.herald.auditor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.auditor.detect.EntityState;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link EntityLifecycle}: quiescent entities leave the entity store one TTL after their last
+ * write, leaving a residue that refuses their closed versions; open ones stay; each walk looks at a
+ * bounded number of index entries; a node's open-entity count follows the entities it opened.
+ */
+class EntityLifecycleTest {
+  private static final long TTL = 10_000;
+  private static final long RESIDUE_TTL = 100_000;
+
+  private KeyValueStore<String, EntityState> entities;
+  private KeyValueStore<Bytes, byte[]> index;
+  private EntityLifecycle lifecycle;
+
+  @BeforeEach
+  void stores() {
+    MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    entities =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("entities"),
+                Serdes.String(),
+                StoreCodecs.entityStates())
+            .withLoggingDisabled()
+            .build();
+    entities.init(context.getStateStoreContext(), entities);
+    index =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("lifecycle"), Serdes.Bytes(), Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
+    index.init(context.getStateStoreContext(), index);
+    lifecycle = new EntityLifecycle(index);
+  }
+
+  private static EntityState closedUpTo(String key, long highestClosed) {
+    EntityState s = new EntityState("g", key);
+    s.highestClosed = highestClosed;
+    return s;
+  }
+
+  private static EntityState openAt(String key, long version) {
+    EntityState s = new EntityState("g", key);
+    EntityState.VersionSlot slot = new EntityState.VersionSlot();
+    slot.version = version;
+    s.open.put(version, slot);
+    return s;
+  }
+
+  private void write(String key, EntityState s, long now, String writer) {
+    String id = EntityState.entityId("g", key);
+    entities.put(id, s);
+    lifecycle.written(id, s, now, writer);
+  }
+
+  private EntityLifecycle.Swept sweep(long now, int limit) {
+    return lifecycle.evictDue(now, TTL, RESIDUE_TTL, limit, entities);
+  }
+
+  @Test
+  void quiescentEntityLeavesOneTtlAfterItsLastWriteAndLeavesAResidue() {
+    // Given
+    write("a", closedUpTo("a", 7), 1_000, "n1");
+    assertThat(lifecycle.entityCount()).isEqualTo(1);
+    // When / Then: not before the TTL
+    assertThat(sweep(10_999, 100).evicted()).isZero();
+    assertThat(entities.get(EntityState.entityId("g", "a"))).isNotNull();
+    // When / Then: at the TTL
+    assertThat(sweep(11_000, 100).evicted()).isEqualTo(1);
+    assertThat(entities.get(EntityState.entityId("g", "a"))).isNull();
+    assertThat(lifecycle.entityCount()).isZero();
+    EntityState fresh = new EntityState("g", "a");
+    assertThat(lifecycle.revive(EntityState.entityId("g", "a"), fresh)).isTrue();
+    assertThat(fresh.highestClosed).isEqualTo(7);
+    assertThat(fresh.forgottenBelow).isEqualTo(8);
+  }
+
+  @Test
+  void aLaterWriteDefersEvictionToItsOwnTtl() {
+    write("a", closedUpTo("a", 1), 1_000, null);
+    write("a", closedUpTo("a", 2), 8_000, null);
+    assertThat(sweep(11_000, 100).evicted()).isZero();
+    assertThat(sweep(17_999, 100).evicted()).isZero();
+    assertThat(sweep(18_000, 100).evicted()).isEqualTo(1);
+  }
+
+  @Test
+  void anEntityWithAnOpenVersionIsNeverEvicted() {
+    write("a", openAt("a", 3), 1_000, "n1");
+    assertThat(sweep(50_000, 100).evicted()).isZero();
+    assertThat(entities.get(EntityState.entityId("g", "a"))).isNotNull();
+    // once it is quiescent, one TTL after its last write
+    write("a", closedUpTo("a", 3), 60_000, null);
+    assertThat(sweep(69_999, 100).evicted()).isZero();
+    assertThat(sweep(70_000, 100).evicted()).isEqualTo(1);
+  }
+
+  @Test
+  void eachWalkLooksAtNoMoreThanItsLimit() {
+    for (int i = 0; i < 10; i++) {
+      write("e" + i, closedUpTo("e" + i, 1), 1_000 + i, null);
+    }
+    assertThat(sweep(20_000, 3).evicted()).isEqualTo(3);
+    assertThat(sweep(20_000, 3).evicted()).isEqualTo(3);
+    assertThat(sweep(20_000, 100).evicted()).isEqualTo(4);
+    assertThat(lifecycle.entityCount()).isZero();
+  }
+
+  @Test
+  void aResidueIsDroppedAfterItsOwnTtlAndAReEvictionRenewsIt() {
+    String id = EntityState.entityId("g", "a");
+    write("a", closedUpTo("a", 4), 0, null);
+    sweep(TTL, 100);
+    assertThat(lifecycle.residueOf(id)).isNotNull();
+    // revived and evicted again later: the old expiry entry must not drop the new residue
+    EntityState again = closedUpTo("a", 9);
+    write("a", again, 50_000, null);
+    sweep(60_000, 100);
+    assertThat(sweep(TTL + RESIDUE_TTL, 100).residuesExpired()).isZero();
+    assertThat(lifecycle.residueOf(id).highestClosed()).isEqualTo(9);
+    assertThat(sweep(60_000 + RESIDUE_TTL, 100).residuesExpired()).isEqualTo(1);
+    assertThat(lifecycle.residueOf(id)).isNull();
+  }
+
+  @Test
+  void aNodesOpenEntitiesCountWhatItOpenedUntilTheyAreQuiescent() {
+    // Given n1 opened a and b, n2 joined a
+    write("a", openAt("a", 1), 1_000, "n1");
+    write("b", openAt("b", 1), 1_000, "n1");
+    write("a", openAt("a", 1), 1_100, "n2");
+    // Then
+    assertThat(lifecycle.open("n1")).isEqualTo(2);
+    assertThat(lifecycle.open("n2")).isZero();
+    assertThat(lifecycle.mayOpen("n1", 0, 3)).isTrue();
+    assertThat(lifecycle.mayOpen("n1", 1, 3)).isFalse();
+    // When a closes (by deadline, no writer): n1's quota is released
+    write("a", closedUpTo("a", 1), 3_000, null);
+    assertThat(lifecycle.open("n1")).isEqualTo(1);
+    // and an eviction leaves no count behind
+    write("b", closedUpTo("b", 1), 3_000, null);
+    sweep(20_000, 100);
+    assertThat(lifecycle.open("n1")).isZero();
+    assertThat(lifecycle.entityCount()).isZero();
+  }
+}
