@@ -340,6 +340,38 @@
     }
   }
 
+  /** "99.95 % (3.30 nines)" or "100 % (≥ 3.00 nines)", as the report writes it. */
+  function ninesText(w) {
+    if (!w.versions) return "no closed versions";
+    return (w.share * 100).toPrecision(6).replace(/\.?0+$/, "") + " % (" + (w.ninesAtLeast ? "≥ " : "") + w.nines.toFixed(2) + " nines)";
+  }
+
+  async function loadConsistency() {
+    const c = await getJson("/api/consistency");
+    const series = {}, latest = {};
+    c.windows.forEach((w) => {
+      const k = "group " + w.group;
+      (series[k] = series[k] || []).push([new Date(w.windowEnd).getTime(), w.share]);
+      latest[w.group] = w;
+    });
+    if (!Object.keys(series).length) return;
+    HeraldCharts.lines($("#consistency"), Object.fromEntries(Object.entries(series).slice(0, 8)));
+    const t = document.createElement("table");
+    t.className = "risk-table";
+    const hr = document.createElement("tr");
+    ["group", "within M", "latest window", "target", "burn fast / slow", "alert"].forEach((h) => hr.append(text("th", h)));
+    t.append(hr);
+    Object.values(latest).slice(0, 50).forEach((w) => {
+      const tr = document.createElement("tr");
+      tr.append(text("td", w.group), text("td", (w.withinMs / 1000) + " s"), text("td", ninesText(w)),
+        text("td", (w.target * 100) + " %"),
+        text("td", w.fastBurnRate.toFixed(1) + " / " + w.slowBurnRate.toFixed(1)),
+        text("td", w.burnAlert ? "burning" : "ok", w.burnAlert ? "bad" : "good"));
+      t.append(tr);
+    });
+    $("#consistency-now").replaceChildren(t);
+  }
+
   $("#detail-close").addEventListener("click", () => { $("#detail").hidden = true; selected = null; });
   ["#f-severity", "#f-status"].forEach((s) => $(s).addEventListener("change", () => loadAlerts().catch(() => {})));
   const every = (ms, f) => { f().catch(() => {}); setInterval(() => f().catch(() => {}), ms); };
@@ -348,4 +380,5 @@
   every(5000, loadStatus);
   every(10000, loadRate);
   every(30000, loadFlink);
+  every(30000, loadConsistency);
 })();

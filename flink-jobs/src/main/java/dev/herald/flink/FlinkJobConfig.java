@@ -35,6 +35,16 @@ import java.util.Map;
  *   <tr><td>max-nodes</td><td>100000</td><td>most registered nodes a task holds</td></tr>
  *   <tr><td>max-heartbeats-per-window</td><td>1000</td><td>most heartbeats of one node kept per
  *       window; more are dead letters (RATE_LIMITED)</td></tr>
+ *   <tr><td>consistency-within</td><td>5s</td><td>M of the consistency SLO: a version counts as
+ *       consistent if every member agreed within this time of its first report</td></tr>
+ *   <tr><td>consistency-target</td><td>0.999</td><td>target share of consistent versions</td></tr>
+ *   <tr><td>consistency-window</td><td>1m</td><td>tumbling window of the consistency figure</td></tr>
+ *   <tr><td>burn-fast</td><td>5m</td><td>short window of the burn-rate alert (a multiple of
+ *       consistency-window)</td></tr>
+ *   <tr><td>burn-slow</td><td>1h</td><td>long window of the burn-rate alert (a multiple of
+ *       consistency-window, at least burn-fast)</td></tr>
+ *   <tr><td>burn-threshold</td><td>14.4</td><td>the alert fires when both burn rates reach this
+ *       (14.4 over 1 h spends 2 % of a 30-day budget)</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -60,7 +70,13 @@ public record FlinkJobConfig(
     Duration clockSkew,
     Duration registryRefresh,
     int maxNodes,
-    int maxHeartbeatsPerWindow)
+    int maxHeartbeatsPerWindow,
+    Duration consistencyWithin,
+    double consistencyTarget,
+    Duration consistencyWindow,
+    Duration burnFast,
+    Duration burnSlow,
+    double burnThreshold)
     implements Serializable {
 
   /** A builder with the defaults of the table above. */
@@ -91,6 +107,12 @@ public record FlinkJobConfig(
         case "registry-refresh" -> b.registryRefresh(parseDuration(e.getKey(), v));
         case "max-nodes" -> b.maxNodes(parseInt(e.getKey(), v));
         case "max-heartbeats-per-window" -> b.maxHeartbeatsPerWindow(parseInt(e.getKey(), v));
+        case "consistency-within" -> b.consistencyWithin(parseDuration(e.getKey(), v));
+        case "consistency-target" -> b.consistencyTarget(parseDouble(e.getKey(), v));
+        case "consistency-window" -> b.consistencyWindow(parseDuration(e.getKey(), v));
+        case "burn-fast" -> b.burnFast(parseDuration(e.getKey(), v));
+        case "burn-slow" -> b.burnSlow(parseDuration(e.getKey(), v));
+        case "burn-threshold" -> b.burnThreshold(parseDouble(e.getKey(), v));
         default -> {
           if (e.getKey().startsWith("kafka.")) {
             b.kafkaProperty(e.getKey().substring("kafka.".length()), v);
@@ -101,7 +123,9 @@ public record FlinkJobConfig(
                     + "; known: bootstrap-server, schema-registry-url (or registry), window, silence, out-of-orderness,"
                     + " idleness, forget-after, risk-slide, checkpoint-interval, slo, bounded, id,"
                     + " parallelism, clock-skew, registry-refresh, max-nodes,"
-                    + " max-heartbeats-per-window, kafka.<client property>");
+                    + " max-heartbeats-per-window, consistency-within, consistency-target,"
+                    + " consistency-window, burn-fast, burn-slow, burn-threshold,"
+                    + " kafka.<client property>");
           }
         }
       }
@@ -179,6 +203,12 @@ public record FlinkJobConfig(
     private Duration registryRefresh = Duration.ofSeconds(30);
     private int maxNodes = 100_000;
     private int maxHeartbeatsPerWindow = 1_000;
+    private Duration consistencyWithin = Duration.ofSeconds(5);
+    private double consistencyTarget = 0.999;
+    private Duration consistencyWindow = Duration.ofMinutes(1);
+    private Duration burnFast = Duration.ofMinutes(5);
+    private Duration burnSlow = Duration.ofHours(1);
+    private double burnThreshold = 14.4;
 
     private Builder(String bootstrapServers, String registry) {
       this.bootstrapServers = bootstrapServers;
@@ -264,6 +294,42 @@ public record FlinkJobConfig(
       return this;
     }
 
+    /** M of the consistency SLO: every member agreed within this time of the first report. */
+    public Builder consistencyWithin(Duration d) {
+      consistencyWithin = d;
+      return this;
+    }
+
+    /** Target share of versions agreed by every member within M, e.g. 0.999. */
+    public Builder consistencyTarget(double target) {
+      consistencyTarget = target;
+      return this;
+    }
+
+    /** Tumbling window of the consistency figure. */
+    public Builder consistencyWindow(Duration d) {
+      consistencyWindow = d;
+      return this;
+    }
+
+    /** Short window of the burn-rate alert. */
+    public Builder burnFast(Duration d) {
+      burnFast = d;
+      return this;
+    }
+
+    /** Long window of the burn-rate alert. */
+    public Builder burnSlow(Duration d) {
+      burnSlow = d;
+      return this;
+    }
+
+    /** Burn rate both windows must reach for the alert. */
+    public Builder burnThreshold(double threshold) {
+      burnThreshold = threshold;
+      return this;
+    }
+
     /** A Kafka client property (security settings, e.g. {@code security.protocol}). */
     public Builder kafkaProperty(String key, String value) {
       kafkaProperties.put(key, value);
@@ -316,6 +382,29 @@ public record FlinkJobConfig(
         throw new IllegalArgumentException(
             "risk-slide must divide 24h and be a multiple of window; got " + riskSlide);
       }
+      positive("consistency-within", consistencyWithin);
+      positive("consistency-window", consistencyWindow);
+      positive("burn-fast", burnFast);
+      positive("burn-slow", burnSlow);
+      if (!(consistencyTarget > 0 && consistencyTarget < 1)) {
+        throw new IllegalArgumentException(
+            "consistency-target must be in (0, 1), e.g. 0.999; got " + consistencyTarget);
+      }
+      if (!(burnThreshold > 0) || Double.isInfinite(burnThreshold)) {
+        throw new IllegalArgumentException(
+            "burn-threshold must be a positive number, e.g. 14.4; got " + burnThreshold);
+      }
+      if (burnFast.toMillis() % consistencyWindow.toMillis() != 0
+          || burnSlow.toMillis() % consistencyWindow.toMillis() != 0
+          || burnFast.compareTo(burnSlow) > 0) {
+        throw new IllegalArgumentException(
+            "burn-fast and burn-slow must be multiples of consistency-window ("
+                + text(consistencyWindow)
+                + ") and burn-fast at most burn-slow; got burn-fast "
+                + text(burnFast)
+                + ", burn-slow "
+                + text(burnSlow));
+      }
       return new FlinkJobConfig(
           bootstrapServers,
           RegistrySpec.parse(registry),
@@ -334,7 +423,13 @@ public record FlinkJobConfig(
           clockSkew,
           registryRefresh,
           maxNodes,
-          maxHeartbeatsPerWindow);
+          maxHeartbeatsPerWindow,
+          consistencyWithin,
+          consistencyTarget,
+          consistencyWindow,
+          burnFast,
+          burnSlow,
+          burnThreshold);
     }
 
     private static void positive(String key, Duration d) {

@@ -1,6 +1,7 @@
 package dev.herald.flink;
 
 import dev.herald.flink.availability.AvailabilityJob;
+import dev.herald.flink.consistency.ConsistencyJob;
 import dev.herald.flink.io.Inbound;
 import dev.herald.flink.io.KafkaConnectors;
 import dev.herald.flink.risk.RiskReportJob;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * on a Flink cluster, or {@code java -cp herald-flink-jobs.jar:<flink libs> dev.herald.flink
  * .HeraldFlinkMain <job> ...}, which runs a local MiniCluster.
  *
- * <p>{@code <job>} is {@code availability}, {@code risk} or {@code all} (both in one Flink job).
- * Options: see {@link FlinkJobConfig}.
+ * <p>{@code <job>} is {@code availability}, {@code risk}, {@code consistency} or {@code all} (the
+ * three in one Flink job). Options: see {@link FlinkJobConfig}.
  *
  * <p>{@code main} never calls {@code System.exit}: submitted over REST or the web UI (and by {@code
  * herald flink submit}) it runs inside the JobManager, where an exit would take down the session
@@ -35,13 +36,13 @@ import org.slf4j.LoggerFactory;
 public final class HeraldFlinkMain {
   private static final Logger LOG = LoggerFactory.getLogger(HeraldFlinkMain.class);
 
-  private static final List<String> JOBS = List.of("availability", "risk", "all");
+  private static final List<String> JOBS = List.of("availability", "risk", "consistency", "all");
 
   private HeraldFlinkMain() {}
 
   /** How to call {@link #main}, for error messages. */
   public static final String USAGE =
-      "usage: <availability|risk|all> --bootstrap-server HOST:PORT --schema-registry-url URL"
+      "usage: <availability|risk|consistency|all> --bootstrap-server HOST:PORT --schema-registry-url URL"
           + " [--window 1m] [--silence 15s] [--bounded true] ... (see docs/governance.md)";
 
   public static void main(String[] args) throws Exception {
@@ -59,22 +60,27 @@ public final class HeraldFlinkMain {
     env.execute(name);
   }
 
-  /** Adds {@code job} ({@code availability}, {@code risk} or {@code all}) to {@code env}. */
+  /**
+   * Adds {@code job} ({@code availability}, {@code risk}, {@code consistency} or {@code all}) to
+   * {@code env}.
+   */
   public static String addJobs(StreamExecutionEnvironment env, String job, FlinkJobConfig config) {
     configure(env, config);
     switch (job) {
       case "availability" -> AvailabilityJob.addTo(env, config);
       case "risk" -> RiskReportJob.addTo(env, config);
+      case "consistency" -> ConsistencyJob.addTo(env, config);
       case "all" -> {
         // one source for both: each heartbeat is decoded and its signature verified once (the
         // verification is almost all of the jobs' CPU; docs/benchmarks.md)
         DataStream<Inbound> inbound = KafkaConnectors.inbound(env, config, "all");
         AvailabilityJob.addTo(config, inbound);
         RiskReportJob.addTo(config, inbound);
+        ConsistencyJob.addTo(env, config);
       }
       default ->
           throw new IllegalArgumentException(
-              "unknown job '" + job + "'; use availability, risk or all");
+              "unknown job '" + job + "'; use availability, risk, consistency or all");
     }
     return "herald-" + job;
   }

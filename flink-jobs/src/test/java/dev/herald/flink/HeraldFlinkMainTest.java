@@ -15,7 +15,7 @@ class HeraldFlinkMainTest {
     assertThatThrownBy(() -> HeraldFlinkMain.main(new String[] {"--bootstrap-server", "k:9092"}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("the first argument must name the job")
-        .hasMessageContaining("availability|risk|all");
+        .hasMessageContaining("availability|risk|consistency|all");
   }
 
   @Test

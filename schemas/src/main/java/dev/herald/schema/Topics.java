@@ -63,6 +63,15 @@ public final class Topics {
   /** {@link RiskReport} records from Flink, keyed by group. */
   public static final String RISK = "herald.risk.v1";
 
+  /**
+   * {@link ConsistencyVerdict} records from the auditor, one per closed version, keyed by entity id
+   * and version (a replay writes the same key): the input of the consistency SLO.
+   */
+  public static final String VERDICTS = "herald.verdicts.v1";
+
+  /** {@link ConsistencyWindow} records from Flink, keyed by group: the consistency SLO. */
+  public static final String CONSISTENCY = "herald.consistency.v1";
+
   /** Simulator only: the faults it injected, as JSON lines, keyed by fault id. */
   public static final String GROUND_TRUTH = "herald.ground-truth.v1";
 
@@ -180,6 +189,18 @@ public final class Topics {
               RISK,
               "group",
               "RiskReport",
+              DEFAULT_PARTITIONS,
+              Map.of("cleanup.policy", "delete", "retention.ms", THIRTY_DAYS_MS)),
+          new Spec(
+              VERDICTS,
+              "entity id and version",
+              "ConsistencyVerdict",
+              DEFAULT_PARTITIONS,
+              Map.of("cleanup.policy", "delete", "retention.ms", THIRTY_DAYS_MS)),
+          new Spec(
+              CONSISTENCY,
+              "group",
+              "ConsistencyWindow",
               DEFAULT_PARTITIONS,
               Map.of("cleanup.policy", "delete", "retention.ms", THIRTY_DAYS_MS)),
           new Spec(SCHEMAS, "schema key", "JSON", 1, Map.of("cleanup.policy", "compact")));

@@ -2,6 +2,8 @@ package dev.herald.flink.io;
 
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.AvailabilityWindow;
+import dev.herald.schema.ConsistencyVerdict;
+import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.NodeRecord;
@@ -77,7 +79,7 @@ public final class RegistrySpec implements Serializable {
   /**
    * A fresh in-process registry holding Herald's schemas under their topics' value subjects, always
    * in the same order: Heartbeat 1, AuditAlert 2, DeadLetter 3, AvailabilityWindow 4, RiskReport 5,
-   * NodeRecord 6.
+   * NodeRecord 6, ConsistencyVerdict 7, ConsistencyWindow 8.
    */
   public static SchemaRegistryClient preloaded() {
     InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
@@ -87,6 +89,8 @@ public final class RegistrySpec implements Serializable {
     register(registry, Topics.AVAILABILITY, AvailabilityWindow.class);
     register(registry, Topics.RISK, RiskReport.class);
     register(registry, Topics.NODES, NodeRecord.class);
+    register(registry, Topics.VERDICTS, ConsistencyVerdict.class);
+    register(registry, Topics.CONSISTENCY, ConsistencyWindow.class);
     return registry;
   }
 

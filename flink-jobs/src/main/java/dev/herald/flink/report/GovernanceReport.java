@@ -1,6 +1,7 @@
 package dev.herald.flink.report;
 
 import dev.herald.schema.AvailabilityWindow;
+import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.RiskReport;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ import java.util.TreeMap;
  *     (each slide of the rolling window), this one last
  * @param incidents the group's alerts detected in the period, oldest first, in their latest state
  * @param changes what changed since the previous report
+ * @param consistency the group's consistency windows inside the period, oldest first (empty without
+ *     the consistency job)
  */
 public record GovernanceReport(
     RiskReport risk,
@@ -34,7 +37,28 @@ public record GovernanceReport(
     List<AvailabilityWindow> timeline,
     List<RiskReport> history,
     List<Incident> incidents,
-    Changes changes) {
+    Changes changes,
+    List<ConsistencyWindow> consistency) {
+
+  /** This report with the group's consistency windows that lie inside its period. */
+  public GovernanceReport withConsistency(List<ConsistencyWindow> windows) {
+    long from = risk.getWindowStart().toEpochMilli();
+    long to = risk.getWindowEnd().toEpochMilli();
+    // one window per start (a re-run of the job may have written one twice): the newest
+    Map<Instant, ConsistencyWindow> byStart = new TreeMap<>();
+    for (ConsistencyWindow w : windows) {
+      if (w.getGroup().equals(risk.getGroup())
+          && w.getWindowStart().toEpochMilli() >= from
+          && w.getWindowEnd().toEpochMilli() <= to) {
+        byStart.merge(
+            w.getWindowStart(),
+            w,
+            (a, b) -> a.getGeneratedAt().isAfter(b.getGeneratedAt()) ? a : b);
+      }
+    }
+    return new GovernanceReport(
+        risk, scopes, timeline, history, incidents, changes, List.copyOf(byStart.values()));
+  }
 
   /** The report of {@code risk} and {@code windows} alone: no history, incidents or changes. */
   public static GovernanceReport of(RiskReport risk, List<AvailabilityWindow> windows) {
@@ -116,7 +140,8 @@ public record GovernanceReport(
         timeline,
         List.copyOf(history),
         incidents,
-        Changes.since(risk, others, alerts));
+        Changes.since(risk, others, alerts),
+        List.of());
   }
 
   private static int order(String scope) {

@@ -2,6 +2,7 @@ package dev.herald.flink.report;
 
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.AvailabilityWindow;
+import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.RiskReport;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.SchemaRegistryClient;
@@ -24,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads what the Flink jobs wrote ({@code herald.risk.v1}, {@code herald.availability.v1}) and the
- * auditor's alerts ({@code herald.alerts.v1}), committed records only, and assembles the {@link
- * GovernanceReport} of one group and window.
+ * Reads what the Flink jobs wrote ({@code herald.risk.v1}, {@code herald.availability.v1}, {@code
+ * herald.consistency.v1}) and the auditor's alerts ({@code herald.alerts.v1}), committed records
+ * only, and assembles the {@link GovernanceReport} of one group and window.
  *
  * <pre>{@code
  * try (var registry = spec.connect()) {
@@ -40,6 +41,7 @@ public final class ReportReader {
 
   private final Properties clientProperties;
   private final AvroWireFormat<RiskReport> risks;
+  private final AvroWireFormat<ConsistencyWindow> consistencyWindows;
   private final AvroWireFormat<AvailabilityWindow> windows;
   private final AvroWireFormat<AuditAlert> alerts;
   private long skipped;
@@ -51,6 +53,7 @@ public final class ReportReader {
   public ReportReader(Properties clientProperties, SchemaRegistryClient registry) {
     this.clientProperties = clientProperties;
     this.risks = new AvroWireFormat<>(RiskReport.class, registry);
+    this.consistencyWindows = new AvroWireFormat<>(ConsistencyWindow.class, registry);
     this.windows = new AvroWireFormat<>(AvailabilityWindow.class, registry);
     this.alerts = new AvroWireFormat<>(AuditAlert.class, registry);
   }
@@ -97,8 +100,16 @@ public final class ReportReader {
         incidents.put(a.getAlertId(), Incident.of(a));
       }
     }
+    List<ConsistencyWindow> consistency = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : readAll(Topics.CONSISTENCY, timeout)) {
+      ConsistencyWindow w = decode(consistencyWindows, r);
+      if (w != null) {
+        consistency.add(w);
+      }
+    }
     return Optional.of(
-        GovernanceReport.of(latest.get(), reports, all, List.copyOf(incidents.values())));
+        GovernanceReport.of(latest.get(), reports, all, List.copyOf(incidents.values()))
+            .withConsistency(consistency));
   }
 
   private <T extends org.apache.avro.specific.SpecificRecord> T decode(

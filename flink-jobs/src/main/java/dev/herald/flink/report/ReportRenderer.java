@@ -2,8 +2,10 @@ package dev.herald.flink.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.herald.flink.consistency.ConsistencyMath;
 import dev.herald.flink.risk.ControlCatalog;
 import dev.herald.schema.AvailabilityWindow;
+import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.ControlEvidence;
 import dev.herald.schema.Outage;
 import dev.herald.schema.RiskReport;
@@ -146,11 +148,49 @@ public final class ReportRenderer {
     }
     root.put("incidents", incidents);
     root.put("changes", changes(report.changes()));
+    root.put("consistency", consistency(report.consistency()));
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The consistency SLO over the report's period: the sum of its windows, and each window. */
+  private static Map<String, Object> consistency(List<ConsistencyWindow> windows) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    long versions = windows.stream().mapToLong(ConsistencyWindow::getVersions).sum();
+    long good = windows.stream().mapToLong(ConsistencyWindow::getAgreedWithin).sum();
+    m.put("versions", versions);
+    m.put("agreedWithin", good);
+    m.put("share", ConsistencyMath.share(good, versions));
+    m.put("nines", ConsistencyMath.nines(good, versions));
+    m.put("ninesAtLeast", ConsistencyMath.ninesAtLeast(good, versions));
+    m.put("text", ConsistencyMath.describe(good, versions));
+    if (!windows.isEmpty()) {
+      ConsistencyWindow last = windows.get(windows.size() - 1);
+      m.put("withinMs", last.getWithinMs());
+      m.put("target", last.getTarget());
+    }
+    m.put("burnAlertWindows", windows.stream().filter(ConsistencyWindow::getBurnAlert).count());
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (ConsistencyWindow w : windows) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("windowStart", w.getWindowStart().toString());
+      e.put("windowEnd", w.getWindowEnd().toString());
+      e.put("versions", w.getVersions());
+      e.put("agreedWithin", w.getAgreedWithin());
+      e.put("share", w.getShare());
+      e.put("nines", w.getNines());
+      e.put("ninesAtLeast", w.getNinesAtLeast());
+      e.put("outcomes", new java.util.TreeMap<>(w.getOutcomes()));
+      e.put("fastBurnRate", w.getFastBurnRate());
+      e.put("slowBurnRate", w.getSlowBurnRate());
+      e.put("burnAlert", w.getBurnAlert());
+      list.add(e);
+    }
+    m.put("windows", list);
+    return m;
   }
 
   private static Map<String, Object> incident(Incident i) {
@@ -295,6 +335,8 @@ public final class ReportRenderer {
     h.append("</table>\n<p>Risk formula: <code>")
         .append(esc(r.getRiskFormula()))
         .append("</code></p>\n");
+
+    consistencySection(h, report.consistency());
 
     h.append("<h2>Availability by node</h2>\n").append(barChart(report.scopes()));
     h.append("<h2>Trends over the window</h2>\n");
@@ -470,10 +512,58 @@ public final class ReportRenderer {
             TrendChart.Series.of(
                 "SLO target", h, RiskReport::getWindowEnd, RiskReport::getSloTarget)),
         new TrendChart(
+            "Consistency: share of versions agreed by every replica within M, per window",
+            TrendChart.Scale.PERCENT,
+            TrendChart.Series.of(
+                "consistency",
+                report.consistency(),
+                ConsistencyWindow::getWindowEnd,
+                ConsistencyWindow::getShare),
+            TrendChart.Series.of(
+                "target",
+                report.consistency(),
+                ConsistencyWindow::getWindowEnd,
+                ConsistencyWindow::getTarget)),
+        new TrendChart(
             "Risk score (0-100) of the " + rolling + " window at each slide",
             TrendChart.Scale.COUNT,
             TrendChart.Series.of(
                 "risk score", h, RiskReport::getWindowEnd, RiskReport::getRiskScore)));
+  }
+
+  private static void consistencySection(StringBuilder h, List<ConsistencyWindow> windows) {
+    h.append("<h2>Consistency SLO</h2>\n");
+    if (windows.isEmpty()) {
+      h.append("<p>No consistency figures in this period (run the consistency job: ")
+          .append("<code>herald flink --job consistency</code>, or <code>all</code>).</p>\n");
+      return;
+    }
+    ConsistencyWindow last = windows.get(windows.size() - 1);
+    long versions = windows.stream().mapToLong(ConsistencyWindow::getVersions).sum();
+    long good = windows.stream().mapToLong(ConsistencyWindow::getAgreedWithin).sum();
+    long alerts = windows.stream().filter(ConsistencyWindow::getBurnAlert).count();
+    boolean met = ConsistencyMath.share(good, versions) >= last.getTarget();
+    h.append("<table>");
+    kv(
+        h,
+        "Versions agreed by every replica within " + duration(last.getWithinMs()),
+        ConsistencyMath.describe(good, versions) + ", " + good + " of " + versions);
+    kv(h, "Target", pct(last.getTarget()));
+    h.append("<tr><th>Target met</th><td class=\"")
+        .append(met ? "ok\">yes" : "bad\">no")
+        .append("</td></tr>");
+    h.append("<tr><th>Windows with a burn-rate alert</th><td class=\"")
+        .append(alerts == 0 ? "ok\">0" : "bad\">" + alerts)
+        .append(" of ")
+        .append(windows.size())
+        .append(" (burn rate &ge; ")
+        .append(fmt(last.getBurnThreshold(), 1))
+        .append(" over ")
+        .append(duration(last.getFastWindowMs()))
+        .append(" and ")
+        .append(duration(last.getSlowWindowMs()))
+        .append(")</td></tr>");
+    h.append("</table>\n");
   }
 
   /** Alerts of {@code severity} the window opened, per hour. */

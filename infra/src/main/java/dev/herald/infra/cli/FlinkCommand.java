@@ -57,7 +57,7 @@ final class FlinkCommand implements Callable<Integer> {
     @Option(
         names = "--job",
         defaultValue = "all",
-        description = "availability, risk or all (default: ${DEFAULT-VALUE}).")
+        description = "availability, risk, consistency or all (default: ${DEFAULT-VALUE}).")
     String job;
 
     @Option(
@@ -100,6 +100,45 @@ final class FlinkCommand implements Callable<Integer> {
     double slo;
 
     @Option(
+        names = "--consistency-within",
+        defaultValue = "5s",
+        description =
+            "M of the consistency SLO: every replica agreed within this time of the first report"
+                + " (default: ${DEFAULT-VALUE}).")
+    String consistencyWithin;
+
+    @Option(
+        names = "--consistency-target",
+        defaultValue = "0.999",
+        description = "Consistency SLO target (default: ${DEFAULT-VALUE}).")
+    double consistencyTarget;
+
+    @Option(
+        names = "--consistency-window",
+        defaultValue = "1m",
+        description = "Window of the consistency figure (default: ${DEFAULT-VALUE}).")
+    String consistencyWindow;
+
+    @Option(
+        names = "--burn-fast",
+        defaultValue = "5m",
+        description = "Short window of the burn-rate alert (default: ${DEFAULT-VALUE}).")
+    String burnFast;
+
+    @Option(
+        names = "--burn-slow",
+        defaultValue = "1h",
+        description = "Long window of the burn-rate alert (default: ${DEFAULT-VALUE}).")
+    String burnSlow;
+
+    @Option(
+        names = "--burn-threshold",
+        defaultValue = "14.4",
+        description =
+            "Burn rate both windows must reach for the burn-rate alert (default: ${DEFAULT-VALUE}).")
+    double burnThreshold;
+
+    @Option(
         names = "--risk-slide",
         defaultValue = "15m",
         description = "How often the 24h/7d risk windows advance (default: ${DEFAULT-VALUE}).")
@@ -140,15 +179,23 @@ final class FlinkCommand implements Callable<Integer> {
                 .checkpointInterval(
                     FlinkJobConfig.parseDuration("--checkpoint-interval", checkpointInterval))
                 .sloTarget(slo)
+                .consistencyWithin(
+                    FlinkJobConfig.parseDuration("--consistency-within", consistencyWithin))
+                .consistencyTarget(consistencyTarget)
+                .consistencyWindow(
+                    FlinkJobConfig.parseDuration("--consistency-window", consistencyWindow))
+                .burnFast(FlinkJobConfig.parseDuration("--burn-fast", burnFast))
+                .burnSlow(FlinkJobConfig.parseDuration("--burn-slow", burnSlow))
+                .burnThreshold(burnThreshold)
                 .parallelism(parallelism)
                 .id(id)
                 .bounded(bounded);
         for (Map.Entry<String, String> e : kafkaProperties(client).entrySet()) {
           b.kafkaProperty(e.getKey(), e.getValue());
         }
-        if (!job.equals("all") && !job.equals("availability") && !job.equals("risk")) {
+        if (!List.of("all", "availability", "risk", "consistency").contains(job)) {
           throw new IllegalArgumentException(
-              "--job '" + job + "' is not availability, risk or all");
+              "--job '" + job + "' is not availability, risk, consistency or all");
         }
         return b.build();
       } catch (IllegalArgumentException e) {
@@ -172,6 +219,12 @@ final class FlinkCommand implements Callable<Integer> {
       add(args, "idleness", idleness);
       add(args, "clock-skew", clockSkew);
       add(args, "slo", Double.toString(slo));
+      add(args, "consistency-within", consistencyWithin);
+      add(args, "consistency-target", Double.toString(consistencyTarget));
+      add(args, "consistency-window", consistencyWindow);
+      add(args, "burn-fast", burnFast);
+      add(args, "burn-slow", burnSlow);
+      add(args, "burn-threshold", Double.toString(burnThreshold));
       add(args, "risk-slide", riskSlide);
       add(args, "checkpoint-interval", checkpointInterval);
       add(args, "parallelism", Integer.toString(parallelism));

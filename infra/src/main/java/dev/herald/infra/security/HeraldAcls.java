@@ -82,6 +82,13 @@ public final class HeraldAcls {
       out.add(allow(p, topic(topic), AclOperation.WRITE));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }
+    // consistency SLO: the auditor writes verdicts, the Flink job (same principal) reads them and
+    // writes the figure, which the auditor's views read
+    for (String topic : List.of(Topics.VERDICTS, Topics.CONSISTENCY)) {
+      out.add(allow(p, topic(topic), AclOperation.READ));
+      out.add(allow(p, topic(topic), AclOperation.WRITE));
+      out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
+    }
     // Kafka Streams changelog and repartition topics are named <application.id>-...
     out.add(allow(p, prefixed(ResourceType.TOPIC, applicationId), AclOperation.ALL));
     out.add(allow(p, prefixed(ResourceType.GROUP, GROUP_PREFIX), AclOperation.READ));
@@ -102,7 +109,14 @@ public final class HeraldAcls {
       out.add(allow(p, topic(topic), AclOperation.WRITE));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }
-    for (String topic : List.of(Topics.ALERTS, Topics.DLQ, Topics.AVAILABILITY, Topics.RISK)) {
+    for (String topic :
+        List.of(
+            Topics.ALERTS,
+            Topics.DLQ,
+            Topics.AVAILABILITY,
+            Topics.RISK,
+            Topics.VERDICTS,
+            Topics.CONSISTENCY)) {
       out.add(allow(p, topic(topic), AclOperation.READ));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }

@@ -143,6 +143,9 @@ public final class AuditorHttpServer implements AutoCloseable {
         ctx -> ctx.json(Map.of("windows", AvroJson.toJson(b.reports.availabilityWindows()))));
     app.get(
         "/api/risk", ctx -> ctx.json(Map.of("reports", AvroJson.toJson(b.reports.riskReports()))));
+    app.get(
+        "/api/consistency",
+        ctx -> ctx.json(Map.of("windows", AvroJson.toJson(b.reports.consistencyWindows()))));
     app.start(b.host, b.port);
     LOG.info(
         "auditor http listening host={} port={} authentication={}",

@@ -1,6 +1,7 @@
 package dev.herald.auditor.api;
 
 import dev.herald.schema.AvailabilityWindow;
+import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.RiskReport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,9 +12,10 @@ import java.util.Map;
 
 /**
  * What the Flink jobs publish: the recent availability windows per scope ({@code
- * herald.availability.v1}) and the latest risk report per group and window ({@code
- * herald.risk.v1}). Bounded: at most {@code windowsPerScope} windows per scope and {@code
- * maxScopes} scopes.
+ * herald.availability.v1}), the latest risk report per group and window ({@code herald.risk.v1})
+ * and the recent consistency windows per group ({@code herald.consistency.v1}). Bounded: at most
+ * {@code windowsPerScope} windows per scope or group and {@code maxScopes} scopes, reports and
+ * groups.
  *
  * <pre>{@code
  * FlinkReportView reports = new FlinkReportView(60, 1_000);
@@ -26,6 +28,7 @@ public final class FlinkReportView {
   private final int maxScopes;
   private final LinkedHashMap<String, Deque<AvailabilityWindow>> windows = new LinkedHashMap<>();
   private final LinkedHashMap<String, RiskReport> risk = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Deque<ConsistencyWindow>> consistency = new LinkedHashMap<>();
 
   public FlinkReportView(int windowsPerScope, int maxScopes) {
     this.windowsPerScope = windowsPerScope;
@@ -56,6 +59,35 @@ public final class FlinkReportView {
     trim(risk);
   }
 
+  /** Records a group's consistency window (a re-emitted window replaces the earlier one). */
+  public synchronized void consistency(ConsistencyWindow w) {
+    String group = w.getGroup();
+    Deque<ConsistencyWindow> q = consistency.remove(group);
+    if (q == null) {
+      q = new ArrayDeque<>();
+    }
+    q.removeIf(old -> old.getWindowStart().equals(w.getWindowStart()));
+    q.addLast(w);
+    while (q.size() > windowsPerScope) {
+      q.removeFirst();
+    }
+    consistency.put(group, q);
+    trim(consistency);
+  }
+
+  /** All held consistency windows, grouped by group, oldest first within a group. */
+  public synchronized List<ConsistencyWindow> consistencyWindows() {
+    List<ConsistencyWindow> out = new ArrayList<>();
+    consistency.values().forEach(out::addAll);
+    return out;
+  }
+
+  /** The latest consistency window of {@code group}, or null. */
+  public synchronized ConsistencyWindow latestConsistency(String group) {
+    Deque<ConsistencyWindow> q = consistency.get(group);
+    return q == null || q.isEmpty() ? null : q.peekLast();
+  }
+
   private <V> void trim(LinkedHashMap<String, V> map) {
     while (map.size() > maxScopes) {
       map.remove(map.keySet().iterator().next());
@@ -75,6 +107,12 @@ public final class FlinkReportView {
   }
 
   synchronized Map<String, Integer> sizes() {
-    return Map.of("availabilityScopes", windows.size(), "riskReports", risk.size());
+    return Map.of(
+        "availabilityScopes",
+        windows.size(),
+        "riskReports",
+        risk.size(),
+        "consistencyGroups",
+        consistency.size());
   }
 }

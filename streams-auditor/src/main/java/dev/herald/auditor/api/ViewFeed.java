@@ -3,6 +3,7 @@ package dev.herald.auditor.api;
 import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.AvailabilityWindow;
+import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.NodeRecord;
@@ -12,6 +13,7 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,7 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Feeds the API's views from Kafka on one background thread: {@code herald.alerts.v1}, {@code
- * herald.nodes.v1}, {@code herald.availability.v1} and {@code herald.risk.v1} from the beginning,
+ * herald.nodes.v1}, {@code herald.availability.v1}, {@code herald.risk.v1} and {@code
+ * herald.consistency.v1} (each group's latest figure as gauges {@code herald_consistency_share},
+ * {@code herald_consistency_nines} and {@code herald_consistency_burn_rate}) from the beginning,
  * {@code herald.heartbeats.v1} from {@code heartbeatLookback} ago, {@code herald.dlq.v1} from now
  * (counted in {@code herald_dlq_records_total}). No consumer group: every auditor instance holds
  * the whole view.
@@ -65,6 +69,7 @@ public final class ViewFeed implements AutoCloseable {
           Topics.HEARTBEATS,
           Topics.AVAILABILITY,
           Topics.RISK,
+          Topics.CONSISTENCY,
           Topics.DLQ);
 
   private final Properties consumerProps;
@@ -79,6 +84,8 @@ public final class ViewFeed implements AutoCloseable {
   private final AvroWireFormat<Heartbeat> heartbeatFormat;
   private final AvroWireFormat<AvailabilityWindow> availabilityFormat;
   private final AvroWireFormat<RiskReport> riskFormat;
+  private final AvroWireFormat<ConsistencyWindow> consistencyFormat;
+  private final Set<String> consistencyGauges = new HashSet<>();
   private final AvroWireFormat<DeadLetter> dlqFormat;
   private final Map<TopicPartition, Long> initialEnd = new HashMap<>();
   private final Set<TopicPartition> assigned = new HashSet<>();
@@ -131,6 +138,7 @@ public final class ViewFeed implements AutoCloseable {
     this.heartbeatFormat = new AvroWireFormat<>(Heartbeat.class, registry);
     this.availabilityFormat = new AvroWireFormat<>(AvailabilityWindow.class, registry);
     this.riskFormat = new AvroWireFormat<>(RiskReport.class, registry);
+    this.consistencyFormat = new AvroWireFormat<>(ConsistencyWindow.class, registry);
     this.dlqFormat = new AvroWireFormat<>(DeadLetter.class, registry);
   }
 
@@ -293,6 +301,7 @@ public final class ViewFeed implements AutoCloseable {
         case Topics.AVAILABILITY ->
             reports.availability(availabilityFormat.deserialize(topic, r.value()));
         case Topics.RISK -> reports.risk(riskFormat.deserialize(topic, r.value()));
+        case Topics.CONSISTENCY -> consistency(consistencyFormat.deserialize(topic, r.value()));
         case Topics.DLQ -> {
           String reason;
           try {
@@ -335,6 +344,59 @@ public final class ViewFeed implements AutoCloseable {
           e.getMessage());
     }
     return true;
+  }
+
+  /**
+   * Holds a consistency window and, the first time a group is seen, registers its gauges (at most
+   * as many groups as the view holds: the label is the group, never an entity).
+   */
+  private void consistency(ConsistencyWindow w) {
+    reports.consistency(w);
+    String group = w.getGroup();
+    if (consistencyGauges.size() < MAX_CONSISTENCY_GROUPS && consistencyGauges.add(group)) {
+      Gauge.builder(
+              "herald.consistency.share",
+              reports,
+              v -> figure(v, group, ConsistencyWindow::getShare))
+          .description(
+              "Share of the group's versions agreed by every member within M, latest window")
+          .tag("group", group)
+          .register(meters);
+      Gauge.builder(
+              "herald.consistency.nines",
+              reports,
+              v -> figure(v, group, ConsistencyWindow::getNines))
+          .description("The consistency share in nines, latest window")
+          .tag("group", group)
+          .register(meters);
+      Gauge.builder(
+              "herald.consistency.burn.rate",
+              reports,
+              v -> figure(v, group, ConsistencyWindow::getFastBurnRate))
+          .description("Error-budget burn rate of the consistency SLO over the short window")
+          .tag("group", group)
+          .tag("window", "fast")
+          .register(meters);
+      Gauge.builder(
+              "herald.consistency.burn.rate",
+              reports,
+              v -> figure(v, group, ConsistencyWindow::getSlowBurnRate))
+          .description("Error-budget burn rate of the consistency SLO over the long window")
+          .tag("group", group)
+          .tag("window", "slow")
+          .register(meters);
+    }
+  }
+
+  /** Most groups with consistency gauges. */
+  static final int MAX_CONSISTENCY_GROUPS = 1_000;
+
+  private static double figure(
+      FlinkReportView view,
+      String group,
+      java.util.function.ToDoubleFunction<ConsistencyWindow> value) {
+    ConsistencyWindow w = view.latestConsistency(group);
+    return w == null ? Double.NaN : value.applyAsDouble(w);
   }
 
   @Override

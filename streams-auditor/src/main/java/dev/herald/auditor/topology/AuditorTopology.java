@@ -7,6 +7,7 @@ import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.AlertAck;
 import dev.herald.schema.AuditAlert;
+import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.NodeRecord;
@@ -210,6 +211,7 @@ public final class AuditorTopology {
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     BinarySerde<Finding> findings = StoreCodecs.findings();
     HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
+    HeraldSerde<ConsistencyVerdict> verdicts = HeraldSerde.of(ConsistencyVerdict.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
         .merge(fromAcks, Named.as("detected-and-acknowledged"))
@@ -222,6 +224,13 @@ public final class AuditorTopology {
                     s.mapValues(v -> ((Emission.Dead) v).letter(), Named.as("dead-letters"))
                         .to(Topics.DLQ, Produced.with(Serdes.String(), deadLetters)),
                 "dlq"))
+        .branch(
+            (k, v) -> v instanceof Emission.Verdict,
+            Branched.withConsumer(
+                s ->
+                    s.mapValues(v -> ((Emission.Verdict) v).verdict(), Named.as("verdicts"))
+                        .to(Topics.VERDICTS, Produced.with(Serdes.String(), verdicts)),
+                "verdicts"))
         .defaultBranch(
             Branched.withConsumer(
                 s ->

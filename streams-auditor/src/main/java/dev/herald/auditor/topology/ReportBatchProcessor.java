@@ -1,6 +1,7 @@
 package dev.herald.auditor.topology;
 
 import dev.herald.auditor.admission.BatchAdmission;
+import dev.herald.auditor.consistency.ConsistencyVerdicts;
 import dev.herald.auditor.detect.ClaimEquivocation;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
@@ -466,6 +467,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       }
       changed.add(entityId);
       findings.forEach(f -> emit(f, now));
+      if (out.closedVersion() != null) {
+        verdict(state, out.closedVersion(), slot, members, findings, now);
+      }
     }
     // one store write per entity and batch: the findings above read only the evidence store
     for (String entityId : changed) {
@@ -666,18 +670,16 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       if (state == null || !state.open.containsKey(d.version())) {
         continue;
       }
+      EntityState.VersionSlot slot = state.open.get(d.version());
+      Set<String> members = registry.members(state.group, now);
       List<Finding> findings =
-          Reconciler.close(
-              state,
-              d.version(),
-              registry.members(state.group, now),
-              policy.group(state.group),
-              now);
+          Reconciler.close(state, d.version(), members, policy.group(state.group), now);
       findings = released(state, d.version(), findings, touched);
       entities.put(d.entityId(), state);
       lifecycle.written(d.entityId(), state, now, null);
       closed++;
       findings.forEach(f -> emit(f, now));
+      verdict(state, d.version(), slot, members, findings, now);
     }
     flush(touched);
     metrics.versionsClosed(closed);
@@ -736,6 +738,31 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
             f.attributes(),
             evidence.attach(f.evidence()));
     context.forward(new Record<>(Emission.routingKey(out), new Emission.Found(out), now));
+  }
+
+  /**
+   * Forwards the verdict on a version just closed ({@code slot}: the version as it was open, or
+   * null if the closing report opened it, at {@code now}).
+   */
+  private void verdict(
+      EntityState state,
+      long version,
+      EntityState.VersionSlot slot,
+      Set<String> members,
+      List<Finding> findings,
+      long now) {
+    ConsistencyVerdicts.of(
+            state,
+            version,
+            slot == null ? now : slot.openedAt,
+            slot == null ? Set.of() : slot.equivocators,
+            members,
+            findings,
+            now)
+        .ifPresent(
+            v ->
+                context.forward(
+                    new Record<>(ConsistencyVerdicts.key(v), new Emission.Verdict(v), now)));
   }
 
   private void dead(Record<String, byte[]> record, String reason, String detail) {
