@@ -54,6 +54,15 @@ public final class Topics {
    */
   public static final String ALERT_ACKS = "herald.alert-acks.v1";
 
+  /**
+   * {@link LogLeaf} records, keyed by logId: the leaves of each auditor's Merkle log of its alerts,
+   * in index order (one partition per log), append-only (docs/security.md).
+   */
+  public static final String AUDIT_LOG = "herald.audit-log.v1";
+
+  /** {@link TreeHead} records, keyed by logId: the auditor's signed tree heads. */
+  public static final String TREE_HEADS = "herald.tree-heads.v1";
+
   /** {@link DeadLetter} records, keyed by the original key. Nothing is dropped silently. */
   public static final String DLQ = "herald.dlq.v1";
 
@@ -167,6 +176,19 @@ public final class Topics {
               "AlertAck",
               DEFAULT_PARTITIONS,
               Map.of("cleanup.policy", "delete", "retention.ms", THIRTY_DAYS_MS)),
+          // append-only like the registry: a witness must be able to re-read every leaf and head
+          new Spec(
+              AUDIT_LOG,
+              "logId",
+              "LogLeaf",
+              DEFAULT_PARTITIONS,
+              Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1")),
+          new Spec(
+              TREE_HEADS,
+              "logId",
+              "TreeHead",
+              DEFAULT_PARTITIONS,
+              Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1")),
           new Spec(
               DLQ,
               "original key",

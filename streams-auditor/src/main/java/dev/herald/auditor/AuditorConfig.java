@@ -1,5 +1,6 @@
 package dev.herald.auditor;
 
+import dev.herald.auditor.ledger.AuditorIdentity;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyHolder;
 import dev.herald.schema.registry.SchemaRegistryClient;
@@ -31,6 +32,8 @@ import java.util.Properties;
  * @param policies the policy in force, reloadable while the auditor runs ({@code herald auditor}
  *     reloads it on a file change or SIGHUP); starts as {@code policy}. The stream processors read
  *     it as records and checks come, so a reload applies without a restart
+ * @param auditorIdentity the auditor's id and key, which sign every alert and tree head
+ *     (docs/security.md); null = a fresh unregistered key ({@link AuditorIdentity#ephemeral()})
  */
 public record AuditorConfig(
     String bootstrapServers,
@@ -41,7 +44,8 @@ public record AuditorConfig(
     MeterRegistry meters,
     Properties clientProperties,
     int stateChangePartitions,
-    PolicyHolder policies) {
+    PolicyHolder policies,
+    AuditorIdentity auditorIdentity) {
 
   public static final String DEFAULT_APPLICATION_ID = "herald-auditor";
 
@@ -80,6 +84,13 @@ public record AuditorConfig(
     private Properties clientProperties = new Properties();
     private int stateChangePartitions;
     private PolicyHolder policies;
+    private AuditorIdentity auditorIdentity;
+
+    /** The auditor's id and signing key (default: a fresh unregistered key). */
+    public Builder auditorIdentity(AuditorIdentity v) {
+      auditorIdentity = v;
+      return this;
+    }
 
     /** A reloadable policy; {@link #policy} defaults to its current one. */
     public Builder policies(PolicyHolder v) {
@@ -137,7 +148,8 @@ public record AuditorConfig(
           meters,
           clientProperties,
           stateChangePartitions,
-          policies);
+          policies,
+          auditorIdentity);
     }
   }
 }

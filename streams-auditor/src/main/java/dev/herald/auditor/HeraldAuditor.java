@@ -5,6 +5,8 @@ import dev.herald.auditor.api.KafkaStreamsEntityLookup;
 import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.health.StreamThreadFailures;
+import dev.herald.auditor.ledger.AuditLog;
+import dev.herald.auditor.ledger.AuditorIdentity;
 import dev.herald.auditor.output.GuardedClientSupplier;
 import dev.herald.auditor.output.OutputDeadLetters;
 import dev.herald.auditor.output.OutputLimits;
@@ -186,6 +188,18 @@ public final class HeraldAuditor implements AutoCloseable {
     Properties identityProps =
         streamsProperties(config, config.applicationId() + "-identity", stateDir);
     identityProps.put(OutputDeadLetters.CONFIG, deadLetters);
+    AuditorIdentity me = config.auditorIdentity();
+    if (me == null) {
+      me = AuditorIdentity.ephemeral();
+      LOG.warn(
+          "no auditor key configured: alerts are signed with a fresh key no registry knows"
+              + " auditorId={} keyId={}; run 'herald nodes register --role auditor' and start the"
+              + " auditor with --auditor-key",
+          me.auditorId(),
+          me.key().keyId());
+    }
+    reconciliationProps.put(AuditLog.CONFIG, me);
+    identityProps.put(AuditLog.CONFIG, me);
     GuardedClientSupplier clients = new GuardedClientSupplier(limits);
     KafkaStreams reconciliation = new KafkaStreams(main, reconciliationProps, clients);
     KafkaStreams identity = new KafkaStreams(ids, identityProps, clients);

@@ -5,6 +5,7 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.api.ApiAccess;
 import dev.herald.auditor.api.ApiTokens;
 import dev.herald.auditor.api.AuditorApi;
+import dev.herald.auditor.ledger.AuditorIdentity;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyException;
 import dev.herald.auditor.policy.PolicyHolder;
@@ -14,7 +15,9 @@ import dev.herald.auditor.subscribe.Subscription;
 import dev.herald.auditor.subscribe.SubscriptionConfig;
 import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.signing.Ed25519;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -120,6 +123,33 @@ final class AuditorCommand implements Callable<Integer> {
           "Alert subscriptions YAML: webhooks and Alertmanager (examples/subscriptions.yaml).")
   Path subscriptionsFile;
 
+  @Option(
+      names = "--auditor-key",
+      paramLabel = "FILE",
+      description =
+          "The auditor's Ed25519 private key (PKCS#8 PEM from 'herald nodes keygen', registered"
+              + " with 'herald nodes register --role auditor'): signs every alert and tree head."
+              + " Without it a fresh unregistered key is used (herald verify reports it unknown).")
+  Path auditorKey;
+
+  @Option(
+      names = "--auditor-id",
+      paramLabel = "NODE_ID",
+      defaultValue = "auditor-1",
+      description =
+          "The auditor's node id in the registry (registered with role auditor; default:"
+              + " ${DEFAULT-VALUE}).")
+  String auditorId;
+
+  @Option(
+      names = "--tree-head-interval",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description =
+          "How often each audit log that grew gets a signed tree head (default:"
+              + " ${DEFAULT-VALUE}).")
+  String treeHeadInterval;
+
   @Override
   public Integer call() throws Exception {
     AuditPolicy policy;
@@ -165,6 +195,7 @@ final class AuditorCommand implements Callable<Integer> {
             .schemaRegistry(registry)
             .meters(meters)
             .clientProperties(props)
+            .auditorIdentity(auditorIdentity())
             .build();
     System.out.println(
         "Starting auditor application-id="
@@ -305,6 +336,25 @@ final class AuditorCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(
           e.getMessage(), "check --schema-registry-url", HeraldCli.EXIT_USAGE, e);
+    }
+  }
+
+  private AuditorIdentity auditorIdentity() {
+    Duration interval =
+        dev.herald.flink.FlinkJobConfig.parseDuration("--tree-head-interval", treeHeadInterval);
+    if (auditorKey == null) {
+      return null;
+    }
+    try {
+      return new AuditorIdentity(auditorId, Ed25519.readPem(auditorKey), interval);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CliException(
+          "cannot use --auditor-key " + auditorKey + ": " + e.getMessage(),
+          "pass the PKCS#8 PEM written by 'herald nodes keygen --node-id "
+              + auditorId
+              + " --out FILE'",
+          HeraldCli.EXIT_USAGE,
+          e);
     }
   }
 }

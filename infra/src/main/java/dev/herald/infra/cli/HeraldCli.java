@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
       SimulateCommand.class,
       AlertsCommand.class,
       VerifyCommand.class,
+      AuditLogCommand.class,
       FlinkCommand.class,
       ReportCommand.class,
       AuditorCommand.class,

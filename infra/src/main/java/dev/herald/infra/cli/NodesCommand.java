@@ -200,6 +200,7 @@ public final class NodesCommand implements Runnable {
     m.put("status", n.getStatus().name());
     m.put("groups", n.getGroups().stream().map(Object::toString).toList());
     m.put("region", n.getRegion().toString());
+    m.put("role", n.getRole() == null ? "replica" : n.getRole().toString());
     m.put("keyId", Ed25519.keyId(key));
     m.put("publicKey", Base64.getEncoder().encodeToString(key));
     m.put("registeredAt", n.getRegisteredAt().toString());
@@ -287,10 +288,17 @@ public final class NodesCommand implements Runnable {
 
     @Option(
         names = "--group",
-        required = true,
         split = ",",
-        description = "Replication group(s) the node is a member of.")
-    List<String> groups;
+        description = "Replication group(s) the node is a member of (required for a replica).")
+    List<String> groups = new ArrayList<>();
+
+    @Option(
+        names = "--role",
+        defaultValue = "replica",
+        description =
+            "replica (reports and heartbeats) or auditor (signs alerts and tree heads; see"
+                + " docs/security.md); default: ${DEFAULT-VALUE}.")
+    String role;
 
     @Option(names = "--region", defaultValue = "", description = "Region of the node.")
     String region;
@@ -308,6 +316,20 @@ public final class NodesCommand implements Runnable {
     @Override
     public Integer call() {
       validId(Identifiers.Kind.NODE, "--node-id", nodeId);
+      if (!role.equals("replica") && !role.equals("auditor")) {
+        throw new CliException(
+            "unknown --role '" + role + "'", "use --role replica or --role auditor");
+      }
+      if (role.equals("replica") && groups.isEmpty()) {
+        throw new CliException(
+            "a replica needs at least one --group",
+            "pass --group GROUP (or --role auditor for an auditor's key)");
+      }
+      if (role.equals("auditor") && !groups.isEmpty()) {
+        throw new CliException(
+            "an auditor is a member of no replication group",
+            "drop --group when registering with --role auditor");
+      }
       groups.forEach(g -> validId(Identifiers.Kind.GROUP, "--group", g));
       byte[] publicKey =
           key.privateKey != null
@@ -352,6 +374,7 @@ public final class NodesCommand implements Runnable {
                 .setStatus(NodeStatus.ACTIVE)
                 .setRegisteredAt(Instant.now())
                 .setRotatesFrom(null)
+                .setRole(role.equals("replica") ? null : role)
                 .build();
         nodes.write(record);
       }

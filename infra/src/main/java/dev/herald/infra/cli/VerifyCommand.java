@@ -94,6 +94,16 @@ public final class VerifyCommand implements Callable<Integer> {
               + " long after its rotation (default: ${DEFAULT-VALUE}).")
   String rotationGrace;
 
+  @Option(
+      names = "--require-auditor-signature",
+      description =
+          "Fail an alert that is not signed by a key registered with role auditor, or not yet"
+              + " covered by a signed tree head. Without it such an alert is reported as"
+              + " 'not checked' and only a signature or inclusion proof that fails fails it.")
+  boolean requireAuditor;
+
+  @Mixin AuditLogCommand.LogTopics logTopics;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -136,11 +146,17 @@ public final class VerifyCommand implements Callable<Integer> {
             .withRotationGrace(grace)
             .withFetcher(e -> fetch(e.getTopic(), e.getPartition(), e.getOffset()));
     PrintWriter out = spec.commandLine().getOut();
+    AuditorChecks auditor =
+        new AuditorChecks(
+            new AuditLogSource(client.clientProperties(), reg, spec.commandLine().getErr()),
+            logTopics,
+            requireAuditor);
     boolean allConfirmed = true;
     List<Object> json = new ArrayList<>();
     for (AuditAlert alert : alerts) {
       EvidenceVerifier.AlertVerdict v = verifier.verify(alert);
-      allConfirmed &= v.confirmed();
+      AuditorChecks.Outcome signed = auditor.check(alert);
+      allConfirmed &= v.confirmed() && signed.ok();
       if (output == AlertsCommand.Output.json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("alertId", v.alertId());
@@ -148,6 +164,11 @@ public final class VerifyCommand implements Callable<Integer> {
         m.put("result", v.confirmed() ? "VALID" : "INVALID");
         m.put("claim", v.claim());
         m.put("checks", v.checks());
+        m.put("auditor", signed.checks());
+        m.put("auditorResult", signed.ok() ? "VALID" : "INVALID");
+        if (!signed.ok()) {
+          m.put("result", "INVALID");
+        }
         json.add(m);
         continue;
       }
@@ -199,6 +220,15 @@ public final class VerifyCommand implements Callable<Integer> {
                   + v.checks().size()
                   + " records check out as the auditor recorded");
       out.println("  claim " + v.claim().outcome() + ": " + v.claim().reason());
+      for (var c : signed.checks()) {
+        out.printf(
+            "  auditor %-17s %-11s %s%n",
+            c.name(), c.ok() ? "OK" : signed.ok() ? "NOT CHECKED" : "FAILED", c.detail());
+      }
+      if (!signed.ok()) {
+        out.println(
+            "  INVALID: the auditor's signature or audit log does not vouch for this alert");
+      }
       out.println(
           v.confirmed()
               ? "  VALID: the evidence supports the alert"

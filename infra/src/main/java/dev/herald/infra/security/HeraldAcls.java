@@ -57,6 +57,16 @@ public final class HeraldAcls {
     return out;
   }
 
+  /** What the auditor principal writes and operators read. */
+  private static final List<String> AUDITOR_OUTPUTS =
+      List.of(
+          Topics.ALERTS,
+          Topics.DLQ,
+          Topics.AVAILABILITY,
+          Topics.RISK,
+          Topics.AUDIT_LOG,
+          Topics.TREE_HEADS);
+
   static List<AclBinding> auditor(String applicationId) {
     String p = HeraldPrincipal.AUDITOR.kafkaPrincipal();
     List<AclBinding> out = new ArrayList<>();
@@ -78,7 +88,7 @@ public final class HeraldAcls {
         List.of(Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES, Topics.ALERTS, Topics.DLQ)) {
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE_CONFIGS));
     }
-    for (String topic : List.of(Topics.ALERTS, Topics.DLQ, Topics.AVAILABILITY, Topics.RISK)) {
+    for (String topic : AUDITOR_OUTPUTS) {
       out.add(allow(p, topic(topic), AclOperation.WRITE));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }
@@ -109,14 +119,10 @@ public final class HeraldAcls {
       out.add(allow(p, topic(topic), AclOperation.WRITE));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }
-    for (String topic :
-        List.of(
-            Topics.ALERTS,
-            Topics.DLQ,
-            Topics.AVAILABILITY,
-            Topics.RISK,
-            Topics.VERDICTS,
-            Topics.CONSISTENCY)) {
+    List<String> readable = new ArrayList<>(AUDITOR_OUTPUTS);
+    readable.add(Topics.VERDICTS);
+    readable.add(Topics.CONSISTENCY);
+    for (String topic : readable) {
       out.add(allow(p, topic(topic), AclOperation.READ));
       out.add(allow(p, topic(topic), AclOperation.DESCRIBE));
     }

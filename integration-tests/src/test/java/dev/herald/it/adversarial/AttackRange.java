@@ -71,6 +71,7 @@ final class AttackRange implements AutoCloseable {
   private final Path stateDir;
   private final Duration registryLatency;
   private final Properties auditorClient;
+  private final dev.herald.auditor.ledger.AuditorIdentity auditorIdentity;
   private EmbeddedSchemaRegistry registry;
   private int registryPort;
   private final SchemaRegistryClient schemas;
@@ -91,6 +92,7 @@ final class AttackRange implements AutoCloseable {
     this.stateDir = stateDir;
     this.registryLatency = b.registryLatency;
     this.auditorClient = b.auditorClient;
+    this.auditorIdentity = b.auditorIdentity;
     createTopics(b.inputTimestampType);
     startRegistry();
     schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
@@ -189,6 +191,7 @@ final class AttackRange implements AutoCloseable {
                 .stateDir(stateDir)
                 .policy(policy)
                 .clientProperties(auditorClient)
+                .auditorIdentity(auditorIdentity)
                 .schemaRegistry(
                     RemoteRegistry.over(
                         new RestSchemaRegistryClient(registryUrl(), Map.of()), registryLatency))
@@ -391,10 +394,17 @@ final class AttackRange implements AutoCloseable {
     private String inputTimestampType;
     private Duration registryLatency = Duration.ZERO;
     private final Properties auditorClient = new Properties();
+    private dev.herald.auditor.ledger.AuditorIdentity auditorIdentity;
 
     private Builder(KafkaBrokerExtension kafka, String applicationId) {
       this.kafka = kafka;
       this.applicationId = applicationId;
+    }
+
+    /** The auditor's id and signing key; default: a fresh unregistered key. */
+    Builder auditorIdentity(dev.herald.auditor.ledger.AuditorIdentity identity) {
+      auditorIdentity = identity;
+      return this;
     }
 
     /** The auditor's policy (YAML, as in docs/policy.md); default: the built-in policy. */

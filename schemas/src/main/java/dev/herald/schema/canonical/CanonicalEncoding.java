@@ -1,8 +1,11 @@
 package dev.herald.schema.canonical;
 
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.Evidence;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
+import dev.herald.schema.TreeHead;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +38,112 @@ public final class CanonicalEncoding {
   /** Domain tag of a {@link Heartbeat} encoding. */
   public static final String HEARTBEAT_TAG = "HERALD-HEARTBEAT-V1";
 
+  /** Domain tag of an {@link AuditAlert} encoding (what the auditor signs). */
+  public static final String ALERT_TAG = "HERALD-AUDIT-ALERT-V1";
+
+  /** Domain tag of a leaf of the auditor's Merkle log: a signed alert. */
+  public static final String ALERT_LEAF_TAG = "HERALD-AUDIT-LOG-LEAF-V1";
+
+  /** Domain tag of a {@link TreeHead} encoding. */
+  public static final String TREE_HEAD_TAG = "HERALD-TREE-HEAD-V1";
+
   private CanonicalEncoding() {}
+
+  /**
+   * The bytes the auditor's signature on an alert covers: every field except {@code
+   * auditorSignature}, in schema order; an optional field is a presence byte (0 or 1) and then its
+   * value; evidence records with every field.
+   */
+  public static byte[] auditAlert(AuditAlert a) {
+    Writer w = new Writer();
+    w.tag(ALERT_TAG);
+    alertBody(w, a);
+    return w.toByteArray();
+  }
+
+  /**
+   * The data of the alert's leaf in the auditor's Merkle log: the signed bytes ({@link
+   * #auditAlert}) and the signature, so the log commits to the signed statement, not only to its
+   * content.
+   */
+  public static byte[] auditAlertLeaf(AuditAlert a) {
+    Writer w = new Writer();
+    w.tag(ALERT_LEAF_TAG);
+    w.byteArray(auditAlert(a));
+    w.bytes("auditorSignature", a.getAuditorSignature());
+    return w.toByteArray();
+  }
+
+  /** The bytes a tree head's signature covers: every field except {@code signature}. */
+  public static byte[] treeHead(TreeHead h) {
+    Writer w = new Writer();
+    w.tag(TREE_HEAD_TAG);
+    w.string("logId", h.getLogId());
+    w.string("auditorId", h.getAuditorId());
+    w.string("keyId", h.getKeyId());
+    w.int64(h.getTreeSize());
+    w.bytes("rootHash", h.getRootHash());
+    w.int64(millis("timestamp", h.getTimestamp()));
+    return w.toByteArray();
+  }
+
+  private static void alertBody(Writer w, AuditAlert a) {
+    w.string("alertId", a.getAlertId());
+    w.string("type", required("type", a.getType()).name());
+    w.string("severity", required("severity", a.getSeverity()).name());
+    w.string("status", required("status", a.getStatus()).name());
+    w.string("group", a.getGroup());
+    optionalString(w, "entityKey", a.getEntityKey());
+    optionalLong(w, a.getVersion());
+    List<String> nodes = required("nodes", a.getNodes());
+    w.uint32(nodes.size());
+    for (String node : nodes) {
+      w.string("nodes", node);
+    }
+    w.presence(a.getMajorityHash() != null);
+    if (a.getMajorityHash() != null) {
+      w.bytes("majorityHash", a.getMajorityHash());
+    }
+    w.string("detail", a.getDetail());
+    List<Evidence> evidence = required("evidence", a.getEvidence());
+    w.uint32(evidence.size());
+    for (Evidence e : evidence) {
+      w.string("evidence.topic", e.getTopic());
+      w.int32(e.getPartition());
+      w.int64(e.getOffset());
+      w.string("evidence.nodeId", e.getNodeId());
+      w.string("evidence.keyId", e.getKeyId());
+      w.int64(e.getBatchSeq());
+      w.bytes("evidence.record", e.getRecord());
+      w.presence(e.getSignatureValid());
+      w.bytes("evidence.sha256", e.getSha256());
+    }
+    w.int64(millis("detectedAt", a.getDetectedAt()));
+    w.int64(millis("firstEventTime", a.getFirstEventTime()));
+    w.presence(a.getResolvedAt() != null);
+    if (a.getResolvedAt() != null) {
+      w.int64(a.getResolvedAt().toEpochMilli());
+    }
+    w.map("attributes", a.getAttributes());
+    optionalString(w, "auditorId", a.getAuditorId());
+    optionalString(w, "auditorKeyId", a.getAuditorKeyId());
+    optionalString(w, "logId", a.getLogId());
+    optionalLong(w, a.getLogIndex());
+  }
+
+  private static void optionalString(Writer w, String field, CharSequence value) {
+    w.presence(value != null);
+    if (value != null) {
+      w.string(field, value);
+    }
+  }
+
+  private static void optionalLong(Writer w, Long value) {
+    w.presence(value != null);
+    if (value != null) {
+      w.int64(value);
+    }
+  }
 
   /** The bytes a batch's signature covers: every field except {@code signature}. */
   public static byte[] reportBatch(ReportBatch batch) {
@@ -112,6 +220,10 @@ public final class CanonicalEncoding {
       byte[] bytes = tag.getBytes(StandardCharsets.US_ASCII);
       out.writeBytes(bytes);
       out.write(0);
+    }
+
+    void presence(boolean present) {
+      out.write(present ? 1 : 0);
     }
 
     void uint32(long value) {

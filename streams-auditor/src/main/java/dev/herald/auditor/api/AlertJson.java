@@ -58,10 +58,21 @@ public final class AlertJson {
       em.put("signatureValid", e.getSignatureValid());
       if (withEvidence) {
         em.put("record", Base64.getEncoder().encodeToString(NodeView.bytes(e.getRecord())));
+        em.put("sha256", Hashing.hex(e.getSha256()));
       }
       evidence.add(em);
     }
     m.put("evidence", evidence);
+    // the auditor's signature covers every field (CanonicalEncoding.auditAlert): kept verbatim
+    if (a.getAuditorSignature() != null) {
+      m.put("auditorId", a.getAuditorId());
+      m.put("auditorKeyId", a.getAuditorKeyId());
+      m.put("logId", a.getLogId());
+      m.put("logIndex", a.getLogIndex());
+      m.put(
+          "auditorSignature",
+          Base64.getEncoder().encodeToString(NodeView.bytes(a.getAuditorSignature())));
+    }
     return m;
   }
 
@@ -82,6 +93,8 @@ public final class AlertJson {
               .setBatchSeq(e.path("batchSeq").asLong())
               .setSignatureValid(e.path("signatureValid").asBoolean())
               .setRecord(ByteBuffer.wrap(base64(e, "record")))
+              .setSha256(
+                  ByteBuffer.wrap(java.util.HexFormat.of().parseHex(e.path("sha256").asText(""))))
               .build());
     }
     List<String> nodes = new ArrayList<>();
@@ -112,6 +125,14 @@ public final class AlertJson {
           .setResolvedAt(
               n.hasNonNull("resolvedAt") ? Instant.parse(n.get("resolvedAt").asText()) : null)
           .setAttributes(attributes)
+          .setAuditorId(n.hasNonNull("auditorId") ? n.get("auditorId").asText() : null)
+          .setAuditorKeyId(n.hasNonNull("auditorKeyId") ? n.get("auditorKeyId").asText() : null)
+          .setLogId(n.hasNonNull("logId") ? n.get("logId").asText() : null)
+          .setLogIndex(n.hasNonNull("logIndex") ? n.get("logIndex").asLong() : null)
+          .setAuditorSignature(
+              n.hasNonNull("auditorSignature")
+                  ? ByteBuffer.wrap(base64(n, "auditorSignature"))
+                  : null)
           .build();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(

@@ -3,10 +3,10 @@ package dev.herald.auditor.topology;
 import dev.herald.auditor.detect.Finding;
 import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.NodeHistory;
+import dev.herald.auditor.ledger.AuditLog;
 import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.AlertAck;
-import dev.herald.schema.AuditAlert;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
@@ -37,8 +37,9 @@ import org.apache.kafka.streams.state.Stores;
  * (stores entities, deadlines, node ledgers, evidence) and {@code herald.heartbeats.v1} → {@link
  * HeartbeatProcessor} (liveness); both read the global registry from {@code herald.nodes.v1}. Dead
  * letters go to {@code herald.dlq.v1}; findings are repartitioned by node (or identity) to {@link
- * AlertLifecycleProcessor}, which publishes to {@code herald.alerts.v1}. Reports are never
- * repartitioned: a batch holds only entities of its own partition.
+ * AlertLifecycleProcessor}, whose alerts {@link AuditLog} signs, logs and publishes to {@code
+ * herald.alerts.v1}. Reports are never repartitioned: a batch holds only entities of its own
+ * partition.
  *
  * <p>The identity topology reads {@code herald.nodes.v1} as a stream (a topic cannot be a global
  * store and a stream source of one topology, hence a second application).
@@ -210,7 +211,6 @@ public final class AuditorTopology {
 
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     BinarySerde<Finding> findings = StoreCodecs.findings();
-    HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     HeraldSerde<ConsistencyVerdict> verdicts = HeraldSerde.of(ConsistencyVerdict.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
@@ -234,14 +234,18 @@ public final class AuditorTopology {
         .defaultBranch(
             Branched.withConsumer(
                 s ->
-                    s.mapValues(v -> ((Emission.Found) v).finding(), Named.as("findings"))
-                        .repartition(
-                            Repartitioned.with(Serdes.String(), findings).withName("findings"))
-                        .process(
-                            () -> new AlertLifecycleProcessor(policies, metrics),
-                            Named.as("lifecycle"),
-                            AuditorStores.ALERT_BOOK)
-                        .to(Topics.ALERTS, Produced.with(Serdes.String(), alerts)),
+                    // signed, appended to the auditor's Merkle log, published (AuditLog)
+                    AuditLog.publish(
+                        builder,
+                        s.mapValues(v -> ((Emission.Found) v).finding(), Named.as("findings"))
+                            .repartition(
+                                Repartitioned.with(Serdes.String(), findings).withName("findings"))
+                            .process(
+                                () -> new AlertLifecycleProcessor(policies, metrics),
+                                Named.as("lifecycle"),
+                                AuditorStores.ALERT_BOOK),
+                        schemas,
+                        "lifecycle"),
                 "found"));
     return builder.build();
   }
@@ -262,7 +266,6 @@ public final class AuditorTopology {
     addPersistentStore(
         builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreCodecs.alertRecords());
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
-    HeraldSerde<AuditAlert> alerts = HeraldSerde.of(AuditAlert.class, schemas);
     // acknowledgements of identity alerts: the identity lifecycle runs in one task (the registry
     // topic has one partition), so they are brought to one partition too; the dead letters of
     // malformed acknowledgements are the reconciliation application's to write
@@ -298,13 +301,16 @@ public final class AuditorTopology {
         .defaultBranch(
             Branched.withConsumer(
                 s ->
-                    s.mapValues(v -> ((Emission.Found) v).finding())
-                        .merge(acks, Named.as("identity-findings-and-acks"))
-                        .process(
-                            () -> new AlertLifecycleProcessor(policies, metrics),
-                            Named.as("identity-lifecycle"),
-                            AuditorStores.ALERT_BOOK)
-                        .to(Topics.ALERTS, Produced.with(Serdes.String(), alerts)),
+                    AuditLog.publish(
+                        builder,
+                        s.mapValues(v -> ((Emission.Found) v).finding())
+                            .merge(acks, Named.as("identity-findings-and-acks"))
+                            .process(
+                                () -> new AlertLifecycleProcessor(policies, metrics),
+                                Named.as("identity-lifecycle"),
+                                AuditorStores.ALERT_BOOK),
+                        schemas,
+                        "identity-lifecycle"),
                 "found"));
     return builder.build();
   }

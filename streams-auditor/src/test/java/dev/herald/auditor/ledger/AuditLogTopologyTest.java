@@ -1,0 +1,159 @@
+package dev.herald.auditor.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertType;
+import dev.herald.schema.AuditAlert;
+import dev.herald.schema.LogLeaf;
+import dev.herald.schema.Severity;
+import dev.herald.schema.Topics;
+import dev.herald.schema.TreeHead;
+import dev.herald.schema.ledger.AuditorSignatures;
+import dev.herald.schema.ledger.MerkleTree;
+import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.schema.serde.HeraldSerde;
+import dev.herald.schema.signing.Ed25519;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link AuditLog} on {@code TopologyTestDriver}: every alert leaves signed with its log index, its
+ * leaf goes to the audit log, a head over exactly those leaves is published once per interval when
+ * the log grew, and without an identity alerts pass through unsigned.
+ */
+class AuditLogTopologyTest {
+  private static final Ed25519.KeyPair KEY = Ed25519.fromSeed(new byte[32]);
+  private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+
+  @TempDir Path state;
+
+  private TopologyTestDriver driver(AuditorIdentity identity) {
+    StreamsBuilder builder = new StreamsBuilder();
+    AuditLog.publish(
+        builder,
+        builder.stream(
+            "findings-out",
+            Consumed.with(Serdes.String(), HeraldSerde.of(AuditAlert.class, registry))),
+        registry,
+        "lifecycle");
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    if (identity != null) {
+      p.put(AuditLog.CONFIG, identity);
+    }
+    return new TopologyTestDriver(builder.build(), p, Instant.ofEpochMilli(0));
+  }
+
+  private static AuditAlert alert(int i) {
+    return AuditAlert.newBuilder()
+        .setAlertId("alert-" + i)
+        .setType(AlertType.DIVERGENCE)
+        .setSeverity(Severity.HIGH)
+        .setStatus(AlertStatus.OPEN)
+        .setGroup("g")
+        .setNodes(List.of("n" + i))
+        .setDetail("diverged")
+        .setDetectedAt(Instant.ofEpochMilli(1000 + i))
+        .setFirstEventTime(Instant.ofEpochMilli(1000))
+        .setAttributes(Map.of())
+        .build();
+  }
+
+  @Test
+  void signsLogsAndPublishesAHeadOverExactlyThePublishedAlerts() {
+    AuditorIdentity me = new AuditorIdentity("auditor-1", KEY, Duration.ofSeconds(1));
+    try (TopologyTestDriver d = driver(me)) {
+      TestInputTopic<String, AuditAlert> in =
+          d.createInputTopic(
+              "findings-out",
+              Serdes.String().serializer(),
+              HeraldSerde.of(AuditAlert.class, registry).serializer());
+      TestOutputTopic<String, AuditAlert> alerts =
+          d.createOutputTopic(
+              Topics.ALERTS,
+              Serdes.String().deserializer(),
+              HeraldSerde.of(AuditAlert.class, registry).deserializer());
+      TestOutputTopic<String, LogLeaf> leaves =
+          d.createOutputTopic(
+              Topics.AUDIT_LOG,
+              Serdes.String().deserializer(),
+              HeraldSerde.of(LogLeaf.class, registry).deserializer());
+      TestOutputTopic<String, TreeHead> heads =
+          d.createOutputTopic(
+              Topics.TREE_HEADS,
+              Serdes.String().deserializer(),
+              HeraldSerde.of(TreeHead.class, registry).deserializer());
+
+      // When
+      for (int i = 0; i < 5; i++) {
+        in.pipeInput("alert-" + i, alert(i));
+      }
+      d.advanceWallClockTime(Duration.ofSeconds(1));
+      d.advanceWallClockTime(Duration.ofSeconds(1)); // the log did not grow: no second head
+
+      // Then
+      List<AuditAlert> published = alerts.readValuesToList();
+      List<LogLeaf> logged = leaves.readValuesToList();
+      List<TreeHead> signed = heads.readValuesToList();
+      assertThat(published).hasSize(5);
+      List<byte[]> hashes = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        AuditAlert a = published.get(i);
+        assertThat(a.getLogId()).isEqualTo("ledger-test/lifecycle/0");
+        assertThat(a.getLogIndex()).isEqualTo(i);
+        assertThat(AuditorSignatures.verify(a, Ed25519.publicKey(KEY.publicKey()))).isTrue();
+        assertThat(logged.get(i).getIndex()).isEqualTo(i);
+        assertThat(AuditorSignatures.bytes(logged.get(i).getLeafHash()))
+            .isEqualTo(AuditorSignatures.leafHash(a));
+        hashes.add(AuditorSignatures.leafHash(a));
+      }
+      assertThat(signed).hasSize(1);
+      TreeHead head = signed.get(0);
+      assertThat(head.getTreeSize()).isEqualTo(5);
+      assertThat(AuditorSignatures.bytes(head.getRootHash()))
+          .isEqualTo(MerkleTree.root(hashes, 0, 5));
+      assertThat(AuditorSignatures.verify(head, Ed25519.publicKey(KEY.publicKey()))).isTrue();
+    }
+  }
+
+  @Test
+  void withoutAnIdentityAlertsPassThroughUnsigned() {
+    try (TopologyTestDriver d = driver(null)) {
+      TestInputTopic<String, AuditAlert> in =
+          d.createInputTopic(
+              "findings-out",
+              Serdes.String().serializer(),
+              HeraldSerde.of(AuditAlert.class, registry).serializer());
+      TestOutputTopic<String, AuditAlert> alerts =
+          d.createOutputTopic(
+              Topics.ALERTS,
+              Serdes.String().deserializer(),
+              HeraldSerde.of(AuditAlert.class, registry).deserializer());
+
+      in.pipeInput("alert-0", alert(0));
+      d.advanceWallClockTime(Duration.ofSeconds(20));
+
+      AuditAlert a = alerts.readValue();
+      assertThat(a.getAuditorSignature()).isNull();
+      assertThat(a.getLogIndex()).isNull();
+      assertThat(d.producedTopicNames()).doesNotContain(Topics.TREE_HEADS, Topics.AUDIT_LOG);
+    }
+  }
+}
