@@ -136,12 +136,26 @@ public record AuditPolicy(
   /** This policy with another claims retention and cap. */
   public AuditPolicy withClaims(ClaimsPolicy claims) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, updateInterval, claims, state);
+        defaults,
+        groups,
+        maxRecordBytes,
+        clockSkew,
+        keyRotationGrace,
+        updateInterval,
+        claims,
+        state);
   }
 
   /** This policy with other state bounds. */
   public AuditPolicy withState(StatePolicy bounds) {
     return new AuditPolicy(
-        defaults, groups, maxRecordBytes, clockSkew, keyRotationGrace, updateInterval, claims, bounds);
+        defaults,
+        groups,
+        maxRecordBytes,
+        clockSkew,
+        keyRotationGrace,
+        updateInterval,
+        claims,
+        bounds);
   }
 }

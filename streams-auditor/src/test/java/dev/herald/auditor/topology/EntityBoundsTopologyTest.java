@@ -95,9 +95,11 @@ class EntityBoundsTopologyTest {
 
   @Test
   void aQuiescentEntityIsEvictedAfterTheTtlAndItsOldVersionsAreStaleForEveryone() {
-    // Given a closed versions 1 and 2 at 1 s (TTL 10 s)
+    // Given a closed versions 1 and 2 at 1 s (TTL 10 s; claims kept 5 s, so only the residue
+    // judges the old versions below)
     List<String> members = List.of("n1", "n2", "n3");
-    start(PolicyLoader.parse("state:\n  entityTtl: 10s\n"), members);
+    start(
+        PolicyLoader.parse("state:\n  entityTtl: 10s\nclaims:\n  retention: 5s\n"), members);
     round(members, "a", 1, 1_000);
     round(members, "a", 2, 1_000);
     check();
@@ -123,6 +125,24 @@ class EntityBoundsTopologyTest {
     report("n2", 31_000, replicas.honest("n2", G, "a", 3));
     report("n3", 31_000, replicas.change("n3", G, "a", 3, "s2", "bad", "op3"));
     assertThat(newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
+  }
+
+  @Test
+  void afterAnEvictionTheClaimsStoreStillCatchesASecondDifferentClaim() {
+    // Given a closed versions 1 and 2 at 1 s, evicted after the 10 s TTL (claims kept 7 days)
+    List<String> members = List.of("n1", "n2", "n3");
+    start(PolicyLoader.parse("state:\n  entityTtl: 10s\n"), members);
+    round(members, "a", 1, 1_000);
+    round(members, "a", 2, 1_000);
+    round(members, "b", 1, 11_000);
+    check();
+    assertThat(entity("a")).isNull();
+    // When n1 re-sends its a@2 claim unchanged and signs a different claim for a@1
+    report("n1", 12_000, replicas.honest("n1", G, "a", 2));
+    report("n1", 12_000, replicas.change("n1", G, "a", 1, "", "other", "op1"));
+    // Then the unchanged one is a duplicate (nothing), the different one an EQUIVOCATION of n1
+    assertThat(deadReasons()).isEmpty();
+    assertThat(newAlerts()).containsExactly("EQUIVOCATION OPEN [n1]");
   }
 
   @Test
