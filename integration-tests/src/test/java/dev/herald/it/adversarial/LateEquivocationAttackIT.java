@@ -27,7 +27,8 @@ import picocli.CommandLine;
  *       node with both signed batches, and {@code herald verify} confirms it (exit 0);
  *   <li>after a version closed, the same state hash with another operation id or another base is an
  *       EQUIVOCATION too (the whole claim is compared);
- *   <li>a re-sent identical old claim (a new batch, a new sequence number) raises nothing.
+ *   <li>a re-sent identical old claim (a new batch, a new sequence number) raises nothing;
+ *   <li>the record survives a restart of the auditor (a changelogged store).
  * </ul>
  *
  * Each of the first two fails on the auditor of 943e7f4 (too late to judge; a duplicate).
@@ -88,6 +89,31 @@ class LateEquivocationAttackIT {
       Result r = verify(range, found.getAlertId());
       assertThat(r.code()).as(r.out() + r.err()).isZero();
       assertThat(r.out()).contains("claim SUPPORTED").contains("node n3 signed 2 different claims");
+    }
+  }
+
+  @Test
+  void theRecordOfClaimsSurvivesARestartOfTheAuditor() throws Exception {
+    try (AttackRange range =
+        AttackRange.on(kafka, "adv-late-restart")
+            // Kafka Streams does not leave its group on close: the restarted instance waits for
+            // the old member's session to time out (45 s by default) — not under test here
+            .auditorClient("session.timeout.ms", "6000")
+            .auditorClient("heartbeat.interval.ms", "1000")
+            .start(stateDir)) {
+      AttackFleet fleet = range.fleet();
+      String acct = AttackFleet.entitiesOn(PAY, P, "acct", 1).get(0);
+      range.warmUp(PAY, NODES, List.of(acct), 30);
+
+      // When: the auditor restarts on its state, then n1 signs another state for version 3
+      range.restartAuditor();
+      fleet.send(fleet.batch("n1", P, List.of(AttackFleet.diverged("n1", PAY, acct, 3, "late"))));
+
+      // Then
+      range
+          .verdict("equivocation after a restart")
+          .expect(alert("EQUIVOCATION").group(PAY).entity(acct).version(3).nodes("n1"))
+          .check();
     }
   }
 
