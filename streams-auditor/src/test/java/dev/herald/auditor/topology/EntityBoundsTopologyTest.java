@@ -98,8 +98,7 @@ class EntityBoundsTopologyTest {
     // Given a closed versions 1 and 2 at 1 s (TTL 10 s; claims kept 5 s, so only the residue
     // judges the old versions below)
     List<String> members = List.of("n1", "n2", "n3");
-    start(
-        PolicyLoader.parse("state:\n  entityTtl: 10s\nclaims:\n  retention: 5s\n"), members);
+    start(PolicyLoader.parse("state:\n  entityTtl: 10s\nclaims:\n  retention: 5s\n"), members);
     round(members, "a", 1, 1_000);
     round(members, "a", 2, 1_000);
     check();
