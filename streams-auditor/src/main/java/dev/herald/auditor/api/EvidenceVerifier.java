@@ -8,7 +8,6 @@ import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Evidence;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
-import dev.herald.schema.canonical.CanonicalEncoding;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.MalformedRecordException;
@@ -18,10 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -446,7 +443,12 @@ public final class EvidenceVerifier {
     }
     String node = alert.getNodes().get(0);
     if (alert.getEntityKey() == null || alert.getVersion() == null) {
-      return sameSequenceTwice(node, valid);
+      // two batches under one sequence number contradict nothing by themselves (producer
+      // protocol section 7): only two claims for one entity version are an equivocation
+      return new ClaimCheck(
+          ClaimOutcome.NOT_SUPPORTED,
+          "an equivocation is two different signed claims for one entity version; this alert names"
+              + " no entity and version");
     }
     String what = alert.getGroup() + "/" + alert.getEntityKey() + " v" + alert.getVersion();
     Set<String> claims = new LinkedHashSet<>();
@@ -484,35 +486,6 @@ public final class EvidenceVerifier {
             + " for "
             + what
             + "; an equivocation needs two different ones");
-  }
-
-  /** Batch-level equivocation: two different signed batches with one partition and batchSeq. */
-  private static ClaimCheck sameSequenceTwice(String node, List<ReportBatch> valid) {
-    Map<String, String> digestBySeq = new LinkedHashMap<>();
-    for (ReportBatch b : valid) {
-      if (!b.getNodeId().equals(node)) {
-        continue;
-      }
-      String seq = b.getPartition() + "/" + b.getBatchSeq();
-      String digest = Hashing.hex(Hashing.sha256(CanonicalEncoding.reportBatch(b)));
-      String before = digestBySeq.putIfAbsent(seq, digest);
-      if (before != null && !before.equals(digest)) {
-        return new ClaimCheck(
-            ClaimOutcome.SUPPORTED,
-            "node "
-                + node
-                + " signed two different batches with sequence "
-                + b.getBatchSeq()
-                + " on partition "
-                + b.getPartition());
-      }
-    }
-    return new ClaimCheck(
-        ClaimOutcome.NOT_SUPPORTED,
-        "the alert names no entity and version, and the verified evidence holds no two different"
-            + " batches of node "
-            + node
-            + " with one sequence number");
   }
 
   /** Each named node signed a state for the entity version that is not the quorum's. */
