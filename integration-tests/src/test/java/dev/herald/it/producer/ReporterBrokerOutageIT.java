@@ -55,6 +55,7 @@ class ReporterBrokerOutageIT {
     }
     InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     List<ReportReceipt> acknowledged = new ArrayList<>();
+    boolean restarted = false;
     try (HeraldReporter reporter =
         HeraldReporter.builder()
             .nodeId("node-1")
@@ -76,13 +77,21 @@ class ReporterBrokerOutageIT {
       for (int i = 0; i < 50; i++) {
         during.add(report(reporter, 100 + i));
       }
-      // Then a full buffer refuses the next report (after maxBlock: how long is a figure of the
-      // machine, measured by the benchmarks, not asserted here)
-      assertThatThrownBy(() -> report(reporter, 150))
-          .isInstanceOfSatisfying(
-              ReporterException.class,
-              e -> assertThat(e.reason()).isEqualTo(ReporterException.Reason.BUFFER_FULL))
-          .hasMessageContaining("is not acknowledging");
+      // Then a full buffer refuses a report (after maxBlock: how long is a figure of the machine,
+      // measured by the benchmarks, not asserted here). Usually the very next one; but when the
+      // producer's metadata lapsed, its sends fail after max.block and free the buffer, so keep
+      // reporting (a bounded number of times) until the buffer stays full for maxBlock.
+      ReporterException refused = null;
+      for (int i = 150; i < 650 && refused == null; i++) {
+        try {
+          during.add(report(reporter, i));
+        } catch (ReporterException e) {
+          refused = e;
+        }
+      }
+      assertThat(refused).as("a report refused while the broker is down").isNotNull();
+      assertThat(refused.reason()).isEqualTo(ReporterException.Reason.BUFFER_FULL);
+      assertThat(refused).hasMessageContaining("is not acknowledging");
       // and the buffered reports fail with DELIVERY_TIMEOUT, each with a clear message (the wait
       // is a generous bound for a loaded machine, not a timing assertion)
       for (CompletableFuture<ReportReceipt> f : during) {
@@ -97,6 +106,7 @@ class ReporterBrokerOutageIT {
 
       // When the broker comes back on the same port and data
       broker = EmbeddedKafkaBroker.builder().dataDir(dir).port(port).build().start();
+      restarted = true;
       // Then sending resumes
       await()
           .atMost(Duration.ofSeconds(60))
@@ -104,26 +114,29 @@ class ReporterBrokerOutageIT {
           .until(() -> report(reporter, 1000).get(10, TimeUnit.SECONDS) != null);
       acknowledged.addAll(reportAll(reporter, 200, 300));
     } finally {
-      // and nothing was written twice
+      // and nothing was written twice (checked only once the broker is back: a failure above
+      // must not be hidden by reading from a stopped broker)
       try {
-        List<RawEventWitness.RawRecord> records =
-            RawTopics.readAll(broker.bootstrapServers(), List.of(Topics.STATE_CHANGES));
-        AvroWireFormat<ReportBatch> format = new AvroWireFormat<>(ReportBatch.class, registry);
-        Map<String, Integer> eventIds = new HashMap<>();
-        Set<String> batchSeqs = new HashSet<>();
-        for (RawEventWitness.RawRecord r : records) {
-          ReportBatch b = format.deserialize(r.topic(), r.value());
-          assertThat(batchSeqs.add(b.getPartition() + "/" + b.getBatchSeq()))
-              .as("batchSeq %s on partition %s written once", b.getBatchSeq(), b.getPartition())
-              .isTrue();
-          for (StateChange s : b.getReports()) {
-            eventIds.merge(s.getEventId().toString(), 1, Integer::sum);
+        if (restarted) {
+          List<RawEventWitness.RawRecord> records =
+              RawTopics.readAll(broker.bootstrapServers(), List.of(Topics.STATE_CHANGES));
+          AvroWireFormat<ReportBatch> format = new AvroWireFormat<>(ReportBatch.class, registry);
+          Map<String, Integer> eventIds = new HashMap<>();
+          Set<String> batchSeqs = new HashSet<>();
+          for (RawEventWitness.RawRecord r : records) {
+            ReportBatch b = format.deserialize(r.topic(), r.value());
+            assertThat(batchSeqs.add(b.getPartition() + "/" + b.getBatchSeq()))
+                .as("batchSeq %s on partition %s written once", b.getBatchSeq(), b.getPartition())
+                .isTrue();
+            for (StateChange s : b.getReports()) {
+              eventIds.merge(s.getEventId().toString(), 1, Integer::sum);
+            }
           }
+          assertThat(eventIds.values()).allMatch(n -> n == 1);
+          assertThat(acknowledged).hasSize(200);
+          assertThat(eventIds.keySet())
+              .containsAll(acknowledged.stream().map(ReportReceipt::eventId).toList());
         }
-        assertThat(eventIds.values()).allMatch(n -> n == 1);
-        assertThat(acknowledged).hasSize(200);
-        assertThat(eventIds.keySet())
-            .containsAll(acknowledged.stream().map(ReportReceipt::eventId).toList());
       } finally {
         broker.close();
       }
