@@ -3,6 +3,7 @@ package dev.herald.infra.cli;
 import dev.herald.schema.ledger.AuditLogVerifier.AuditorKey;
 import dev.herald.schema.signing.Ed25519;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,7 +34,9 @@ final class AuditorKeyFile {
           null);
     }
     try {
-      return Ed25519.readPem(file);
+      // ISO-8859-1 maps every byte: a binary or UTF-8 file is reported as "no PEM block", not as
+      // a charset error
+      return Ed25519.fromPem(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
     } catch (IOException | IllegalArgumentException e) {
       throw new CliException(
           "--auditor-key "

@@ -69,6 +69,18 @@ class AuditorKeyFileTest {
   }
 
   @Test
+  void aBinaryOrNonAsciiFileIsReportedAsNoPemBlock() throws Exception {
+    Path binary = dir.resolve("key.der");
+    Files.write(binary, new byte[] {0x30, (byte) 0x82, (byte) 0xe9, 0x00, (byte) 0xff});
+    Run r = auditor("--auditor-key", binary.toString());
+    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(r.err().lines().toList()).hasSize(2);
+    assertThat(r.err())
+        .contains("--auditor-key " + binary + " is not an Ed25519 private key (PKCS#8 PEM)")
+        .contains("expected a '-----BEGIN PRIVATE KEY-----' block");
+  }
+
+  @Test
   void anUnregisteredKeyIsRefusedWithTheRegisterCommand() {
     Ed25519.KeyPair key = Ed25519.generate();
     Path pem = dir.resolve("a.pem");
