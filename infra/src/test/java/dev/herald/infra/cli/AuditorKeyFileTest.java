@@ -124,6 +124,14 @@ class AuditorKeyFileTest {
   }
 
   @Test
+  void aKeyWrittenByKeygenIsRead() throws Exception {
+    Ed25519.KeyPair key = Ed25519.generate();
+    Path pem = dir.resolve("auditor-a.pem");
+    Ed25519.writePem(pem, key.privateKey());
+    assertThat(AuditorKeyFile.read(pem, "auditor-a").keyId()).isEqualTo(key.keyId());
+  }
+
+  @Test
   void theRegisteredActiveKeyPasses() {
     Ed25519.KeyPair key = Ed25519.generate();
     Map<String, AuditorKey> registered =
