@@ -17,7 +17,6 @@ import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.signing.Ed25519;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -184,6 +183,7 @@ final class AuditorCommand implements Callable<Integer> {
       access = access();
     }
     SchemaRegistryClient registry = registry(schemaRegistryUrl, props);
+    AuditorIdentity identity = auditorIdentity(client.clientProperties(), registry);
     PrometheusMeterRegistry meters = AuditorApi.prometheusRegistry();
     PolicyHolder policies = new PolicyHolder(policy);
     AuditorConfig config =
@@ -195,7 +195,7 @@ final class AuditorCommand implements Callable<Integer> {
             .schemaRegistry(registry)
             .meters(meters)
             .clientProperties(props)
-            .auditorIdentity(auditorIdentity())
+            .auditorIdentity(identity)
             .build();
     System.out.println(
         "Starting auditor application-id="
@@ -339,22 +339,24 @@ final class AuditorCommand implements Callable<Integer> {
     }
   }
 
-  private AuditorIdentity auditorIdentity() {
+  /**
+   * The identity of {@code --auditor-id}/{@code --auditor-key}, or null (a fresh unregistered key)
+   * without a key; refuses a key file that is missing, not an Ed25519 key, or not registered with
+   * role auditor for that id.
+   */
+  private AuditorIdentity auditorIdentity(Properties clientProps, SchemaRegistryClient registry) {
     Duration interval =
         dev.herald.flink.FlinkJobConfig.parseDuration("--tree-head-interval", treeHeadInterval);
     if (auditorKey == null) {
       return null;
     }
-    try {
-      return new AuditorIdentity(auditorId, Ed25519.readPem(auditorKey), interval);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new CliException(
-          "cannot use --auditor-key " + auditorKey + ": " + e.getMessage(),
-          "pass the PKCS#8 PEM written by 'herald nodes keygen --node-id "
-              + auditorId
-              + " --out FILE'",
-          HeraldCli.EXIT_USAGE,
-          e);
-    }
+    Ed25519.KeyPair key = AuditorKeyFile.read(auditorKey, auditorId);
+    AuditorKeyFile.requireRegistered(
+        new AuditLogSource(clientProps, registry, new java.io.PrintWriter(System.err, true))
+            .auditorKeys(),
+        auditorId,
+        key,
+        auditorKey);
+    return new AuditorIdentity(auditorId, key, interval);
   }
 }

@@ -5,24 +5,33 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.api.ApiAccess;
 import dev.herald.auditor.api.ApiTokens;
 import dev.herald.auditor.api.AuditorApi;
+import dev.herald.auditor.identity.NodeHistory;
+import dev.herald.auditor.ledger.AuditorIdentity;
 import dev.herald.auditor.topology.AuditorRocksDb;
 import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.HeraldFlinkMain;
 import dev.herald.infra.broker.EmbeddedKafkaBroker;
+import dev.herald.infra.nodes.NodeDirectory;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
+import dev.herald.schema.NodeRecord;
+import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.signing.Ed25519;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -69,6 +78,15 @@ public final class Demo implements AutoCloseable {
   static final String FLINK_NETWORK_MEMORY = "16m";
 
   static final String FLINK_MANAGED_MEMORY = "16m";
+
+  /** The demo auditor's node id in the registry (role auditor). */
+  public static final String AUDITOR_ID = "demo-auditor";
+
+  /** The demo auditor's private key, in the data directory (kept across runs, like its state). */
+  public static final String AUDITOR_KEY_FILE = "auditor-key.pem";
+
+  /** How often the demo auditor signs a tree head of each log that grew. */
+  static final Duration TREE_HEAD_INTERVAL = Duration.ofSeconds(5);
 
   /** The Flink jobs start after the first alert, or after this long without one (--no-faults). */
   static final Duration FLINK_AFTER = Duration.ofSeconds(20);
@@ -225,6 +243,12 @@ public final class Demo implements AutoCloseable {
     SchemaRegistryClient registry = new RestSchemaRegistryClient(registryServer.url(), Map.of());
     step.done(registryServer.url());
 
+    // The auditor signs its alerts with a key registered with role auditor, so that anyone can
+    // check them with: herald verify ID --require-auditor-signature
+    Path auditorKeyFile = dataDir.resolve(AUDITOR_KEY_FILE);
+    Ed25519.KeyPair auditorKey = auditorKey(auditorKeyFile);
+    registerAuditor(kafka, registry, auditorKey);
+
     // The auditor starts while the replicas are registered: both mostly wait on the broker (group
     // join, transactions), and the nodes' records precede every report either way.
     PrometheusMeterRegistry meters = AuditorApi.prometheusRegistry();
@@ -249,6 +273,7 @@ public final class Demo implements AutoCloseable {
                 .schemaRegistry(registry)
                 .meters(meters)
                 .clientProperties(streamsProps)
+                .auditorIdentity(new AuditorIdentity(AUDITOR_ID, auditorKey, TREE_HEAD_INTERVAL))
                 .build());
     started.add(auditor);
     step.begin("Simulated replicas registered as nodes");
@@ -274,7 +299,14 @@ public final class Demo implements AutoCloseable {
       throw new IllegalStateException(
           "the auditor did not reach RUNNING within 60 s (state " + auditor.state() + ")");
     }
-    step.done("RUNNING");
+    step.done(
+        "RUNNING, signing alerts as "
+            + AUDITOR_ID
+            + " (key id "
+            + auditorKey.keyId()
+            + ", private key in "
+            + auditorKeyFile
+            + ")");
 
     step.begin("Dashboard, REST API and server-sent events");
     api =
@@ -347,6 +379,59 @@ public final class Demo implements AutoCloseable {
             }
           });
       step.done("jobId=" + job.getJobID());
+    }
+  }
+
+  /** The auditor's key in {@code file}: written on the first run, read again on the next ones. */
+  static Ed25519.KeyPair auditorKey(Path file) {
+    try {
+      if (Files.exists(file)) {
+        return Ed25519.readPem(file);
+      }
+      Ed25519.KeyPair key = Ed25519.generate();
+      Ed25519.writePem(file, key.privateKey());
+      return key;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "cannot use the demo auditor's key "
+              + file
+              + ": "
+              + e.getMessage()
+              + "; delete it (or run the demo with --fresh) for a new one",
+          e);
+    }
+  }
+
+  /**
+   * Registers {@code key} as {@link #AUDITOR_ID} with role auditor in {@code herald.nodes.v1}, as
+   * {@code herald nodes register --role auditor} does; nothing if a former run did.
+   */
+  private static void registerAuditor(
+      Properties kafka, SchemaRegistryClient registry, Ed25519.KeyPair key) {
+    try (NodeDirectory nodes = new NodeDirectory(kafka, registry)) {
+      NodeHistory.Entry last = nodes.read().history(AUDITOR_ID).map(NodeHistory::last).orElse(null);
+      String keyHex = Hashing.hex(key.publicKey());
+      if (last != null && last.registered() && last.status() == NodeStatus.ACTIVE) {
+        if (last.publicKeyHex().equals(keyHex)) {
+          return;
+        }
+        throw new IllegalStateException(
+            AUDITOR_ID
+                + " is registered with another key than the one in the data directory; run the"
+                + " demo with --fresh");
+      }
+      nodes.write(
+          NodeRecord.newBuilder()
+              .setNodeId(AUDITOR_ID)
+              .setDisplayName(AUDITOR_ID)
+              .setPublicKey(ByteBuffer.wrap(key.publicKey()))
+              .setRegion("")
+              .setGroups(new ArrayList<>())
+              .setStatus(NodeStatus.ACTIVE)
+              .setRegisteredAt(Instant.now())
+              .setRotatesFrom(null)
+              .setRole("auditor")
+              .build());
     }
   }
 

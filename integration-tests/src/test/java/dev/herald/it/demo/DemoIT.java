@@ -13,6 +13,8 @@ import dev.herald.producer.simulator.Scenario;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,13 +31,17 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Runs the demo entry point headless, as {@code herald demo} does, for one round of its scenario
  * (compressed to about a minute and a half), then checks through the REST API that an alert of
  * every injected type exists and that every alert raised is one the simulator injected (its ground
  * truth, matched by identity), that the dashboard page loads, and that a risk report renders from
- * what the Flink jobs published, as HTML and as OSCAL assessment results that validate.
+ * what the Flink jobs published, as HTML and as OSCAL assessment results that validate, and that an
+ * alert of the demo's auditor verifies with {@code herald verify --require-auditor-signature} (its
+ * registered key, its inclusion in a signed tree head) and its log with {@code herald audit-log
+ * check}.
  */
 @Tag("slow")
 class DemoIT {
@@ -130,8 +136,60 @@ class DemoIT {
       OscalValidator.Result validation = OscalValidator.validate(oscal);
       assertThat(validation.valid()).as(validation.findings().toString()).isTrue();
       assertThat(Files.readString(oscal)).contains("\"findings\"", "iso27001-a.8.14");
+
+      // And an alert the demo auditor published verifies end to end: signed by its registered
+      // key, included in its log under a signed tree head (5 s apart: the report took longer)
+      JsonNode alert =
+          signedAlerts(base).stream()
+              .filter(a -> Set.of("EQUIVOCATION", "DIVERGENCE").contains(a.path("type").asText()))
+              .findFirst()
+              .orElseThrow();
+      String keyId = alert.path("auditorKeyId").asText();
+      assertThat(steps.toString(StandardCharsets.UTF_8))
+          .contains("signing alerts as " + Demo.AUDITOR_ID + " (key id " + keyId)
+          .contains(dataDir.resolve(Demo.AUDITOR_KEY_FILE).toString());
+      Cli verified =
+          herald(demo, "verify", alert.path("alertId").asText(), "--require-auditor-signature");
+      assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
+      assertThat(verified.out())
+          .contains("signed by auditor " + Demo.AUDITOR_ID + " key " + keyId)
+          .containsPattern("auditor inclusion +OK");
+      // And its log only grew
+      Cli consistent = herald(demo, "audit-log", "check", "--log-id", alert.path("logId").asText());
+      assertThat(consistent.code()).as(consistent.out() + consistent.err()).isZero();
+      assertThat(consistent.out()).contains("CONSISTENT").doesNotContain("FAILED");
+      System.out.println(verified.out() + consistent.out());
     }
     assertThat(steps.toString(StandardCharsets.UTF_8)).contains("[1/8]").contains("[8/8]");
+  }
+
+  private record Cli(int code, String out, String err) {}
+
+  /** {@code herald ARGS} in process, against the demo's broker and schema registry. */
+  private static Cli herald(Demo demo, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--bootstrap-server", demo.bootstrapServers(),
+            "--schema-registry-url", demo.registryUrl()));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = HeraldCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(all.toArray(String[]::new));
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** The alerts the REST API lists that carry an auditor's signature (all of them, here). */
+  private List<JsonNode> signedAlerts(String base) throws Exception {
+    JsonNode page = JSON.readTree(get(base + "api/alerts?limit=500").body());
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode a : page.path("alerts")) {
+      assertThat(a.path("auditorId").asText()).as(a.toString()).isEqualTo(Demo.AUDITOR_ID);
+      out.add(a);
+    }
+    return out;
   }
 
   /** The identities (ExpectedAlert's rules) of the alerts the REST API lists. */
