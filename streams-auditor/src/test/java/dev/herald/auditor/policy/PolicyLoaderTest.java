@@ -138,4 +138,12 @@ class PolicyLoaderTest {
               });
     }
   }
+
+  @Test
+  void theExamplePolicyLoadsWithItsConsistencySlo() {
+    AuditPolicy p = PolicyLoader.load(Path.of("../examples/policy.yaml"));
+    assertThat(p.group("payments").consistency())
+        .isEqualTo(new GroupPolicy.Consistency(Duration.ofSeconds(5), 0.9999));
+    assertThat(p.group("other").consistency()).isEqualTo(GroupPolicy.Consistency.DEFAULTS);
+  }
 }
