@@ -16,6 +16,10 @@ import org.apache.flink.util.Collector;
  * a {@link ConsistencyFigure} with the burn rates of the short and the long window that end with
  * it. Windows arrive in event-time order per group (tumbling windows fire with the watermark).
  *
+ * <p>M and the target are those of the newest window (its latest verdict's, i.e. the group's policy
+ * at that close), else the function's options (the job's {@code --consistency-within} and {@code
+ * --consistency-target}); the burn rates of both windows are computed against that target.
+ *
  * <p>Bounded: at most {@code slowMs / windowMs} counts per group. A group without verdicts for
  * {@code slowMs} leaves no state behind (an event-time timer forgets each count when it leaves the
  * long window).
@@ -53,23 +57,22 @@ final class BurnRateFunction extends KeyedProcessFunction<String, WindowCount, C
   public void processElement(WindowCount w, Context ctx, Collector<ConsistencyFigure> out)
       throws Exception {
     long end = w.windowEnd();
+    // the SLO of the group's policy (stamped on its verdicts), else the job's options
+    long m = w.withinMs() > 0 ? w.withinMs() : withinMs;
+    double t = w.target() > 0 ? w.target() : target;
     recent.put(end, new long[] {w.agreedWithin(), w.versions()});
     forgetUpTo(end - slowMs);
     ctx.timerService().registerEventTimeTimer(end + slowMs);
     out.collect(
         new ConsistencyFigure(
-            w,
-            withinMs,
-            target,
-            fastMs,
-            burn(end - fastMs),
-            slowMs,
-            burn(end - slowMs),
-            threshold));
+            w, m, t, fastMs, burn(end - fastMs, t), slowMs, burn(end - slowMs, t), threshold));
   }
 
-  /** The burn rate over the held windows that end after {@code after}. */
-  private double burn(long after) throws Exception {
+  /**
+   * The burn rate against {@code target} (the newest window's) over the held windows that end after
+   * {@code after}.
+   */
+  private double burn(long after, double target) throws Exception {
     long good = 0;
     long total = 0;
     for (Map.Entry<Long, long[]> e : recent.entries()) {

@@ -61,8 +61,8 @@ public final class ConsistencyJob {
   /**
    * What the job computes with.
    *
-   * @param within M
-   * @param target SLO target
+   * @param within M for verdicts that do not carry their group's (written before the policy had it)
+   * @param target SLO target for verdicts that do not carry their group's
    * @param window tumbling window of the figure
    * @param fast short burn-rate window
    * @param slow long burn-rate window
@@ -123,6 +123,7 @@ public final class ConsistencyJob {
   /** The job's logic on an already watermarked stream of verdicts (tests feed it without Kafka). */
   public static Outputs pipeline(DataStream<VerdictEvent> verdicts, Settings s) {
     long withinMs = s.within().toMillis();
+    double target = s.target();
     DataStream<Rejection> undecodable =
         verdicts
             .filter(v -> v.rejected() != null)
@@ -132,7 +133,7 @@ public final class ConsistencyJob {
         verdicts
             .filter(v -> v.rejected() == null)
             .name(NAME + "-decoded")
-            .map(v -> WindowCount.of(v, withinMs), TypeInformation.of(WindowCount.class))
+            .map(v -> WindowCount.of(v, withinMs, target), TypeInformation.of(WindowCount.class))
             .keyBy(WindowCount::group)
             .window(TumblingEventTimeWindows.of(s.window()))
             .sideOutputLateData(LATE)

@@ -49,11 +49,23 @@ final class VerdictDeserializer implements KafkaRecordDeserializationSchema<Verd
         throw new MalformedRecordException(
             MalformedRecordException.Reason.INVALID, "verdict with an empty group");
       }
+      if (v.getWithinMs() != null && v.getWithinMs() <= 0) {
+        throw new MalformedRecordException(
+            MalformedRecordException.Reason.INVALID,
+            "verdict with withinMs " + v.getWithinMs() + " (M must be longer than zero)");
+      }
+      if (v.getTarget() != null && !(v.getTarget() > 0 && v.getTarget() < 1)) {
+        throw new MalformedRecordException(
+            MalformedRecordException.Reason.INVALID,
+            "verdict with target " + v.getTarget() + " (must be strictly between 0 and 1)");
+      }
       return new VerdictEvent(
           v.getGroup(),
           v.getOutcome().name(),
           v.getMsToAgreement(),
           v.getClosedAt().toEpochMilli(),
+          v.getWithinMs(),
+          v.getTarget(),
           null);
     } catch (MalformedRecordException e) {
       if (malformed != null) {
@@ -64,6 +76,8 @@ final class VerdictDeserializer implements KafkaRecordDeserializationSchema<Verd
           "",
           null,
           0,
+          null,
+          null,
           new Rejection(
               record.topic(),
               record.partition(),

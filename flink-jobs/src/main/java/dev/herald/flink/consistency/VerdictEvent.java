@@ -10,10 +10,19 @@ import dev.herald.flink.io.Rejection;
  * @param outcome the verdict's outcome name, e.g. {@code AGREED}
  * @param msToAgreement time from the first report to agreement by every member, null unless AGREED
  * @param closedAt auditor time of the close: the event time
+ * @param withinMs M of the group's policy at the close, null if the verdict does not carry it
+ * @param target SLO target of the group's policy at the close, null if the verdict does not carry
+ *     it
  * @param rejected an undecodable record, for the dead-letter topic
  */
 public record VerdictEvent(
-    String group, String outcome, Long msToAgreement, long closedAt, Rejection rejected) {
+    String group,
+    String outcome,
+    Long msToAgreement,
+    long closedAt,
+    Long withinMs,
+    Double target,
+    Rejection rejected) {
 
   /** Whether every member agreed within {@code withinMs} of the first report. */
   public boolean agreedWithin(long withinMs) {

@@ -99,6 +99,7 @@ public final class ControlCatalog {
           Map.entry("FORK", DIVERGENCE),
           Map.entry("CONFLICTING_WRITE", DIVERGENCE),
           Map.entry("DUPLICATE_APPLY", DIVERGENCE),
+          Map.entry("CONSISTENCY_BURN", DIVERGENCE),
           Map.entry("REPLICA_LAG", LIVENESS),
           Map.entry("NODE_SILENT", LIVENESS),
           Map.entry("FLOOD", FLOOD));

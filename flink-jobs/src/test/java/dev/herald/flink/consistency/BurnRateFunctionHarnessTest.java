@@ -97,4 +97,60 @@ class BurnRateFunctionHarnessTest {
       assertThat(h.numEventTimeTimers()).isZero();
     }
   }
+
+  @Test
+  void theGroupsTargetFromItsVerdictsRulesOverTheJobsOption() throws Exception {
+    try (var h = harness()) {
+      // Given a window whose verdicts carry the group's policy: M 2 s, target 0.99 (option: 0.999)
+      TreeMap<String, Long> outcomes = new TreeMap<>();
+      outcomes.put("AGREED", 980L);
+      outcomes.put("DIVERGED", 20L);
+      h.processElement(
+          new StreamRecord<>(
+              new WindowCount("g", 0, MIN, 1_000, 980, outcomes, 2_000, 0.99, MIN - 1), MIN - 1));
+
+      // Then the figure shows the group's M and target, and burns against 0.99: 2 % / 1 % = 2
+      ConsistencyFigure f = figures(h).get(0);
+      assertThat(f.withinMs()).isEqualTo(2_000);
+      assertThat(f.target()).isEqualTo(0.99);
+      assertThat(f.fastBurn()).isCloseTo(2.0, within(1e-9));
+      assertThat(f.alert()).isFalse();
+
+      // And a window without an SLO of its own (verdicts of an older auditor) uses the options
+      h.processElement(minute(1, 980, 1_000));
+      ConsistencyFigure g = figures(h).get(1);
+      assertThat(g.withinMs()).isEqualTo(5_000);
+      assertThat(g.target()).isEqualTo(0.999);
+    }
+  }
+
+  @Test
+  void eachVerdictIsJudgedWithItsOwnMAndTheLatestSloWinsWhateverTheMergeOrder() {
+    // Given two verdicts of one group: one agreed in 3 s under M 5 s, one agreed in 3 s under M 2 s
+    var early = new VerdictEvent("g", "AGREED", 3_000L, 1_000, 5_000L, 0.999, null);
+    var late = new VerdictEvent("g", "AGREED", 3_000L, 2_000, 2_000L, 0.99, null);
+    var legacy = new VerdictEvent("g", "AGREED", 3_000L, 1_500, null, null, null);
+    WindowCount a = WindowCount.of(early, 4_000, 0.9);
+    WindowCount b = WindowCount.of(late, 4_000, 0.9);
+    WindowCount c = WindowCount.of(legacy, 4_000, 0.9);
+
+    // Then each is judged against its own M (the option only for the verdict without one)
+    assertThat(a.agreedWithin()).isEqualTo(1);
+    assertThat(b.agreedWithin()).isZero();
+    assertThat(c.agreedWithin()).isEqualTo(1);
+    assertThat(c.withinMs()).isEqualTo(4_000);
+    assertThat(c.target()).isEqualTo(0.9);
+
+    // And the window carries the SLO of the latest verdict, in any merge order
+    for (WindowCount m :
+        List.of(
+            WindowCount.merge(WindowCount.merge(a, b), c),
+            WindowCount.merge(c, WindowCount.merge(b, a)),
+            WindowCount.merge(b, WindowCount.merge(c, a)))) {
+      assertThat(m.versions()).isEqualTo(3);
+      assertThat(m.agreedWithin()).isEqualTo(2);
+      assertThat(m.withinMs()).isEqualTo(2_000);
+      assertThat(m.target()).isEqualTo(0.99);
+    }
+  }
 }

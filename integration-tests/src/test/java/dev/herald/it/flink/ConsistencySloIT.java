@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.detect.AlertIds;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.demo.DemoScenario;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
@@ -12,6 +13,9 @@ import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
+import dev.herald.schema.AlertStatus;
+import dev.herald.schema.AlertType;
+import dev.herald.schema.AuditAlert;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.Topics;
@@ -20,10 +24,14 @@ import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.truth.ExpectedAlert;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The consistency SLO end to end, on a fresh real KRaft broker per test: the simulator's replicas
  * report through the real reporter SDK, the real auditor writes one verdict per closed version to
  * {@code herald.verdicts.v1}, and {@code herald flink --job consistency} (MiniCluster, bounded,
- * exactly-once sink) turns them into {@code herald.consistency.v1}.
+ * exactly-once sink) turns them into {@code herald.consistency.v1}, which the still running auditor
+ * turns into {@code CONSISTENCY_BURN} alerts on {@code herald.alerts.v1} when the burn-rate alert
+ * fires.
  *
  * <p>One window, one burn-rate window: {@code --consistency-window 1d --burn-fast 1d --burn-slow
  * 1d}, so each figure is the whole run's (a run that crosses midnight UTC yields two, and the
@@ -64,7 +74,8 @@ class ConsistencySloIT {
   @Test
   void injectedDivergenceYieldsAFigureBelowTheTargetAndABurnRateAlert() {
     // Given the auditor and replicas of which some diverge on a few versions
-    Run run = run(scenario(List.of(Scenario.FaultSpec.count(FaultType.DIVERGENCE, 3))), "div");
+    Run run =
+        run(scenario(List.of(Scenario.FaultSpec.count(FaultType.DIVERGENCE, 3))), "div", true);
     long injected = run.truth().stream().filter(t -> t.type().equals("DIVERGENCE")).count();
     assertThat(injected).isPositive();
 
@@ -97,12 +108,25 @@ class ConsistencySloIT {
               assertThat(f.getSlowBurnRate()).isGreaterThanOrEqualTo(2.0);
               assertThat(f.getBurnAlert()).isTrue();
             });
+
+    // And the auditor turned the burning figure into a signed CONSISTENCY_BURN alert for the group
+    assertThat(run.burnAlerts()).isNotEmpty();
+    AuditAlert first = run.burnAlerts().get(0);
+    System.out.println("Burn-rate alert: " + first.getStatus() + " " + first.getDetail());
+    assertThat(first.getStatus()).isEqualTo(AlertStatus.OPEN);
+    assertThat(first.getNodes()).isEmpty();
+    assertThat(first.getAlertId())
+        .isEqualTo(
+            AlertIds.alertId(
+                AlertIds.identityKey(AlertType.CONSISTENCY_BURN, GROUP, null, null, List.of()), 1));
+    assertThat(first.getDetail()).contains("within 5000 ms", "target 0.999");
+    assertThat(first.getAuditorSignature()).isNotNull();
   }
 
   @Test
   void aRunWithoutFaultsIsAHundredPercentWithinFiveSeconds() {
     // Given the auditor and honest replicas only
-    Run run = run(scenario(List.of()), "clean");
+    Run run = run(scenario(List.of()), "clean", false);
 
     // Then every closed version was agreed by every replica within M, and nothing alerts
     assertThat(run.verdicts())
@@ -128,18 +152,32 @@ class ConsistencySloIT {
               assertThat(f.getFastBurnRate()).isZero();
               assertThat(f.getBurnAlert()).isFalse();
             });
+
+    // And no CONSISTENCY_BURN alert: the group's first one is the sentinel's, a burning figure the
+    // test wrote after the job's (same partition, so the auditor read the job's first)
+    assertThat(run.burnAlerts()).isNotEmpty();
+    assertThat(run.burnAlerts().get(0).getDetail()).contains(SENTINEL_WINDOW);
+    assertThat(run.burnAlerts())
+        .allSatisfy(a -> assertThat(a.getDetail()).contains(SENTINEL_WINDOW));
   }
 
   private record Run(
       List<ExpectedAlert> truth,
       List<ConsistencyVerdict> verdicts,
-      List<ConsistencyWindow> figures) {}
+      List<ConsistencyWindow> figures,
+      List<AuditAlert> burnAlerts) {}
+
+  /** The window of the sentinel figure the no-fault run writes after the job's. */
+  private static final String SENTINEL_WINDOW = "window [0, 86400000)";
 
   /**
    * Runs the auditor and the simulator, waits until the auditor has judged every version, stops the
-   * auditor and runs the consistency job over the verdicts.
+   * auditor, runs the consistency job over the verdicts, starts the auditor again (it reads the
+   * job's figures) and collects the group's CONSISTENCY_BURN alerts: once one is published if
+   * {@code burns}, else after writing a burning sentinel figure for the group behind the job's,
+   * once the sentinel's alert is out.
    */
-  private Run run(Scenario scenario, String id) {
+  private Run run(Scenario scenario, String id, boolean burns) {
     try (EmbeddedSchemaRegistry registryServer =
         EmbeddedSchemaRegistry.builder()
             .bootstrapServers(kafka.bootstrapServers())
@@ -149,15 +187,15 @@ class ConsistencySloIT {
       AvroWireFormat<ConsistencyVerdict> verdictFormat =
           new AvroWireFormat<>(ConsistencyVerdict.class, client);
       List<ExpectedAlert> truth;
-      try (HeraldAuditor auditor =
-          HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(kafka.bootstrapServers())
-                  .applicationId("herald-it-slo-" + id)
-                  .stateDir(state)
-                  .policy(DemoScenario.policyFor(scenario))
-                  .schemaRegistry(client)
-                  .build())) {
+      AuditorConfig config =
+          AuditorConfig.builder()
+              .bootstrapServers(kafka.bootstrapServers())
+              .applicationId("herald-it-slo-" + id)
+              .stateDir(state)
+              .policy(DemoScenario.policyFor(scenario))
+              .schemaRegistry(client)
+              .build();
+      try (HeraldAuditor auditor = HeraldAuditor.start(config)) {
         assertThat(auditor.awaitRunning(Duration.ofSeconds(90))).as(auditor.state()).isTrue();
         // When the simulator runs and the auditor has judged every version it reported
         long divergences;
@@ -184,6 +222,7 @@ class ConsistencySloIT {
                           == divergences;
                 });
       }
+      // the auditor is stopped: the verdicts are final before the job reads them
       List<ConsistencyVerdict> verdicts = verdicts(verdictFormat);
       // one verdict per closed version: keys never repeat
       assertThat(
@@ -225,8 +264,62 @@ class ConsistencySloIT {
               .stream()
               .filter(f -> f.getGroup().equals(GROUP))
               .toList();
-      return new Run(truth, verdicts, figures);
+      // the auditor again (same application, same state): it reads the job's figures
+      AvroWireFormat<AuditAlert> alertFormat = new AvroWireFormat<>(AuditAlert.class, client);
+      try (HeraldAuditor auditor = HeraldAuditor.start(config)) {
+        assertThat(auditor.awaitRunning(Duration.ofSeconds(90))).as(auditor.state()).isTrue();
+        if (!burns) {
+          writeSentinel(client);
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> !burnAlerts(alertFormat).isEmpty());
+        return new Run(truth, verdicts, figures, burnAlerts(alertFormat));
+      }
     }
+  }
+
+  /**
+   * A burning figure for the group over [0, 1 d), keyed by the group as the job keys its figures
+   * (so it lands on the same partition, behind them).
+   */
+  private void writeSentinel(SchemaRegistryClient client) {
+    ConsistencyWindow sentinel =
+        ConsistencyWindow.newBuilder()
+            .setGroup(GROUP)
+            .setWindowStart(Instant.EPOCH)
+            .setWindowEnd(Instant.ofEpochMilli(86_400_000))
+            .setWithinMs(5_000)
+            .setVersions(100)
+            .setAgreedWithin(90)
+            .setShare(0.9)
+            .setNines(1.0)
+            .setNinesAtLeast(false)
+            .setOutcomes(Map.of("AGREED", 90L, "DIVERGED", 10L))
+            .setTarget(0.999)
+            .setFastWindowMs(86_400_000)
+            .setFastBurnRate(100)
+            .setSlowWindowMs(86_400_000)
+            .setSlowBurnRate(100)
+            .setBurnThreshold(2)
+            .setBurnAlert(true)
+            .setGeneratedAt(Instant.now())
+            .build();
+    byte[] value =
+        new AvroWireFormat<>(ConsistencyWindow.class, client)
+            .serialize(Topics.CONSISTENCY, sentinel);
+    try (KafkaProducer<byte[], byte[]> producer =
+        CrashScenario.producer(kafka.bootstrapServers())) {
+      producer.send(
+          new ProducerRecord<>(Topics.CONSISTENCY, GROUP.getBytes(StandardCharsets.UTF_8), value));
+      producer.flush();
+    }
+  }
+
+  private List<AuditAlert> burnAlerts(AvroWireFormat<AuditAlert> format) {
+    return TopicReader.readAll(
+            kafka.bootstrapServers(), Topics.ALERTS, r -> format.deserialize(r.topic(), r.value()))
+        .stream()
+        .filter(a -> a.getType() == AlertType.CONSISTENCY_BURN && a.getGroup().equals(GROUP))
+        .toList();
   }
 
   private List<ConsistencyVerdict> verdicts(AvroWireFormat<ConsistencyVerdict> format) {

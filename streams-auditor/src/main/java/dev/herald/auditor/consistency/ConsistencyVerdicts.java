@@ -2,6 +2,7 @@ package dev.herald.auditor.consistency;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.VerdictOutcome;
@@ -92,6 +93,18 @@ public final class ConsistencyVerdicts {
             .setMsToAgreement(agreed ? closedAt - first : null)
             .setClosedAt(Instant.ofEpochMilli(closedAt))
             .build());
+  }
+
+  /**
+   * Stamps {@code verdict} with the group's consistency SLO at the close (M and the target of the
+   * policy in force), so the policy file is the one source of truth of the SLO and a reload applies
+   * to the verdicts written after it. Returns {@code verdict}.
+   */
+  public static ConsistencyVerdict stamped(
+      ConsistencyVerdict verdict, GroupPolicy.Consistency slo) {
+    verdict.setWithinMs(slo.within().toMillis());
+    verdict.setTarget(slo.target());
+    return verdict;
   }
 
   /** The outcome, the root cause first (the order of the detectors at close). */

@@ -20,6 +20,8 @@ import java.util.Map;
  *     by itself (and a later occurrence opens a new episode); types absent never resolve by quiet
  *     (per-version findings, identity findings and NODE_SILENT, which its heartbeat resolves): an
  *     operator acknowledges them
+ * @param consistency the consistency SLO of the group (M and the target), stamped on every verdict
+ *     of the group at its close (docs/consistency-slo.md)
  */
 public record GroupPolicy(
     int quorum,
@@ -30,7 +32,31 @@ public record GroupPolicy(
     int maxInFlightVersions,
     boolean requireSignatures,
     Map<AlertType, Severity> severities,
-    Map<AlertType, Duration> resolveAfter) {
+    Map<AlertType, Duration> resolveAfter,
+    Consistency consistency) {
+
+  /**
+   * The consistency SLO of a group: "the share of versions every member agreed on within {@code
+   * within} of their first report meets {@code target}".
+   *
+   * @param within M, longer than zero
+   * @param target the SLO target, strictly between 0 and 1 (e.g. 0.999)
+   */
+  public record Consistency(Duration within, double target) {
+    /** Documented defaults: within 5 s, target 0.999. */
+    public static final Consistency DEFAULTS = new Consistency(Duration.ofSeconds(5), 0.999);
+
+    public Consistency {
+      if (within == null || within.isNegative() || within.isZero()) {
+        throw new IllegalArgumentException(
+            "consistency.within must be longer than zero: " + within);
+      }
+      if (!(target > 0 && target < 1)) {
+        throw new IllegalArgumentException(
+            "consistency.target must be strictly between 0 and 1: " + target);
+      }
+    }
+  }
 
   /** The default quiet periods of the episode types. */
   public static final Map<AlertType, Duration> DEFAULT_RESOLVE_AFTER =
@@ -40,7 +66,8 @@ public record GroupPolicy(
           AlertType.FORGED_REPORT, Duration.ofMinutes(10),
           AlertType.UNKNOWN_NODE, Duration.ofMinutes(10),
           AlertType.NOT_A_MEMBER, Duration.ofMinutes(10),
-          AlertType.VERSION_JUMP, Duration.ofMinutes(10));
+          AlertType.VERSION_JUMP, Duration.ofMinutes(10),
+          AlertType.CONSISTENCY_BURN, Duration.ofMinutes(5));
 
   /** Documented defaults: majority quorum, 2 s grace, 5 s silence, generous rate budget. */
   public static final GroupPolicy DEFAULTS =
@@ -53,11 +80,37 @@ public record GroupPolicy(
           1_000,
           true,
           Map.of(),
-          DEFAULT_RESOLVE_AFTER);
+          DEFAULT_RESOLVE_AFTER,
+          Consistency.DEFAULTS);
 
   public GroupPolicy {
     severities = Map.copyOf(severities);
     resolveAfter = Map.copyOf(resolveAfter);
+    consistency = consistency == null ? Consistency.DEFAULTS : consistency;
+  }
+
+  /** A policy with the default consistency SLO. */
+  public GroupPolicy(
+      int quorum,
+      Duration reportGrace,
+      Duration silenceThreshold,
+      double reportsPerSecond,
+      double burst,
+      int maxInFlightVersions,
+      boolean requireSignatures,
+      Map<AlertType, Severity> severities,
+      Map<AlertType, Duration> resolveAfter) {
+    this(
+        quorum,
+        reportGrace,
+        silenceThreshold,
+        reportsPerSecond,
+        burst,
+        maxInFlightVersions,
+        requireSignatures,
+        severities,
+        resolveAfter,
+        Consistency.DEFAULTS);
   }
 
   /** A policy with the default quiet periods. */

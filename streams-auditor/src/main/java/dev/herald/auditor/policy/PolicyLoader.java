@@ -47,7 +47,8 @@ public final class PolicyLoader {
           "rateBudget",
           "requireSignatures",
           "severity",
-          "resolveAfter");
+          "resolveAfter",
+          "consistency");
 
   private PolicyLoader() {}
 
@@ -287,6 +288,7 @@ public final class PolicyLoader {
         }
       }
     }
+    GroupPolicy.Consistency consistency = consistency(node.get("consistency"), path, base);
     if (grace.isZero()) {
       throw new PolicyException(path + ".reportGrace", "0", "must be longer than zero");
     }
@@ -294,7 +296,44 @@ public final class PolicyLoader {
       throw new PolicyException(path + ".rateBudget.burst", String.valueOf(burst), "must be >= 1");
     }
     return new GroupPolicy(
-        quorum, grace, silence, rate, burst, inFlight, signatures, severities, resolveAfter);
+        quorum,
+        grace,
+        silence,
+        rate,
+        burst,
+        inFlight,
+        signatures,
+        severities,
+        resolveAfter,
+        consistency);
+  }
+
+  private static GroupPolicy.Consistency consistency(JsonNode node, String path, GroupPolicy base) {
+    GroupPolicy.Consistency c = base.consistency();
+    if (node == null || node.isNull()) {
+      return c;
+    }
+    requireObject(node, path + ".consistency");
+    checkKeys(node, path + ".consistency.", Set.of("within", "target"));
+    Duration within = c.within();
+    if (node.has("within")) {
+      within = duration(node.get("within"), path + ".consistency.within");
+      if (within.isZero()) {
+        throw new PolicyException(path + ".consistency.within", "0", "must be longer than zero");
+      }
+    }
+    double target = c.target();
+    if (node.has("target")) {
+      JsonNode t = node.get("target");
+      if (!t.isNumber() || !(t.asDouble() > 0 && t.asDouble() < 1)) {
+        throw new PolicyException(
+            path + ".consistency.target",
+            t.asText(),
+            "is not a share strictly between 0 and 1; write e.g. 0.999 for three nines");
+      }
+      target = t.asDouble();
+    }
+    return new GroupPolicy.Consistency(within, target);
   }
 
   private static void requireObject(JsonNode node, String path) {

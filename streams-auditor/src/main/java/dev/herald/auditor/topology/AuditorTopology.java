@@ -8,6 +8,7 @@ import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.AlertAck;
 import dev.herald.schema.ConsistencyVerdict;
+import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.NodeRecord;
@@ -209,12 +210,26 @@ public final class AuditorTopology {
                 () -> new AckReader(new AvroWireFormat<>(AlertAck.class, schemas)),
                 Named.as("acknowledgements-read"));
 
+    // the consistency job's figures: a burning window is a CONSISTENCY_BURN occurrence
+    KStream<String, Emission> fromSlo =
+        builder.stream(
+                Topics.CONSISTENCY,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("consistency-figures"))
+            .process(
+                () ->
+                    new ConsistencyBurnReader(
+                        new AvroWireFormat<>(
+                            ConsistencyWindow.class, schemas, ConsistencyBurnReader.MAX_BYTES),
+                        metrics),
+                Named.as("consistency-figures-read"));
+
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     BinarySerde<Finding> findings = StoreCodecs.findings();
     HeraldSerde<ConsistencyVerdict> verdicts = HeraldSerde.of(ConsistencyVerdict.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
         .merge(fromAcks, Named.as("detected-and-acknowledged"))
+        .merge(fromSlo, Named.as("detected-acknowledged-and-burning"))
         .process(PromptCommits.PassThrough::new, Named.as("prompt-commit"))
         .split(Named.as("detected-"))
         .branch(

@@ -759,6 +759,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
             members,
             findings,
             now)
+        .map(v -> ConsistencyVerdicts.stamped(v, policy.group(state.group).consistency()))
         .ifPresent(
             v ->
                 context.forward(

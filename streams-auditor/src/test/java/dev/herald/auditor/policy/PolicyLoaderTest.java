@@ -84,4 +84,66 @@ class PolicyLoaderTest {
     AuditPolicy p = PolicyLoader.parse(Files.readString(example));
     assertThat(p.defaults().reportGrace()).isEqualTo(Duration.ofSeconds(2));
   }
+
+  @Test
+  void consistencySloDefaultsAndPerGroupOverrides() {
+    assertThat(PolicyLoader.parse("").group("any").consistency())
+        .isEqualTo(new GroupPolicy.Consistency(Duration.ofSeconds(5), 0.999));
+    AuditPolicy p =
+        PolicyLoader.parse(
+            """
+            defaults:
+              consistency:
+                within: 2s
+            groups:
+              payments:
+                consistency:
+                  target: 0.9999
+              ledger:
+                consistency:
+                  within: 500ms
+                  target: 0.99
+            """);
+    assertThat(p.group("other").consistency())
+        .isEqualTo(new GroupPolicy.Consistency(Duration.ofSeconds(2), 0.999));
+    assertThat(p.group("payments").consistency())
+        .isEqualTo(new GroupPolicy.Consistency(Duration.ofSeconds(2), 0.9999));
+    assertThat(p.group("ledger").consistency())
+        .isEqualTo(new GroupPolicy.Consistency(Duration.ofMillis(500), 0.99));
+    assertThat(p.group("any").quietPeriodOf(AlertType.CONSISTENCY_BURN))
+        .isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void refusesAConsistencySloThatMeansNothing() {
+    record Case(String yaml, String key, String reason) {}
+    for (Case c :
+        new Case[] {
+          new Case("      target: 1\n", "groups.g.consistency.target", "strictly between 0 and 1"),
+          new Case("      target: 0\n", "groups.g.consistency.target", "strictly between 0 and 1"),
+          new Case("      target: '99.9%'\n", "groups.g.consistency.target", "e.g. 0.999"),
+          new Case(
+              "      target: 1.5\n", "groups.g.consistency.target", "strictly between 0 and 1"),
+          new Case("      within: 0s\n", "groups.g.consistency.within", "longer than zero"),
+          new Case("      within: soon\n", "groups.g.consistency.within", "not a duration"),
+          new Case("      nines: 3\n", "groups.g.consistency.nines", "allowed: target, within")
+        }) {
+      assertThatThrownBy(() -> PolicyLoader.parse("groups:\n  g:\n    consistency:\n" + c.yaml()))
+          .as(c.yaml())
+          .isInstanceOfSatisfying(
+              PolicyException.class,
+              e -> {
+                assertThat(e.key()).isEqualTo(c.key());
+                assertThat(e.reason()).contains(c.reason());
+              });
+    }
+  }
+
+  @Test
+  void theExamplePolicyLoadsWithItsConsistencySlo() {
+    AuditPolicy p = PolicyLoader.load(Path.of("../examples/policy.yaml"));
+    assertThat(p.group("payments").consistency())
+        .isEqualTo(new GroupPolicy.Consistency(Duration.ofSeconds(5), 0.9999));
+    assertThat(p.group("other").consistency()).isEqualTo(GroupPolicy.Consistency.DEFAULTS);
+  }
 }

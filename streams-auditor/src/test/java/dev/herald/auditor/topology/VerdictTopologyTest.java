@@ -3,6 +3,7 @@ package dev.herald.auditor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.Topics;
 import dev.herald.schema.VerdictOutcome;
@@ -10,6 +11,7 @@ import dev.herald.schema.serde.HeraldSerde;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
@@ -31,6 +33,7 @@ class VerdictTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
+  private final AtomicReference<AuditPolicy> policy = new AtomicReference<>(AuditPolicy.DEFAULT);
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> batches;
   private TestOutputTopic<String, ConsistencyVerdict> verdicts;
@@ -40,12 +43,7 @@ class VerdictTopologyTest {
     driver =
         new TopologyTestDriver(
             AuditorTopology.reconciliation(
-                () -> AuditPolicy.DEFAULT,
-                replicas.schemas,
-                new SimpleMeterRegistry(),
-                1,
-                0,
-                InputFrontier.NONE),
+                policy::get, replicas.schemas, new SimpleMeterRegistry(), 1, 0, InputFrontier.NONE),
             TestReplicas.driverProperties("verdict-test", stateDir),
             TestReplicas.WALL_START);
     TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
@@ -123,5 +121,44 @@ class VerdictTopologyTest {
     assertThat(verdicts.readValuesToList())
         .singleElement()
         .satisfies(v -> assertThat(v.getOutcome()).isEqualTo(VerdictOutcome.AGREED));
+  }
+
+  @Test
+  void everyVerdictCarriesItsGroupsSloAtTheCloseAndAReloadAppliesToTheNextVerdicts() {
+    // Given the default policy (M 5 s, target 0.999): version 1 is stamped with it
+    for (String n : MEMBERS) {
+      send(n, 1_000, replicas.signedBatch(n, replicas.honest(n, G, "a", 1)));
+    }
+    assertThat(verdicts.readValuesToList())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getWithinMs()).isEqualTo(5_000L);
+              assertThat(v.getTarget()).isEqualTo(0.999);
+            });
+
+    // When the policy is reloaded with group g's own SLO
+    policy.set(
+        PolicyLoader.parse(
+            """
+            groups:
+              g:
+                consistency:
+                  within: 1500ms
+                  target: 0.99
+            """));
+    for (String n : MEMBERS) {
+      send(n, 2_000, replicas.signedBatch(n, replicas.honest(n, G, "a", 2)));
+    }
+
+    // Then the next verdict carries the new M and target
+    assertThat(verdicts.readValuesToList())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getVersion()).isEqualTo(2L);
+              assertThat(v.getWithinMs()).isEqualTo(1_500L);
+              assertThat(v.getTarget()).isEqualTo(0.99);
+            });
   }
 }
