@@ -62,7 +62,9 @@ public final class DetectionQuality {
     }
     Set<ExpectedAlert.Identity> raised = new HashSet<>();
     for (AuditAlert a : alerts) {
-      raised.add(ExpectedAlert.identityOf(a));
+      if (!ExpectedAlert.DERIVED_ALERT_TYPES.contains(a.getType().name())) {
+        raised.add(ExpectedAlert.identityOf(a));
+      }
     }
     Set<String> types = new TreeSet<>();
     expected.forEach(i -> types.add(i.type()));

@@ -55,6 +55,13 @@ public record ExpectedAlert(
   /** Ground-truth types that are not alerts. */
   public static final Set<String> NON_ALERT_TYPES = Set.of("MALFORMED_RECORD", "BENIGN_DUPLICATE");
 
+  /**
+   * Alert types that follow from injected faults rather than being faults of their own, so the
+   * ground truth has no line for them and precision ignores them: {@code CONSISTENCY_BURN} (the
+   * consistency SLO burning because of injected divergences), scored by its own test.
+   */
+  public static final Set<String> DERIVED_ALERT_TYPES = Set.of("CONSISTENCY_BURN");
+
   private static final ObjectMapper JSON =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
