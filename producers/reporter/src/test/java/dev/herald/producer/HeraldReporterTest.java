@@ -247,9 +247,11 @@ class HeraldReporterTest {
   @Test
   void undeliveredBatchFailsEveryReportWithAClearMessage() throws Exception {
     MockProducer<byte[], byte[]> producer = mock(false);
+    // a linger long enough that both reports share one batch even when the first report's
+    // class loading and key set-up take a while (with 5 ms they were sometimes two batches)
     reporter =
         builder()
-            .linger(Duration.ofMillis(5))
+            .linger(Duration.ofSeconds(1))
             .deliveryTimeout(Duration.ofSeconds(2))
             .build(producer);
     CompletableFuture<ReportReceipt> a =
@@ -258,7 +260,7 @@ class HeraldReporterTest {
         reporter.report("acct-1", 2, account(1), account(2), Operation.of("o2", "{}"));
     // MockProducer.flush() would acknowledge everything; wait for the linger to send instead
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
         .until(() -> producer.history().size() == 1);
     producer.errorNext(new TimeoutException("Expiring 1 record(s) for herald.state-changes.v1-3"));
     for (CompletableFuture<ReportReceipt> f : List.of(a, b)) {
