@@ -161,6 +161,17 @@ public final class AuditLogVerifier {
               + ", not to "
               + alert.getAuditorId());
     }
+    if (key.status().equals("REVOKED")) {
+      return new Check(
+          "auditor signature",
+          false,
+          "auditor "
+              + key.auditorId()
+              + "'s key "
+              + alert.getAuditorKeyId()
+              + " was revoked: whoever holds it may have signed this alert, so its signature proves"
+              + " nothing; re-check the alert with the auditor's current key");
+    }
     boolean ok = AuditorSignatures.verify(alert, Ed25519.publicKey(key.publicKey()));
     return new Check(
         "auditor signature",
@@ -189,6 +200,12 @@ public final class AuditLogVerifier {
               + head.getKeyId()
               + " is not registered with role auditor for "
               + head.getAuditorId());
+    }
+    if (key.status().equals("REVOKED")) {
+      return new Check(
+          "head signature",
+          false,
+          what + ": key " + head.getKeyId() + " of " + key.auditorId() + " was revoked");
     }
     boolean ok = AuditorSignatures.verify(head, Ed25519.publicKey(key.publicKey()));
     return new Check(

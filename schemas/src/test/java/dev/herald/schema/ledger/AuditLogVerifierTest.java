@@ -111,4 +111,18 @@ class AuditLogVerifierTest {
         .contains("no signed tree head")
         .contains("covers index 5");
   }
+
+  @Test
+  void aRevokedAuditorKeyProvesNothing() {
+    Map<String, AuditorKey> revoked =
+        Map.of(KEY.keyId(), new AuditorKey("auditor-1", KEY.publicKey(), "REVOKED"));
+
+    Check alert = AuditLogVerifier.alertSignature(alerts.get(0), revoked);
+    Check head = AuditLogVerifier.headSignature(head(leaves, 6), revoked);
+
+    assertThat(alert.ok()).isFalse();
+    assertThat(alert.detail()).contains("was revoked");
+    assertThat(head.ok()).isFalse();
+    assertThat(head.detail()).contains("was revoked");
+  }
 }

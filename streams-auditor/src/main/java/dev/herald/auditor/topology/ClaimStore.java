@@ -58,6 +58,9 @@ final class ClaimStore {
 
   private Bytes cursor;
 
+  /** Claims recorded since the last sweep: the next sweep visits at least twice as many. */
+  private long recordedSinceSweep;
+
   ClaimStore(
       KeyValueStore<Bytes, byte[]> store,
       AuditorMetrics metrics,
@@ -114,6 +117,7 @@ final class ClaimStore {
     }
     long at = Math.max(now, droppedUpTo.getOrDefault(node, Long.MIN_VALUE) + 1);
     pending.put(key, encode(digest, at, where));
+    recordedSinceSweep++;
     count(node, at, 1);
     enforceCap(node);
   }
@@ -130,16 +134,21 @@ final class ClaimStore {
   }
 
   /**
-   * Deletes up to {@link #SWEEP_CHUNK} dead entries (older than the retention at {@code now}, or
-   * dropped for the cap), continuing where the last sweep stopped and starting over at the end.
+   * Visits up to {@link #SWEEP_CHUNK} entries (or twice the claims recorded since the last sweep,
+   * if more) and deletes the dead ones (older than the retention at {@code now}, or dropped for the
+   * cap), continuing where the last sweep stopped and starting over at the end.
    */
   void sweep(long now) {
     flush();
     List<Bytes> dead = new ArrayList<>();
     int visited = 0;
+    // at least twice the claims recorded since the last sweep, so the sweep outruns the cap's
+    // drops whatever the ingress rate (a fixed chunk let the store grow under heavy writers)
+    long chunk = Math.max(SWEEP_CHUNK, 2 * recordedSinceSweep);
+    recordedSinceSweep = 0;
     boolean wrapped = false;
     try (KeyValueIterator<Bytes, byte[]> it = store.range(cursor, null)) {
-      while (it.hasNext() && visited < SWEEP_CHUNK) {
+      while (it.hasNext() && visited < chunk) {
         KeyValue<Bytes, byte[]> kv = it.next();
         if (kv.key.equals(cursor)) {
           continue;

@@ -81,8 +81,36 @@ final class EntityLifecycle {
     } else if (opener != null && state.quiescent()) {
       addOpen(opener, -1);
       opener = null;
+    } else if (opener != null && !reportsIn(state, opener)) {
+      // the opener has no report in any open version any more: whoever keeps the entity open
+      // carries it (else a member running ahead alone would pin an honest opener's quota)
+      String carrier = writer != null && reportsIn(state, writer) ? writer : firstReporter(state);
+      if (carrier != null && !carrier.equals(opener)) {
+        addOpen(opener, -1);
+        opener = carrier;
+        addOpen(opener, 1);
+      }
     }
     store.put(lastKey, last(at, opener));
+  }
+
+  private static boolean reportsIn(EntityState state, String node) {
+    for (EntityState.VersionSlot slot : state.open.values()) {
+      if (slot.reports.containsKey(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first node (by id) reporting the lowest open version, or null. */
+  private static String firstReporter(EntityState state) {
+    for (EntityState.VersionSlot slot : state.open.values()) {
+      if (!slot.reports.isEmpty()) {
+        return slot.reports.firstKey();
+      }
+    }
+    return null;
   }
 
   /**

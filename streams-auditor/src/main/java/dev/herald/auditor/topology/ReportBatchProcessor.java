@@ -424,14 +424,20 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
         duplicates++;
         continue;
       }
-      if (earlier instanceof ClaimEquivocation.New) {
-        claims.record(entityId, sc.getVersion(), nodeId, digest, ref, now);
-      }
+      // a new claim is recorded once the report is judged (voted, duplicate or too late), not
+      // when it is refused for the entity quota: a refused report sent again must be voted then
+      boolean newClaim = earlier instanceof ClaimEquivocation.New;
       if (preview == Reconciler.Effect.DUPLICATE) {
+        if (newClaim) {
+          claims.record(entityId, sc.getVersion(), nodeId, digest, ref, now);
+        }
         duplicates++;
         continue;
       }
       if (preview == Reconciler.Effect.TOO_LATE) {
+        if (newClaim) {
+          claims.record(entityId, sc.getVersion(), nodeId, digest, ref, now);
+        }
         if (revived.contains(entityId)) {
           stale.add(sc);
         } else {
@@ -446,6 +452,9 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
           continue;
         }
         opening++;
+      }
+      if (newClaim) {
+        claims.record(entityId, sc.getVersion(), nodeId, digest, ref, now);
       }
       Set<String> members = registry.members(group, now);
       Reconciler.Outcome out = Reconciler.onReport(state, report, members, gp, now);

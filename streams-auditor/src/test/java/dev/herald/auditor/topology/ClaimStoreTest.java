@@ -141,11 +141,27 @@ class ClaimStoreTest {
       claims.record("e", v, "n1", digest("a" + v), at(v), 0);
     }
     claims.flush();
+    // a first sweep while all are live visits them all (twice the recorded, at least) and resets
+    claims.sweep(0);
+    assertThat(store.approximateNumEntries()).isEqualTo(n);
 
     claims.sweep(5_000);
     assertThat(store.approximateNumEntries()).isEqualTo(500);
     claims.sweep(5_000);
     assertThat(store.approximateNumEntries()).isZero();
     assertThat(claims.count("n1")).isZero();
+  }
+
+  @Test
+  void aSweepAfterManyRecordingsVisitsTwiceAsManySoTheStoreCannotOutgrowIt() {
+    ClaimStore claims = new ClaimStore(store, metrics, 1_000, 1_000_000);
+    int n = ClaimStore.SWEEP_CHUNK + 500;
+    for (int v = 1; v <= n; v++) {
+      claims.record("e", v, "n1", digest("a" + v), at(v), 0);
+    }
+
+    claims.sweep(5_000);
+
+    assertThat(store.approximateNumEntries()).isZero();
   }
 }

@@ -178,5 +178,10 @@ class EntityBoundsTopologyTest {
     report("b", 5_100, replicas.honest("b", G, "spray-2-0", 1));
     assertThat(deadReasons()).isEmpty();
     assertThat(entity("spray-2-0")).isNotNull();
+    // And a report refused for the quota, sent again now, is voted (its claim was not recorded
+    // when it was refused, so it is no "repeat")
+    report("b", 5_200, replicas.honest("b", G, "spray-0-5", 1));
+    assertThat(deadReasons()).isEmpty();
+    assertThat(entity("spray-0-5")).isNotNull();
   }
 }

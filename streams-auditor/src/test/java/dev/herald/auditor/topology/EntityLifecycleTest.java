@@ -153,4 +153,29 @@ class EntityLifecycleTest {
     assertThat(lifecycle.open("n1")).isZero();
     assertThat(lifecycle.entityCount()).isZero();
   }
+
+  @Test
+  void aMemberRunningAheadAloneCarriesTheEntityInsteadOfItsHonestOpener() {
+    // Given n1 opened e at version 1
+    EntityState s = openAt("e", 1);
+    s.open.get(1L).reports.put("n1", null);
+    write("e", s, 1_000, "n1");
+    assertThat(lifecycle.open("n1")).isEqualTo(1);
+    // When version 1 closed and only b keeps e open, at version 2
+    s.open.remove(1L);
+    s.highestClosed = 1;
+    EntityState.VersionSlot ahead = new EntityState.VersionSlot();
+    ahead.version = 2;
+    ahead.reports.put("b", null);
+    s.open.put(2L, ahead);
+    write("e", s, 2_000, "b");
+    // Then b carries e, and n1's quota is free again
+    assertThat(lifecycle.open("n1")).isZero();
+    assertThat(lifecycle.open("b")).isEqualTo(1);
+    // And when b's version closes by deadline (no writer), b's charge is released
+    s.open.clear();
+    s.highestClosed = 2;
+    write("e", s, 3_000, null);
+    assertThat(lifecycle.open("b")).isZero();
+  }
 }
