@@ -14,8 +14,11 @@ import dev.herald.auditor.topology.AuditorRocksDb;
 import dev.herald.auditor.topology.AuditorStores;
 import dev.herald.auditor.topology.AuditorTopology;
 import dev.herald.schema.AuditAlert;
+import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.DeadLetter;
+import dev.herald.schema.LogLeaf;
 import dev.herald.schema.Topics;
+import dev.herald.schema.TreeHead;
 import dev.herald.schema.registry.RememberingSchemaRegistryClient;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
@@ -261,14 +264,18 @@ public final class HeraldAuditor implements AutoCloseable {
 
   /**
    * Registers the schemas of the auditor's outputs now, while the registry may be up, so that the
-   * remembering client knows their ids and alerts and dead letters can be written in a later run
-   * that starts while the registry is down. Best effort: the outputs register them anyway.
+   * remembering client knows their ids and alerts, dead letters, verdicts and the audit log can be
+   * written in a later run that starts while the registry is down. Best effort: the outputs
+   * register them anyway.
    */
   private void learnOutputSchemas() {
     for (Map.Entry<String, Schema> output :
         Map.of(
                 Topics.ALERTS, AuditAlert.getClassSchema(),
-                Topics.DLQ, DeadLetter.getClassSchema())
+                Topics.DLQ, DeadLetter.getClassSchema(),
+                Topics.VERDICTS, ConsistencyVerdict.getClassSchema(),
+                Topics.AUDIT_LOG, LogLeaf.getClassSchema(),
+                Topics.TREE_HEADS, TreeHead.getClassSchema())
             .entrySet()) {
       try {
         registry.register(AvroWireFormat.valueSubject(output.getKey()), output.getValue());
