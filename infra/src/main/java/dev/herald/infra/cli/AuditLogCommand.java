@@ -5,8 +5,8 @@ import dev.herald.schema.TreeHead;
 import dev.herald.schema.ledger.AuditLogVerifier;
 import dev.herald.schema.ledger.AuditLogVerifier.AuditorKey;
 import dev.herald.schema.ledger.AuditLogVerifier.Check;
-import dev.herald.schema.ledger.AuditorSignatures;
 import dev.herald.schema.ledger.MerkleTree;
+import dev.herald.schema.serde.ByteBuffers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -223,8 +223,7 @@ final class AuditLogCommand implements Runnable {
       }
       boolean ok =
           MessageDigest.isEqual(
-              MerkleTree.root(leaves, 0, h.getTreeSize()),
-              AuditorSignatures.bytes(h.getRootHash()));
+              MerkleTree.root(leaves, 0, h.getTreeSize()), ByteBuffers.bytes(h.getRootHash()));
       return new Check(
           "head vs log",
           ok,

@@ -8,9 +8,9 @@ import dev.herald.schema.Topics;
 import dev.herald.schema.TreeHead;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.ledger.AuditLogVerifier.AuditorKey;
-import dev.herald.schema.ledger.AuditorSignatures;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.ByteBuffers;
 import dev.herald.schema.serde.MalformedRecordException;
 import dev.herald.schema.signing.Ed25519;
 import java.io.IOException;
@@ -72,7 +72,7 @@ final class AuditLogSource {
           String node = n.getNodeId().toString();
           status.put(node, n.getStatus().name());
           if (n.getRole() != null && n.getRole().toString().equals("auditor")) {
-            byte[] key = AuditorSignatures.bytes(n.getPublicKey());
+            byte[] key = ByteBuffers.bytes(n.getPublicKey());
             out.put(Ed25519.keyId(key), new AuditorKey(node, key, n.getStatus().name()));
           }
         });
@@ -119,7 +119,7 @@ final class AuditLogSource {
                     + "): a leaf is missing or repeated");
             return;
           }
-          hashes.add(AuditorSignatures.bytes(leaf.getLeafHash()));
+          hashes.add(ByteBuffers.bytes(leaf.getLeafHash()));
         });
     return new Leaves(hashes, problems);
   }
@@ -162,8 +162,7 @@ final class AuditLogSource {
     m.put("treeSize", h.getTreeSize());
     m.put("rootHash", Hashing.hex(h.getRootHash()));
     m.put("timestamp", h.getTimestamp().toString());
-    m.put(
-        "signature", Base64.getEncoder().encodeToString(AuditorSignatures.bytes(h.getSignature())));
+    m.put("signature", Base64.getEncoder().encodeToString(ByteBuffers.bytes(h.getSignature())));
     return m;
   }
 

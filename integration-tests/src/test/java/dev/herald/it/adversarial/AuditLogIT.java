@@ -21,6 +21,7 @@ import dev.herald.schema.ledger.CompactRange;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.schema.serde.ByteBuffers;
 import dev.herald.schema.signing.Ed25519;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -304,7 +305,7 @@ class AuditLogIT {
     List<byte[]> kept = new ArrayList<>();
     for (LogLeaf l : leaves) {
       if (l.getIndex() != dropped) {
-        kept.add(AuditorSignatures.bytes(l.getLeafHash()));
+        kept.add(ByteBuffers.bytes(l.getLeafHash()));
       }
     }
     kept.add(

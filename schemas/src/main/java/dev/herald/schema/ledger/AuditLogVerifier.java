@@ -3,6 +3,7 @@ package dev.herald.schema.ledger;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.TreeHead;
 import dev.herald.schema.canonical.Hashing;
+import dev.herald.schema.serde.ByteBuffers;
 import dev.herald.schema.signing.Ed25519;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -96,8 +97,7 @@ public final class AuditLogVerifier {
     byte[] leaf = AuditorSignatures.leafHash(alert);
     List<byte[]> proof = MerkleTree.inclusionProof(leaves, index, size);
     boolean included =
-        MerkleTree.verifyInclusion(
-            index, size, leaf, proof, AuditorSignatures.bytes(h.getRootHash()));
+        MerkleTree.verifyInclusion(index, size, leaf, proof, ByteBuffers.bytes(h.getRootHash()));
     String where = "log " + alert.getLogId() + " index " + index + " in the head of size " + size;
     if (included) {
       out.add(
@@ -258,8 +258,8 @@ public final class AuditLogVerifier {
         MerkleTree.verifyConsistency(
             older.getTreeSize(),
             newer.getTreeSize(),
-            AuditorSignatures.bytes(older.getRootHash()),
-            AuditorSignatures.bytes(newer.getRootHash()),
+            ByteBuffers.bytes(older.getRootHash()),
+            ByteBuffers.bytes(newer.getRootHash()),
             proof);
     out.add(
         new Check(

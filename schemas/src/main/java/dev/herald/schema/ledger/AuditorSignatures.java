@@ -3,6 +3,7 @@ package dev.herald.schema.ledger;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.TreeHead;
 import dev.herald.schema.canonical.CanonicalEncoding;
+import dev.herald.schema.serde.ByteBuffers;
 import dev.herald.schema.signing.Ed25519;
 import java.nio.ByteBuffer;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -48,7 +49,7 @@ public final class AuditorSignatures {
     } catch (RuntimeException e) {
       return false;
     }
-    return Ed25519.verify(publicKey, message, bytes(alert.getAuditorSignature()));
+    return Ed25519.verify(publicKey, message, ByteBuffers.bytes(alert.getAuditorSignature()));
   }
 
   /** The RFC 9162 leaf hash of a signed alert: SHA-256(0x00 || auditAlertLeaf(alert)). */
@@ -71,17 +72,6 @@ public final class AuditorSignatures {
     } catch (RuntimeException e) {
       return false;
     }
-    return Ed25519.verify(publicKey, message, bytes(head.getSignature()));
-  }
-
-  /** The bytes of a buffer, without consuming it; null for null. */
-  public static byte[] bytes(ByteBuffer buffer) {
-    if (buffer == null) {
-      return null;
-    }
-    ByteBuffer b = buffer.duplicate();
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
+    return Ed25519.verify(publicKey, message, ByteBuffers.bytes(head.getSignature()));
   }
 }

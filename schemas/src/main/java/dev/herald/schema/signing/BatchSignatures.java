@@ -3,6 +3,7 @@ package dev.herald.schema.signing;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.canonical.CanonicalEncoding;
+import dev.herald.schema.serde.ByteBuffers;
 import java.nio.ByteBuffer;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -34,7 +35,7 @@ public final class BatchSignatures {
     } catch (RuntimeException e) {
       return false;
     }
-    return Ed25519.verify(publicKey, message, bytes(batch.getSignature()));
+    return Ed25519.verify(publicKey, message, ByteBuffers.bytes(batch.getSignature()));
   }
 
   /** Sets the heartbeat's signature over its canonical encoding and returns it. */
@@ -55,16 +56,6 @@ public final class BatchSignatures {
     } catch (RuntimeException e) {
       return false;
     }
-    return Ed25519.verify(publicKey, message, bytes(heartbeat.getSignature()));
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    if (buffer == null) {
-      return null;
-    }
-    ByteBuffer b = buffer.duplicate();
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
+    return Ed25519.verify(publicKey, message, ByteBuffers.bytes(heartbeat.getSignature()));
   }
 }

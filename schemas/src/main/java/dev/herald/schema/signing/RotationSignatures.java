@@ -1,6 +1,7 @@
 package dev.herald.schema.signing;
 
 import dev.herald.schema.NodeRecord;
+import dev.herald.schema.serde.ByteBuffers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ public final class RotationSignatures {
    * or {@code previousKey} is not the key it rotates from.
    */
   public static NodeRecord sign(NodeRecord record, Ed25519PrivateKeyParameters previousKey) {
-    byte[] from = bytes(record.getRotatesFrom());
+    byte[] from = ByteBuffers.bytes(record.getRotatesFrom());
     if (from == null) {
       throw new IllegalArgumentException(
           "node " + record.getNodeId() + ": the record declares no rotation (rotatesFrom is null)");
@@ -79,8 +80,8 @@ public final class RotationSignatures {
    * rotation; false (never an exception) when any part is missing or malformed.
    */
   public static boolean verify(NodeRecord record) {
-    byte[] from = bytes(record.getRotatesFrom());
-    byte[] signature = bytes(record.getRotationSignature());
+    byte[] from = ByteBuffers.bytes(record.getRotatesFrom());
+    byte[] signature = ByteBuffers.bytes(record.getRotationSignature());
     if (from == null || signature == null || record.getPublicKey() == null) {
       return false;
     }
@@ -97,23 +98,13 @@ public final class RotationSignatures {
     }
     return message(
         record.getNodeId(),
-        bytes(record.getRotatesFrom()),
-        bytes(record.getPublicKey()),
+        ByteBuffers.bytes(record.getRotatesFrom()),
+        ByteBuffers.bytes(record.getPublicKey()),
         record.getRegisteredAt().toEpochMilli());
   }
 
   private static void lengthPrefixed(ByteArrayOutputStream out, byte[] value) {
     out.writeBytes(ByteBuffer.allocate(Integer.BYTES).putInt(value.length).array());
     out.writeBytes(value);
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    if (buffer == null) {
-      return null;
-    }
-    ByteBuffer b = buffer.duplicate();
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
   }
 }
