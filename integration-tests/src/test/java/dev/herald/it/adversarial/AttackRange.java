@@ -257,7 +257,7 @@ final class AttackRange implements AutoCloseable {
         .until(
             () -> {
               Optional<EntityState> s = auditor.queries().entity(group, entity);
-              return s.isPresent() && s.get().closed.containsKey(v);
+              return s.isPresent() && s.get().closedVersions().containsKey(v);
             });
   }
 

@@ -195,7 +195,7 @@ class LateEquivocationAttackIT {
                       .auditor()
                       .queries()
                       .entity(PAY, accounts.get(1))
-                      .map(s -> s.closed.containsKey(1L))
+                      .map(s -> s.closedVersions().containsKey(1L))
                       .orElse(false))
           .check();
     }

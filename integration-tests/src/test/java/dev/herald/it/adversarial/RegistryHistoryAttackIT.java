@@ -181,7 +181,12 @@ class RegistryHistoryAttackIT {
             () ->
                 second.awaitRunning(Duration.ofMillis(100))
                     && second.queries().entity(PAY, accounts.get(2)).isPresent()
-                    && second.queries().entity(PAY, accounts.get(2)).get().closed.containsKey(6L)
+                    && second
+                        .queries()
+                        .entity(PAY, accounts.get(2))
+                        .get()
+                        .closedVersions()
+                        .containsKey(6L)
                     && book(second).equals(first));
 
         // Then: the same alerts, by id

@@ -83,7 +83,7 @@ class VersionJumpAttackIT {
                       .auditor()
                       .queries()
                       .entity(PAY, acct)
-                      .map(s -> s.closed.containsKey(FAR + 16) || s.forgottenBelow > 8)
+                      .map(s -> s.closedVersions().containsKey(FAR + 16) || s.forgottenBelow() > 8)
                       .orElse(false));
       // ... then version 8: n1, n2 and b agree, n3 diverges
       fleet.round(

@@ -78,7 +78,7 @@ class AuditorEndToEndIT {
                   .flatMap(Optional::stream)
                   .toList())
           .singleElement()
-          .satisfies(e -> assertThat(e.open).isEmpty());
+          .satisfies(e -> assertThat(e.openVersions()).isEmpty());
       assertThat(
               Stream.of(a, b)
                   .flatMap(x -> x.queries().openAlerts().stream())

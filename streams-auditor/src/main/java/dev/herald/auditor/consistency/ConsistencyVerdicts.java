@@ -60,7 +60,7 @@ public final class ConsistencyVerdicts {
       Set<String> members,
       List<Finding> findings,
       long closedAt) {
-    EntityState.ClosedVersion c = state.closed.get(version);
+    EntityState.ClosedVersion c = state.closedVersion(version);
     if (c == null) {
       return Optional.empty();
     }
@@ -82,8 +82,8 @@ public final class ConsistencyVerdicts {
     long first = Math.min(firstReportAt, closedAt);
     return Optional.of(
         ConsistencyVerdict.newBuilder()
-            .setGroup(state.group)
-            .setEntityKey(state.entityKey)
+            .setGroup(state.group())
+            .setEntityKey(state.entityKey())
             .setVersion(version)
             .setOutcome(outcome)
             .setReplicasExpected(members.size())

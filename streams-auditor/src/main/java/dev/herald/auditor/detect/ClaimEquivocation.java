@@ -67,11 +67,11 @@ public final class ClaimEquivocation {
       return REPEATED;
     }
     long v = report.version();
-    VersionSlot slot = state.open.get(v);
+    VersionSlot slot = state.openVersion(v);
     if (slot != null && slot.reports.containsKey(report.nodeId())) {
       return RECONCILE;
     }
-    ClosedVersion closed = state.closed.get(v);
+    ClosedVersion closed = state.closedVersion(v);
     String node = report.nodeId();
     String when =
         closed != null

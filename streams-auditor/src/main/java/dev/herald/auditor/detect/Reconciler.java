@@ -5,14 +5,12 @@ import dev.herald.auditor.detect.EntityState.VersionSlot;
 import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.schema.AlertType;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The per-entity detectors of DESIGN.md "Detection semantics", as pure functions of (entity state,
@@ -22,7 +20,8 @@ import java.util.TreeSet;
  * reported.
  *
  * <p>Order at close, each report explained by an earlier alert leaving the vote: EQUIVOCATION (at
- * report time) → FORK → DUPLICATE_APPLY → CONFLICTING_WRITE → DIVERGENCE / NO_QUORUM → REPLICA_LAG.
+ * report time) → FORK → DUPLICATE_APPLY → CONFLICTING_WRITE → DIVERGENCE / NO_QUORUM → REPLICA_LAG,
+ * one {@link VersionDetector} each, listed in {@code DETECTORS}.
  *
  * <pre>{@code
  * EntityState state = new EntityState("g", "k");
@@ -75,21 +74,21 @@ public final class Reconciler {
   public static Outcome onReport(
       EntityState state, ReplicaReport report, Set<String> members, GroupPolicy policy, long now) {
     long v = report.version();
-    ClosedVersion done = state.closed.get(v);
+    ClosedVersion done = state.closedVersion(v);
     if (done != null) {
       return late(state, done, report, members, policy, now);
     }
-    if (v < state.forgottenBelow) {
+    if (v < state.forgottenBelow()) {
       return new Outcome(Effect.TOO_LATE, List.of(), null, null);
     }
     if (jumps(state, v, policy)) {
       return new Outcome(Effect.JUMP, List.of(), null, null);
     }
     Long opened = null;
-    VersionSlot slot = state.open.get(v);
+    VersionSlot slot = state.openVersion(v);
     if (slot == null) {
       slot = new VersionSlot(v, now, report.eventTime());
-      state.open.put(v, slot);
+      state.startVersion(slot);
       opened = v;
     }
     ReplicaReport previous = slot.reports.get(report.nodeId());
@@ -103,8 +102,8 @@ public final class Reconciler {
       Finding f =
           Finding.versionAlert(
               AlertType.EQUIVOCATION,
-              state.group,
-              state.entityKey,
+              state.group(),
+              state.entityKey(),
               v,
               List.of(report.nodeId()),
               null,
@@ -142,15 +141,15 @@ public final class Reconciler {
    */
   public static Effect classify(EntityState state, ReplicaReport report, GroupPolicy policy) {
     long v = report.version();
-    ClosedVersion done = state.closed.get(v);
+    ClosedVersion done = state.closedVersion(v);
     if (done != null) {
       String had = done.hashes.get(report.nodeId());
       return report.stateHash().equals(had) ? Effect.DUPLICATE : Effect.LATE;
     }
-    if (v < state.forgottenBelow) {
+    if (v < state.forgottenBelow()) {
       return Effect.TOO_LATE;
     }
-    VersionSlot slot = state.open.get(v);
+    VersionSlot slot = state.openVersion(v);
     if (slot == null) {
       return jumps(state, v, policy) ? Effect.JUMP : Effect.ACCEPTED;
     }
@@ -160,9 +159,9 @@ public final class Reconciler {
 
   /** Whether version {@code v} lies beyond the versions this entity may have in flight. */
   private static boolean jumps(EntityState state, long v, GroupPolicy policy) {
-    return state.highestClosed > 0
-        && !state.open.containsKey(v)
-        && v - state.highestClosed > policy.maxInFlightVersions();
+    return state.highestClosed() > 0
+        && !state.openVersions().containsKey(v)
+        && v - state.highestClosed() > policy.maxInFlightVersions();
   }
 
   private static Outcome late(
@@ -186,8 +185,8 @@ public final class Reconciler {
       Finding f =
           Finding.versionAlert(
               AlertType.EQUIVOCATION,
-              state.group,
-              state.entityKey,
+              state.group(),
+              state.entityKey(),
               report.version(),
               List.of(node),
               done.agreedHash,
@@ -214,23 +213,23 @@ public final class Reconciler {
             new Finding(
                 Finding.Kind.CAUGHT_UP,
                 AlertType.REPLICA_LAG,
-                state.group,
+                state.group(),
                 null,
                 null,
                 List.of(node),
                 done.agreedHash,
-                "node " + node + " caught up on " + state.entityKey + " v" + report.version(),
+                "node " + node + " caught up on " + state.entityKey() + " v" + report.version(),
                 report.eventTime(),
                 now,
-                Map.of("entityKey", state.entityKey, "version", Long.toString(report.version())),
+                Map.of("entityKey", state.entityKey(), "version", Long.toString(report.version())),
                 List.of()));
       }
     } else if (done.agreedHash != null) {
       findings.add(
           Finding.versionAlert(
               AlertType.DIVERGENCE,
-              state.group,
-              state.entityKey,
+              state.group(),
+              state.entityKey(),
               report.version(),
               List.of(node),
               done.agreedHash,
@@ -282,8 +281,8 @@ public final class Reconciler {
         new Finding(
             Finding.Kind.RESOLVE,
             AlertType.NO_QUORUM,
-            state.group,
-            state.entityKey,
+            state.group(),
+            state.entityKey(),
             done.version,
             List.of(),
             agreed,
@@ -303,8 +302,8 @@ public final class Reconciler {
       findings.add(
           Finding.versionAlert(
               AlertType.DIVERGENCE,
-              state.group,
-              state.entityKey,
+              state.group(),
+              state.entityKey(),
               done.version,
               minority,
               agreed,
@@ -322,297 +321,85 @@ public final class Reconciler {
   }
 
   /**
+   * The detectors a closing version passes, in this order. Each sees only the voters the earlier
+   * ones left unexplained and removes those its findings explain, so a report is blamed for one
+   * root cause only, in one alert: a forked node is not also diverged, a replayed operation is not
+   * also a conflicting write, and a conflict without a quorum leaves no state to call NO_QUORUM.
+   * (EQUIVOCATION comes first, at report time: an equivocating node never votes.)
+   */
+  private static final List<VersionDetector> DETECTORS =
+      List.of(
+          new ForkDetector(),
+          new DuplicateApplyDetector(),
+          new ConflictingWriteDetector(),
+          new DivergenceDetector(),
+          new ReplicaLagDetector());
+
+  /**
    * Closes version {@code version} of the entity (grace passed or every member reported) and
    * returns what it proves. The version leaves the open set; a summary joins the closed window.
    */
   public static List<Finding> close(
       EntityState state, long version, Set<String> members, GroupPolicy policy, long now) {
-    VersionSlot slot = state.open.remove(version);
+    VersionSlot slot = state.takeOpenVersion(version);
     if (slot == null) {
       return List.of();
     }
-    List<Finding> findings = new ArrayList<>();
-    int quorum = policy.quorumOf(members.size());
-    // voters: node -> report, sorted by node for deterministic output
-    TreeMap<String, ReplicaReport> voters = new TreeMap<>(slot.reports);
-    voters.keySet().removeAll(slot.equivocators);
-
-    // FORK: a report built on a base that is neither the quorum's nor its own previous state.
-    for (ReplicaReport r : List.copyOf(voters.values())) {
-      if (isFork(state, r)) {
-        voters.remove(r.nodeId());
-        findings.add(
-            Finding.versionAlert(
-                AlertType.FORK,
-                state.group,
-                state.entityKey,
-                version,
-                List.of(r.nodeId()),
-                null,
-                "node "
-                    + r.nodeId()
-                    + " built version "
-                    + version
-                    + " on base "
-                    + shortHash(r.prevHash())
-                    + ", which is not the state agreed at version "
-                    + (version - 1),
-                r.eventTime(),
-                now,
-                List.of(r.evidence())));
-      }
+    Vote vote = new Vote(state, slot, version, members, policy.quorumOf(members.size()), now);
+    for (int i = 0; i < DETECTORS.size(); i++) {
+      DETECTORS.get(i).detect(vote);
     }
-
-    // DUPLICATE_APPLY: an operation already applied at an earlier version, applied again here.
-    Map<String, Long> earlierOps = earlierOps(state, version);
-    Map<String, List<ReplicaReport>> replayed = new TreeMap<>();
-    for (ReplicaReport r : voters.values()) {
-      Long at = earlierOps.get(r.opId());
-      if (at != null) {
-        replayed.computeIfAbsent(r.opId(), k -> new ArrayList<>()).add(r);
-      }
-    }
-    for (Map.Entry<String, List<ReplicaReport>> e : replayed.entrySet()) {
-      List<String> nodes = e.getValue().stream().map(ReplicaReport::nodeId).toList();
-      nodes.forEach(voters::remove);
-      findings.add(
-          Finding.versionAlert(
-              AlertType.DUPLICATE_APPLY,
-              state.group,
-              state.entityKey,
-              version,
-              nodes,
-              null,
-              "operation "
-                  + e.getKey()
-                  + " was applied at version "
-                  + earlierOps.get(e.getKey())
-                  + " and again at version "
-                  + version
-                  + " by "
-                  + nodes,
-              firstEventTime(e.getValue()),
-              now,
-              evidenceOf(e.getValue())));
-    }
-
-    // CONFLICTING_WRITE: different operations applied as the same version — another opId, or the
-    // same opId carrying another operation (a double spend under one request id).
-    Map<String, List<ReplicaReport>> byOp = groupBy(voters, Reconciler::operation);
-    String agreedOp = null;
-    if (byOp.size() > 1) {
-      String majorityOp = winner(byOp, quorum);
-      List<ReplicaReport> blamed = new ArrayList<>();
-      for (Map.Entry<String, List<ReplicaReport>> e : byOp.entrySet()) {
-        if (!e.getKey().equals(majorityOp)) {
-          blamed.addAll(e.getValue());
-        }
-      }
-      List<String> nodes = blamed.stream().map(ReplicaReport::nodeId).sorted().toList();
-      findings.add(
-          Finding.versionAlert(
-              AlertType.CONFLICTING_WRITE,
-              state.group,
-              state.entityKey,
-              version,
-              majorityOp == null ? List.copyOf(voters.keySet()) : nodes,
-              null,
-              "operations "
-                  + byOp.keySet().stream().map(Reconciler::describeOperation).toList()
-                  + " were all applied as version "
-                  + version
-                  + (majorityOp == null
-                      ? "; none has a quorum"
-                      : "; the quorum applied " + describeOperation(majorityOp)),
-              slot.firstEventTime,
-              now,
-              evidenceOf(majorityOp == null ? List.copyOf(voters.values()) : blamed)));
-      if (majorityOp == null) {
-        voters.clear();
-      } else {
-        nodes.forEach(voters::remove);
-        agreedOp = byOp.get(majorityOp).get(0).opId();
-      }
-    }
-
-    // DIVERGENCE / NO_QUORUM: same operation, different results.
-    String agreedHash = null;
-    if (!voters.isEmpty()) {
-      Map<String, List<ReplicaReport>> byHash = groupBy(voters, ReplicaReport::stateHash);
-      agreedHash = winner(byHash, quorum);
-      if (agreedHash != null && byHash.size() > 1) {
-        List<ReplicaReport> minority = new ArrayList<>();
-        for (Map.Entry<String, List<ReplicaReport>> e : byHash.entrySet()) {
-          if (!e.getKey().equals(agreedHash)) {
-            minority.addAll(e.getValue());
-          }
-        }
-        findings.add(
-            Finding.versionAlert(
-                AlertType.DIVERGENCE,
-                state.group,
-                state.entityKey,
-                version,
-                minority.stream().map(ReplicaReport::nodeId).toList(),
-                agreedHash,
-                minority.size()
-                    + " node(s) disagree with the quorum state "
-                    + shortHash(agreedHash)
-                    + " at version "
-                    + version,
-                slot.firstEventTime,
-                now,
-                evidenceOf(minority)));
-      } else if (agreedHash == null
-          && (byHash.size() > 1 || (findings.isEmpty() && slot.equivocators.isEmpty()))) {
-        findings.add(
-            Finding.versionAlert(
-                AlertType.NO_QUORUM,
-                state.group,
-                state.entityKey,
-                version,
-                List.of(),
-                null,
-                "no state has the "
-                    + quorum
-                    + " votes of a quorum at version "
-                    + version
-                    + ": "
-                    + voters.size()
-                    + " of "
-                    + members.size()
-                    + " members voted for "
-                    + byHash.size()
-                    + " state(s)",
-                slot.firstEventTime,
-                now,
-                evidenceOf(List.copyOf(voters.values()))));
-      }
-      if (agreedHash != null && agreedOp == null) {
-        agreedOp = byHash.get(agreedHash).get(0).opId();
-      }
-    }
-
-    // REPLICA_LAG: members that said nothing about a version the quorum agreed on.
-    ClosedVersion summary = new ClosedVersion();
+    List<Finding> findings = vote.findings();
+    ClosedVersion summary = vote.summary();
     summary.version = version;
-    summary.agreedHash = agreedHash;
-    summary.revotable =
-        findings.stream().anyMatch(f -> f.type() == AlertType.NO_QUORUM && f.version() != null);
-    summary.agreedOp = agreedHash == null ? null : agreedOp;
-    slot.reports.forEach(
-        (node, r) -> {
-          summary.hashes.put(node, r.stateHash());
-          summary.claims.put(node, whereRead(r.evidence()));
-        });
-    if (agreedHash != null) {
-      for (String member : new TreeSet<>(members)) {
-        if (!slot.reports.containsKey(member)) {
-          summary.missing.add(member);
-          Map<String, String> attrs = new LinkedHashMap<>();
-          attrs.put("entityKey", state.entityKey);
-          attrs.put("version", Long.toString(version));
-          findings.add(
-              Finding.episode(
-                  AlertType.REPLICA_LAG,
-                  state.group,
-                  member,
-                  "node "
-                      + member
-                      + " has not reported the agreed version "
-                      + version
-                      + " of "
-                      + state.entityKey,
-                  slot.firstEventTime,
-                  now,
-                  attrs,
-                  List.of()));
-        }
-      }
+    summary.agreedHash = vote.agreedHash();
+    summary.revotable = undecided(findings);
+    summary.agreedOp = vote.agreedHash() == null ? null : vote.agreedOp();
+    for (Map.Entry<String, ReplicaReport> e : slot.reports.entrySet()) {
+      summary.hashes.put(e.getKey(), e.getValue().stateHash());
+      summary.claims.put(e.getKey(), whereRead(e.getValue().evidence()));
     }
-    state.closed.put(version, summary);
-    state.highestClosed = Math.max(state.highestClosed, version);
-    while (state.closed.size() > EntityState.CLOSED_WINDOW) {
-      ClosedVersion oldest = state.closed.pollFirstEntry().getValue();
-      // Only an agreed version moves the horizon: versions nobody agreed on (one liar's, far
-      // ahead) must never make later honest reports too late to judge.
-      if (oldest != null && oldest.agreedHash != null) {
-        state.forgottenBelow = Math.max(state.forgottenBelow, oldest.version + 1);
-      }
-    }
+    state.rememberClosed(summary);
     return findings;
   }
 
-  private static boolean isFork(EntityState state, ReplicaReport r) {
-    long v = r.version();
-    if (v == 1) {
-      return !r.prevHash().isEmpty();
-    }
-    String agreed = null;
-    String own = null;
-    ClosedVersion before = state.closed.get(v - 1);
-    if (before != null) {
-      agreed = before.agreedHash;
-      own = before.hashes.get(r.nodeId());
-    } else {
-      VersionSlot openBefore = state.open.get(v - 1);
-      if (openBefore != null && openBefore.reports.containsKey(r.nodeId())) {
-        own = openBefore.reports.get(r.nodeId()).stateHash();
+  /** Whether the close raised a NO_QUORUM: late reports may still decide the version. */
+  private static boolean undecided(List<Finding> findings) {
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
+      if (f.type() == AlertType.NO_QUORUM && f.version() != null) {
+        return true;
       }
     }
-    if (agreed == null && own == null) {
-      return false; // nothing known to compare with
-    }
-    return !r.prevHash().equals(agreed) && !r.prevHash().equals(own);
-  }
-
-  /**
-   * opId → the earlier version a quorum agreed it was applied at. Only agreed operations count: a
-   * claim one node alone put into an earlier open version (a liar copying the next version's op)
-   * must never make the honest replicas look like they applied it twice.
-   */
-  private static Map<String, Long> earlierOps(EntityState state, long version) {
-    Map<String, Long> ops = new HashMap<>();
-    for (ClosedVersion c : state.closed.headMap(version, false).values()) {
-      if (c.agreedOp != null) {
-        ops.putIfAbsent(c.agreedOp, c.version);
-      }
-    }
-    return ops;
-  }
-
-  /** The key an operation is compared on: its id and its digest. */
-  private static String operation(ReplicaReport r) {
-    return r.opId() + '\u0000' + r.opDigest();
-  }
-
-  private static String describeOperation(String operationKey) {
-    int sep = operationKey.indexOf('\u0000');
-    return sep < 0
-        ? operationKey
-        : operationKey.substring(0, sep)
-            + " (digest "
-            + shortHash(operationKey.substring(sep + 1))
-            + ")";
+    return false;
   }
 
   /** The key with at least {@code quorum} reports, if exactly one has (ties have no winner). */
-  private static String winner(Map<String, List<ReplicaReport>> groups, int quorum) {
-    return groups.entrySet().stream()
-        .filter(e -> e.getValue().size() >= quorum)
-        .max(
-            Comparator.comparingInt(
-                (Map.Entry<String, List<ReplicaReport>> e) -> e.getValue().size()))
-        .filter(
-            best ->
-                groups.values().stream().filter(l -> l.size() == best.getValue().size()).count()
-                    == 1)
-        .map(Map.Entry::getKey)
-        .orElse(null);
+  static String winner(Map<String, List<ReplicaReport>> groups, int quorum) {
+    String best = null;
+    int bestSize = -1;
+    for (Map.Entry<String, List<ReplicaReport>> e : groups.entrySet()) {
+      int size = e.getValue().size();
+      if (size >= quorum && size > bestSize) {
+        best = e.getKey();
+        bestSize = size;
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    int sameSize = 0;
+    for (List<ReplicaReport> l : groups.values()) {
+      if (l.size() == bestSize) {
+        sameSize++;
+      }
+    }
+    return sameSize == 1 ? best : null;
   }
 
-  private static Map<String, List<ReplicaReport>> groupBy(
-      Map<String, ReplicaReport> voters, java.util.function.Function<ReplicaReport, String> key) {
+  /** The voters grouped by {@code key}, keys sorted, each group in the voters' (node) order. */
+  static Map<String, List<ReplicaReport>> groupBy(
+      Map<String, ReplicaReport> voters, Function<ReplicaReport, String> key) {
     Map<String, List<ReplicaReport>> out = new TreeMap<>();
     for (ReplicaReport r : voters.values()) {
       out.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r);
@@ -620,12 +407,16 @@ public final class Reconciler {
     return out;
   }
 
-  private static long firstEventTime(List<ReplicaReport> reports) {
-    return reports.stream().mapToLong(ReplicaReport::eventTime).min().orElse(0);
-  }
-
-  private static List<EvidenceRef> evidenceOf(List<ReplicaReport> reports) {
-    return reports.stream().map(ReplicaReport::evidence).distinct().toList();
+  /** The batches of {@code reports}, each once, in the reports' order. */
+  static List<EvidenceRef> evidenceOf(Collection<ReplicaReport> reports) {
+    List<EvidenceRef> out = new ArrayList<>(reports.size());
+    for (ReplicaReport r : reports) {
+      EvidenceRef e = r.evidence();
+      if (!out.contains(e)) {
+        out.add(e);
+      }
+    }
+    return out;
   }
 
   static String shortHash(String hex) {

@@ -95,7 +95,7 @@ final class EntityLifecycle {
   }
 
   private static boolean reportsIn(EntityState state, String node) {
-    for (EntityState.VersionSlot slot : state.open.values()) {
+    for (EntityState.VersionSlot slot : state.openVersions().values()) {
       if (slot.reports.containsKey(node)) {
         return true;
       }
@@ -105,7 +105,7 @@ final class EntityLifecycle {
 
   /** The first node (by id) reporting the lowest open version, or null. */
   private static String firstReporter(EntityState state) {
-    for (EntityState.VersionSlot slot : state.open.values()) {
+    for (EntityState.VersionSlot slot : state.openVersions().values()) {
       if (!slot.reports.isEmpty()) {
         return slot.reports.firstKey();
       }
@@ -137,10 +137,8 @@ final class EntityLifecycle {
       return false;
     }
     Residue residue = residue(r);
-    fresh.highestClosed = Math.max(fresh.highestClosed, residue.highestClosed());
-    fresh.forgottenBelow =
-        Math.max(
-            fresh.forgottenBelow, Math.max(residue.forgottenBelow(), residue.highestClosed() + 1));
+    fresh.inheritHorizon(
+        residue.highestClosed(), Math.max(residue.forgottenBelow(), residue.highestClosed() + 1));
     return true;
   }
 
@@ -213,8 +211,8 @@ final class EntityLifecycle {
     store.put(
         key(RESIDUE, entityId),
         ByteBuffer.allocate(24)
-            .putLong(state.highestClosed)
-            .putLong(state.forgottenBelow)
+            .putLong(state.highestClosed())
+            .putLong(state.forgottenBelow())
             .putLong(at)
             .array());
     store.put(timed(RESIDUE_EXPIRY, at, entityId), new byte[0]);

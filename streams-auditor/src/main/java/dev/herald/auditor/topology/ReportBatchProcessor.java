@@ -398,7 +398,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       // its old batches never get here: admission dead-letters them as replays, by signed
       // content and sequence, so nobody can spend an honest node's budget by copying it).
       Reconciler.Effect preview = Reconciler.classify(state, report, gp);
-      EntityState.VersionSlot slot = state.open.get(sc.getVersion());
+      EntityState.VersionSlot slot = state.openVersion(sc.getVersion());
       boolean newEntry =
           preview == Reconciler.Effect.ACCEPTED
               && (slot == null || !slot.reports.containsKey(nodeId));
@@ -676,13 +676,13 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     int closed = 0;
     for (DeadlineIndex.DueVersion d : due) {
       EntityState state = entities.get(d.entityId());
-      if (state == null || !state.open.containsKey(d.version())) {
+      if (state == null || !state.openVersions().containsKey(d.version())) {
         continue;
       }
-      EntityState.VersionSlot slot = state.open.get(d.version());
-      Set<String> members = registry.members(state.group, now);
+      EntityState.VersionSlot slot = state.openVersion(d.version());
+      Set<String> members = registry.members(state.group(), now);
       List<Finding> findings =
-          Reconciler.close(state, d.version(), members, policy.group(state.group), now);
+          Reconciler.close(state, d.version(), members, policy.group(state.group()), now);
       findings = released(state, d.version(), findings, touched);
       entities.put(d.entityId(), state);
       lifecycle.written(d.entityId(), state, now, null);
@@ -701,7 +701,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
    */
   private List<Finding> released(
       EntityState state, long version, List<Finding> findings, Map<String, NodeLedger> touched) {
-    EntityState.ClosedVersion c = state.closed.get(version);
+    EntityState.ClosedVersion c = state.closedVersion(version);
     if (c == null) {
       return findings;
     }
@@ -768,7 +768,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
             members,
             findings,
             now)
-        .map(v -> ConsistencyVerdicts.stamped(v, policy.group(state.group).consistency()))
+        .map(v -> ConsistencyVerdicts.stamped(v, policy.group(state.group()).consistency()))
         .ifPresent(
             v ->
                 context.forward(

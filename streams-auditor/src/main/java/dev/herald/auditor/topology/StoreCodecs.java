@@ -54,28 +54,32 @@ final class StoreCodecs {
       new BinarySerde.Codec<>() {
         @Override
         public void write(Out out, EntityState s) {
-          out.str(s.group);
-          out.str(s.entityKey);
-          out.size(s.open, s.open == null ? 0 : s.open.size());
-          if (s.open != null) {
-            for (Map.Entry<Long, VersionSlot> e : s.open.entrySet()) {
+          String group = s.group();
+          String entityKey = s.entityKey();
+          Map<Long, VersionSlot> open = s.openVersions();
+          Map<Long, ClosedVersion> closed = s.closedVersions();
+          out.str(group);
+          out.str(entityKey);
+          out.size(open, open == null ? 0 : open.size());
+          if (open != null) {
+            for (Map.Entry<Long, VersionSlot> e : open.entrySet()) {
               out.zlong(e.getKey());
-              writeSlot(out, e.getValue(), s);
+              writeSlot(out, e.getValue(), group, entityKey);
             }
           }
-          out.size(s.closed, s.closed == null ? 0 : s.closed.size());
-          if (s.closed != null) {
-            for (Map.Entry<Long, ClosedVersion> e : s.closed.entrySet()) {
+          out.size(closed, closed == null ? 0 : closed.size());
+          if (closed != null) {
+            for (Map.Entry<Long, ClosedVersion> e : closed.entrySet()) {
               out.zlong(e.getKey());
               writeClosed(out, e.getValue());
             }
           }
-          out.zlong(s.forgottenBelow);
-          out.zlong(s.highestClosed);
+          out.zlong(s.forgottenBelow());
+          out.zlong(s.highestClosed());
           // Trailing section (values written before it lack it): where each closed version's
           // claims were read, in the closed versions' order.
-          if (s.closed != null) {
-            for (ClosedVersion c : s.closed.values()) {
+          if (closed != null) {
+            for (ClosedVersion c : closed.values()) {
               writeClaims(out, c == null ? null : c.claims);
             }
           }
@@ -83,40 +87,35 @@ final class StoreCodecs {
 
         @Override
         public EntityState read(In in) {
-          EntityState s = new EntityState();
-          s.group = in.str();
-          s.entityKey = in.str();
-          int open = in.size();
-          if (open < 0) {
-            s.open = null;
-          }
-          for (int i = 0; i < open; i++) {
+          String group = in.str();
+          String entityKey = in.str();
+          int openCount = in.size();
+          TreeMap<Long, VersionSlot> open = openCount < 0 ? null : new TreeMap<>();
+          for (int i = 0; i < openCount; i++) {
             long v = in.zlong();
-            s.open.put(v, readSlot(in, s));
+            open.put(v, readSlot(in, group, entityKey));
           }
-          int closed = in.size();
-          if (closed < 0) {
-            s.closed = null;
-          }
-          for (int i = 0; i < closed; i++) {
+          int closedCount = in.size();
+          TreeMap<Long, ClosedVersion> closed = closedCount < 0 ? null : new TreeMap<>();
+          for (int i = 0; i < closedCount; i++) {
             long v = in.zlong();
-            s.closed.put(v, readClosed(in));
+            closed.put(v, readClosed(in));
           }
-          s.forgottenBelow = in.zlong();
-          s.highestClosed = in.zlong();
-          if (in.more() && s.closed != null) {
-            for (ClosedVersion c : s.closed.values()) {
+          long forgottenBelow = in.zlong();
+          long highestClosed = in.zlong();
+          if (in.more() && closed != null) {
+            for (ClosedVersion c : closed.values()) {
               Map<String, EvidenceRef> claims = readClaims(in);
               if (c != null) {
                 c.claims = claims;
               }
             }
           }
-          return s;
+          return EntityState.restore(group, entityKey, open, closed, forgottenBelow, highestClosed);
         }
       };
 
-  private static void writeSlot(Out out, VersionSlot slot, EntityState s) {
+  private static void writeSlot(Out out, VersionSlot slot, String group, String entityKey) {
     out.bool(slot != null);
     if (slot == null) {
       return;
@@ -128,13 +127,13 @@ final class StoreCodecs {
     if (slot.reports != null) {
       for (Map.Entry<String, ReplicaReport> e : slot.reports.entrySet()) {
         out.str(e.getKey());
-        writeReport(out, e.getValue(), s.group, s.entityKey, e.getKey());
+        writeReport(out, e.getValue(), group, entityKey, e.getKey());
       }
     }
     writeStrings(out, slot.equivocators);
   }
 
-  private static VersionSlot readSlot(In in, EntityState s) {
+  private static VersionSlot readSlot(In in, String group, String entityKey) {
     if (!in.bool()) {
       return null;
     }
@@ -148,7 +147,7 @@ final class StoreCodecs {
     }
     for (int i = 0; i < reports; i++) {
       String node = in.str();
-      slot.reports.put(node, readReport(in, s.group, s.entityKey, node));
+      slot.reports.put(node, readReport(in, group, entityKey, node));
     }
     slot.equivocators = readStrings(in, new HashSet<>());
     return slot;

@@ -51,7 +51,7 @@ class ConsistencyVerdictsTest {
 
   /** Feeds a report at auditor time {@code at}, as the topology does, keeping the verdict. */
   private void feed(ReplicaReport r, long at) {
-    EntityState.VersionSlot slot = state.open.get(r.version());
+    EntityState.VersionSlot slot = state.openVersions().get(r.version());
     Reconciler.Outcome out = Reconciler.onReport(state, r, MEMBERS, POLICY, at);
     findings.addAll(out.findings());
     if (out.closedVersion() != null) {
@@ -68,7 +68,7 @@ class ConsistencyVerdictsTest {
   }
 
   private void closeByGrace(long v, long at) {
-    EntityState.VersionSlot slot = state.open.get(v);
+    EntityState.VersionSlot slot = state.openVersions().get(v);
     List<Finding> closed = Reconciler.close(state, v, MEMBERS, POLICY, at);
     findings.addAll(closed);
     verdict =

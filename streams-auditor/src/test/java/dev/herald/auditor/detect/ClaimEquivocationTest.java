@@ -74,7 +74,7 @@ class ClaimEquivocationTest {
     ReplicaReport first = report("aa", "bb", "op5", "cc");
     EntityState.VersionSlot slot = new EntityState.VersionSlot(5, 0, 0);
     slot.reports.put("n3", first);
-    state.open.put(5L, slot);
+    state.openVersions().put(5L, slot);
     ReplicaReport second = report("aa", "zz", "op5", "cc");
 
     assertThat(
@@ -88,7 +88,7 @@ class ClaimEquivocationTest {
     EntityState.ClosedVersion closed = new EntityState.ClosedVersion();
     closed.version = 5;
     closed.agreedHash = "bb";
-    state.closed.put(5L, closed);
+    state.closedVersions().put(5L, closed);
     ReplicaReport first = report("aa", "bb", "op5", "cc");
     ReplicaReport second = report("xx", "bb", "op5", "cc");
 

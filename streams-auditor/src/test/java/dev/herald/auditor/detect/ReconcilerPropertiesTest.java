@@ -42,10 +42,10 @@ class ReconcilerPropertiesTest {
       now = Math.max(now, r.eventTime());
       out.addAll(Reconciler.onReport(state, r, members, GroupPolicy.DEFAULTS, now).findings());
     }
-    for (Long v : List.copyOf(state.open.keySet())) {
+    for (Long v : List.copyOf(state.openVersions().keySet())) {
       out.addAll(Reconciler.close(state, v, members, GroupPolicy.DEFAULTS, now + 2_000));
     }
-    assertThat(state.open).isEmpty();
+    assertThat(state.openVersions()).isEmpty();
     return out;
   }
 

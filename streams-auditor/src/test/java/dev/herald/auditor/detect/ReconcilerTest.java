@@ -47,8 +47,8 @@ class ReconcilerTest {
     }
     // Then
     assertThat(findings).isEmpty();
-    assertThat(state.open).isEmpty();
-    assertThat(state.closed).hasSize(5);
+    assertThat(state.openVersions()).isEmpty();
+    assertThat(state.closedVersions()).hasSize(5);
   }
 
   @Test
@@ -57,7 +57,7 @@ class ReconcilerTest {
     feed(honest("n2", 1));
     Reconciler.Outcome last = feed(honest("n3", 1));
     assertThat(last.closedVersion()).isEqualTo(1L);
-    assertThat(state.open).isEmpty();
+    assertThat(state.openVersions()).isEmpty();
   }
 
   @Test
@@ -147,7 +147,7 @@ class ReconcilerTest {
     feed(honest("n1", 1));
     feed(honest("n2", 1));
     feed(honest("n3", 1));
-    assertThat(state.closed).containsKey(1L);
+    assertThat(state.closedVersions()).containsKey(1L);
     // When n1 signs a second, different claim for it
     feed(report("n1", 1, "", hash("other"), "op1"));
     // Then the alert carries where both were read: herald verify can fetch and compare them
@@ -227,9 +227,9 @@ class ReconcilerTest {
     for (long v = 1; v <= EntityState.CLOSED_WINDOW + 10; v++) {
       agreedVersion(v);
     }
-    assertThat(state.closed).hasSize(EntityState.CLOSED_WINDOW);
+    assertThat(state.closedVersions()).hasSize(EntityState.CLOSED_WINDOW);
     assertThat(feed(honest("n1", 2)).effect()).isEqualTo(Reconciler.Effect.TOO_LATE);
-    assertThat(state.open).isEmpty();
+    assertThat(state.openVersions()).isEmpty();
   }
 
   @Test
@@ -239,7 +239,7 @@ class ReconcilerTest {
     ReplicaReport jump = report("n3", far, state(far - 1), state(far), "op" + far);
     assertThat(Reconciler.classify(state, jump, POLICY)).isEqualTo(Reconciler.Effect.JUMP);
     assertThat(feed(jump).effect()).isEqualTo(Reconciler.Effect.JUMP);
-    assertThat(state.open).isEmpty();
+    assertThat(state.openVersions()).isEmpty();
     long edge = 1 + POLICY.maxInFlightVersions();
     ReplicaReport inWindow = report("n3", edge, state(edge - 1), state(edge), "op" + edge);
     assertThat(Reconciler.classify(state, inWindow, POLICY)).isEqualTo(Reconciler.Effect.ACCEPTED);
@@ -253,8 +253,8 @@ class ReconcilerTest {
       feed(report("n3", v, "x", hash("x" + v), "opx" + v));
       findings.addAll(Reconciler.close(state, v, MEMBERS, POLICY, 1_000 * v + 2_000));
     }
-    assertThat(state.closed).hasSize(EntityState.CLOSED_WINDOW);
-    assertThat(state.forgottenBelow).isLessThanOrEqualTo(2);
+    assertThat(state.closedVersions()).hasSize(EntityState.CLOSED_WINDOW);
+    assertThat(state.forgottenBelow()).isLessThanOrEqualTo(2);
     findings.clear();
     feed(honest("n1", 2));
     feed(honest("n2", 2));

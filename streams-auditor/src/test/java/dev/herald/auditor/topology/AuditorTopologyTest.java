@@ -145,7 +145,7 @@ class AuditorTopologyTest {
     send("n1", 5_000, replicas.signedBatch("n1")); // an empty batch only advances stream time
     assertThat(newAlerts()).isEmpty();
     assertThat(dlq.isEmpty()).isTrue();
-    assertThat(entities().get(EntityState.entityId("g", "a")).open).isEmpty();
+    assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
     assertThat(deadlineEntries()).isZero();
   }
 
@@ -168,7 +168,7 @@ class AuditorTopologyTest {
               assertThat(a.getNodes()).containsExactly("n3");
               assertThat(a.getEntityKey()).isNull();
             });
-    assertThat(entities().get(EntityState.entityId("g", "a")).open).isEmpty();
+    assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
     assertThat(deadlineEntries()).isZero();
 
     send("n3", 3_600, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
@@ -222,7 +222,7 @@ class AuditorTopologyTest {
     assertThat(letters.get(0).getValue().array()).containsExactly(1, 2, 3);
     assertThat(letters.get(0).getTopic()).isEqualTo(Topics.STATE_CHANGES);
     assertThat(newAlerts()).isEmpty();
-    assertThat(entities().get(EntityState.entityId("g", "b")).closed).containsKey(1L);
+    assertThat(entities().get(EntityState.entityId("g", "b")).closedVersions()).containsKey(1L);
     assertThat(meters.get("herald_dead_letters").tag("reason", "INVALID").counter().count())
         .isEqualTo(1.0);
     assertThat(meters.get("herald_reports").tag("outcome", "accepted").counter().count())
@@ -251,7 +251,7 @@ class AuditorTopologyTest {
         .extracting(DeadLetter::getReason)
         .containsExactly("OVERSIZED");
     assertThat(newAlerts()).isEmpty();
-    assertThat(entities().get(EntityState.entityId("g", "a")).closed).containsKey(1L);
+    assertThat(entities().get(EntityState.entityId("g", "a")).closedVersions()).containsKey(1L);
   }
 
   @Test
@@ -347,7 +347,7 @@ class AuditorTopologyTest {
     assertThat(newAlerts()).isEmpty();
     // the second copy is recognised by its signed content, counted nowhere and kept as a replay
     assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("REPLAY");
-    assertThat(entities().get(EntityState.entityId("g", "a")).closed.get(1L).hashes)
+    assertThat(entities().get(EntityState.entityId("g", "a")).closedVersions().get(1L).hashes)
         .containsOnlyKeys(MEMBERS);
   }
 

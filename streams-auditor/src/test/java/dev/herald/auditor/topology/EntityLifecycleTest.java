@@ -46,7 +46,7 @@ class EntityLifecycleTest {
 
   private static EntityState closedUpTo(String key, long highestClosed) {
     EntityState s = new EntityState("g", key);
-    s.highestClosed = highestClosed;
+    s.inheritHorizon(highestClosed, 0);
     return s;
   }
 
@@ -54,7 +54,7 @@ class EntityLifecycleTest {
     EntityState s = new EntityState("g", key);
     EntityState.VersionSlot slot = new EntityState.VersionSlot();
     slot.version = version;
-    s.open.put(version, slot);
+    s.openVersions().put(version, slot);
     return s;
   }
 
@@ -82,8 +82,8 @@ class EntityLifecycleTest {
     assertThat(lifecycle.entityCount()).isZero();
     EntityState fresh = new EntityState("g", "a");
     assertThat(lifecycle.revive(EntityState.entityId("g", "a"), fresh)).isTrue();
-    assertThat(fresh.highestClosed).isEqualTo(7);
-    assertThat(fresh.forgottenBelow).isEqualTo(8);
+    assertThat(fresh.highestClosed()).isEqualTo(7);
+    assertThat(fresh.forgottenBelow()).isEqualTo(8);
   }
 
   @Test
@@ -158,23 +158,23 @@ class EntityLifecycleTest {
   void aMemberRunningAheadAloneCarriesTheEntityInsteadOfItsHonestOpener() {
     // Given n1 opened e at version 1
     EntityState s = openAt("e", 1);
-    s.open.get(1L).reports.put("n1", null);
+    s.openVersions().get(1L).reports.put("n1", null);
     write("e", s, 1_000, "n1");
     assertThat(lifecycle.open("n1")).isEqualTo(1);
     // When version 1 closed and only b keeps e open, at version 2
-    s.open.remove(1L);
-    s.highestClosed = 1;
+    s.openVersions().remove(1L);
+    s.inheritHorizon(1, 0);
     EntityState.VersionSlot ahead = new EntityState.VersionSlot();
     ahead.version = 2;
     ahead.reports.put("b", null);
-    s.open.put(2L, ahead);
+    s.openVersions().put(2L, ahead);
     write("e", s, 2_000, "b");
     // Then b carries e, and n1's quota is free again
     assertThat(lifecycle.open("n1")).isZero();
     assertThat(lifecycle.open("b")).isEqualTo(1);
     // And when b's version closes by deadline (no writer), b's charge is released
-    s.open.clear();
-    s.highestClosed = 2;
+    s.openVersions().clear();
+    s.inheritHorizon(2, 0);
     write("e", s, 3_000, null);
     assertThat(lifecycle.open("b")).isZero();
   }

@@ -67,8 +67,8 @@ class ReconciliationThroughputTest {
       try (KeyValueIterator<String, EntityState> it = store.all()) {
         while (it.hasNext()) {
           EntityState state = it.next().value;
-          assertThat(state.open).isEmpty();
-          closed += state.closed.size();
+          assertThat(state.openVersions()).isEmpty();
+          closed += state.closedVersions().size();
         }
       }
       assertThat(closed).isEqualTo(entities);

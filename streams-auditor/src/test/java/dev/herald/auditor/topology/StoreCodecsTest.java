@@ -92,25 +92,27 @@ class StoreCodecsTest {
             -5,
             new EvidenceRef("other-topic", 0, -1, "n9", null, -3, new byte[] {0, 1, -1}, false));
     Reconciler.onReport(s, odd, MEMBERS, POLICY, 302);
-    s.open.get(22L).reports.put("n3", null);
+    s.openVersions().get(22L).reports.put("n3", null);
     return s;
   }
 
   @Test
   void entityStateReadsBackEqual() {
     EntityState s = busyEntity();
-    assertThat(s.closed).hasSize(EntityState.CLOSED_WINDOW);
-    assertThat(s.forgottenBelow).isPositive();
+    assertThat(s.closedVersions()).hasSize(EntityState.CLOSED_WINDOW);
+    assertThat(s.forgottenBelow()).isPositive();
     BinarySerde<EntityState> serde = StoreCodecs.entityStates();
 
     byte[] bytes = serde.serialize(s);
     EntityState back = serde.deserialize(bytes);
 
     assertThat(back).usingRecursiveComparison().isEqualTo(s);
-    assertThat(back.open).isInstanceOf(TreeMap.class);
-    assertThat(back.closed.values())
+    assertThat(back.openVersions()).isInstanceOf(TreeMap.class);
+    assertThat(back.closedVersions().values())
         .allSatisfy(c -> assertThat(c.hashes).isInstanceOf(TreeMap.class));
-    assertThat(back.open.get(21L).equivocators).isInstanceOf(HashSet.class).containsExactly("n1");
+    assertThat(back.openVersions().get(21L).equivocators)
+        .isInstanceOf(HashSet.class)
+        .containsExactly("n1");
     assertThat(serde.serialize(back)).isEqualTo(bytes);
     assertThat(bytes.length)
         .isLessThan(new JsonSerde<>(EntityState.class).serializer().serialize("t", s).length / 2);
@@ -120,39 +122,38 @@ class StoreCodecsTest {
   void aClosedVersionChangedAfterAWriteIsWrittenAsChanged() {
     // Given: an entity written once, its closed summaries remembered encoded
     EntityState s = busyEntity();
-    s.open.get(22L).reports.remove("n3");
+    s.openVersions().get(22L).reports.remove("n3");
     BinarySerde<EntityState> serde = StoreCodecs.entityStates();
     serde.serialize(s);
     long lagging = 7;
-    assertThat(s.closed.get(lagging).missing).containsExactly("n3");
+    assertThat(s.closedVersions().get(lagging).missing).containsExactly("n3");
 
     // When: the lagging node reports late (a hash added, a missing node removed), and a summary is
     // changed by hand in place
     Reconciler.onReport(s, report("n3", lagging, "s7", "op7"), MEMBERS, POLICY, 500);
-    EntityState.ClosedVersion other = s.closed.get(12L);
+    EntityState.ClosedVersion other = s.closedVersions().get(12L);
     other.agreedOp = "op-changed";
     other.hashes.put("n2", hash("changed"));
     EntityState back = serde.deserialize(serde.serialize(s));
 
     // Then
     assertThat(back).usingRecursiveComparison().isEqualTo(s);
-    assertThat(back.closed.get(lagging).missing).isEmpty();
-    assertThat(back.closed.get(lagging).hashes).containsKey("n3");
-    assertThat(back.closed.get(12L).agreedOp).isEqualTo("op-changed");
-    assertThat(back.closed.get(12L).hashes.get("n2")).isEqualTo(hash("changed"));
+    assertThat(back.closedVersions().get(lagging).missing).isEmpty();
+    assertThat(back.closedVersions().get(lagging).hashes).containsKey("n3");
+    assertThat(back.closedVersions().get(12L).agreedOp).isEqualTo("op-changed");
+    assertThat(back.closedVersions().get(12L).hashes.get("n2")).isEqualTo(hash("changed"));
   }
 
   @Test
   void emptyAndNullPartsReadBackEqual() {
-    EntityState s = new EntityState();
-    s.open = null;
+    EntityState s = EntityState.restore(null, null, null, new TreeMap<>(), 0, 0);
     BinarySerde<EntityState> serde = StoreCodecs.entityStates();
 
     EntityState back = serde.deserialize(serde.serialize(s));
 
     assertThat(back).usingRecursiveComparison().isEqualTo(s);
-    assertThat(back.open).isNull();
-    assertThat(back.closed).isEmpty();
+    assertThat(back.openVersions()).isNull();
+    assertThat(back.closedVersions()).isEmpty();
     assertThat(serde.serialize(null)).isNull();
     assertThat(serde.deserialize(null)).isNull();
   }
@@ -189,7 +190,7 @@ class StoreCodecsTest {
   @Test
   void findingReadsBackEqual() {
     EntityState s = busyEntity();
-    s.open.get(22L).reports.remove("n3");
+    s.openVersions().get(22L).reports.remove("n3");
     List<Finding> findings = new ArrayList<>();
     findings.addAll(Reconciler.close(s, 21, MEMBERS, POLICY, 400));
     findings.addAll(Reconciler.close(s, 22, MEMBERS, POLICY, 401));
@@ -262,7 +263,7 @@ class StoreCodecsTest {
   @Test
   void valuesWrittenAsJsonStillRead() {
     EntityState s = busyEntity();
-    s.open.get(22L).reports.remove("n3");
+    s.openVersions().get(22L).reports.remove("n3");
     NodeLedger l = new NodeLedger();
     l.rememberBatch(1, "ab");
 
