@@ -18,12 +18,14 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -283,7 +285,7 @@ public final class BenchRunner {
       point.put("precision", all == null ? 1.0 : all.precision());
       point.put("recall", all == null ? 1.0 : all.recall());
       point.put("false positives", all == null ? 0 : all.raised() - all.truePositives());
-      Map<String, Long> falseByType = new java.util.TreeMap<>();
+      Map<String, Long> falseByType = new TreeMap<>();
       scores.forEach(
           (type, score) -> {
             if (!type.equals("ALL") && score.raised() > score.truePositives()) {
@@ -309,7 +311,7 @@ public final class BenchRunner {
     }
   }
 
-  private static double cpuMicrosPerReport(java.time.Duration cpu, double reports) {
+  private static double cpuMicrosPerReport(Duration cpu, double reports) {
     return cpu.toNanos() / 1e3 / Math.max(1, reports);
   }
 

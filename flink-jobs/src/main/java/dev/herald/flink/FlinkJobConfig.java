@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Settings of the availability and risk jobs, validated when built.
@@ -167,7 +168,7 @@ public record FlinkJobConfig(
   /** Parses {@code 500ms}, {@code 15s}, {@code 1m}, {@code 24h}, {@code 7d}. */
   public static Duration parseDuration(String key, String text) {
     if (text != null) {
-      var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.trim());
+      var m = Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.trim());
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

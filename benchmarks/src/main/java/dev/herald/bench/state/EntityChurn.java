@@ -16,6 +16,7 @@ import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -83,7 +85,7 @@ public final class EntityChurn {
   }
 
   private static Duration duration(String v, String option) {
-    var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(v);
+    var m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(v);
     if (!m.matches()) {
       System.err.println("entity-churn: " + option + " '" + v + "' is not a duration like 20s");
       System.exit(2);
@@ -349,7 +351,7 @@ public final class EntityChurn {
   private static long size(Path dir) {
     try (var paths = Files.walk(dir)) {
       return paths.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return -1;
     }
   }

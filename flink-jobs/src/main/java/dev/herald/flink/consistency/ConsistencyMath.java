@@ -1,5 +1,9 @@
 package dev.herald.flink.consistency;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Locale;
+
 /**
  * The consistency SLO's arithmetic as pure functions: the share of versions agreed by every replica
  * within M, the same share in nines, and burn rates against a target.
@@ -75,7 +79,7 @@ public final class ConsistencyMath {
       return "no closed versions";
     }
     return String.format(
-        java.util.Locale.ROOT,
+        Locale.ROOT,
         "%s %% (%s%.2f nines)",
         percent(share(good, total)),
         ninesAtLeast(good, total) ? "≥ " : "",
@@ -83,8 +87,8 @@ public final class ConsistencyMath {
   }
 
   private static String percent(double share) {
-    return new java.math.BigDecimal(share * 100)
-        .round(new java.math.MathContext(6))
+    return new BigDecimal(share * 100)
+        .round(new MathContext(6))
         .stripTrailingZeros()
         .toPlainString();
   }

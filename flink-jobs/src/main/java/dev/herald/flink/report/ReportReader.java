@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +114,7 @@ public final class ReportReader {
             .withConsistency(consistency));
   }
 
-  private <T extends org.apache.avro.specific.SpecificRecord> T decode(
+  private <T extends SpecificRecord> T decode(
       AvroWireFormat<T> format, ConsumerRecord<byte[], byte[]> r) {
     try {
       return format.deserialize(r.topic(), r.value());
@@ -147,7 +149,7 @@ public final class ReportReader {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!reachedEnd(consumer, end)) {
         if (System.nanoTime() > deadline) {
-          throw new org.apache.kafka.common.errors.TimeoutException(
+          throw new TimeoutException(
               "reading " + topic + " did not reach its end within " + timeout);
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

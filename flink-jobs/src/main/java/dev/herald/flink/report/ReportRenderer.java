@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Renders a {@link GovernanceReport} as a self-contained HTML page (inline CSS and SVG charts, no
@@ -183,7 +184,7 @@ public final class ReportRenderer {
       e.put("share", w.getShare());
       e.put("nines", w.getNines());
       e.put("ninesAtLeast", w.getNinesAtLeast());
-      e.put("outcomes", new java.util.TreeMap<>(w.getOutcomes()));
+      e.put("outcomes", new TreeMap<>(w.getOutcomes()));
       e.put("fastBurnRate", w.getFastBurnRate());
       e.put("slowBurnRate", w.getSlowBurnRate());
       e.put("burnAlert", w.getBurnAlert());

@@ -3,6 +3,7 @@ package dev.herald.flink.risk;
 import dev.herald.schema.ControlEvidence;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +109,7 @@ public final class ControlCatalog {
   public static List<String> figures() {
     List<String> out = new ArrayList<>(BY_FIGURE.keySet());
     out.sort(
-        java.util.Comparator.comparing((String f) -> Character.isUpperCase(f.charAt(0)))
+        Comparator.comparing((String f) -> Character.isUpperCase(f.charAt(0)))
             .thenComparing(f -> f));
     return out;
   }

@@ -3,6 +3,8 @@ package dev.herald.infra.broker;
 import dev.herald.infra.security.BrokerSecurity;
 import dev.herald.infra.security.HeraldPrincipal;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -229,7 +231,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           formatter.setScramArguments(security.scramFormatArguments());
         }
         formatter
-            .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+            .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
             .setClusterId(clusterId)
             .setNodeId(NODE_ID)
             .setDirectories(List.of(logDir.toString()))

@@ -1,5 +1,6 @@
 package dev.herald.infra.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auditor.api.AlertJson;
 import dev.herald.infra.nodes.Registries;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -31,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
@@ -180,7 +183,7 @@ public final class AlertsCommand implements Callable<Integer> {
         }
       } catch (WakeupException e) {
         // Ctrl-C
-      } catch (org.apache.kafka.common.errors.InterruptException e) {
+      } catch (InterruptException e) {
         Thread.interrupted();
         return 130;
       } finally {
@@ -206,7 +209,7 @@ public final class AlertsCommand implements Callable<Integer> {
       for (AuditAlert a : alerts) {
         try {
           out.println(JSON.writeValueAsString(AlertJson.toJson(a, true)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
           throw new IllegalStateException(e);
         }
       }
@@ -253,13 +256,13 @@ public final class AlertsCommand implements Callable<Integer> {
     }
   }
 
-  static java.util.Optional<AuditAlert> decode(
+  static Optional<AuditAlert> decode(
       AvroWireFormat<AuditAlert> format, ConsumerRecord<byte[], byte[]> r, int[] malformed) {
     if (r.value() == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
-      return java.util.Optional.of(format.deserialize(r.topic(), r.value()));
+      return Optional.of(format.deserialize(r.topic(), r.value()));
     } catch (MalformedRecordException e) {
       if (e.reason() == MalformedRecordException.Reason.REGISTRY_UNAVAILABLE) {
         throw new CliException(
@@ -267,7 +270,7 @@ public final class AlertsCommand implements Callable<Integer> {
             "is the schema registry at --schema-registry-url running?");
       }
       malformed[0]++;
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 

@@ -7,12 +7,14 @@ import dev.herald.auditor.subscribe.TestAlerts;
 import dev.herald.schema.AuditAlert;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -87,7 +89,7 @@ final class AlertsTestCommand implements Callable<Integer> {
         boolean ok = r.statusCode() / 100 == 2;
         result = (ok ? "OK " : "FAILED ") + "HTTP " + r.statusCode() + abbreviate(r.body());
         failed += ok ? 0 : 1;
-      } catch (java.net.ConnectException e) {
+      } catch (ConnectException e) {
         result = "FAILED cannot connect (is the receiver running at that address?)";
         failed++;
       } catch (IOException e) {
@@ -102,7 +104,7 @@ final class AlertsTestCommand implements Callable<Integer> {
       }
       out.printf(
           "%-20s %-12s %s  %s%n",
-          s.name(), s.kind().name().toLowerCase(java.util.Locale.ROOT), s.url(), result);
+          s.name(), s.kind().name().toLowerCase(Locale.ROOT), s.url(), result);
     }
     out.printf(
         "test alert %s sent to %d subscription(s), %d failed%n",

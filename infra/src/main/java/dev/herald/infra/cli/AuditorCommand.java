@@ -13,12 +13,16 @@ import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.auditor.policy.PolicyWatcher;
 import dev.herald.auditor.subscribe.Subscription;
 import dev.herald.auditor.subscribe.SubscriptionConfig;
+import dev.herald.flink.FlinkJobConfig;
 import dev.herald.schema.registry.SchemaRegistries;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.signing.Ed25519;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -105,7 +109,7 @@ final class AuditorCommand implements Callable<Integer> {
           "A further name clients may send in the Host header (a load balancer's or a Service's"
               + " DNS name); repeatable. The bind address, localhost and --advertised-host are"
               + " always allowed.")
-  List<String> allowedHosts = new java.util.ArrayList<>();
+  List<String> allowedHosts = new ArrayList<>();
 
   @Option(
       names = "--advertised-host",
@@ -211,7 +215,7 @@ final class AuditorCommand implements Callable<Integer> {
     if (policyFile != null) {
       try {
         watcher = PolicyWatcher.start(policies, policyFile, true, this::reported);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         System.err.println(
             "warning: cannot watch "
                 + policyFile
@@ -345,15 +349,13 @@ final class AuditorCommand implements Callable<Integer> {
    * role auditor for that id.
    */
   private AuditorIdentity auditorIdentity(Properties clientProps, SchemaRegistryClient registry) {
-    Duration interval =
-        dev.herald.flink.FlinkJobConfig.parseDuration("--tree-head-interval", treeHeadInterval);
+    Duration interval = FlinkJobConfig.parseDuration("--tree-head-interval", treeHeadInterval);
     if (auditorKey == null) {
       return null;
     }
     Ed25519.KeyPair key = AuditorKeyFile.read(auditorKey, auditorId);
     AuditorKeyFile.requireRegistered(
-        new AuditLogSource(clientProps, registry, new java.io.PrintWriter(System.err, true))
-            .auditorKeys(),
+        new AuditLogSource(clientProps, registry, new PrintWriter(System.err, true)).auditorKeys(),
         auditorId,
         key,
         auditorKey);

@@ -3,10 +3,12 @@ package dev.herald.infra.cli;
 import dev.herald.infra.demo.Demo;
 import dev.herald.infra.demo.DemoScenario;
 import dev.herald.producer.simulator.Scenario;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -160,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
     Scenario s;
     try {
       s = scenarioFile == null ? DemoScenario.mixedFaults() : Scenario.fromFile(scenarioFile);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new CliException(
           "cannot read --scenario " + scenarioFile + ": " + e.getMessage(),
           "pass a readable scenario YAML (docs/simulator.md)");
@@ -170,7 +172,7 @@ final class DemoCommand implements Callable<Integer> {
           "see docs/simulator.md for the scenario format");
     }
     if (noFaults) {
-      s = s.toBuilder().faults(java.util.List.of()).build();
+      s = s.toBuilder().faults(List.of()).build();
     }
     return s;
   }

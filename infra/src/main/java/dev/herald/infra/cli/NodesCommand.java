@@ -346,7 +346,7 @@ public final class NodesCommand implements Runnable {
               "node '"
                   + nodeId
                   + "' is registered with key "
-                  + Ed25519.keyId(java.util.HexFormat.of().parseHex(last.publicKeyHex()))
+                  + Ed25519.keyId(HexFormat.of().parseHex(last.publicKeyHex()))
                   + "; registering another key without rotation is an identity conflict",
               "to change its key use: herald nodes rotate --node-id "
                   + nodeId
@@ -612,8 +612,7 @@ public final class NodesCommand implements Runnable {
           row.put("decision", "APPLIED");
           row.put("change", a.entry().change().name());
           row.put("status", a.entry().status().name());
-          row.put(
-              "keyId", Ed25519.keyId(java.util.HexFormat.of().parseHex(a.entry().publicKeyHex())));
+          row.put("keyId", Ed25519.keyId(HexFormat.of().parseHex(a.entry().publicKeyHex())));
           row.put("detail", "");
         } else if (d instanceof RegistryRules.Quarantined q) {
           row.put("decision", "QUARANTINED");

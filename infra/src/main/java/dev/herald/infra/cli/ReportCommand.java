@@ -1,11 +1,13 @@
 package dev.herald.infra.cli;
 
+import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.io.RegistrySpec;
 import dev.herald.flink.report.GovernanceReport;
 import dev.herald.flink.report.ReportReader;
 import dev.herald.flink.report.ReportRenderer;
 import dev.herald.infra.report.OscalAssessmentResults;
 import dev.herald.schema.registry.SchemaRegistryClient;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,7 +124,7 @@ final class ReportCommand implements Callable<Integer> {
           ", valid OSCAL "
               + OscalAssessmentResults.OSCAL_VERSION
               + " assessment-results: schema and constraints");
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       throw new CliException(
           e.getMessage(), "check that --out " + out + " is a writable directory");
     }
@@ -139,7 +141,7 @@ final class ReportCommand implements Callable<Integer> {
         format = parseFormat(output);
       }
       spec = RegistrySpec.parse(registry);
-      wait = dev.herald.flink.FlinkJobConfig.parseDuration("--timeout", timeout);
+      wait = FlinkJobConfig.parseDuration("--timeout", timeout);
       if (!window.equals("24h") && !window.equals("7d")) {
         throw new IllegalArgumentException("--window '" + window + "' is not 24h or 7d");
       }

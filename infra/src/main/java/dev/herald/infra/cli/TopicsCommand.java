@@ -6,6 +6,7 @@ import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.schema.Topics;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
     description = "Creates or lists Herald's topics on any Kafka cluster.",
     subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class})
 final class TopicsCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {

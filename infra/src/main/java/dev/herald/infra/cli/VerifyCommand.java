@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auditor.api.AlertJson;
 import dev.herald.auditor.api.EvidenceVerifier;
 import dev.herald.auditor.api.NodeView;
+import dev.herald.flink.FlinkJobConfig;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.ReportBatch;
@@ -139,8 +140,7 @@ public final class VerifyCommand implements Callable<Integer> {
           }
           keys.apply(key, value, r.timestamp(), r.offset());
         });
-    Duration grace =
-        dev.herald.flink.FlinkJobConfig.parseDuration("--rotation-grace", rotationGrace);
+    Duration grace = FlinkJobConfig.parseDuration("--rotation-grace", rotationGrace);
     EvidenceVerifier verifier =
         new EvidenceVerifier(new AvroWireFormat<>(ReportBatch.class, reg), keys)
             .withRotationGrace(grace)

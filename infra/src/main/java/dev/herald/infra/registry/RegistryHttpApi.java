@@ -9,6 +9,7 @@ import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -207,8 +208,7 @@ final class RegistryHttpApi {
 
   private static JsonNode body(Context ctx) {
     try {
-      JsonNode node =
-          JSON.readTree(new String(ctx.bodyAsBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      JsonNode node = JSON.readTree(new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8));
       if (node == null || !node.isObject()) {
         throw new SchemaRegistryException(422, 422, "Request body must be a JSON object");
       }

@@ -40,8 +40,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -83,14 +85,14 @@ public final class OscalAssessmentResults {
    * The OSCAL control id of an ISO/IEC 27001:2022 Annex A control, e.g. {@code iso27001-a.8.14}.
    */
   public static String isoControlId(String control) {
-    return "iso27001-a." + control.toLowerCase(java.util.Locale.ROOT);
+    return "iso27001-a." + control.toLowerCase(Locale.ROOT);
   }
 
   /**
    * The OSCAL control id of an IEC 62443-3-3 foundational requirement, e.g. {@code iec62443-fr7}.
    */
   public static String iecControlId(String fr) {
-    return "iec62443-" + fr.toLowerCase(java.util.Locale.ROOT);
+    return "iec62443-" + fr.toLowerCase(Locale.ROOT);
   }
 
   /** The document of {@code report}. */
@@ -306,7 +308,7 @@ public final class OscalAssessmentResults {
         .append(
             " shortfall: availability below the SLO target (also: SLO met = false, error-budget")
         .append(" burn), minutes without quorum, or an alert of any type but ")
-        .append(String.join(" and ", new java.util.TreeSet<>(LIVENESS_TYPES)))
+        .append(String.join(" and ", new TreeSet<>(LIVENESS_TYPES)))
         .append(" (whose effect shows in availability). Outages, MTTR, MTBF and the risk score")
         .append(" inform but do not decide on their own.\n\n")
         .append("| figure | ISO/IEC 27001:2022 Annex A | IEC 62443-3-3 |\n|---|---|---|\n");

@@ -1,6 +1,7 @@
 package dev.herald.schema.registry;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,10 +111,7 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
         throw new SchemaRegistryException(
             422,
             SchemaRegistryException.INVALID_COMPATIBILITY_LEVEL,
-            "Invalid compatibility level '"
-                + level
-                + "'; use one of "
-                + java.util.Arrays.toString(values()));
+            "Invalid compatibility level '" + level + "'; use one of " + Arrays.toString(values()));
       }
     }
 

@@ -9,6 +9,7 @@ import java.security.Security;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -255,7 +256,7 @@ public enum Ed25519Provider {
         Jca.Signatures s = new Jca.Signatures(p);
         byte[] tampered = SIGNATURE.clone();
         tampered[0] ^= 1;
-        return java.util.Arrays.equals(Jca.sign(s, key, MESSAGE), SIGNATURE)
+        return Arrays.equals(Jca.sign(s, key, MESSAGE), SIGNATURE)
             && Jca.verify(s, pub, MESSAGE, SIGNATURE)
             && !Jca.verify(s, pub, MESSAGE, tampered);
       } catch (RuntimeException | LinkageError e) {

@@ -5,6 +5,7 @@ import dev.herald.schema.serde.ByteBuffers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /**
@@ -61,7 +62,7 @@ public final class RotationSignatures {
           "node " + record.getNodeId() + ": the record declares no rotation (rotatesFrom is null)");
     }
     byte[] holder = previousKey.generatePublicKey().getEncoded();
-    if (!java.util.Arrays.equals(holder, from)) {
+    if (!Arrays.equals(holder, from)) {
       throw new IllegalArgumentException(
           "node "
               + record.getNodeId()

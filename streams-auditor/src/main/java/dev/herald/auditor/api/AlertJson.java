@@ -12,9 +12,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON form of an {@link AuditAlert} used by the API, the SSE stream, webhooks and {@code
@@ -45,7 +47,7 @@ public final class AlertJson {
     m.put("detectedAt", a.getDetectedAt().toString());
     m.put("firstEventTime", a.getFirstEventTime().toString());
     m.put("resolvedAt", a.getResolvedAt() == null ? null : a.getResolvedAt().toString());
-    m.put("attributes", new java.util.TreeMap<>(a.getAttributes()));
+    m.put("attributes", new TreeMap<>(a.getAttributes()));
     List<Map<String, Object>> evidence = new ArrayList<>();
     for (Evidence e : a.getEvidence()) {
       Map<String, Object> em = new LinkedHashMap<>();
@@ -93,8 +95,7 @@ public final class AlertJson {
               .setBatchSeq(e.path("batchSeq").asLong())
               .setSignatureValid(e.path("signatureValid").asBoolean())
               .setRecord(ByteBuffer.wrap(base64(e, "record")))
-              .setSha256(
-                  ByteBuffer.wrap(java.util.HexFormat.of().parseHex(e.path("sha256").asText(""))))
+              .setSha256(ByteBuffer.wrap(HexFormat.of().parseHex(e.path("sha256").asText(""))))
               .build());
     }
     List<String> nodes = new ArrayList<>();
@@ -115,8 +116,7 @@ public final class AlertJson {
           .setNodes(nodes)
           .setMajorityHash(
               n.hasNonNull("majorityHash")
-                  ? ByteBuffer.wrap(
-                      java.util.HexFormat.of().parseHex(n.get("majorityHash").asText()))
+                  ? ByteBuffer.wrap(HexFormat.of().parseHex(n.get("majorityHash").asText()))
                   : null)
           .setDetail(n.path("detail").asText(""))
           .setEvidence(evidence)

@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -130,7 +131,7 @@ public record AlertQuery(
     EnumSet<E> out = EnumSet.noneOf(type);
     for (String part : raw.split(",")) {
       try {
-        out.add(valueOf.apply(part.trim().toUpperCase(java.util.Locale.ROOT)));
+        out.add(valueOf.apply(part.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw ApiException.badParameter(
             name,

@@ -2,6 +2,7 @@ package dev.herald.auditor.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.schema.AuditAlert;
+import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * AlertStream stream = new AlertStream(alertView, json, meters, 200, 4);
- * app.sse("/api/alerts/stream", client -> stream.join(client, "grafana", filter));
+ * app.before("/api/alerts/stream", AlertStream::requireEventStream);
+ * app.sse("/api/alerts/stream", client -> stream.open(client, ctx -> "grafana"));
  * }</pre>
  */
 final class AlertStream implements AutoCloseable {
@@ -69,8 +72,40 @@ final class AlertStream implements AutoCloseable {
     return clients.size();
   }
 
+  /**
+   * Refuses (406) a request for the stream that does not accept server-sent events, before the
+   * response turns into an event stream.
+   */
+  static void requireEventStream(Context ctx) {
+    String accept = ctx.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      throw new ApiException(
+          406,
+          "not acceptable",
+          "the alert stream is server-sent events: send 'Accept: text/event-stream'"
+              + " (browsers' EventSource does; curl: -H 'Accept: text/event-stream')");
+    }
+  }
+
+  /**
+   * Opens a stream for {@code client}, filtered by its query parameters (the {@code /api/alerts}
+   * filters): a bad parameter is sent as an {@code error} event and the stream closed; else the
+   * client joins under the key {@code clientKey} gives for its request.
+   */
+  void open(SseClient client, Function<Context, String> clientKey) {
+    AlertQuery filter;
+    try {
+      filter = AlertQuery.parse(client.ctx().queryParamMap());
+    } catch (ApiException e) {
+      client.sendEvent("error", Map.of("error", e.error(), "detail", e.detail()));
+      client.close();
+      return;
+    }
+    join(client, clientKey.apply(client.ctx()), filter);
+  }
+
   /** Admits {@code client} (or tells it why not and closes it). */
-  void join(SseClient client, String clientKey, AlertQuery filter) {
+  private void join(SseClient client, String clientKey, AlertQuery filter) {
     String refusal = null;
     synchronized (this) {
       long mine = clients.values().stream().filter(s -> s.clientKey.equals(clientKey)).count();

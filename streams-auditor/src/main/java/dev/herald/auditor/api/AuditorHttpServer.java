@@ -10,7 +10,6 @@ import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.schema.AuditAlert;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.sse.SseClient;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,17 +24,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The auditor's HTTP face: the REST API, the alert stream (server-sent events, {@link
- * AlertStream}), Prometheus metrics, health and the dashboard (static files from {@code /dashboard}
- * on the classpath). Every request passes {@link ApiAccess} first: a Host check against DNS
- * rebinding, then bearer-token authentication (everything but {@code /health} and the dashboard's
- * static files, which carry no data), then the route's role.
+ * The auditor's HTTP face, its routes: the REST API, the alert stream (server-sent events, served
+ * by {@link AlertStream}), entity lookups (answered or forwarded to the owning instance by {@link
+ * EntityForwarder}), Prometheus metrics, health and the dashboard (static files from {@code
+ * /dashboard} on the classpath). Every request passes {@link ApiAccess} first: a Host check against
+ * DNS rebinding, then bearer-token authentication (everything but {@code /health} and the
+ * dashboard's static files, which carry no data), then the route's role.
  *
  * <pre>{@code
  * try (AuditorHttpServer http = AuditorHttpServer.builder()
@@ -61,7 +62,7 @@ public final class AuditorHttpServer implements AutoCloseable {
   private final Builder b;
   private final ObjectMapper json;
   private final AlertStream stream;
-  private final EntityForwarder forwarder = new EntityForwarder();
+  private final EntityForwarder entities;
   private Javalin app;
 
   private AuditorHttpServer(Builder b) {
@@ -71,6 +72,7 @@ public final class AuditorHttpServer implements AutoCloseable {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     this.stream = new AlertStream(b.alerts, json, b.meters, b.maxSseClients, b.maxSsePerClient);
+    this.entities = new EntityForwarder(b.lookup, json);
   }
 
   public static Builder builder() {
@@ -112,19 +114,10 @@ public final class AuditorHttpServer implements AutoCloseable {
     app.get("/metrics", this::metrics);
     app.get("/api/alerts", ctx -> alerts(ctx));
     app.get("/api/alerts/rate", this::rate);
-    app.before(
+    app.before("/api/alerts/stream", AlertStream::requireEventStream);
+    app.sse(
         "/api/alerts/stream",
-        ctx -> {
-          String accept = ctx.header("Accept");
-          if (accept == null || !accept.contains("text/event-stream")) {
-            throw new ApiException(
-                406,
-                "not acceptable",
-                "the alert stream is server-sent events: send 'Accept: text/event-stream'"
-                    + " (browsers' EventSource does; curl: -H 'Accept: text/event-stream')");
-          }
-        });
-    app.sse("/api/alerts/stream", this::stream);
+        client -> stream.open(client, ctx -> b.access.open() ? ctx.ip() : principal(ctx).name()));
     app.get(
         "/api/alerts/{alertId}",
         ctx -> ctx.json(AlertJson.toJson(alert(ctx), principal(ctx).role() == Role.OPERATOR)));
@@ -137,7 +130,9 @@ public final class AuditorHttpServer implements AutoCloseable {
         });
     app.get("/api/nodes", ctx -> ctx.json(Map.of("nodes", b.nodes.list(b.alerts))));
     app.get("/api/groups", ctx -> ctx.json(Map.of("groups", b.nodes.groups(b.alerts))));
-    app.get("/api/groups/{group}/entities/<key>", this::entity);
+    app.get(
+        "/api/groups/{group}/entities/<key>",
+        ctx -> entities.serve(ctx, principal(ctx).role() == Role.OPERATOR));
     app.get(
         "/api/availability",
         ctx -> ctx.json(Map.of("windows", AvroJson.toJson(b.reports.availabilityWindows()))));
@@ -360,48 +355,6 @@ public final class AuditorHttpServer implements AutoCloseable {
                         + ")"));
   }
 
-  private void stream(SseClient client) {
-    AlertQuery filter;
-    try {
-      filter = AlertQuery.parse(client.ctx().queryParamMap());
-    } catch (ApiException e) {
-      client.sendEvent("error", Map.of("error", e.error(), "detail", e.detail()));
-      client.close();
-      return;
-    }
-    Principal who = principal(client.ctx());
-    String clientKey = b.access.open() ? client.ctx().ip() : who.name();
-    stream.join(client, clientKey, filter);
-  }
-
-  private void entity(Context ctx) throws IOException, InterruptedException {
-    String group = ctx.pathParam("group");
-    String key = ctx.pathParam("key");
-    EntityStateLookup.Result result = b.lookup.lookup(group, key);
-    if (result instanceof EntityStateLookup.Local local) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("group", group);
-      body.put("entityKey", key);
-      Object state =
-          local.state() instanceof org.apache.avro.specific.SpecificRecord
-              ? AvroJson.toJson(local.state())
-              : local.state();
-      boolean operator = principal(ctx).role() == Role.OPERATOR;
-      body.put("state", operator ? state : EntityRedaction.withoutClaims(json.valueToTree(state)));
-      if (!operator) {
-        body.put("redacted", EntityRedaction.NOTE);
-      }
-      ctx.json(body);
-    } else if (result instanceof EntityStateLookup.Remote remote) {
-      forwarder.forward(ctx, remote, group, key);
-    } else if (result instanceof EntityStateLookup.Unavailable u) {
-      throw ApiException.unavailable("auditor unavailable", u.reason());
-    } else {
-      throw ApiException.notFound(
-          "entity", "no reconciled state for entity '" + key + "' in group '" + group + "'");
-    }
-  }
-
   @Override
   public synchronized void close() {
     stream.close();
@@ -524,7 +477,7 @@ public final class AuditorHttpServer implements AutoCloseable {
       Objects.requireNonNull(nodes, "nodes view is required");
       Objects.requireNonNull(meters, "meterRegistry is required");
       if (access == null) {
-        access = ApiAccess.of(host, null, java.util.Set.of());
+        access = ApiAccess.of(host, null, Set.of());
       }
       return new AuditorHttpServer(this);
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -392,9 +393,7 @@ public final class ViewFeed implements AutoCloseable {
   static final int MAX_CONSISTENCY_GROUPS = 1_000;
 
   private static double figure(
-      FlinkReportView view,
-      String group,
-      java.util.function.ToDoubleFunction<ConsistencyWindow> value) {
+      FlinkReportView view, String group, ToDoubleFunction<ConsistencyWindow> value) {
     ConsistencyWindow w = view.latestConsistency(group);
     return w == null ? Double.NaN : value.applyAsDouble(w);
   }

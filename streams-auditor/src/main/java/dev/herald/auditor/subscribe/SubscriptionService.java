@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -285,8 +287,7 @@ public final class SubscriptionService implements AutoCloseable {
             Map.of(
                 new TopicPartition(r.topic(), r.partition()),
                 new OffsetAndMetadata(r.offset() + 1)));
-      } catch (org.apache.kafka.clients.consumer.CommitFailedException
-          | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+      } catch (CommitFailedException | RebalanceInProgressException e) {
         // the partition moved to another instance, which redelivers from the last commit
         LOG.warn(
             "subscription commit failed after a rebalance, the alert may be delivered again"

@@ -1,5 +1,6 @@
 package dev.herald.producer.simulator;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.Random;
@@ -32,7 +33,7 @@ final class FaultPlan {
   private static final Comparator<Due> ORDER =
       Comparator.comparingLong(Due::index).thenComparing(Due::type);
 
-  private static final java.time.Duration ONE_SECOND = java.time.Duration.ofSeconds(1);
+  private static final Duration ONE_SECOND = Duration.ofSeconds(1);
 
   private FaultPlan() {}
 
@@ -46,12 +47,12 @@ final class FaultPlan {
             : 0;
     long windowEvents = 0;
     for (Scenario.FaultSpec spec : s.faults()) {
-      java.time.Duration w =
+      Duration w =
           switch (spec.type()) {
             case LAG -> s.lagWindow();
             case SILENT -> s.silentWindow();
             case FLOOD -> s.floodWindow();
-            default -> java.time.Duration.ZERO;
+            default -> Duration.ZERO;
           };
       windowEvents = Math.max(windowEvents, toEvents(w, s.rate()));
     }
@@ -82,7 +83,7 @@ final class FaultPlan {
     return due;
   }
 
-  static long toEvents(java.time.Duration d, double rate) {
+  static long toEvents(Duration d, double rate) {
     return (long) Math.ceil(d.toMillis() * rate / 1000.0);
   }
 }

@@ -16,6 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -106,7 +109,7 @@ final class Fleet implements AutoCloseable {
   }
 
   /** A reporter that is not one of the honest replicas' (a forger's, a rogue's), made once. */
-  HeraldReporter extraReporter(String name, java.util.function.Supplier<HeraldReporter> make) {
+  HeraldReporter extraReporter(String name, Supplier<HeraldReporter> make) {
     return extraReporters.computeIfAbsent(name, k -> make.get());
   }
 
@@ -225,8 +228,8 @@ final class Fleet implements AutoCloseable {
   }
 
   /** Now, at the millisecond precision of event times on the wire. */
-  java.time.Instant millisNow() {
-    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+  Instant millisNow() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
   // ---------------------------------------------------------------------------------------------
