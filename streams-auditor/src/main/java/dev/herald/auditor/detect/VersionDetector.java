@@ -5,7 +5,8 @@ package dev.herald.auditor.detect;
  * earlier steps left unexplained, adds what it proves to the {@link Vote} and removes from it the
  * voters its findings explain, so no later step blames them again (one root cause, one alert).
  *
- * <p>Pure and stateless: no Kafka, no clock, no allocation beyond the findings it makes.
+ * <p>Stateless and pure but for the vote it is handed: no Kafka, no clock, no store. It runs per
+ * closing version on the hot path, so it records into the vote rather than returning a result.
  *
  * <pre>{@code
  * Vote vote = new Vote(state, slot, 7, members, quorum, now);
