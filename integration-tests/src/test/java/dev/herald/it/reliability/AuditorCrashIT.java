@@ -3,9 +3,9 @@ package dev.herald.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,16 +7,17 @@ import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
-import dev.herald.it.auditor.DetectionScore;
-import dev.herald.it.support.ScenarioPolicies;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,23 +95,17 @@ class BrokerFailureIT {
                 producer, new RestSchemaRegistryClient(registry.url(), Map.of()), 30, 9);
         fleet.registerAll();
         try (HeraldAuditor auditor =
-            HeraldAuditor.start(
-                AuditorConfig.builder()
-                    .bootstrapServers(bootstrap)
-                    .applicationId("herald-it-broker-failure")
-                    .stateDir(stateDir)
-                    .policy(
+            RunningAuditor.start(
+                RunningAuditor.config(
+                        bootstrap,
+                        "herald-it-broker-failure",
+                        stateDir,
                         PolicyLoader.parse(
                             "defaults:\n  reportGrace: 10s\n  heartbeat:\n"
-                                + "    silenceThreshold: 5m\n"))
-                    .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                    .clientProperties(auditorClient)
-                    .build())) {
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
-          clock.every(Duration.ofMillis(300), fleet::heartbeats);
-          clock.every(Duration.ofMillis(500), fleet::tick);
+                                + "    silenceThreshold: 5m\n"),
+                        registry.url())
+                    .clientProperties(auditorClient))) {
+          fleet.keepAlive(clock);
 
           // Given: a first part of the run audited by the full cluster
           fleet.playRound(1);
@@ -240,7 +235,8 @@ class BrokerFailureIT {
             .spacing(Duration.ofMillis(300))
             .faults(faults)
             .build();
-    AuditPolicy policy = ScenarioPolicies.assumedBy(scenario);
+    AuditPolicy policy =
+        ScenarioPolicy.assumedBy(scenario, ScenarioPolicy.TESTS_IN_FLIGHT, 1 << 20);
     try (KafkaClusterTestKit cluster = threeBrokers()) {
       String bootstrap = cluster.bootstrapServers();
       Properties client = new Properties();

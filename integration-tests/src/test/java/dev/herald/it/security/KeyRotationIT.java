@@ -3,21 +3,21 @@ package dev.herald.it.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.NodeStatus;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.DetectionScore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -81,23 +81,17 @@ class KeyRotationIT {
               6); // rounds 1-5 are played: no CONFLICTING_WRITE, no attacker forgery
       fleet.registerAll();
       try (HeraldAuditor auditor =
-          HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(bootstrap)
-                  .applicationId("herald-it-rotation")
-                  .stateDir(stateDir)
-                  .policy(
+          RunningAuditor.start(
+              RunningAuditor.config(
+                      bootstrap,
+                      "herald-it-rotation",
+                      stateDir,
                       PolicyLoader.parse(
                           "defaults:\n  heartbeat:\n    silenceThreshold: 5m\n"
-                              + "time:\n  keyRotationGrace: 2s\n"))
-                  .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                  .meters(meters)
-                  .build())) {
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
-        clock.every(Duration.ofMillis(300), fleet::heartbeats);
-        clock.every(Duration.ofMillis(500), fleet::tick);
+                              + "time:\n  keyRotationGrace: 2s\n"),
+                      registry.url())
+                  .meters(meters))) {
+        fleet.keepAlive(clock);
 
         // Given: two honest rounds and a replay inside the recent-batch window
         fleet.playRound(1);
