@@ -3,13 +3,13 @@ package dev.herald.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.RunningAuditor;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.Scenario;
@@ -31,9 +31,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -85,7 +82,7 @@ class BrokerFailureIT {
                   .replicationFactor((short) 3)
                   .port(0)
                   .start();
-          KafkaProducer<String, byte[]> producer = producer(bootstrap);
+          KafkaProducer<String, byte[]> producer = AuditedBroker.producer(bootstrap);
           AlertLog alerts =
               new AlertLog(client, new RestSchemaRegistryClient(registry.url(), Map.of()));
           Admin admin = Admin.create(client);
@@ -258,15 +255,14 @@ class BrokerFailureIT {
               new AlertLog(client, new RestSchemaRegistryClient(registry.url(), Map.of()));
           Admin admin = Admin.create(client);
           HeraldAuditor auditor =
-              HeraldAuditor.start(
-                  AuditorConfig.builder()
-                      .bootstrapServers(bootstrap)
-                      .applicationId("herald-it-broker-failure-sim")
-                      .stateDir(stateDir)
-                      .policy(policy)
-                      .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                      .clientProperties(auditorClient)
-                      .build());
+              RunningAuditor.start(
+                  RunningAuditor.config(
+                          bootstrap,
+                          "herald-it-broker-failure-sim",
+                          stateDir,
+                          policy,
+                          registry.url())
+                      .clientProperties(auditorClient));
           Simulator sim =
               Simulator.builder()
                   .bootstrapServers(bootstrap)
@@ -274,9 +270,6 @@ class BrokerFailureIT {
                   .scenario(scenario)
                   .truthFile(stateDir.resolve("truth.jsonl"))
                   .build()) {
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
         sim.registerNodes();
 
         // Given: the simulator runs with its faults
@@ -359,13 +352,5 @@ class BrokerFailureIT {
     TopicDescription d =
         admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
     return d.partitions().stream().mapToInt(p -> p.isr().size()).min().orElse(0);
-  }
-
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -11,6 +11,7 @@ import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.NodeStatus;
@@ -25,11 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,13 +62,11 @@ class KeyRotationIT {
   void rotatedKeyCountsOldKeyIsForgedRevokedNodeIsUnknownAndReplaysCountOnce() throws Exception {
     String bootstrap = KAFKA.bootstrapServers();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
-        KafkaProducer<String, byte[]> producer = producer(bootstrap);
-        AlertLog alerts =
-            new AlertLog(
-                KAFKA.clientProperties(), new RestSchemaRegistryClient(registry.url(), Map.of()));
-        Background clock = new Background()) {
+    try (AuditedBroker stack = AuditedBroker.start(KAFKA.clientProperties())) {
+      EmbeddedSchemaRegistry registry = stack.registry();
+      KafkaProducer<String, byte[]> producer = stack.producer();
+      AlertLog alerts = stack.alerts();
+      Background clock = stack.clock();
       SignedFleet fleet =
           new SignedFleet(
               producer,
@@ -230,13 +225,5 @@ class KeyRotationIT {
     cli.setErr(new PrintWriter(err));
     int code = cli.execute(args);
     assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
-  }
-
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -240,6 +240,18 @@ public final class Fleet {
       long sequence,
       Instant at,
       HeartbeatStatus status) {
+    return signedHeartbeat(node, key(node), groups, region, sequence, at, status);
+  }
+
+  /** A heartbeat of {@code node} with {@code status}, signed with {@code key}. */
+  public static Heartbeat signedHeartbeat(
+      String node,
+      Ed25519.KeyPair key,
+      List<String> groups,
+      String region,
+      long sequence,
+      Instant at,
+      HeartbeatStatus status) {
     Heartbeat hb =
         Heartbeat.newBuilder()
             .setNodeId(node)
@@ -248,10 +260,10 @@ public final class Fleet {
             .setSequence(sequence)
             .setEventTime(at)
             .setStatus(status)
-            .setKeyId(key(node).keyId())
+            .setKeyId(key.keyId())
             .setSignature(ByteBuffer.allocate(0))
             .build();
-    return BatchSignatures.sign(hb, key(node).privateKey());
+    return BatchSignatures.sign(hb, key.privateKey());
   }
 
   /** The record of {@code node}'s next heartbeat (sequence 1, 2, ...) at {@code time}. */
