@@ -4,16 +4,17 @@ import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.bench.auditor.AuditorRun;
 import dev.herald.bench.flink.FlinkAvailabilityRun;
 import dev.herald.bench.latency.LatencyRun;
-import dev.herald.bench.quality.DetectionQuality;
-import dev.herald.bench.quality.TopicSlice;
 import dev.herald.bench.report.BenchReport;
 import dev.herald.bench.setup.BenchEnvironment;
 import dev.herald.bench.setup.Preload;
 import dev.herald.bench.throughput.TopicDrain;
+import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519Provider;
+import dev.herald.testsupport.DetectionScore;
+import dev.herald.testsupport.TopicDrainer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -115,10 +116,11 @@ public final class BenchRunner {
           a.perSecond(),
           b.perSecond());
 
-      AuditPolicy policy = AuditorRun.policyFor(preload.scenario());
+      AuditPolicy policy =
+          ScenarioPolicy.assumedBy(preload.scenario(), ScenarioPolicy.BENCH_IN_FLIGHT);
       Map<TopicPartition, Long> alertsBefore =
-          TopicSlice.mark(env.bootstrapServers(), Topics.ALERTS);
-      Map<TopicPartition, Long> dlqBefore = TopicSlice.mark(env.bootstrapServers(), Topics.DLQ);
+          TopicDrainer.mark(env.bootstrapServers(), Topics.ALERTS);
+      Map<TopicPartition, Long> dlqBefore = TopicDrainer.mark(env.bootstrapServers(), Topics.DLQ);
       AuditorRun.Result eos = AuditorRun.reprocess(env, policy, EOS, 1, null);
       BenchReport.Row c = steady(label, "c auditor exactly_once_v2", eos, events);
       quality(label, env, preload, alertsBefore, dlqBefore);
@@ -230,17 +232,19 @@ public final class BenchRunner {
     AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, env.registry());
     List<AuditAlert> alerts = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r :
-        TopicSlice.readSince(env.bootstrapServers(), alertsBefore)) {
+        TopicDrainer.readSince(env.bootstrapServers(), alertsBefore)) {
       if (r.value() != null) {
         alerts.add(format.deserialize(r.topic(), r.value()));
       }
     }
     Map<String, Object> q = report.section("quality " + label + " (reprocessing, EOS)");
-    DetectionQuality.score(preload.truth(), alerts).forEach((t, sc) -> q.put(t, sc.toMap()));
+    DetectionScore.ofEveryStatus(preload.truth(), alerts)
+        .byType()
+        .forEach((t, sc) -> q.put(t, sc.toMap()));
     long malformed =
         preload.truth().stream().filter(e -> e.type().equals("MALFORMED_RECORD")).count();
     q.put("malformed records injected", malformed);
-    q.put("dead letters written", TopicSlice.readSince(env.bootstrapServers(), dlqBefore).size());
+    q.put("dead letters written", TopicDrainer.readSince(env.bootstrapServers(), dlqBefore).size());
   }
 
   private void state(String label, AuditorRun.Result eos) {
@@ -275,8 +279,9 @@ public final class BenchRunner {
       double opsPerSecond = Math.max(10, fraction * sustained.sustainedOpsPerSecond());
       long events = Math.max(500, Math.min(options.events(), (long) (opsPerSecond * seconds)));
       LatencyRun.Result r = LatencyRun.run(options.workDir(), events, opsPerSecond);
-      Map<String, DetectionQuality.Score> scores = DetectionQuality.score(r.truth(), r.alerts());
-      DetectionQuality.Score all = scores.get("ALL");
+      Map<String, DetectionScore.Row> scores =
+          DetectionScore.ofEveryStatus(r.truth(), r.alerts()).byType();
+      DetectionScore.Row all = scores.get(DetectionScore.ALL);
       Map<String, Object> point = new LinkedHashMap<>();
       point.put("fraction of sustainable", fraction);
       point.put("targetOpsPerSecond", opsPerSecond);

@@ -3,9 +3,7 @@ package dev.herald.bench.auditor;
 import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
-import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.bench.setup.BenchEnvironment;
-import dev.herald.producer.simulator.Scenario;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -14,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -80,27 +77,6 @@ public final class AuditorRun {
       }
       return events * share / secs;
     }
-  }
-
-  /** The auditor policy that the simulator's ground truth assumes for {@code scenario}. */
-  public static AuditPolicy policyFor(Scenario scenario) {
-    return PolicyLoader.parse(
-        String.format(
-            Locale.ROOT,
-            """
-            defaults:
-              reportGrace: %dms
-              heartbeat:
-                silenceThreshold: %dms
-              rateBudget:
-                reportsPerSecond: %d
-                burst: %d
-                maxInFlightVersions: 1000000
-            """,
-            scenario.grace().toMillis(),
-            scenario.silenceThreshold().toMillis(),
-            (long) Math.min(scenario.rateBudget(), 1_000_000_000L),
-            (long) Math.min(scenario.burst(), 1_000_000_000L)));
   }
 
   /** CPU time (ns) of the live threads whose name holds {@code applicationId}. */

@@ -1,27 +1,19 @@
 package dev.herald.bench.auditor;
 
+import dev.herald.testsupport.TopicDrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Counts the live entries of an auditor's state stores from their changelog topics (a key is live
@@ -37,33 +29,24 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * }</pre>
  */
 public final class StoreCensus implements AutoCloseable {
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final TopicDrainer changelogReader;
   private final List<Path> stateDirs;
   private final Map<String, Set<ByteBuffer>> live = new HashMap<>();
   private final String prefix;
 
   public StoreCensus(
       String bootstrap, String applicationId, List<String> changelogs, List<Path> stateDirs) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "herald-bench-census-" + UUID.randomUUID());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    this.consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.changelogReader =
+        TopicDrainer.open(
+            bootstrap,
+            "herald-bench-census-",
+            Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
     this.stateDirs = List.copyOf(stateDirs);
     this.prefix = applicationId + "-";
-    List<TopicPartition> parts = new ArrayList<>();
     for (String topic : changelogs) {
-      for (PartitionInfo i : consumer.partitionsFor(topic)) {
-        parts.add(new TopicPartition(topic, i.partition()));
-      }
       live.put(store(topic), new HashSet<>());
     }
-    consumer.assign(parts);
-    consumer.seekToBeginning(parts);
+    changelogReader.fromStart(changelogs);
   }
 
   private String store(String changelog) {
@@ -73,33 +56,21 @@ public final class StoreCensus implements AutoCloseable {
 
   /** Live entries per store, after reading the changelogs up to their current end. */
   public Map<String, Long> liveEntries() {
-    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!caughtUp(end) && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        // partitions of one store hold disjoint keys; the partition keeps equal keys apart anyway
-        ByteBuffer key =
-            ByteBuffer.allocate(r.key().length + 4).putInt(r.partition()).put(r.key()).flip();
-        Set<ByteBuffer> keys = live.get(store(r.topic()));
-        if (r.value() == null) {
-          keys.remove(key);
-        } else {
-          keys.add(key);
-        }
-      }
-    }
+    changelogReader.drainToEnd(
+        r -> {
+          // partitions of one store hold disjoint keys; the partition keeps equal keys apart anyway
+          ByteBuffer key =
+              ByteBuffer.allocate(r.key().length + 4).putInt(r.partition()).put(r.key()).flip();
+          Set<ByteBuffer> keys = live.get(store(r.topic()));
+          if (r.value() == null) {
+            keys.remove(key);
+          } else {
+            keys.add(key);
+          }
+        });
     Map<String, Long> out = new TreeMap<>();
     live.forEach((k, v) -> out.put(k, (long) v.size()));
     return out;
-  }
-
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (consumer.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Bytes of every file under the state directories. */
@@ -131,6 +102,6 @@ public final class StoreCensus implements AutoCloseable {
 
   @Override
   public void close() {
-    consumer.close();
+    changelogReader.close();
   }
 }

@@ -6,6 +6,7 @@ import dev.herald.bench.auditor.AuditorProgress;
 import dev.herald.bench.auditor.AuditorRun;
 import dev.herald.bench.setup.BenchEnvironment;
 import dev.herald.bench.setup.Preload;
+import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.nio.file.Path;
@@ -91,7 +92,8 @@ public final class LatencyRun {
   public static Sustained sustainable(Path workDir, long events) throws Exception {
     try (BenchEnvironment env = BenchEnvironment.start(workDir)) {
       Preload.Plan plan = new Preload.Plan(events, false, 0.01, 1_000_000, 11);
-      AuditPolicy policy = AuditorRun.policyFor(plan.scenario());
+      AuditPolicy policy =
+          ScenarioPolicy.assumedBy(plan.scenario(), ScenarioPolicy.BENCH_IN_FLIGHT);
       String appId = "bench-sustain-" + UUID.randomUUID().toString().substring(0, 8);
       try (HeraldAuditor auditor =
               AuditorRun.start(env, policy, appId, "exactly_once_v2", env.scratch(appId));
@@ -127,7 +129,8 @@ public final class LatencyRun {
   public static Result run(Path workDir, long events, double opsPerSecond) throws Exception {
     try (BenchEnvironment env = BenchEnvironment.start(workDir)) {
       Preload.Plan plan = new Preload.Plan(events, false, 0.01, opsPerSecond, 7);
-      AuditPolicy policy = AuditorRun.policyFor(plan.scenario());
+      AuditPolicy policy =
+          ScenarioPolicy.assumedBy(plan.scenario(), ScenarioPolicy.BENCH_IN_FLIGHT);
       String appId = "bench-live-" + UUID.randomUUID().toString().substring(0, 8);
       try (HeraldAuditor auditor =
               AuditorRun.start(env, policy, appId, "exactly_once_v2", env.scratch(appId));

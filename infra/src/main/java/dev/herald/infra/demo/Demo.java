@@ -269,7 +269,7 @@ public final class Demo implements AutoCloseable {
                 .bootstrapServers(broker.bootstrapServers())
                 .applicationId("herald-demo-auditor")
                 .stateDir(dataDir.resolve("auditor-state"))
-                .policy(DemoScenario.policyFor(o.scenario()))
+                .policy(ScenarioPolicy.assumedBy(o.scenario(), ScenarioPolicy.DEMO_IN_FLIGHT))
                 .schemaRegistry(registry)
                 .meters(meters)
                 .clientProperties(streamsProps)

@@ -3,16 +3,13 @@ package dev.herald.it.adversarial;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.SchemaRegistryClient;
-import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
-import dev.herald.schema.signing.RotationSignatures;
+import dev.herald.testsupport.Fleet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -43,10 +40,7 @@ final class AttackFleet {
 
   private final Producer<String, byte[]> honest;
   private final Producer<String, byte[]> raw;
-  private final AvroWireFormat<ReportBatch> batches;
-  private final AvroWireFormat<Heartbeat> heartbeats;
-  private final AvroWireFormat<NodeRecord> registrations;
-  private final Map<String, Ed25519.KeyPair> keys = new ConcurrentHashMap<>();
+  private final Fleet fleet;
   private final Map<String, Integer> keyGeneration = new ConcurrentHashMap<>();
   private final Map<String, Long> batchSeqs = new ConcurrentHashMap<>();
   private final Map<String, Long> heartbeatSeqs = new ConcurrentHashMap<>();
@@ -64,20 +58,17 @@ final class AttackFleet {
       Producer<String, byte[]> honest, Producer<String, byte[]> raw, SchemaRegistryClient schemas) {
     this.honest = honest;
     this.raw = raw;
-    this.batches = new AvroWireFormat<>(ReportBatch.class, schemas);
-    this.heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
-    this.registrations = new AvroWireFormat<>(NodeRecord.class, schemas);
+    this.fleet = new Fleet(schemas, n -> seeded(n + "#0"));
   }
 
   // ---- identities ------------------------------------------------------------------------------
 
   Ed25519.KeyPair key(String node) {
-    return keys.computeIfAbsent(node, n -> seeded(n + "#0"));
+    return fleet.key(node);
   }
 
   private static Ed25519.KeyPair seeded(String seed) {
-    return Ed25519.fromSeed(
-        Hashing.sha256(("adversarial:" + seed).getBytes(StandardCharsets.UTF_8)));
+    return Fleet.seededKey("adversarial:" + seed);
   }
 
   /** A key nobody registered (an attacker's). */
@@ -100,21 +91,20 @@ final class AttackFleet {
     Ed25519.KeyPair after = seeded(node + "#" + generation);
     long at = System.currentTimeMillis();
     registration(node, after.publicKey(), before, at);
-    keys.put(node, after);
+    fleet.useKey(node, after);
     return new Rotation(before, after, at);
   }
 
   /** The registration of {@code node} as {@link #register} wrote it (ACTIVE, its current key). */
   NodeRecord registrationOf(String node) {
-    return NodeRecord.newBuilder()
-        .setNodeId(node)
-        .setDisplayName(node)
-        .setPublicKey(ByteBuffer.wrap(key(node).publicKey()))
-        .setRegion("eu-1")
-        .setGroups(groupsOf.getOrDefault(node, List.of()))
-        .setStatus(NodeStatus.ACTIVE)
-        .setRegisteredAt(Instant.now())
-        .build();
+    return Fleet.node(
+        node,
+        node,
+        key(node).publicKey(),
+        Fleet.REGION,
+        groupsOf.getOrDefault(node, List.of()),
+        Instant.now(),
+        null);
   }
 
   /**
@@ -126,9 +116,7 @@ final class AttackFleet {
         honest
             .send(
                 new ProducerRecord<>(
-                    Topics.NODES,
-                    key,
-                    value == null ? null : registrations.serialize(Topics.NODES, value)))
+                    Topics.NODES, key, value == null ? null : fleet.registration(value).value()))
             .get(30, TimeUnit.SECONDS);
     return new Sent(m.topic(), m.partition(), m.offset(), m.timestamp(), key, null);
   }
@@ -139,29 +127,21 @@ final class AttackFleet {
   private void registration(String node, byte[] publicKey, Ed25519.KeyPair rotatesFrom, long at)
       throws Exception {
     NodeRecord r =
-        NodeRecord.newBuilder()
-            .setNodeId(node)
-            .setDisplayName(node)
-            .setPublicKey(ByteBuffer.wrap(publicKey))
-            .setRegion("eu-1")
-            .setGroups(groupsOf.getOrDefault(node, List.of()))
-            .setStatus(NodeStatus.ACTIVE)
-            .setRegisteredAt(Instant.ofEpochMilli(at))
-            .setRotatesFrom(rotatesFrom == null ? null : ByteBuffer.wrap(rotatesFrom.publicKey()))
-            .build();
-    if (rotatesFrom != null) {
-      RotationSignatures.sign(r, rotatesFrom.privateKey());
-    }
-    honest
-        .send(new ProducerRecord<>(Topics.NODES, node, registrations.serialize(Topics.NODES, r)))
-        .get(30, TimeUnit.SECONDS);
+        Fleet.node(
+            node,
+            node,
+            publicKey,
+            Fleet.REGION,
+            groupsOf.getOrDefault(node, List.of()),
+            Instant.ofEpochMilli(at),
+            rotatesFrom);
+    honest.send(fleet.registration(r)).get(30, TimeUnit.SECONDS);
   }
 
   // ---- reports ---------------------------------------------------------------------------------
 
   static int partitionOf(String group, String entity) {
-    byte[] k = (group + "/" + entity).getBytes(StandardCharsets.UTF_8);
-    return Utils.toPositive(Utils.murmur2(k)) % PARTITIONS;
+    return Fleet.partitionOf(group, entity);
   }
 
   /** The partition Kafka's default partitioner gives a record keyed {@code nodeId}. */
@@ -181,15 +161,15 @@ final class AttackFleet {
   }
 
   static byte[] hash(String s) {
-    return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
+    return Fleet.hash(s);
   }
 
   static byte[] honestState(String group, String entity, long v) {
-    return hash(group + "/" + entity + "@" + v);
+    return Fleet.stateHash(group, entity, v);
   }
 
   static String honestOp(String group, String entity, long v) {
-    return "op:" + group + "/" + entity + "#" + v;
+    return Fleet.opOf(group, entity, v);
   }
 
   /** Version {@code v} of {@code entity} as every honest replica reports it. */
@@ -270,25 +250,16 @@ final class AttackFleet {
       Ed25519.KeyPair signer,
       long seq,
       Instant createdAt) {
-    ReportBatch b =
-        ReportBatch.newBuilder()
-            .setNodeId(node)
-            .setKeyId(signer.keyId())
-            .setPartition(partition)
-            .setBatchSeq(seq)
-            .setCreatedAt(createdAt)
-            .setReports(List.copyOf(reports))
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    return BatchSignatures.sign(b, signer.privateKey());
+    return Fleet.sign(
+        Fleet.batch(node, signer.keyId(), partition, seq, createdAt, List.copyOf(reports)), signer);
   }
 
   byte[] encode(ReportBatch b) {
-    return batches.serialize(Topics.STATE_CHANGES, b);
+    return fleet.encode(b);
   }
 
   ReportBatch decode(byte[] bytes) {
-    return batches.deserialize(Topics.STATE_CHANGES, bytes);
+    return fleet.batchFormat().deserialize(Topics.STATE_CHANGES, bytes);
   }
 
   /** Sends an honest batch to the partition it claims, stamped now. */
@@ -402,22 +373,12 @@ final class AttackFleet {
 
   /** A heartbeat of {@code node} signed with its current key. */
   Heartbeat heartbeat(String node, long seq, Instant eventTime, HeartbeatStatus status) {
-    Heartbeat hb =
-        Heartbeat.newBuilder()
-            .setNodeId(node)
-            .setGroups(groupsOf.getOrDefault(node, List.of()))
-            .setRegion("eu-1")
-            .setSequence(seq)
-            .setEventTime(eventTime)
-            .setStatus(status)
-            .setKeyId(key(node).keyId())
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    return BatchSignatures.sign(hb, key(node).privateKey());
+    return fleet.heartbeat(
+        node, groupsOf.getOrDefault(node, List.of()), Fleet.REGION, seq, eventTime, status);
   }
 
   byte[] encode(Heartbeat hb) {
-    return heartbeats.serialize(Topics.HEARTBEATS, hb);
+    return fleet.heartbeatFormat().serialize(Topics.HEARTBEATS, hb);
   }
 
   /** An honest heartbeat of {@code node}, sent to its partition; returns where it landed. */

@@ -9,6 +9,7 @@ import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.AuditorProcess;
 import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
@@ -23,11 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,13 +90,11 @@ class AuditorCommandIT {
     Files.writeString(policy, "defaults:\n  heartbeat:\n    silenceThreshold: 90s\n");
     Path log = Path.of("target", "auditor-command-it.log").toAbsolutePath();
     Files.deleteIfExists(log);
-    try (EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
-        KafkaProducer<String, byte[]> producer = producer(bootstrap);
-        AlertLog alerts =
-            new AlertLog(
-                KAFKA.clientProperties(), new RestSchemaRegistryClient(registry.url(), Map.of()));
-        Background clock = new Background()) {
+    try (AuditedBroker stack = AuditedBroker.start(KAFKA.clientProperties())) {
+      EmbeddedSchemaRegistry registry = stack.registry();
+      KafkaProducer<String, byte[]> producer = stack.producer();
+      AlertLog alerts = stack.alerts();
+      Background clock = stack.clock();
       RestSchemaRegistryClient schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
       List<String> client =
           List.of("--bootstrap-server", bootstrap, "--schema-registry-url", registry.url());
@@ -168,8 +163,7 @@ class AuditorCommandIT {
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(200))
             .until(() -> auditor.output().contains("Starting auditor"));
-        clock.every(Duration.ofMillis(300), fleet::heartbeats);
-        clock.every(Duration.ofMillis(500), fleet::tick);
+        fleet.keepAlive(clock);
         fleet.playRound(1);
         fleet.playRound(2);
         AuditAlert divergence =
@@ -212,13 +206,5 @@ class AuditorCommandIT {
     }
     all.addAll(client);
     return all.toArray(String[]::new);
-  }
-
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -8,6 +8,7 @@ import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -2,11 +2,11 @@ package dev.herald.it.auditor;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.reliability.Background;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
@@ -14,6 +14,7 @@ import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,12 +112,7 @@ final class AuditorHarness implements AutoCloseable {
   HeraldAuditor startInstance(Path stateDir) {
     HeraldAuditor auditor =
         HeraldAuditor.start(
-            AuditorConfig.builder()
-                .bootstrapServers(bootstrap)
-                .applicationId(applicationId)
-                .stateDir(stateDir)
-                .policy(policy)
-                .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
+            RunningAuditor.config(bootstrap, applicationId, stateDir, policy, registry.url())
                 .build());
     return auditor;
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;

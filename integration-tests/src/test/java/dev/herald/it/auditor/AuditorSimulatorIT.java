@@ -5,14 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.it.support.KafkaBrokerExtension;
-import dev.herald.it.support.ScenarioPolicies;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.FaultWindow;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.DetectionScore;
+import dev.herald.testsupport.Scenarios;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,24 +52,9 @@ class AuditorSimulatorIT {
 
   @Test
   void alertsEqualTheSimulatorsGroundTruth() throws Exception {
-    Scenario scenario =
-        Scenario.builder()
-            .seed(2026)
-            .groups(3)
-            .replicas(5)
-            .entities(50)
-            .rate(500)
-            .grace(Duration.ofSeconds(5))
-            .silenceThreshold(Duration.ofSeconds(10))
-            .rateBudget(1000)
-            .burst(1000)
-            .lagWindow(Duration.ofSeconds(8))
-            .silentWindow(Duration.ofSeconds(20))
-            .floodWindow(Duration.ofSeconds(1))
-            .spacing(Duration.ofMillis(200))
-            .allFaults()
-            .build();
-    AuditPolicy policy = ScenarioPolicies.assumedBy(scenario);
+    Scenario scenario = Scenarios.fastWithAnAuditor(2026);
+    AuditPolicy policy =
+        ScenarioPolicy.assumedBy(scenario, ScenarioPolicy.TESTS_IN_FLIGHT, 1 << 20);
     AtomicReference<HeraldAuditor> b = new AtomicReference<>();
     AtomicReference<HeraldAuditor> again = new AtomicReference<>();
     AtomicReference<FaultWindow> silentAtRestart = new AtomicReference<>();

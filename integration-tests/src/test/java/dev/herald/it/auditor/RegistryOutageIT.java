@@ -11,6 +11,7 @@ import dev.herald.schema.NodeRecord;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.DetectionScore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

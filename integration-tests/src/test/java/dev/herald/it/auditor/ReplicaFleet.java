@@ -1,33 +1,23 @@
 package dev.herald.it.auditor;
 
-import dev.herald.schema.Heartbeat;
-import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.SchemaRegistryClient;
-import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
-import dev.herald.schema.signing.RotationSignatures;
 import dev.herald.schema.truth.ExpectedAlert;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.herald.testsupport.DetectionScore;
+import dev.herald.testsupport.Fleet;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A hand-built fleet of replicas that produces signed batches, heartbeats and registrations through
@@ -49,12 +39,7 @@ final class ReplicaFleet {
   static final List<String> OPS_NODES = List.of("n4", "n5", "n6");
 
   private final Producer<String, byte[]> producer;
-  private final AvroWireFormat<ReportBatch> batches;
-  private final AvroWireFormat<Heartbeat> heartbeats;
-  private final AvroWireFormat<NodeRecord> nodes;
-  private final Map<String, Ed25519.KeyPair> keys = new ConcurrentHashMap<>();
-  private final Map<String, Long> seqs = new HashMap<>();
-  private final Map<String, Long> heartbeatSeqs = new ConcurrentHashMap<>();
+  private final Fleet fleet;
   private final List<ExpectedAlert> truth = new ArrayList<>();
   private final Map<String, List<String>> entitiesByGroup = new LinkedHashMap<>();
   private byte[] lastHonestBatch;
@@ -63,9 +48,7 @@ final class ReplicaFleet {
 
   ReplicaFleet(Producer<String, byte[]> producer, SchemaRegistryClient schemas) {
     this.producer = producer;
-    this.batches = new AvroWireFormat<>(ReportBatch.class, schemas);
-    this.heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
-    this.nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
+    this.fleet = new Fleet(schemas, "fleet-");
     entitiesByGroup.put(
         PAY,
         List.of(
@@ -83,9 +66,7 @@ final class ReplicaFleet {
   }
 
   private Ed25519.KeyPair key(String name) {
-    return keys.computeIfAbsent(
-        name,
-        n -> Ed25519.fromSeed(Hashing.sha256(("fleet-" + n).getBytes(StandardCharsets.UTF_8))));
+    return fleet.key(name);
   }
 
   private void expect(String type, String group, String entity, Long version, List<String> blamed) {
@@ -129,88 +110,26 @@ final class ReplicaFleet {
       String id, String display, byte[] publicKey, Ed25519.KeyPair rotatesFrom, List<String> groups)
       throws Exception {
     NodeRecord r =
-        NodeRecord.newBuilder()
-            .setNodeId(id)
-            .setDisplayName(display)
-            .setPublicKey(ByteBuffer.wrap(publicKey))
-            .setRegion("eu-1")
-            .setGroups(groups)
-            .setStatus(NodeStatus.ACTIVE)
-            .setRegisteredAt(Instant.now())
-            .setRotatesFrom(rotatesFrom == null ? null : ByteBuffer.wrap(rotatesFrom.publicKey()))
-            .build();
-    if (rotatesFrom != null) {
-      RotationSignatures.sign(r, rotatesFrom.privateKey());
-    }
-    producer.send(new ProducerRecord<>(Topics.NODES, id, nodes.serialize(Topics.NODES, r))).get();
+        Fleet.node(id, display, publicKey, Fleet.REGION, groups, Instant.now(), rotatesFrom);
+    producer.send(fleet.registration(r)).get();
   }
 
   // ---- reports --------------------------------------------------------------------------------
 
-  static int partitionOf(String group, String entity) {
-    byte[] k = (group + "/" + entity).getBytes(StandardCharsets.UTF_8);
-    return Utils.toPositive(Utils.murmur2(k)) % PARTITIONS;
-  }
-
-  static byte[] hash(String s) {
-    return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String stateOf(String group, String entity, long v) {
-    return group + "/" + entity + "@" + v;
-  }
-
-  StateChange change(
-      String node, String group, String entity, long v, byte[] prev, byte[] state, String op) {
-    return StateChange.newBuilder()
-        .setEventId(node + "|" + group + "|" + entity + "|" + v + "|" + Hashing.hex(state))
-        .setGroup(group)
-        .setEntityKey(entity)
-        .setVersion(v)
-        .setNodeId(node)
-        .setPrevStateHash(ByteBuffer.wrap(prev))
-        .setStateHash(ByteBuffer.wrap(state))
-        .setOpId(op)
-        .setOpDigest(ByteBuffer.wrap(hash(op)))
-        .setEventTime(Instant.now())
-        .build();
-  }
-
-  StateChange honest(String node, String group, String entity, long v) {
-    byte[] prev = v == 1 ? new byte[0] : hash(stateOf(group, entity, v - 1));
-    return change(
-        node, group, entity, v, prev, hash(stateOf(group, entity, v)), opOf(group, entity, v));
-  }
-
-  private static String opOf(String group, String entity, long v) {
-    return "op:" + group + "/" + entity + "#" + v;
-  }
-
   /** Sends one signed batch of {@code node} to {@code partition}. */
   byte[] send(String node, int partition, List<StateChange> reports, Ed25519.KeyPair signer)
       throws ExecutionException, InterruptedException {
-    long seq = seqs.merge(node + "/" + partition, 1L, Long::sum);
-    return sendWithSeq(node, partition, reports, signer, seq);
+    ProducerRecord<String, byte[]> record =
+        fleet.batchRecord(node, partition, reports, signer, System.currentTimeMillis());
+    producer.send(record).get();
+    return record.value();
   }
 
-  private byte[] sendWithSeq(
+  private void sendWithSeq(
       String node, int partition, List<StateChange> reports, Ed25519.KeyPair signer, long seq)
       throws ExecutionException, InterruptedException {
-    long now = System.currentTimeMillis();
-    ReportBatch b =
-        ReportBatch.newBuilder()
-            .setNodeId(node)
-            .setKeyId(key(node).keyId())
-            .setPartition(partition)
-            .setBatchSeq(seq)
-            .setCreatedAt(Instant.ofEpochMilli(now))
-            .setReports(reports)
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    BatchSignatures.sign(b, signer.privateKey());
-    byte[] bytes = batches.serialize(Topics.STATE_CHANGES, b);
-    producer.send(new ProducerRecord<>(Topics.STATE_CHANGES, partition, now, node, bytes)).get();
-    return bytes;
+    ReportBatch b = Fleet.batch(node, key(node).keyId(), partition, seq, Instant.now(), reports);
+    producer.send(fleet.record(Fleet.sign(b, signer), System.currentTimeMillis())).get();
   }
 
   /**
@@ -225,14 +144,14 @@ final class ReplicaFleet {
       List<String> members = group.equals(PAY) ? PAY_NODES : OPS_NODES;
       for (String entity : g.getValue()) {
         for (String node : members) {
-          StateChange sc = honest(node, group, entity, v);
+          StateChange sc = Fleet.honest(node, group, entity, v);
           if (v == VERSIONS) {
             sc = fault(group, entity, node, v, sc, equivocation);
           }
           if (sc != null) {
             outbox
                 .computeIfAbsent(node, n -> new TreeMap<>())
-                .computeIfAbsent(partitionOf(group, entity), p -> new ArrayList<>())
+                .computeIfAbsent(Fleet.partitionOf(group, entity), p -> new ArrayList<>())
                 .add(sc);
           }
         }
@@ -252,7 +171,7 @@ final class ReplicaFleet {
       }
     }
     for (StateChange second : equivocation) {
-      send("n1", partitionOf(PAY, second.getEntityKey()), List.of(second), key("n1"));
+      send("n1", Fleet.partitionOf(PAY, second.getEntityKey()), List.of(second), key("n1"));
     }
     if (v == 1) {
       outsiders();
@@ -286,50 +205,72 @@ final class ReplicaFleet {
 
   private StateChange fault(
       String group, String entity, String node, long v, StateChange honest, List<StateChange> eq) {
-    byte[] prev = hash(stateOf(group, entity, v - 1));
+    byte[] prev = Fleet.stateHash(group, entity, v - 1);
     switch (entity) {
       case "e-div":
         if (node.equals("n3")) {
           expect("DIVERGENCE", group, entity, v, List.of("n3"));
-          return change(node, group, entity, v, prev, hash("diverged"), opOf(group, entity, v));
+          return Fleet.change(
+              node, group, entity, v, prev, Fleet.hash("diverged"), Fleet.opOf(group, entity, v));
         }
         return honest;
       case "e-nq":
         if (node.equals("n1")) {
           expect("NO_QUORUM", group, entity, v, List.of());
         }
-        return change(node, group, entity, v, prev, hash("split-" + node), opOf(group, entity, v));
+        return Fleet.change(
+            node,
+            group,
+            entity,
+            v,
+            prev,
+            Fleet.hash("split-" + node),
+            Fleet.opOf(group, entity, v));
       case "e-eq":
         if (node.equals("n1")) {
           expect("EQUIVOCATION", group, entity, v, List.of("n1"));
           eq.add(
-              change(node, group, entity, v, prev, hash("second-claim"), opOf(group, entity, v)));
+              Fleet.change(
+                  node,
+                  group,
+                  entity,
+                  v,
+                  prev,
+                  Fleet.hash("second-claim"),
+                  Fleet.opOf(group, entity, v)));
         }
         return honest;
       case "e-fork":
         if (node.equals("n2")) {
           expect("FORK", group, entity, v, List.of("n2"));
-          return change(
+          return Fleet.change(
               node,
               group,
               entity,
               v,
-              hash("rewritten-history"),
-              hash(stateOf(group, entity, v)),
-              opOf(group, entity, v));
+              Fleet.hash("rewritten-history"),
+              Fleet.stateHash(group, entity, v),
+              Fleet.opOf(group, entity, v));
         }
         return honest;
       case "e-cw":
         if (node.equals("n3")) {
           expect("CONFLICTING_WRITE", group, entity, v, List.of("n3"));
-          return change(node, group, entity, v, prev, hash("other-op-state"), "op:double-spend");
+          return Fleet.change(
+              node, group, entity, v, prev, Fleet.hash("other-op-state"), "op:double-spend");
         }
         return honest;
       case "e-dup":
         if (node.equals("n1")) {
           expect("DUPLICATE_APPLY", group, entity, v, List.of("n1"));
-          return change(
-              node, group, entity, v, prev, hash("applied-twice"), opOf(group, entity, v - 1));
+          return Fleet.change(
+              node,
+              group,
+              entity,
+              v,
+              prev,
+              Fleet.hash("applied-twice"),
+              Fleet.opOf(group, entity, v - 1));
         }
         return honest;
       case "e-lag":
@@ -350,36 +291,37 @@ final class ReplicaFleet {
   void forgeAs(String node, String entity) throws Exception {
     send(
         node,
-        partitionOf(PAY, entity),
+        Fleet.partitionOf(PAY, entity),
         List.of(
-            change(node, PAY, entity, 1, new byte[0], hash("forged-" + entity), "op:" + entity)),
+            Fleet.change(
+                node, PAY, entity, 1, new byte[0], Fleet.hash("forged-" + entity), "op:" + entity)),
         key("attacker-" + entity));
   }
 
   /** FORGED_REPORT, UNKNOWN_NODE and NOT_A_MEMBER. */
   private void outsiders() throws Exception {
-    int p = partitionOf(PAY, "h0");
+    int p = Fleet.partitionOf(PAY, "h0");
     // a batch in n2's name signed with a key that is not n2's
     sendWithSeq(
         "n2",
         p,
-        List.of(change("n2", PAY, "h0", 1, new byte[0], hash("forged"), "op:forged")),
+        List.of(Fleet.change("n2", PAY, "h0", 1, new byte[0], Fleet.hash("forged"), "op:forged")),
         key("attacker"),
         1_000_000);
     expect("FORGED_REPORT", PAY, null, null, List.of("n2"));
-    send("n9", p, List.of(honest("n9", PAY, "h0", 1)), key("n9"));
+    send("n9", p, List.of(Fleet.honest("n9", PAY, "h0", 1)), key("n9"));
     expect("UNKNOWN_NODE", "", null, null, List.of("n9"));
-    send("nx", p, List.of(honest("nx", PAY, "h0", 1)), key("nx"));
+    send("nx", p, List.of(Fleet.honest("nx", PAY, "h0", 1)), key("nx"));
     expect("NOT_A_MEMBER", PAY, null, null, List.of("nx"));
   }
 
   /** FLOOD: n4 sends 600 reports of junk entities of one partition at once. */
   private void flood() throws Exception {
-    int p = partitionOf(OPS, "o0");
+    int p = Fleet.partitionOf(OPS, "o0");
     List<StateChange> junk = new ArrayList<>();
     for (int i = 0; junk.size() < 600; i++) {
-      if (partitionOf(OPS, "junk-" + i) == p) {
-        junk.add(honest("n4", OPS, "junk-" + i, 1));
+      if (Fleet.partitionOf(OPS, "junk-" + i) == p) {
+        junk.add(Fleet.honest("n4", OPS, "junk-" + i, 1));
       }
     }
     for (int i = 0; i < junk.size(); i += 200) {
@@ -397,24 +339,7 @@ final class ReplicaFleet {
 
   /** One heartbeat of {@code node} (thread-safe: heartbeats have their own state). */
   void heartbeat(String node) throws Exception {
-    long now = System.currentTimeMillis();
-    Heartbeat hb =
-        Heartbeat.newBuilder()
-            .setNodeId(node)
-            .setGroups(List.of())
-            .setRegion("eu-1")
-            .setSequence(heartbeatSeqs.merge(node, 1L, Long::sum))
-            .setEventTime(Instant.ofEpochMilli(now))
-            .setStatus(HeartbeatStatus.UP)
-            .setKeyId(key(node).keyId())
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    BatchSignatures.sign(hb, key(node).privateKey());
-    producer
-        .send(
-            new ProducerRecord<>(
-                Topics.HEARTBEATS, null, now, node, heartbeats.serialize(Topics.HEARTBEATS, hb)))
-        .get();
+    producer.send(fleet.heartbeatRecord(node, List.of(), System.currentTimeMillis())).get();
   }
 
   /** n6 sends one heartbeat and then falls silent. */

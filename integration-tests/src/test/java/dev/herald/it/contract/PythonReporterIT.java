@@ -5,20 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.producer.HeraldReporter;
 import dev.herald.producer.Operation;
 import dev.herald.producer.ReportReceipt;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.DetectionScore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -102,20 +102,15 @@ class PythonReporterIT {
             registry.url());
       }
       try (HeraldAuditor auditor =
-          HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(bootstrap)
-                  .applicationId("herald-it-python-reporter")
-                  .stateDir(stateDir)
-                  .policy(
+          RunningAuditor.start(
+              RunningAuditor.config(
+                      bootstrap,
+                      "herald-it-python-reporter",
+                      stateDir,
                       PolicyLoader.parse(
-                          "defaults:\n  reportGrace: 30s\n  heartbeat:\n    silenceThreshold: 60s\n"))
-                  .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                  .meters(meters)
-                  .build())) {
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
+                          "defaults:\n  reportGrace: 30s\n  heartbeat:\n    silenceThreshold: 60s\n"),
+                      registry.url())
+                  .meters(meters))) {
         await()
             .atMost(Duration.ofSeconds(30))
             .until(

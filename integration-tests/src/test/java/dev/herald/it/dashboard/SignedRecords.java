@@ -4,24 +4,18 @@ import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Evidence;
-import dev.herald.schema.Heartbeat;
-import dev.herald.schema.HeartbeatStatus;
-import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Severity;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Real records on a real broker for the dashboard tests: node registrations, heartbeats, signed
@@ -44,9 +37,11 @@ final class SignedRecords implements AutoCloseable {
   private final SchemaRegistryClient registry;
   private final KafkaProducer<byte[], byte[]> producer;
   private final Map<String, Long> batchSeqs = new ConcurrentHashMap<>();
+  private final Fleet fleet;
 
   SignedRecords(String bootstrapServers, SchemaRegistryClient registry) {
     this.registry = registry;
+    this.fleet = new Fleet(registry, "");
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -56,8 +51,7 @@ final class SignedRecords implements AutoCloseable {
   }
 
   static Ed25519.KeyPair key(String nodeId) {
-    byte[] seed = Arrays.copyOf(Hashing.sha256(nodeId.getBytes(StandardCharsets.UTF_8)), 32);
-    return Ed25519.fromSeed(seed);
+    return Fleet.seededKey(nodeId);
   }
 
   @SuppressWarnings("unchecked")
@@ -89,30 +83,22 @@ final class SignedRecords implements AutoCloseable {
         Topics.NODES,
         null,
         nodeId,
-        NodeRecord.newBuilder()
-            .setNodeId(nodeId)
-            .setDisplayName(nodeId)
-            .setPublicKey(ByteBuffer.wrap(key(nodeId).publicKey()))
-            .setRegion("eu-west")
-            .setGroups(List.of(group))
-            .setStatus(NodeStatus.ACTIVE)
-            .setRegisteredAt(Instant.now())
-            .build());
+        Fleet.node(
+            nodeId,
+            nodeId,
+            key(nodeId).publicKey(),
+            "eu-west",
+            List.of(group),
+            Instant.now(),
+            null));
   }
 
   void heartbeat(String nodeId, String group, long seq) {
-    Heartbeat hb =
-        Heartbeat.newBuilder()
-            .setNodeId(nodeId)
-            .setGroups(List.of(group))
-            .setRegion("eu-west")
-            .setSequence(seq)
-            .setEventTime(Instant.now())
-            .setStatus(HeartbeatStatus.UP)
-            .setKeyId(key(nodeId).keyId())
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    send(Topics.HEARTBEATS, null, nodeId, BatchSignatures.sign(hb, key(nodeId).privateKey()));
+    send(
+        Topics.HEARTBEATS,
+        null,
+        nodeId,
+        fleet.heartbeat(nodeId, List.of(group), "eu-west", seq, Instant.now()));
   }
 
   /**
@@ -132,10 +118,7 @@ final class SignedRecords implements AutoCloseable {
               .setNodeId(nodeId)
               .setKeyId(batch.getKeyId())
               .setBatchSeq(batch.getBatchSeq())
-              .setRecord(
-                  ByteBuffer.wrap(
-                      new AvroWireFormat<>(ReportBatch.class, registry)
-                          .serialize(Topics.STATE_CHANGES, batch)))
+              .setRecord(ByteBuffer.wrap(fleet.encode(batch)))
               .setSignatureValid(true)
               .build());
     }
@@ -232,37 +215,17 @@ final class SignedRecords implements AutoCloseable {
       String prevState,
       String state,
       String op) {
-    byte[] prev =
-        prevState == null
-            ? new byte[0]
-            : Hashing.sha256(prevState.getBytes(StandardCharsets.UTF_8));
-    StateChange sc =
-        StateChange.newBuilder()
-            .setEventId(nodeId + "/" + group + "/" + entity + "/" + version + "/" + state)
-            .setGroup(group)
-            .setEntityKey(entity)
-            .setVersion(version)
-            .setNodeId(nodeId)
-            .setPrevStateHash(ByteBuffer.wrap(prev))
-            .setStateHash(ByteBuffer.wrap(Hashing.sha256(state.getBytes(StandardCharsets.UTF_8))))
-            .setOpId(op)
-            .setOpDigest(ByteBuffer.wrap(Hashing.sha256(op.getBytes(StandardCharsets.UTF_8))))
-            .setEventTime(Instant.now())
-            .build();
-    byte[] key = (group + "/" + entity).getBytes(StandardCharsets.UTF_8);
-    int partition = Utils.toPositive(Utils.murmur2(key)) % Topics.DEFAULT_PARTITIONS;
+    StateChange sc = Fleet.change(nodeId, group, entity, version, prevState, state, op);
+    int partition = Fleet.partitionOf(group, entity);
     ReportBatch b =
-        ReportBatch.newBuilder()
-            .setNodeId(nodeId)
-            .setKeyId(key(nodeId).keyId())
-            .setPartition(partition)
-            .setBatchSeq(batchSeqs.merge(nodeId, 1L, Long::sum))
-            .setCreatedAt(Instant.now())
-            .setReports(List.of(sc))
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    return send(
-        Topics.STATE_CHANGES, partition, nodeId, BatchSignatures.sign(b, key(nodeId).privateKey()));
+        Fleet.batch(
+            nodeId,
+            key(nodeId).keyId(),
+            partition,
+            batchSeqs.merge(nodeId, 1L, Long::sum),
+            Instant.now(),
+            List.of(sc));
+    return send(Topics.STATE_CHANGES, partition, nodeId, Fleet.sign(b, key(nodeId)));
   }
 
   void alert(AuditAlert alert) {
@@ -272,31 +235,10 @@ final class SignedRecords implements AutoCloseable {
   private static ReportBatch batch(
       String nodeId, String group, String entity, long version, String state) {
     StateChange sc =
-        StateChange.newBuilder()
-            .setEventId(nodeId + "/" + entity + "/" + version + "/" + state)
-            .setGroup(group)
-            .setEntityKey(entity)
-            .setVersion(version)
-            .setNodeId(nodeId)
-            .setPrevStateHash(
-                ByteBuffer.wrap(Hashing.sha256("balance=50".getBytes(StandardCharsets.UTF_8))))
-            .setStateHash(ByteBuffer.wrap(Hashing.sha256(state.getBytes(StandardCharsets.UTF_8))))
-            .setOpId("op-" + version)
-            .setOpDigest(
-                ByteBuffer.wrap(Hashing.sha256(("op-" + version).getBytes(StandardCharsets.UTF_8))))
-            .setEventTime(Instant.now())
-            .build();
-    ReportBatch b =
-        ReportBatch.newBuilder()
-            .setNodeId(nodeId)
-            .setKeyId(key(nodeId).keyId())
-            .setPartition(0)
-            .setBatchSeq(version)
-            .setCreatedAt(Instant.now())
-            .setReports(List.of(sc))
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    return BatchSignatures.sign(b, key(nodeId).privateKey());
+        Fleet.change(nodeId, group, entity, version, "balance=50", state, "op-" + version);
+    return Fleet.sign(
+        Fleet.batch(nodeId, key(nodeId).keyId(), 0, version, Instant.now(), List.of(sc)),
+        key(nodeId));
   }
 
   @Override

@@ -7,7 +7,7 @@ import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.detect.AlertIds;
 import dev.herald.infra.cli.HeraldCli;
-import dev.herald.infra.demo.DemoScenario;
+import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.producer.simulator.FaultType;
@@ -192,7 +192,7 @@ class ConsistencySloIT {
               .bootstrapServers(kafka.bootstrapServers())
               .applicationId("herald-it-slo-" + id)
               .stateDir(state)
-              .policy(DemoScenario.policyFor(scenario))
+              .policy(ScenarioPolicy.assumedBy(scenario, ScenarioPolicy.DEMO_IN_FLIGHT))
               .schemaRegistry(client)
               .build();
       try (HeraldAuditor auditor = HeraldAuditor.start(config)) {

@@ -7,15 +7,12 @@ import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Severity;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
-import java.nio.ByteBuffer;
+import dev.herald.testsupport.Fleet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,8 +80,7 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
 
   /** The node's signing key: derived from its id, so every test and JVM agrees on it. */
   static Ed25519.KeyPair key(String node) {
-    return Ed25519.fromSeed(
-        Hashing.sha256(("crash-scenario/" + node).getBytes(StandardCharsets.UTF_8)));
+    return Fleet.seededKey("crash-scenario/" + node);
   }
 
   /** The region a node is registered in. */
@@ -94,18 +90,14 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
 
   /** A heartbeat of {@code node} at {@code time}, signed with the node's key. */
   static Heartbeat signedHeartbeat(String node, long sequence, long time) {
-    Heartbeat h =
-        Heartbeat.newBuilder()
-            .setNodeId(node)
-            .setGroups(List.of(GROUP))
-            .setRegion(region(node))
-            .setSequence(sequence)
-            .setEventTime(Instant.ofEpochMilli(time))
-            .setStatus(HeartbeatStatus.UP)
-            .setKeyId(key(node).keyId())
-            .setSignature(ByteBuffer.wrap(new byte[0]))
-            .build();
-    return BatchSignatures.sign(h, key(node).privateKey());
+    return Fleet.signedHeartbeat(
+        node,
+        key(node),
+        List.of(GROUP),
+        region(node),
+        sequence,
+        Instant.ofEpochMilli(time),
+        HeartbeatStatus.UP);
   }
 
   /** A producer that keeps the order of its sends, for the scenario's hand-written records. */
@@ -126,16 +118,14 @@ record CrashScenario(long start, int minutes, long crashFrom, long crashTo) {
     AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, client);
     for (String node : NODES) {
       NodeRecord r =
-          NodeRecord.newBuilder()
-              .setNodeId(node)
-              .setDisplayName(node)
-              .setPublicKey(ByteBuffer.wrap(key(node).publicKey()))
-              .setRegion(region(node))
-              .setGroups(List.of(GROUP))
-              .setStatus(NodeStatus.ACTIVE)
-              .setRegisteredAt(Instant.ofEpochMilli(0))
-              .setRotatesFrom(null)
-              .build();
+          Fleet.node(
+              node,
+              node,
+              key(node).publicKey(),
+              region(node),
+              List.of(GROUP),
+              Instant.ofEpochMilli(0),
+              null);
       producer.send(
           new ProducerRecord<>(Topics.NODES, bytes(node), nodes.serialize(Topics.NODES, r)));
     }

@@ -10,7 +10,7 @@ import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.flink.io.RegistrySpec;
 import dev.herald.infra.cli.HeraldCli;
-import dev.herald.infra.demo.DemoScenario;
+import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.report.OscalValidator;
 import dev.herald.it.support.KafkaBrokerExtension;
@@ -101,7 +101,7 @@ class FlinkEndToEndIT {
                 .bootstrapServers(KAFKA.bootstrapServers())
                 .applicationId("herald-it-flink-e2e")
                 .stateDir(state)
-                .policy(DemoScenario.policyFor(SCENARIO))
+                .policy(ScenarioPolicy.assumedBy(SCENARIO, ScenarioPolicy.DEMO_IN_FLIGHT))
                 .schemaRegistry(client)
                 .build())) {
       assertThat(auditor.awaitRunning(Duration.ofSeconds(90))).as(auditor.state()).isTrue();

@@ -6,17 +6,13 @@ import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Severity;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.herald.testsupport.Fleet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -60,34 +56,23 @@ final class InteropRecords {
   }
 
   static Ed25519.KeyPair key(String node) {
-    return Ed25519.fromSeed(Hashing.sha256(("interop/" + node).getBytes(StandardCharsets.UTF_8)));
+    return Fleet.seededKey("interop/" + node);
   }
 
   static NodeRecord registration(String node) {
-    return NodeRecord.newBuilder()
-        .setNodeId(node)
-        .setDisplayName(node)
-        .setPublicKey(ByteBuffer.wrap(key(node).publicKey()))
-        .setRegion("eu-west")
-        .setGroups(List.of(GROUP))
-        .setStatus(NodeStatus.ACTIVE)
-        .setRegisteredAt(Instant.EPOCH)
-        .build();
+    return Fleet.node(
+        node, node, key(node).publicKey(), "eu-west", List.of(GROUP), Instant.EPOCH, null);
   }
 
   static Heartbeat heartbeat(String node, long sequence, long time) {
-    Heartbeat h =
-        Heartbeat.newBuilder()
-            .setNodeId(node)
-            .setGroups(List.of(GROUP))
-            .setRegion("eu-west")
-            .setSequence(sequence)
-            .setEventTime(Instant.ofEpochMilli(time))
-            .setStatus(HeartbeatStatus.UP)
-            .setKeyId(key(node).keyId())
-            .setSignature(ByteBuffer.wrap(new byte[0]))
-            .build();
-    return BatchSignatures.sign(h, key(node).privateKey());
+    return Fleet.signedHeartbeat(
+        node,
+        key(node),
+        List.of(GROUP),
+        "eu-west",
+        sequence,
+        Instant.ofEpochMilli(time),
+        HeartbeatStatus.UP);
   }
 
   static AuditAlert alert(long time) {

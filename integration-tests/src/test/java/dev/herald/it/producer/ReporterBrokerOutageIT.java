@@ -10,12 +10,13 @@ import dev.herald.producer.HeraldReporter;
 import dev.herald.producer.Operation;
 import dev.herald.producer.ReportReceipt;
 import dev.herald.producer.ReporterException;
-import dev.herald.producer.simulator.RawEventWitness;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.testsupport.RawEventWitness;
+import dev.herald.testsupport.TopicDrainer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ class ReporterBrokerOutageIT {
       try {
         if (restarted) {
           List<RawEventWitness.RawRecord> records =
-              RawTopics.readAll(broker.bootstrapServers(), List.of(Topics.STATE_CHANGES));
+              TopicDrainer.readAllRaw(broker.bootstrapServers(), List.of(Topics.STATE_CHANGES));
           AvroWireFormat<ReportBatch> format = new AvroWireFormat<>(ReportBatch.class, registry);
           Map<String, Integer> eventIds = new HashMap<>();
           Set<String> batchSeqs = new HashSet<>();

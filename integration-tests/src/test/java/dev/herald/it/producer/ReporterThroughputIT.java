@@ -8,6 +8,7 @@ import dev.herald.producer.Operation;
 import dev.herald.producer.ReportReceipt;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
+import dev.herald.testsupport.TopicDrainer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -82,7 +83,7 @@ class ReporterThroughputIT {
     assertThat(meters.counter("herald.reporter.reports.sent").count()).isEqualTo(REPORTS + 1);
     assertThat(batches).isLessThan(REPORTS / 10.0);
     long onTopic =
-        RawTopics.readAll(KAFKA.bootstrapServers(), List.of(Topics.STATE_CHANGES)).size();
+        TopicDrainer.readAll(KAFKA.bootstrapServers(), List.of(Topics.STATE_CHANGES)).size();
     assertThat(onTopic).isEqualTo((long) batches);
   }
 }

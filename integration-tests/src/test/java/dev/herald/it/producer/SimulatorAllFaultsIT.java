@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.producer.simulator.FaultType;
-import dev.herald.producer.simulator.RawEventWitness;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.RawEventWitness;
+import dev.herald.testsupport.Scenarios;
+import dev.herald.testsupport.TopicDrainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -34,23 +35,7 @@ class SimulatorAllFaultsIT {
   void everyInjectedFaultIsVisibleInTheRawEvents(@TempDir Path dir) throws Exception {
     // Given
     InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    Scenario scenario =
-        Scenario.builder()
-            .seed(2026)
-            .groups(3)
-            .replicas(5)
-            .entities(50)
-            .rate(1000)
-            .grace(Duration.ofMillis(200))
-            .silenceThreshold(Duration.ofSeconds(1))
-            .rateBudget(1000)
-            .burst(1000)
-            .lagWindow(Duration.ofMillis(600))
-            .silentWindow(Duration.ofSeconds(2))
-            .floodWindow(Duration.ofSeconds(1))
-            .spacing(Duration.ofMillis(100))
-            .allFaults()
-            .build();
+    Scenario scenario = Scenarios.fastOnABroker(2026);
     Path truthFile = dir.resolve("truth.jsonl");
     List<ExpectedAlert> truth;
     Simulator.Summary summary;
@@ -75,7 +60,7 @@ class SimulatorAllFaultsIT {
         .containsExactlyElementsOf(truth);
 
     List<RawEventWitness.RawRecord> records =
-        RawTopics.readAll(
+        TopicDrainer.readAllRaw(
             KAFKA.bootstrapServers(),
             List.of(Topics.STATE_CHANGES, Topics.HEARTBEATS, Topics.NODES, Topics.GROUND_TRUTH));
     List<ExpectedAlert> truthOnTopic =

@@ -3,13 +3,13 @@ package dev.herald.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.DetectionScore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,19 +3,16 @@ package dev.herald.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.auditor.DetectionScore;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,13 +37,11 @@ class AuditorCrashIT {
     Files.writeString(policy, "defaults:\n  heartbeat:\n    silenceThreshold: 90s\n");
     Path log = Path.of("target", "auditor-crash-it.log").toAbsolutePath();
     Files.deleteIfExists(log);
-    try (EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
-        KafkaProducer<String, byte[]> producer = producer(bootstrap);
-        AlertLog alerts =
-            new AlertLog(
-                KAFKA.clientProperties(), new RestSchemaRegistryClient(registry.url(), Map.of()));
-        Background clock = new Background()) {
+    try (AuditedBroker stack = AuditedBroker.start(KAFKA.clientProperties())) {
+      EmbeddedSchemaRegistry registry = stack.registry();
+      KafkaProducer<String, byte[]> producer = stack.producer();
+      AlertLog alerts = stack.alerts();
+      Background clock = stack.clock();
       RestSchemaRegistryClient schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
       SignedFleet fleet = new SignedFleet(producer, schemas, 30, 8);
       // the dead member's partitions move after its session times out: keep that short
@@ -75,8 +70,7 @@ class AuditorCrashIT {
       int before;
       try {
         first.awaitRunning(Duration.ofSeconds(120), 1);
-        clock.every(Duration.ofMillis(300), fleet::heartbeats);
-        clock.every(Duration.ofMillis(500), fleet::tick);
+        fleet.keepAlive(clock);
         for (int v = 1; v <= 4; v++) {
           fleet.playRound(v);
         }
@@ -109,13 +103,5 @@ class AuditorCrashIT {
         alerts.assertNoAlertIdOpenTwice();
       }
     }
-  }
-
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -3,20 +3,21 @@ package dev.herald.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
+import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
-import dev.herald.it.auditor.DetectionScore;
-import dev.herald.it.support.ScenarioPolicies;
+import dev.herald.it.support.AuditedBroker;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,9 +31,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -84,7 +82,7 @@ class BrokerFailureIT {
                   .replicationFactor((short) 3)
                   .port(0)
                   .start();
-          KafkaProducer<String, byte[]> producer = producer(bootstrap);
+          KafkaProducer<String, byte[]> producer = AuditedBroker.producer(bootstrap);
           AlertLog alerts =
               new AlertLog(client, new RestSchemaRegistryClient(registry.url(), Map.of()));
           Admin admin = Admin.create(client);
@@ -94,23 +92,17 @@ class BrokerFailureIT {
                 producer, new RestSchemaRegistryClient(registry.url(), Map.of()), 30, 9);
         fleet.registerAll();
         try (HeraldAuditor auditor =
-            HeraldAuditor.start(
-                AuditorConfig.builder()
-                    .bootstrapServers(bootstrap)
-                    .applicationId("herald-it-broker-failure")
-                    .stateDir(stateDir)
-                    .policy(
+            RunningAuditor.start(
+                RunningAuditor.config(
+                        bootstrap,
+                        "herald-it-broker-failure",
+                        stateDir,
                         PolicyLoader.parse(
                             "defaults:\n  reportGrace: 10s\n  heartbeat:\n"
-                                + "    silenceThreshold: 5m\n"))
-                    .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                    .clientProperties(auditorClient)
-                    .build())) {
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
-          clock.every(Duration.ofMillis(300), fleet::heartbeats);
-          clock.every(Duration.ofMillis(500), fleet::tick);
+                                + "    silenceThreshold: 5m\n"),
+                        registry.url())
+                    .clientProperties(auditorClient))) {
+          fleet.keepAlive(clock);
 
           // Given: a first part of the run audited by the full cluster
           fleet.playRound(1);
@@ -240,7 +232,8 @@ class BrokerFailureIT {
             .spacing(Duration.ofMillis(300))
             .faults(faults)
             .build();
-    AuditPolicy policy = ScenarioPolicies.assumedBy(scenario);
+    AuditPolicy policy =
+        ScenarioPolicy.assumedBy(scenario, ScenarioPolicy.TESTS_IN_FLIGHT, 1 << 20);
     try (KafkaClusterTestKit cluster = threeBrokers()) {
       String bootstrap = cluster.bootstrapServers();
       Properties client = new Properties();
@@ -262,15 +255,14 @@ class BrokerFailureIT {
               new AlertLog(client, new RestSchemaRegistryClient(registry.url(), Map.of()));
           Admin admin = Admin.create(client);
           HeraldAuditor auditor =
-              HeraldAuditor.start(
-                  AuditorConfig.builder()
-                      .bootstrapServers(bootstrap)
-                      .applicationId("herald-it-broker-failure-sim")
-                      .stateDir(stateDir)
-                      .policy(policy)
-                      .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                      .clientProperties(auditorClient)
-                      .build());
+              RunningAuditor.start(
+                  RunningAuditor.config(
+                          bootstrap,
+                          "herald-it-broker-failure-sim",
+                          stateDir,
+                          policy,
+                          registry.url())
+                      .clientProperties(auditorClient));
           Simulator sim =
               Simulator.builder()
                   .bootstrapServers(bootstrap)
@@ -278,9 +270,6 @@ class BrokerFailureIT {
                   .scenario(scenario)
                   .truthFile(stateDir.resolve("truth.jsonl"))
                   .build()) {
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
         sim.registerNodes();
 
         // Given: the simulator runs with its faults
@@ -363,13 +352,5 @@ class BrokerFailureIT {
     TopicDescription d =
         admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
     return d.partitions().stream().mapToInt(p -> p.isr().size()).min().orElse(0);
-  }
-
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

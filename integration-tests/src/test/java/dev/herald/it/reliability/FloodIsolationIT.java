@@ -3,34 +3,26 @@ package dev.herald.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
-import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
-import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
-import dev.herald.schema.signing.Ed25519;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.DetectionScore;
+import dev.herald.testsupport.Fleet;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,6 +30,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,10 +41,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -91,9 +83,7 @@ class FloodIsolationIT {
 
   @TempDir Path stateDir;
 
-  private AvroWireFormat<ReportBatch> batches;
-  private final Map<String, Ed25519.KeyPair> keys = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> seqs = new ConcurrentHashMap<>();
+  private Fleet fleet;
   private final List<ExpectedAlert> truth = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Long> seenAt = new ConcurrentHashMap<>();
   private final List<AuditAlert> alerts = Collections.synchronizedList(new ArrayList<>());
@@ -107,30 +97,25 @@ class FloodIsolationIT {
         KafkaProducer<String, byte[]> producer = producer(bootstrap, 0);
         KafkaProducer<String, byte[]> flooder = producer(bootstrap, 5)) {
       SchemaRegistryClient schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
-      batches = new AvroWireFormat<>(ReportBatch.class, schemas);
-      register(producer, new AvroWireFormat<>(NodeRecord.class, schemas));
+      fleet = new Fleet(schemas, "flood:");
+      register(producer);
       AtomicBoolean reading = new AtomicBoolean(true);
       Thread reader = new Thread(() -> readAlerts(bootstrap, schemas, reading), "alert-reader");
       reader.start();
       try (HeraldAuditor auditor =
-          HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(bootstrap)
-                  .applicationId("herald-it-flood")
-                  .stateDir(stateDir)
-                  .policy(
-                      PolicyLoader.parse(
-                          "defaults:\n  heartbeat:\n    silenceThreshold: 10m\n"
-                              + "  rateBudget:\n    reportsPerSecond: "
-                              + BUDGET
-                              + "\n    burst: "
-                              + BUDGET
-                              + "\n"))
-                  .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                  .build())) {
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
+          RunningAuditor.start(
+              RunningAuditor.config(
+                  bootstrap,
+                  "herald-it-flood",
+                  stateDir,
+                  PolicyLoader.parse(
+                      "defaults:\n  heartbeat:\n    silenceThreshold: 10m\n"
+                          + "  rateBudget:\n    reportsPerSecond: "
+                          + BUDGET
+                          + "\n    burst: "
+                          + BUDGET
+                          + "\n"),
+                  registry.url()))) {
 
         // Given: a warm auditor
         probes(producer, "w", WARMUP, null);
@@ -293,8 +278,7 @@ class FloodIsolationIT {
     }
   }
 
-  private void register(Producer<String, byte[]> producer, AvroWireFormat<NodeRecord> nodes)
-      throws Exception {
+  private void register(Producer<String, byte[]> producer) throws Exception {
     List<String[]> all = new ArrayList<>();
     for (String g : GROUPS) {
       for (String m : List.of("a", "b", "c")) {
@@ -303,74 +287,22 @@ class FloodIsolationIT {
     }
     all.add(new String[] {"f1", "fl"});
     for (String[] n : all) {
-      NodeRecord r =
-          NodeRecord.newBuilder()
-              .setNodeId(n[0])
-              .setDisplayName(n[0])
-              .setPublicKey(ByteBuffer.wrap(key(n[0]).publicKey()))
-              .setRegion("eu-1")
-              .setGroups(List.of(n[1]))
-              .setStatus(NodeStatus.ACTIVE)
-              .setRegisteredAt(Instant.now())
-              .setRotatesFrom(null)
-              .build();
-      producer
-          .send(new ProducerRecord<>(Topics.NODES, n[0], nodes.serialize(Topics.NODES, r)))
-          .get();
+      producer.send(fleet.registration(fleet.node(n[0], List.of(n[1])))).get();
     }
   }
 
-  private Ed25519.KeyPair key(String node) {
-    return keys.computeIfAbsent(
-        node,
-        n -> Ed25519.fromSeed(Hashing.sha256(("flood:" + n).getBytes(StandardCharsets.UTF_8))));
-  }
-
   private static int partitionOf(String group, String entity) {
-    byte[] k = (group + "/" + entity).getBytes(StandardCharsets.UTF_8);
-    return Utils.toPositive(Utils.murmur2(k)) % PARTITIONS;
+    return Fleet.partitionOf(group, entity);
   }
 
   private static StateChange change(String node, String group, String entity, String state) {
-    byte[] hash = Hashing.sha256((entity + "@" + state).getBytes(StandardCharsets.UTF_8));
-    String op = "op:" + entity;
-    return StateChange.newBuilder()
-        .setEventId(node + "|" + entity + "|1")
-        .setGroup(group)
-        .setEntityKey(entity)
-        .setVersion(1)
-        .setNodeId(node)
-        .setPrevStateHash(ByteBuffer.allocate(0))
-        .setStateHash(ByteBuffer.wrap(hash))
-        .setOpId(op)
-        .setOpDigest(ByteBuffer.wrap(Hashing.sha256(op.getBytes(StandardCharsets.UTF_8))))
-        .setEventTime(Instant.now())
-        .setAttributes(Map.of())
-        .build();
+    return Fleet.change(
+        node, group, entity, 1, new byte[0], Fleet.hash(entity + "@" + state), "op:" + entity);
   }
 
-  private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+  private Future<RecordMetadata> send(
       Producer<String, byte[]> producer, String node, int partition, List<StateChange> reports) {
-    long seq =
-        seqs.computeIfAbsent(node + "/" + partition, k -> new AtomicLong()).incrementAndGet();
-    ReportBatch b =
-        ReportBatch.newBuilder()
-            .setNodeId(node)
-            .setKeyId(key(node).keyId())
-            .setPartition(partition)
-            .setBatchSeq(seq)
-            .setCreatedAt(Instant.now())
-            .setReports(reports)
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    BatchSignatures.sign(b, key(node).privateKey());
-    return producer.send(
-        new ProducerRecord<>(
-            Topics.STATE_CHANGES,
-            partition,
-            System.currentTimeMillis(),
-            node,
-            batches.serialize(Topics.STATE_CHANGES, b)));
+    return producer.send(fleet.batchRecord(node, partition, reports));
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap, int lingerMs) {

@@ -3,17 +3,17 @@ package dev.herald.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,19 +91,10 @@ class FuzzedInputIT {
       // nodes, that has audited a first round
       fleet.registerAll();
       try (HeraldAuditor auditor =
-          HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(bootstrap)
-                  .applicationId("herald-it-fuzz")
-                  .stateDir(stateDir)
-                  .policy(POLICY)
-                  .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                  .build())) {
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
-        clock.every(Duration.ofMillis(300), fleet::heartbeats);
-        clock.every(Duration.ofMillis(500), fleet::tick);
+          RunningAuditor.start(
+              RunningAuditor.config(bootstrap, "herald-it-fuzz", stateDir, POLICY, registry.url()),
+              Duration.ofSeconds(90))) {
+        fleet.keepAlive(clock);
         fleet.playRound(1);
         await()
             .atMost(Duration.ofSeconds(60))

@@ -1,24 +1,20 @@
 package dev.herald.it.reliability;
 
 import dev.herald.schema.Heartbeat;
-import dev.herald.schema.HeartbeatStatus;
-import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
 import dev.herald.schema.truth.ExpectedAlert;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.herald.testsupport.Fleet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -26,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Three honest replicas of one group that sign their batches and heartbeats and send them through a
@@ -48,16 +43,11 @@ public final class SignedFleet {
   private final Producer<String, byte[]> producer;
   private final Producer<String, byte[]> registrar;
   private ProducerRecord<String, byte[]> firstBatch;
-  private final AvroWireFormat<ReportBatch> batches;
-  private final AvroWireFormat<Heartbeat> heartbeats;
-  private final AvroWireFormat<NodeRecord> nodes;
-  private final Map<String, Ed25519.KeyPair> keys = new ConcurrentHashMap<>();
-  private final Map<String, Long> seqs = new ConcurrentHashMap<>();
-  private final Map<String, Long> heartbeatSeqs = new ConcurrentHashMap<>();
+  private final Fleet fleet;
   private final List<ExpectedAlert> truth = new ArrayList<>();
   private final List<String> entities;
   private final int versions;
-  private final java.util.Set<String> revoked = ConcurrentHashMap.newKeySet();
+  private final Set<String> revoked = ConcurrentHashMap.newKeySet();
   private long counted;
   private boolean unknownExpected;
 
@@ -81,9 +71,7 @@ public final class SignedFleet {
       int versions) {
     this.producer = producer;
     this.registrar = registrar;
-    this.batches = new AvroWireFormat<>(ReportBatch.class, schemas);
-    this.heartbeats = new AvroWireFormat<>(Heartbeat.class, schemas);
-    this.nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
+    this.fleet = new Fleet(schemas, "seed:");
     this.versions = versions;
     List<String> e = new ArrayList<>(List.of("e-cw"));
     for (int v = 2; v <= versions; v++) {
@@ -96,9 +84,7 @@ public final class SignedFleet {
   }
 
   Ed25519.KeyPair key(String node) {
-    return keys.computeIfAbsent(
-        node,
-        n -> Ed25519.fromSeed(Hashing.sha256(("seed:" + n).getBytes(StandardCharsets.UTF_8))));
+    return fleet.key(node);
   }
 
   /**
@@ -106,9 +92,7 @@ public final class SignedFleet {
    * herald nodes rotate}); returns the key it used before.
    */
   public Ed25519.KeyPair useKey(String node, Ed25519.KeyPair newKey) {
-    Ed25519.KeyPair before = key(node);
-    keys.put(node, newKey);
-    return before;
+    return fleet.useKey(node, newKey);
   }
 
   /**
@@ -134,18 +118,10 @@ public final class SignedFleet {
   public synchronized void sendSignedWith(
       String node, List<StateChange> reports, Ed25519.KeyPair signer) throws Exception {
     int p = partitionOf(reports.get(0).getEntityKey());
-    long seq = seqs.merge(node + "/" + p, 1L, Long::sum);
-    ReportBatch b = batch(node, p, reports, seq);
-    b.setKeyId(signer.keyId());
-    BatchSignatures.sign(b, signer.privateKey());
+    ReportBatch b =
+        Fleet.batch(node, signer.keyId(), p, fleet.nextSeq(node, p), Instant.now(), reports);
     producer
-        .send(
-            new ProducerRecord<>(
-                Topics.STATE_CHANGES,
-                p,
-                System.currentTimeMillis(),
-                node,
-                batches.serialize(Topics.STATE_CHANGES, b)))
+        .send(fleet.record(Fleet.sign(b, signer), System.currentTimeMillis()))
         .get(60, TimeUnit.SECONDS);
   }
 
@@ -182,50 +158,21 @@ public final class SignedFleet {
   /** Registers the three nodes in {@link #GROUP}. */
   public void registerAll() throws Exception {
     for (String n : NODES) {
-      NodeRecord r =
-          NodeRecord.newBuilder()
-              .setNodeId(n)
-              .setDisplayName(n)
-              .setPublicKey(ByteBuffer.wrap(key(n).publicKey()))
-              .setRegion("eu-1")
-              .setGroups(List.of(GROUP))
-              .setStatus(NodeStatus.ACTIVE)
-              .setRegisteredAt(Instant.now())
-              .setRotatesFrom(null)
-              .build();
-      registrar.send(new ProducerRecord<>(Topics.NODES, n, nodes.serialize(Topics.NODES, r))).get();
+      registrar.send(fleet.registration(fleet.node(n, List.of(GROUP)))).get();
     }
   }
 
   static int partitionOf(String entity) {
-    byte[] k = (GROUP + "/" + entity).getBytes(StandardCharsets.UTF_8);
-    return Utils.toPositive(Utils.murmur2(k)) % PARTITIONS;
-  }
-
-  private static byte[] hash(String s) {
-    return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
+    return Fleet.partitionOf(GROUP, entity);
   }
 
   private static StateChange change(
       String node, String entity, long v, byte[] prev, byte[] state, String op) {
-    return StateChange.newBuilder()
-        .setEventId(node + "|" + entity + "|" + v + "|" + Hashing.hex(state) + "|" + op)
-        .setGroup(GROUP)
-        .setEntityKey(entity)
-        .setVersion(v)
-        .setNodeId(node)
-        .setPrevStateHash(ByteBuffer.wrap(prev))
-        .setStateHash(ByteBuffer.wrap(state))
-        .setOpId(op)
-        .setOpDigest(ByteBuffer.wrap(hash(op)))
-        .setEventTime(Instant.now())
-        .setAttributes(Map.of())
-        .build();
+    return Fleet.change(node, GROUP, entity, v, prev, state, op);
   }
 
   private static StateChange honest(String node, String entity, long v) {
-    byte[] prev = v == 1 ? new byte[0] : hash(entity + "@" + (v - 1));
-    return change(node, entity, v, prev, hash(entity + "@" + v), "op:" + entity + "#" + v);
+    return Fleet.honest(node, GROUP, entity, v);
   }
 
   /**
@@ -245,12 +192,12 @@ public final class SignedFleet {
         }
         StateChange sc = honest(node, entity, v);
         if (diverges && node.equals("n3")) {
-          byte[] prev = hash(entity + "@" + (v - 1));
-          sc = change(node, entity, v, prev, hash("diverged"), "op:" + entity + "#" + v);
+          byte[] prev = Fleet.stateHash(GROUP, entity, v - 1);
+          sc = change(node, entity, v, prev, Fleet.hash("diverged"), Fleet.opOf(GROUP, entity, v));
         }
         if (v == versions && entity.equals("e-cw") && node.equals("n2")) {
-          byte[] prev = hash(entity + "@" + (v - 1));
-          sc = change(node, entity, v, prev, hash("other-op-state"), "op:conflicting");
+          byte[] prev = Fleet.stateHash(GROUP, entity, v - 1);
+          sc = change(node, entity, v, prev, Fleet.hash("other-op-state"), "op:conflicting");
         }
         outbox
             .computeIfAbsent(node, n -> new TreeMap<>())
@@ -310,33 +257,24 @@ public final class SignedFleet {
     }
   }
 
+  /** Keeps the fleet alive on {@code clock}: heartbeats every 300 ms, a tick every 500 ms. */
+  public void keepAlive(Background clock) {
+    clock.every(Duration.ofMillis(300), this::heartbeats);
+    clock.every(Duration.ofMillis(500), this::tick);
+  }
+
   /** A heartbeat of every node. */
   public void heartbeats() throws Exception {
     for (String node : NODES) {
-      long now = System.currentTimeMillis();
-      Heartbeat hb =
-          Heartbeat.newBuilder()
-              .setNodeId(node)
-              .setGroups(List.of(GROUP))
-              .setRegion("eu-1")
-              .setSequence(heartbeatSeqs.merge(node, 1L, Long::sum))
-              .setEventTime(Instant.ofEpochMilli(now))
-              .setStatus(HeartbeatStatus.UP)
-              .setKeyId(key(node).keyId())
-              .setSignature(ByteBuffer.allocate(0))
-              .build();
-      BatchSignatures.sign(hb, key(node).privateKey());
-      producer.send(
-          new ProducerRecord<>(
-              Topics.HEARTBEATS, null, now, node, heartbeats.serialize(Topics.HEARTBEATS, hb)));
+      producer.send(fleet.heartbeatRecord(node, List.of(GROUP), System.currentTimeMillis()));
     }
   }
 
   /** A valid, signed batch of {@code node} as bytes (for the fuzzer to mutate). */
   byte[] sampleBatch(String node, List<StateChange> reports, long seq) {
-    ReportBatch b = batch(node, partitionOf("h0"), reports, seq);
-    BatchSignatures.sign(b, key(node).privateKey());
-    return batches.serialize(Topics.STATE_CHANGES, b);
+    ReportBatch b =
+        Fleet.batch(node, key(node).keyId(), partitionOf("h0"), seq, Instant.now(), reports);
+    return fleet.encode(Fleet.sign(b, key(node)));
   }
 
   StateChange sampleChange(String node, String entity, long v) {
@@ -344,21 +282,17 @@ public final class SignedFleet {
   }
 
   AvroWireFormat<ReportBatch> batchFormat() {
-    return batches;
+    return fleet.batchFormat();
   }
 
   AvroWireFormat<Heartbeat> heartbeatFormat() {
-    return heartbeats;
+    return fleet.heartbeatFormat();
   }
 
   private Future<RecordMetadata> send(
       String node, int partition, List<StateChange> reports, Ed25519.KeyPair signer, long time) {
-    long seq = seqs.merge(node + "/" + partition, 1L, Long::sum);
-    ReportBatch b = batch(node, partition, reports, seq);
-    BatchSignatures.sign(b, signer.privateKey());
-    byte[] bytes = batches.serialize(Topics.STATE_CHANGES, b);
     ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(Topics.STATE_CHANGES, partition, time, node, bytes);
+        fleet.batchRecord(node, partition, reports, signer, time);
     if (firstBatch == null && !reports.isEmpty()) {
       firstBatch = record;
     }
@@ -388,17 +322,5 @@ public final class SignedFleet {
             null,
             List.of(firstBatch.key()),
             System.currentTimeMillis()));
-  }
-
-  private ReportBatch batch(String node, int partition, List<StateChange> reports, long seq) {
-    return ReportBatch.newBuilder()
-        .setNodeId(node)
-        .setKeyId(key(node).keyId())
-        .setPartition(partition)
-        .setBatchSeq(seq)
-        .setCreatedAt(Instant.now())
-        .setReports(reports)
-        .setSignature(ByteBuffer.allocate(0))
-        .build();
   }
 }

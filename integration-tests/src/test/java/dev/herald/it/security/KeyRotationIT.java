@@ -3,21 +3,22 @@ package dev.herald.it.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.NodeStatus;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.DetectionScore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,11 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,13 +62,11 @@ class KeyRotationIT {
   void rotatedKeyCountsOldKeyIsForgedRevokedNodeIsUnknownAndReplaysCountOnce() throws Exception {
     String bootstrap = KAFKA.bootstrapServers();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
-        KafkaProducer<String, byte[]> producer = producer(bootstrap);
-        AlertLog alerts =
-            new AlertLog(
-                KAFKA.clientProperties(), new RestSchemaRegistryClient(registry.url(), Map.of()));
-        Background clock = new Background()) {
+    try (AuditedBroker stack = AuditedBroker.start(KAFKA.clientProperties())) {
+      EmbeddedSchemaRegistry registry = stack.registry();
+      KafkaProducer<String, byte[]> producer = stack.producer();
+      AlertLog alerts = stack.alerts();
+      Background clock = stack.clock();
       SignedFleet fleet =
           new SignedFleet(
               producer,
@@ -81,23 +76,17 @@ class KeyRotationIT {
               6); // rounds 1-5 are played: no CONFLICTING_WRITE, no attacker forgery
       fleet.registerAll();
       try (HeraldAuditor auditor =
-          HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(bootstrap)
-                  .applicationId("herald-it-rotation")
-                  .stateDir(stateDir)
-                  .policy(
+          RunningAuditor.start(
+              RunningAuditor.config(
+                      bootstrap,
+                      "herald-it-rotation",
+                      stateDir,
                       PolicyLoader.parse(
                           "defaults:\n  heartbeat:\n    silenceThreshold: 5m\n"
-                              + "time:\n  keyRotationGrace: 2s\n"))
-                  .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                  .meters(meters)
-                  .build())) {
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
-        clock.every(Duration.ofMillis(300), fleet::heartbeats);
-        clock.every(Duration.ofMillis(500), fleet::tick);
+                              + "time:\n  keyRotationGrace: 2s\n"),
+                      registry.url())
+                  .meters(meters))) {
+        fleet.keepAlive(clock);
 
         // Given: two honest rounds and a replay inside the recent-batch window
         fleet.playRound(1);
@@ -236,13 +225,5 @@ class KeyRotationIT {
     cli.setErr(new PrintWriter(err));
     int code = cli.execute(args);
     assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
-  }
-
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

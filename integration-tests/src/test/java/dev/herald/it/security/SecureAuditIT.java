@@ -1,20 +1,19 @@
 package dev.herald.it.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.broker.EmbeddedKafkaBroker;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.security.HeraldPrincipal;
 import dev.herald.infra.topics.TopicAdmin;
-import dev.herald.it.auditor.DetectionScore;
 import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -78,21 +77,15 @@ class SecureAuditIT {
         // so that it knows the nodes before their first report)
         fleet.registerAll();
         try (HeraldAuditor auditor =
-            HeraldAuditor.start(
-                AuditorConfig.builder()
-                    .bootstrapServers(broker.bootstrapServers())
-                    .applicationId("herald-it-secure")
-                    .stateDir(stateDir)
-                    .policy(
-                        PolicyLoader.parse("defaults:\n  heartbeat:\n    silenceThreshold: 90s\n"))
-                    .schemaRegistry(new RestSchemaRegistryClient(registry.url(), Map.of()))
-                    .clientProperties(auditorProps)
-                    .build())) {
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
-          clock.every(Duration.ofMillis(300), fleet::heartbeats);
-          clock.every(Duration.ofMillis(500), fleet::tick);
+            RunningAuditor.start(
+                RunningAuditor.config(
+                        broker.bootstrapServers(),
+                        "herald-it-secure",
+                        stateDir,
+                        PolicyLoader.parse("defaults:\n  heartbeat:\n    silenceThreshold: 90s\n"),
+                        registry.url())
+                    .clientProperties(auditorProps))) {
+          fleet.keepAlive(clock);
 
           // When: honest rounds with faults, a replayed batch and a forged one (last round)
           fleet.playRound(1);

@@ -5,19 +5,15 @@ import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Evidence;
 import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Severity;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -26,52 +22,26 @@ final class Fixtures {
   private Fixtures() {}
 
   static Ed25519.KeyPair key(int seed) {
-    byte[] s = new byte[32];
-    Arrays.fill(s, (byte) seed);
-    return Ed25519.fromSeed(s);
+    return Fleet.filledKey(seed);
   }
 
   static NodeRecord node(String id, Ed25519.KeyPair key, String group) {
-    return NodeRecord.newBuilder()
-        .setNodeId(id)
-        .setDisplayName(id)
-        .setPublicKey(ByteBuffer.wrap(key.publicKey()))
-        .setRegion("eu-west")
-        .setGroups(List.of(group))
-        .setStatus(NodeStatus.ACTIVE)
-        .setRegisteredAt(Instant.parse("2026-01-01T00:00:00Z"))
-        .build();
+    return Fleet.node(
+        id,
+        id,
+        key.publicKey(),
+        "eu-west",
+        List.of(group),
+        Instant.parse("2026-01-01T00:00:00Z"),
+        null);
   }
 
   static ReportBatch batch(
       String node, Ed25519.KeyPair key, String group, String entity, long version, String state) {
-    StateChange sc =
-        StateChange.newBuilder()
-            .setEventId(node + "-" + entity + "-" + version + "-" + state)
-            .setGroup(group)
-            .setEntityKey(entity)
-            .setVersion(version)
-            .setNodeId(node)
-            .setPrevStateHash(
-                ByteBuffer.wrap(Hashing.sha256("prev".getBytes(StandardCharsets.UTF_8))))
-            .setStateHash(ByteBuffer.wrap(Hashing.sha256(state.getBytes(StandardCharsets.UTF_8))))
-            .setOpId("op-" + version)
-            .setOpDigest(
-                ByteBuffer.wrap(Hashing.sha256(("op-" + version).getBytes(StandardCharsets.UTF_8))))
-            .setEventTime(Instant.parse("2026-01-01T00:00:01Z"))
-            .setAttributes(Map.of())
-            .build();
-    ReportBatch b =
-        ReportBatch.newBuilder()
-            .setNodeId(node)
-            .setKeyId(key.keyId())
-            .setPartition(0)
-            .setBatchSeq(version)
-            .setCreatedAt(Instant.parse("2026-01-01T00:00:01Z"))
-            .setReports(List.of(sc))
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    return BatchSignatures.sign(b, key.privateKey());
+    Instant at = Instant.parse("2026-01-01T00:00:01Z");
+    StateChange sc = Fleet.change(node, group, entity, version, "prev", state, "op-" + version);
+    sc.setEventTime(at);
+    return Fleet.sign(Fleet.batch(node, key.keyId(), 0, version, at, List.of(sc)), key);
   }
 
   static Evidence evidence(AvroWireFormat<ReportBatch> format, ReportBatch b, long offset) {

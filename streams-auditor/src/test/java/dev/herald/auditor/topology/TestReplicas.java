@@ -13,9 +13,8 @@ import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.HeraldSerde;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
-import java.nio.ByteBuffer;
+import dev.herald.testsupport.Fleet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -39,16 +38,11 @@ final class TestReplicas {
   static final Instant WALL_START = Instant.ofEpochMilli(1_000_000_000L);
 
   final InMemorySchemaRegistryClient schemas = new InMemorySchemaRegistryClient();
-  private final AvroWireFormat<ReportBatch> batches =
-      new AvroWireFormat<>(ReportBatch.class, schemas);
-  private final AvroWireFormat<Heartbeat> heartbeats =
-      new AvroWireFormat<>(Heartbeat.class, schemas);
-  private final AvroWireFormat<NodeRecord> nodes = new AvroWireFormat<>(NodeRecord.class, schemas);
-  private final Map<String, Ed25519.KeyPair> keys = new HashMap<>();
+  private final Fleet fleet = new Fleet(schemas, "seed-");
   private final Map<String, Long> seqs = new HashMap<>();
 
   Ed25519.KeyPair key(String node) {
-    return keys.computeIfAbsent(node, n -> Ed25519.fromSeed(Hashing.sha256(bytes("seed-" + n))));
+    return fleet.key(node);
   }
 
   byte[] registration(String node, String displayName, byte[] publicKey, List<String> groups) {
@@ -57,17 +51,10 @@ final class TestReplicas {
 
   byte[] registration(
       String node, String displayName, byte[] publicKey, List<String> groups, NodeStatus status) {
-    return nodes.serialize(
-        Topics.NODES,
-        NodeRecord.newBuilder()
-            .setNodeId(node)
-            .setDisplayName(displayName)
-            .setPublicKey(ByteBuffer.wrap(publicKey))
-            .setRegion("eu")
-            .setGroups(groups)
-            .setStatus(status)
-            .setRegisteredAt(Instant.ofEpochMilli(0))
-            .build());
+    NodeRecord r =
+        Fleet.node(node, displayName, publicKey, "eu", groups, Instant.ofEpochMilli(0), null);
+    r.setStatus(status);
+    return fleet.registration(r).value();
   }
 
   byte[] registration(String node, List<String> groups) {
@@ -84,18 +71,10 @@ final class TestReplicas {
 
   StateChange change(
       String node, String group, String entity, long v, String prev, String state, String op) {
-    return StateChange.newBuilder()
-        .setEventId(node + "/" + entity + "/" + v + "/" + state)
-        .setGroup(group)
-        .setEntityKey(entity)
-        .setVersion(v)
-        .setNodeId(node)
-        .setPrevStateHash(ByteBuffer.wrap(hash(prev)))
-        .setStateHash(ByteBuffer.wrap(hash(state)))
-        .setOpId(op)
-        .setOpDigest(ByteBuffer.wrap(Hashing.sha256(bytes(op))))
-        .setEventTime(Instant.ofEpochMilli(1_000 * v))
-        .build();
+    StateChange sc = Fleet.change(node, group, entity, v, hash(prev), hash(state), op);
+    sc.setEventId(node + "/" + entity + "/" + v + "/" + state);
+    sc.setEventTime(Instant.ofEpochMilli(1_000 * v));
+    return sc;
   }
 
   StateChange honest(String node, String group, String entity, long v) {
@@ -104,15 +83,7 @@ final class TestReplicas {
 
   ReportBatch batch(String node, List<StateChange> reports) {
     long seq = seqs.merge(node, 1L, Long::sum);
-    return ReportBatch.newBuilder()
-        .setNodeId(node)
-        .setKeyId(key(node).keyId())
-        .setPartition(0)
-        .setBatchSeq(seq)
-        .setCreatedAt(Instant.ofEpochMilli(0))
-        .setReports(reports)
-        .setSignature(ByteBuffer.allocate(0))
-        .build();
+    return Fleet.batch(node, key(node).keyId(), 0, seq, Instant.ofEpochMilli(0), reports);
   }
 
   byte[] signed(ReportBatch batch) {
@@ -120,8 +91,7 @@ final class TestReplicas {
   }
 
   byte[] signedWith(ReportBatch batch, Ed25519.KeyPair key) {
-    BatchSignatures.sign(batch, key.privateKey());
-    return batches.serialize(Topics.STATE_CHANGES, batch);
+    return fleet.encode(Fleet.sign(batch, key));
   }
 
   byte[] signedBatch(String node, StateChange... reports) {
@@ -139,7 +109,7 @@ final class TestReplicas {
   byte[] reencoded(ReportBatch batch) {
     try {
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      byte[] framed = batches.serialize(Topics.STATE_CHANGES, batch);
+      byte[] framed = fleet.encode(batch);
       out.write(framed, 0, AvroWireFormat.HEADER_SIZE);
       org.apache.avro.io.BinaryEncoder enc =
           org.apache.avro.io.EncoderFactory.get().blockingBinaryEncoder(out, null);
@@ -154,18 +124,8 @@ final class TestReplicas {
 
   byte[] heartbeat(String node, long seq, long eventTime, HeartbeatStatus status) {
     Heartbeat hb =
-        Heartbeat.newBuilder()
-            .setNodeId(node)
-            .setGroups(List.of("g"))
-            .setRegion("eu")
-            .setSequence(seq)
-            .setEventTime(Instant.ofEpochMilli(eventTime))
-            .setStatus(status)
-            .setKeyId(key(node).keyId())
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    BatchSignatures.sign(hb, key(node).privateKey());
-    return heartbeats.serialize(Topics.HEARTBEATS, hb);
+        fleet.heartbeat(node, List.of("g"), "eu", seq, Instant.ofEpochMilli(eventTime), status);
+    return fleet.heartbeatFormat().serialize(Topics.HEARTBEATS, hb);
   }
 
   /** Driver properties with exactly-once, as the auditor runs. */

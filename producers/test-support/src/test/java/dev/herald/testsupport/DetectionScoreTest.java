@@ -1,4 +1,4 @@
-package dev.herald.bench.quality;
+package dev.herald.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Precision and recall per type, matched on the shared alert identity. */
-class DetectionQualityTest {
+class DetectionScoreTest {
 
   @Test
   void scoresAMissedFaultAndAFalseAlarmPerType() {
@@ -31,7 +31,7 @@ class DetectionQualityTest {
             alert(AlertType.FORK, "g2", "acct-7", 4L, List.of("g2-node-3")));
 
     // When
-    Map<String, DetectionQuality.Score> scores = DetectionQuality.score(truth, alerts);
+    Map<String, DetectionScore.Row> scores = DetectionScore.ofEveryStatus(truth, alerts).byType();
 
     // Then
     assertThat(scores.get("DIVERGENCE").precision()).isEqualTo(1.0);
@@ -39,7 +39,7 @@ class DetectionQualityTest {
     assertThat(scores.get("FORK").precision()).isEqualTo(0.5);
     assertThat(scores.get("FORK").recall()).isEqualTo(1.0);
     assertThat(scores).doesNotContainKey("MALFORMED_RECORD");
-    assertThat(scores.get("ALL")).isEqualTo(new DetectionQuality.Score(3, 3, 2));
+    assertThat(scores.get("ALL")).isEqualTo(new DetectionScore.Row("ALL", 3, 3, 2));
   }
 
   @Test
@@ -50,7 +50,7 @@ class DetectionQualityTest {
     AuditAlert open = alert(AlertType.FORGED_REPORT, "g1", null, null, List.of("g1-node-1"));
 
     // When
-    DetectionQuality.Score score = DetectionQuality.score(truth, List.of(open, open)).get("ALL");
+    DetectionScore.Row score = DetectionScore.ofEveryStatus(truth, List.of(open, open)).all();
 
     // Then
     assertThat(score.precision()).isEqualTo(1.0);

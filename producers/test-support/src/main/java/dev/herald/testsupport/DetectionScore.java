@@ -1,20 +1,24 @@
-package dev.herald.it.auditor;
+package dev.herald.testsupport;
 
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Precision and recall of the auditor's alerts against a ground truth, per alert type, matched on
- * {@link ExpectedAlert.Identity} (the rules in {@code ExpectedAlert}'s Javadoc). Reusable by any
- * simulator-driven test or benchmark.
+ * {@link ExpectedAlert.Identity} (the rules in {@code ExpectedAlert}'s Javadoc). Ground-truth lines
+ * that are not alerts ({@link ExpectedAlert#NON_ALERT_TYPES}: malformed records, benign duplicates)
+ * and derived alert types ({@link ExpectedAlert#DERIVED_ALERT_TYPES}, which have no line in the
+ * truth) are left out. The one scorer of the integration tests and the benchmarks.
  *
  * <pre>{@code
  * DetectionScore score = DetectionScore.of(groundTruth, alertsFromTopic);
@@ -23,32 +27,71 @@ import java.util.TreeSet;
  * }</pre>
  */
 public final class DetectionScore {
-  /** Counts of one alert type. */
+  /** The row of {@link #byType()} over every type. */
+  public static final String ALL = "ALL";
+
+  /**
+   * Counts of one alert type.
+   *
+   * @param expected distinct identities in the ground truth
+   * @param raised distinct identities the auditor raised
+   * @param truePositives identities in both
+   */
   public record Row(String type, int expected, int raised, int truePositives) {
+    /** Raised identities that were expected; 1.0 when nothing was raised and nothing expected. */
     public double precision() {
       return raised == 0 ? (expected == 0 ? 1.0 : 0.0) : (double) truePositives / raised;
     }
 
+    /** Expected identities that were raised; 1.0 when nothing was expected. */
     public double recall() {
       return expected == 0 ? 1.0 : (double) truePositives / expected;
+    }
+
+    /** The row as a JSON-friendly map (without the type). */
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("expected", expected);
+      m.put("raised", raised);
+      m.put("truePositives", truePositives);
+      m.put("precision", precision());
+      m.put("recall", recall());
+      return m;
     }
   }
 
   private final Map<String, Row> rows;
+  private final Row all;
   private final Set<ExpectedAlert.Identity> missed;
   private final Set<ExpectedAlert.Identity> unexpected;
 
   private DetectionScore(
       Map<String, Row> rows,
+      Row all,
       Set<ExpectedAlert.Identity> missed,
       Set<ExpectedAlert.Identity> unexpected) {
     this.rows = rows;
+    this.all = all;
     this.missed = missed;
     this.unexpected = unexpected;
   }
 
-  /** Scores the OPEN alerts among {@code alerts} against the alert lines of {@code truth}. */
+  /**
+   * Scores the OPEN alerts among {@code alerts} against the alert lines of {@code truth} (what a
+   * test reads from the alerts topic, where a resolution follows its alert).
+   */
   public static DetectionScore of(Collection<ExpectedAlert> truth, Collection<AuditAlert> alerts) {
+    return score(truth, alerts, a -> a.getStatus() == AlertStatus.OPEN);
+  }
+
+  /** Scores every alert among {@code alerts}, whatever its status (the benchmarks' reading). */
+  public static DetectionScore ofEveryStatus(
+      Collection<ExpectedAlert> truth, Collection<AuditAlert> alerts) {
+    return score(truth, alerts, a -> true);
+  }
+
+  private static DetectionScore score(
+      Collection<ExpectedAlert> truth, Collection<AuditAlert> alerts, Predicate<AuditAlert> use) {
     Set<ExpectedAlert.Identity> expected = new HashSet<>();
     for (ExpectedAlert e : truth) {
       if (!ExpectedAlert.NON_ALERT_TYPES.contains(e.type())) {
@@ -58,8 +101,7 @@ public final class DetectionScore {
     Set<ExpectedAlert.Identity> raised = new HashSet<>();
     for (AuditAlert a : alerts) {
       // derived types (CONSISTENCY_BURN) have no line in the truth; ConsistencySloIT scores them
-      if (a.getStatus() == AlertStatus.OPEN
-          && !ExpectedAlert.DERIVED_ALERT_TYPES.contains(a.getType().name())) {
+      if (use.test(a) && !ExpectedAlert.DERIVED_ALERT_TYPES.contains(a.getType().name())) {
         raised.add(ExpectedAlert.identityOf(a));
       }
     }
@@ -68,21 +110,41 @@ public final class DetectionScore {
     raised.forEach(i -> types.add(i.type()));
     Map<String, Row> rows = new TreeMap<>();
     for (String t : types) {
-      int e = (int) expected.stream().filter(i -> i.type().equals(t)).count();
-      int r = (int) raised.stream().filter(i -> i.type().equals(t)).count();
-      int tp =
-          (int) raised.stream().filter(i -> i.type().equals(t) && expected.contains(i)).count();
-      rows.put(t, new Row(t, e, r, tp));
+      rows.put(t, row(t, expected, raised, i -> i.type().equals(t)));
     }
     Set<ExpectedAlert.Identity> missed = new HashSet<>(expected);
     missed.removeAll(raised);
     Set<ExpectedAlert.Identity> unexpected = new HashSet<>(raised);
     unexpected.removeAll(expected);
-    return new DetectionScore(rows, missed, unexpected);
+    return new DetectionScore(rows, row(ALL, expected, raised, i -> true), missed, unexpected);
   }
 
+  private static Row row(
+      String type,
+      Set<ExpectedAlert.Identity> expected,
+      Set<ExpectedAlert.Identity> raised,
+      Predicate<ExpectedAlert.Identity> of) {
+    int e = (int) expected.stream().filter(of).count();
+    int r = (int) raised.stream().filter(of).count();
+    int tp = (int) raised.stream().filter(i -> of.test(i) && expected.contains(i)).count();
+    return new Row(type, e, r, tp);
+  }
+
+  /** One row per type seen in either input, by type name. */
   public List<Row> rows() {
     return List.copyOf(rows.values());
+  }
+
+  /** The rows by type, then {@link #ALL} over every type. */
+  public Map<String, Row> byType() {
+    Map<String, Row> out = new LinkedHashMap<>(rows);
+    out.put(ALL, all);
+    return out;
+  }
+
+  /** The row over every type. */
+  public Row all() {
+    return all;
   }
 
   /** Expected identities no alert claimed. */

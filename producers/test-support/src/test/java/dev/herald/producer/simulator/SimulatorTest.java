@@ -8,9 +8,10 @@ import dev.herald.schema.Topics;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.truth.ExpectedAlert;
+import dev.herald.testsupport.RawEventWitness;
+import dev.herald.testsupport.Scenarios;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,26 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SimulatorTest {
   private static final int PARTITIONS = 6;
-
-  /** Fast windows: at 2000 events/s a run with every fault takes a few seconds. */
-  static Scenario fastScenario(long seed) {
-    return Scenario.builder()
-        .seed(seed)
-        .groups(3)
-        .replicas(5)
-        .entities(40)
-        .rate(2000)
-        .grace(Duration.ofMillis(20))
-        .silenceThreshold(Duration.ofMillis(250))
-        .rateBudget(2000)
-        .burst(500)
-        .lagWindow(Duration.ofMillis(100))
-        .silentWindow(Duration.ofMillis(600))
-        .floodWindow(Duration.ofMillis(500))
-        .spacing(Duration.ofMillis(20))
-        .allFaults()
-        .build();
-  }
 
   private record Run(Simulator simulator, List<MockProducer<byte[], byte[]>> producers) {
     List<RawEventWitness.RawRecord> records() {
@@ -119,7 +100,7 @@ class SimulatorTest {
   void injectsEveryFaultOnceAndEachIsVisibleInTheRecords(@TempDir Path dir) throws Exception {
     // Given
     InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    Scenario scenario = fastScenario(42);
+    Scenario scenario = Scenarios.fast(42);
     Run run = start(scenario, registry, dir.resolve("truth.jsonl"));
     // When
     Simulator.Summary summary;
@@ -225,7 +206,7 @@ class SimulatorTest {
                 ? new FaultInjector.NotYet("refused for the test")
                 : FaultInjector.Injected.of("", List.of("g1-node-1"));
     Scenario scenario =
-        fastScenario(5).toBuilder()
+        Scenarios.fast(5).toBuilder()
             .faults(
                 List.of(
                     Scenario.FaultSpec.count(FaultType.IDENTITY_CONFLICT, 1),
@@ -257,7 +238,7 @@ class SimulatorTest {
   void sameSeedSameGroundTruthOtherSeedOther() {
     List<List<ExpectedAlert.Identity>> runs = new ArrayList<>();
     for (long seed : new long[] {7, 7, 8}) {
-      Run run = start(fastScenario(seed), new InMemorySchemaRegistryClient(), null);
+      Run run = start(Scenarios.fast(seed), new InMemorySchemaRegistryClient(), null);
       try (Simulator sim = run.simulator()) {
         sim.runEvents(6000);
         runs.add(sim.groundTruth().stream().map(ExpectedAlert::identity).toList());
@@ -269,7 +250,7 @@ class SimulatorTest {
 
   @Test
   void honestRunRaisesNoGroundTruth() {
-    Scenario honest = fastScenario(3).toBuilder().faults(List.of()).build();
+    Scenario honest = Scenarios.fast(3).toBuilder().faults(List.of()).build();
     Run run = start(honest, new InMemorySchemaRegistryClient(), null);
     try (Simulator sim = run.simulator()) {
       Simulator.Summary s = sim.runEvents(1000);
@@ -283,7 +264,7 @@ class SimulatorTest {
   void aSilentWindowIsExposedWithItsInstantsAndTheNodeSendsNoHeartbeatInside() {
     // Given one crash (silent window) and nothing else
     Scenario crash =
-        fastScenario(11).toBuilder()
+        Scenarios.fast(11).toBuilder()
             .faults(List.of(Scenario.FaultSpec.count(FaultType.SILENT, 1)))
             .build();
     InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();

@@ -1,5 +1,6 @@
-package dev.herald.producer.simulator;
+package dev.herald.testsupport;
 
+import dev.herald.producer.simulator.Scenario;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.ReportBatch;
