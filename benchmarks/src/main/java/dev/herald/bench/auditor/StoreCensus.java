@@ -40,6 +40,7 @@ public final class StoreCensus implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<Path> stateDirs;
   private final Map<String, Set<ByteBuffer>> live = new HashMap<>();
+  private final Map<String, Long> writes = new TreeMap<>();
   private final String prefix;
 
   public StoreCensus(
@@ -61,6 +62,7 @@ public final class StoreCensus implements AutoCloseable {
         parts.add(new TopicPartition(topic, i.partition()));
       }
       live.put(store(topic), new HashSet<>());
+      writes.put(store(topic), 0L);
     }
     consumer.assign(parts);
     consumer.seekToBeginning(parts);
@@ -85,12 +87,21 @@ public final class StoreCensus implements AutoCloseable {
           keys.remove(key);
         } else {
           keys.add(key);
+          writes.merge(store(r.topic()), 1L, Long::sum);
         }
       }
     }
     Map<String, Long> out = new TreeMap<>();
     live.forEach((k, v) -> out.put(k, (long) v.size()));
     return out;
+  }
+
+  /**
+   * Committed values (not tombstones) per store read so far by {@link #liveEntries}: for a store
+   * without Kafka Streams' record cache, the number of values its serde encoded and committed.
+   */
+  public Map<String, Long> writes() {
+    return new TreeMap<>(writes);
   }
 
   private boolean caughtUp(Map<TopicPartition, Long> end) {
