@@ -165,6 +165,7 @@ public final class AuditorRun {
             s.put("records", committed);
             s.put("diskBytes", census.diskBytes());
             s.put("entries", census.liveEntries());
+            s.put("writes", census.writes());
             samples.add(s);
           }
           if (committed >= end) {

@@ -32,6 +32,7 @@ public final class StoreCensus implements AutoCloseable {
   private final TopicDrainer changelogReader;
   private final List<Path> stateDirs;
   private final Map<String, Set<ByteBuffer>> live = new HashMap<>();
+  private final Map<String, Long> writes = new TreeMap<>();
   private final String prefix;
 
   public StoreCensus(
@@ -45,6 +46,7 @@ public final class StoreCensus implements AutoCloseable {
     this.prefix = applicationId + "-";
     for (String topic : changelogs) {
       live.put(store(topic), new HashSet<>());
+      writes.put(store(topic), 0L);
     }
     changelogReader.fromStart(changelogs);
   }
@@ -66,11 +68,20 @@ public final class StoreCensus implements AutoCloseable {
             keys.remove(key);
           } else {
             keys.add(key);
+            writes.merge(store(r.topic()), 1L, Long::sum);
           }
         });
     Map<String, Long> out = new TreeMap<>();
     live.forEach((k, v) -> out.put(k, (long) v.size()));
     return out;
+  }
+
+  /**
+   * Committed values (not tombstones) per store read so far by {@link #liveEntries}: for a store
+   * without Kafka Streams' record cache, the number of values its serde encoded and committed.
+   */
+  public Map<String, Long> writes() {
+    return new TreeMap<>(writes);
   }
 
   /** Bytes of every file under the state directories. */
