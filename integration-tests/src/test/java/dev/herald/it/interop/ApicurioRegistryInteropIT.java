@@ -42,7 +42,7 @@ class ApicurioRegistryInteropIT {
         new GenericContainer<>(
                 DockerImageName.parse(
                     "apicurio/apicurio-registry:"
-                        + System.getProperty("herald.apicurio.version", "3.0.9")))
+                        + System.getProperty("herald.apicurio.version", "3.3.3")))
             .withExposedPorts(8080)
             .waitingFor(Wait.forHttp("/apis/ccompat/v7/subjects").forStatusCode(200))
             .withStartupTimeout(Duration.ofMinutes(3));

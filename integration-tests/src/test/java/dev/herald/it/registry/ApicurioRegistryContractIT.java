@@ -19,10 +19,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 
 /**
- * The registry contract against Apicurio Registry 3.0.9's Confluent-compatible API ({@code
- * /apis/ccompat/v7}), run as a child process from the distribution the build unpacks into {@code
- * target/apicurio}. Proves that {@code RestSchemaRegistryClient} and the serdes need nothing of
- * Herald's own registry.
+ * The registry contract against Apicurio Registry's Confluent-compatible API ({@code
+ * /apis/ccompat/v7}; the version is the root pom's {@code apicurio.version}), run as a child
+ * process from the distribution the build unpacks into {@code target/apicurio}. Proves that {@code
+ * RestSchemaRegistryClient} and the serdes need nothing of Herald's own registry.
+ *
+ * <p>Apicurio 3.3 is compiled for Java 21, so it runs on the first of: {@code
+ * -Dherald.apicurio.java=/path/to/bin/java}, this JVM when it is 21 or newer, the newest JDK 21+
+ * under {@code /usr/lib/jvm} (the build machine has Temurin's there).
  */
 @Tag("slow")
 class ApicurioRegistryContractIT extends SchemaRegistryContract {
@@ -33,13 +37,13 @@ class ApicurioRegistryContractIT extends SchemaRegistryContract {
   @BeforeAll
   static void startApicurio() throws IOException {
     Path dir = Path.of(System.getProperty("herald.apicurio.dir", "target/apicurio"));
-    String version = System.getProperty("herald.apicurio.version", "3.0.9");
-    Path jar = dir.resolve("apicurio-registry-app-" + version + "-runner.jar");
+    // a Quarkus fast-jar: quarkus-run.jar beside lib/, app/ and quarkus/
+    Path jar = dir.resolve("quarkus-run.jar");
     assertThat(jar).as("Apicurio distribution (unpacked by the integration-tests build)").exists();
     int httpPort = freePort();
     int managementPort = freePort();
     log = Files.createTempFile("apicurio", ".log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String java = JavaRuntimes.atLeast(21, "herald.apicurio.java", "Apicurio Registry 3.3");
     apicurio =
         new ProcessBuilder(
                 List.of(

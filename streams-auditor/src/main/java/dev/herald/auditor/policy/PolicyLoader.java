@@ -1,28 +1,31 @@
 package dev.herald.auditor.policy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.Severity;
+import dev.herald.schema.config.ConfigProblem;
+import dev.herald.schema.config.ConfigReader;
+import dev.herald.schema.config.ConfigReader.Durations;
+import dev.herald.schema.config.ConfigReader.PositiveDuration;
+import dev.herald.schema.config.ConfigReader.PositiveInt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads and validates the auditor policy (YAML). Every problem is a {@link PolicyException} naming
- * the key, the value and the reason; unknown keys are refused so a typo never silently falls back
- * to a default. See {@code docs/policy.md}.
+ * the line, the key, the value and the reason; unknown keys are refused so a typo never silently
+ * falls back to a default. See {@code docs/policy.md}.
  *
  * <pre>{@code
  * AuditPolicy policy = PolicyLoader.parse("""
@@ -35,22 +38,57 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class PolicyLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Set<String> TOP_KEYS =
-      Set.of("defaults", "groups", "limits", "time", "alerts", "claims", "state");
-  private static final Set<String> GROUP_KEYS =
-      Set.of(
-          "quorum",
-          "reportGrace",
-          "heartbeat",
-          "rateBudget",
-          "requireSignatures",
-          "severity",
-          "resolveAfter",
-          "consistency");
+  private static final ObjectMapper YAML = ConfigReader.strict(YAMLMapper.builder()).build();
 
   private PolicyLoader() {}
+
+  /** The policy file as written; absent keys are null. */
+  record PolicyFile(
+      GroupFile defaults,
+      Map<String, GroupFile> groups,
+      Limits limits,
+      Time time,
+      Alerts alerts,
+      Claims claims,
+      State state) {}
+
+  record GroupFile(
+      @JsonDeserialize(using = Quorum.class) Integer quorum,
+      @JsonDeserialize(using = PositiveDuration.class) Duration reportGrace,
+      Heartbeat heartbeat,
+      RateBudget rateBudget,
+      Boolean requireSignatures,
+      Map<AlertType, Severity> severity,
+      @JsonDeserialize(contentUsing = QuietPeriod.class) Map<AlertType, Duration> resolveAfter,
+      Consistency consistency) {}
+
+  record Heartbeat(@JsonDeserialize(using = Durations.class) Duration silenceThreshold) {}
+
+  record RateBudget(
+      @JsonDeserialize(using = PositiveInt.class) Integer reportsPerSecond,
+      @JsonDeserialize(using = PositiveInt.class) Integer burst,
+      @JsonDeserialize(using = PositiveInt.class) Integer maxInFlightVersions) {}
+
+  record Consistency(
+      @JsonDeserialize(using = PositiveDuration.class) Duration within,
+      @JsonDeserialize(using = Share.class) Double target) {}
+
+  record Limits(@JsonDeserialize(using = PositiveInt.class) Integer maxRecordBytes) {}
+
+  record Time(
+      @JsonDeserialize(using = Durations.class) Duration clockSkew,
+      @JsonDeserialize(using = Durations.class) Duration keyRotationGrace) {}
+
+  record Alerts(@JsonDeserialize(using = Durations.class) Duration updateInterval) {}
+
+  record Claims(
+      @JsonDeserialize(using = PositiveDuration.class) Duration retention,
+      @JsonDeserialize(using = PositiveInt.class) Integer maxPerNode) {}
+
+  record State(
+      @JsonDeserialize(using = PositiveDuration.class) Duration entityTtl,
+      @JsonDeserialize(using = Durations.class) Duration residueTtl,
+      @JsonDeserialize(using = PositiveInt.class) Integer maxOpenEntitiesPerNode) {}
 
   /** Loads a policy file. */
   public static AuditPolicy load(Path file) {
@@ -65,330 +103,171 @@ public final class PolicyLoader {
 
   /** Parses policy YAML; an empty document is the default policy. */
   public static AuditPolicy parse(String yaml) {
-    JsonNode root;
     try {
-      root = YAML.readTree(yaml);
-    } catch (JsonProcessingException e) {
-      throw new PolicyException(
-          "line " + e.getLocation().getLineNr(),
-          null,
-          "is not valid YAML: " + e.getOriginalMessage());
+      PolicyFile f = ConfigReader.read(YAML, yaml, PolicyFile.class);
+      return f == null ? AuditPolicy.DEFAULT : policy(f);
+    } catch (ConfigProblem p) {
+      throw new PolicyException(ConfigReader.locate(YAML, yaml, p));
     }
-    if (root == null || root.isNull() || root.isMissingNode()) {
-      return AuditPolicy.DEFAULT;
-    }
-    requireObject(root, "(root)");
-    checkKeys(root, "", TOP_KEYS);
-    GroupPolicy defaults = group(root.get("defaults"), "defaults", GroupPolicy.DEFAULTS);
+  }
+
+  private static AuditPolicy policy(PolicyFile f) {
+    GroupPolicy defaults = group(f.defaults(), "defaults", GroupPolicy.DEFAULTS);
     Map<String, GroupPolicy> groups = new HashMap<>();
-    JsonNode groupsNode = root.get("groups");
-    if (groupsNode != null && !groupsNode.isNull()) {
-      requireObject(groupsNode, "groups");
-      for (Iterator<Map.Entry<String, JsonNode>> it = groupsNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (e.getKey().isBlank()) {
-          throw new PolicyException("groups", "", "a group name must not be blank");
-        }
-        groups.put(e.getKey(), group(e.getValue(), "groups." + e.getKey(), defaults));
-      }
+    if (f.groups() != null) {
+      f.groups()
+          .forEach(
+              (name, g) -> {
+                if (name.isBlank()) {
+                  throw new ConfigProblem("groups", "", "a group name must not be blank");
+                }
+                groups.put(name, group(g, "groups." + name, defaults));
+              });
     }
-    int maxRecordBytes = AuditPolicy.DEFAULT_MAX_RECORD_BYTES;
-    JsonNode limits = root.get("limits");
-    if (limits != null && !limits.isNull()) {
-      requireObject(limits, "limits");
-      checkKeys(limits, "limits.", Set.of("maxRecordBytes"));
-      if (limits.has("maxRecordBytes")) {
-        maxRecordBytes = positiveInt(limits.get("maxRecordBytes"), "limits.maxRecordBytes");
-      }
-    }
-    Duration skew = AuditPolicy.DEFAULT_CLOCK_SKEW;
-    Duration rotationGrace = AuditPolicy.DEFAULT_KEY_ROTATION_GRACE;
-    JsonNode time = root.get("time");
-    if (time != null && !time.isNull()) {
-      requireObject(time, "time");
-      checkKeys(time, "time.", Set.of("clockSkew", "keyRotationGrace"));
-      if (time.has("clockSkew")) {
-        skew = duration(time.get("clockSkew"), "time.clockSkew");
-      }
-      if (time.has("keyRotationGrace")) {
-        rotationGrace = duration(time.get("keyRotationGrace"), "time.keyRotationGrace");
-      }
-    }
-    Duration updateInterval = AuditPolicy.DEFAULT_UPDATE_INTERVAL;
-    JsonNode alerts = root.get("alerts");
-    if (alerts != null && !alerts.isNull()) {
-      requireObject(alerts, "alerts");
-      checkKeys(alerts, "alerts.", Set.of("updateInterval"));
-      if (alerts.has("updateInterval")) {
-        updateInterval = duration(alerts.get("updateInterval"), "alerts.updateInterval");
-      }
-    }
+    Limits limits = f.limits() != null ? f.limits() : new Limits(null);
+    Time time = f.time() != null ? f.time() : new Time(null, null);
+    Alerts alerts = f.alerts() != null ? f.alerts() : new Alerts(null);
     return new AuditPolicy(
         defaults,
         groups,
-        maxRecordBytes,
-        skew,
-        rotationGrace,
-        updateInterval,
-        claims(root),
-        statePolicy(root.get("state")));
+        or(limits.maxRecordBytes(), AuditPolicy.DEFAULT_MAX_RECORD_BYTES),
+        or(time.clockSkew(), AuditPolicy.DEFAULT_CLOCK_SKEW),
+        or(time.keyRotationGrace(), AuditPolicy.DEFAULT_KEY_ROTATION_GRACE),
+        or(alerts.updateInterval(), AuditPolicy.DEFAULT_UPDATE_INTERVAL),
+        f.claims() == null
+            ? ClaimsPolicy.DEFAULT
+            : new ClaimsPolicy(
+                or(f.claims().retention(), ClaimsPolicy.DEFAULT_RETENTION),
+                or(f.claims().maxPerNode(), ClaimsPolicy.DEFAULT_MAX_PER_NODE)),
+        statePolicy(f.state()));
   }
 
-  private static ClaimsPolicy claims(JsonNode root) {
-    JsonNode claims = root.get("claims");
-    if (claims == null || claims.isNull()) {
-      return ClaimsPolicy.DEFAULT;
-    }
-    requireObject(claims, "claims");
-    checkKeys(claims, "claims.", Set.of("retention", "maxPerNode"));
-    Duration retention = ClaimsPolicy.DEFAULT_RETENTION;
-    if (claims.has("retention")) {
-      retention = duration(claims.get("retention"), "claims.retention");
-      if (retention.isZero()) {
-        throw new PolicyException(
-            "claims.retention",
-            claims.get("retention").asText(),
-            "must be longer than zero, e.g. 168h");
-      }
-    }
-    int maxPerNode = ClaimsPolicy.DEFAULT_MAX_PER_NODE;
-    if (claims.has("maxPerNode")) {
-      maxPerNode = positiveInt(claims.get("maxPerNode"), "claims.maxPerNode");
-    }
-    return new ClaimsPolicy(retention, maxPerNode);
-  }
-
-  private static StatePolicy statePolicy(JsonNode node) {
+  private static StatePolicy statePolicy(State s) {
     StatePolicy d = StatePolicy.DEFAULT;
-    if (node == null || node.isNull()) {
+    if (s == null) {
       return d;
     }
-    requireObject(node, "state");
-    checkKeys(node, "state.", Set.of("entityTtl", "residueTtl", "maxOpenEntitiesPerNode"));
-    Duration ttl =
-        node.has("entityTtl") ? duration(node.get("entityTtl"), "state.entityTtl") : d.entityTtl();
-    if (ttl.isZero()) {
-      throw new PolicyException("state.entityTtl", node.get("entityTtl").asText(), "must be > 0");
-    }
+    Duration ttl = or(s.entityTtl(), d.entityTtl());
     Duration residue =
-        node.has("residueTtl")
-            ? duration(node.get("residueTtl"), "state.residueTtl")
+        s.residueTtl() != null
+            ? s.residueTtl()
             : (ttl.compareTo(d.residueTtl()) > 0 ? ttl : d.residueTtl());
     if (residue.compareTo(ttl) < 0) {
-      throw new PolicyException(
+      throw new ConfigProblem(
           "state.residueTtl",
-          node.get("residueTtl").asText(),
-          "must be at least state.entityTtl (" + ttl + ")");
+          ConfigReader.format(residue),
+          "must be at least state.entityTtl (" + ConfigReader.format(ttl) + ")");
     }
-    int quota =
-        node.has("maxOpenEntitiesPerNode")
-            ? positiveInt(node.get("maxOpenEntitiesPerNode"), "state.maxOpenEntitiesPerNode")
-            : d.maxOpenEntitiesPerNode();
-    return new StatePolicy(ttl, residue, quota);
+    return new StatePolicy(
+        ttl, residue, or(s.maxOpenEntitiesPerNode(), d.maxOpenEntitiesPerNode()));
   }
 
-  private static GroupPolicy group(JsonNode node, String path, GroupPolicy base) {
-    if (node == null || node.isNull()) {
+  private static GroupPolicy group(GroupFile g, String path, GroupPolicy base) {
+    if (g == null) {
       return base;
     }
-    requireObject(node, path);
-    checkKeys(node, path + ".", GROUP_KEYS);
-    int quorum = base.quorum();
-    if (node.has("quorum")) {
-      JsonNode q = node.get("quorum");
-      if (q.isTextual() && q.asText().equals("majority")) {
-        quorum = 0;
-      } else {
-        quorum = positiveInt(q, path + ".quorum", "is not 'majority' or a positive integer");
-      }
-    }
-    Duration grace =
-        node.has("reportGrace")
-            ? duration(node.get("reportGrace"), path + ".reportGrace")
-            : base.reportGrace();
-    Duration silence = base.silenceThreshold();
-    JsonNode hb = node.get("heartbeat");
-    if (hb != null && !hb.isNull()) {
-      requireObject(hb, path + ".heartbeat");
-      checkKeys(hb, path + ".heartbeat.", Set.of("silenceThreshold"));
-      if (hb.has("silenceThreshold")) {
-        silence = duration(hb.get("silenceThreshold"), path + ".heartbeat.silenceThreshold");
-      }
-    }
-    double rate = base.reportsPerSecond();
-    double burst = base.burst();
-    int inFlight = base.maxInFlightVersions();
-    JsonNode rb = node.get("rateBudget");
-    if (rb != null && !rb.isNull()) {
-      requireObject(rb, path + ".rateBudget");
-      checkKeys(
-          rb, path + ".rateBudget.", Set.of("reportsPerSecond", "burst", "maxInFlightVersions"));
-      if (rb.has("reportsPerSecond")) {
-        rate = positiveInt(rb.get("reportsPerSecond"), path + ".rateBudget.reportsPerSecond");
-      }
-      if (rb.has("burst")) {
-        burst = positiveInt(rb.get("burst"), path + ".rateBudget.burst");
-      }
-      if (rb.has("maxInFlightVersions")) {
-        inFlight =
-            positiveInt(rb.get("maxInFlightVersions"), path + ".rateBudget.maxInFlightVersions");
-      }
-    }
-    boolean signatures = base.requireSignatures();
-    if (node.has("requireSignatures") && !path.equals("defaults")) {
+    if (g.requireSignatures() != null && !path.equals("defaults")) {
       // read from defaults only: a per-group value would be silently ignored, so it is refused
-      throw new PolicyException(
+      throw new ConfigProblem(
           path + ".requireSignatures",
-          node.get("requireSignatures").asText(),
+          g.requireSignatures().toString(),
           "is read from defaults only; move it to defaults.requireSignatures");
     }
-    if (node.has("requireSignatures")) {
-      JsonNode s = node.get("requireSignatures");
-      if (!s.isBoolean()) {
-        throw new PolicyException(path + ".requireSignatures", s.asText(), "is not true or false");
-      }
-      signatures = s.asBoolean();
-    }
+    RateBudget rb = g.rateBudget() != null ? g.rateBudget() : new RateBudget(null, null, null);
     Map<AlertType, Severity> severities = new EnumMap<>(AlertType.class);
     severities.putAll(base.severities());
-    JsonNode sev = node.get("severity");
-    if (sev != null && !sev.isNull()) {
-      requireObject(sev, path + ".severity");
-      for (Iterator<Map.Entry<String, JsonNode>> it = sev.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        AlertType type = enumValue(AlertType.class, e.getKey(), path + ".severity");
-        Severity s =
-            enumValue(Severity.class, e.getValue().asText(), path + ".severity." + e.getKey());
-        severities.put(type, s);
-      }
+    if (g.severity() != null) {
+      severities.putAll(g.severity());
     }
     Map<AlertType, Duration> resolveAfter = new EnumMap<>(AlertType.class);
     resolveAfter.putAll(base.resolveAfter());
-    JsonNode quiet = node.get("resolveAfter");
-    if (quiet != null && !quiet.isNull()) {
-      requireObject(quiet, path + ".resolveAfter");
-      for (Iterator<Map.Entry<String, JsonNode>> it = quiet.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        AlertType type = enumValue(AlertType.class, e.getKey(), path + ".resolveAfter");
-        String key = path + ".resolveAfter." + e.getKey();
-        if (e.getValue().isTextual() && e.getValue().asText().equals("never")) {
-          resolveAfter.remove(type);
-        } else if (type == AlertType.NODE_SILENT) {
-          throw new PolicyException(
-              key,
-              e.getValue().asText(),
-              "NODE_SILENT resolves when the node's heartbeat returns, never by quiet; use 'never'"
-                  + " or leave it out");
-        } else {
-          Duration d = duration(e.getValue(), key);
-          if (d.isZero()) {
-            throw new PolicyException(key, "0", "must be longer than zero, or 'never'");
-          }
-          resolveAfter.put(type, d);
-        }
-      }
+    if (g.resolveAfter() != null) {
+      g.resolveAfter()
+          .forEach(
+              (type, quiet) -> {
+                if (quiet == null) { // never
+                  resolveAfter.remove(type);
+                } else {
+                  resolveAfter.put(type, quiet);
+                }
+              });
     }
-    GroupPolicy.Consistency consistency = consistency(node.get("consistency"), path, base);
-    if (grace.isZero()) {
-      throw new PolicyException(path + ".reportGrace", "0", "must be longer than zero");
-    }
-    if (burst < 1) {
-      throw new PolicyException(path + ".rateBudget.burst", String.valueOf(burst), "must be >= 1");
+    GroupPolicy.Consistency c = base.consistency();
+    if (g.consistency() != null) {
+      c =
+          new GroupPolicy.Consistency(
+              or(g.consistency().within(), c.within()), or(g.consistency().target(), c.target()));
     }
     return new GroupPolicy(
-        quorum,
-        grace,
-        silence,
-        rate,
-        burst,
-        inFlight,
-        signatures,
+        or(g.quorum(), base.quorum()),
+        or(g.reportGrace(), base.reportGrace()),
+        g.heartbeat() == null
+            ? base.silenceThreshold()
+            : or(g.heartbeat().silenceThreshold(), base.silenceThreshold()),
+        rb.reportsPerSecond() != null ? rb.reportsPerSecond() : base.reportsPerSecond(),
+        rb.burst() != null ? rb.burst() : base.burst(),
+        or(rb.maxInFlightVersions(), base.maxInFlightVersions()),
+        or(g.requireSignatures(), base.requireSignatures()),
         severities,
         resolveAfter,
-        consistency);
+        c);
   }
 
-  private static GroupPolicy.Consistency consistency(JsonNode node, String path, GroupPolicy base) {
-    GroupPolicy.Consistency c = base.consistency();
-    if (node == null || node.isNull()) {
-      return c;
-    }
-    requireObject(node, path + ".consistency");
-    checkKeys(node, path + ".consistency.", Set.of("within", "target"));
-    Duration within = c.within();
-    if (node.has("within")) {
-      within = duration(node.get("within"), path + ".consistency.within");
-      if (within.isZero()) {
-        throw new PolicyException(path + ".consistency.within", "0", "must be longer than zero");
+  private static <T> T or(T value, T otherwise) {
+    return value != null ? value : otherwise;
+  }
+
+  /** {@code majority} (read as 0) or a positive integer. */
+  static final class Quorum extends JsonDeserializer<Integer> {
+    @Override
+    public Integer deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_STRING && p.getText().equals("majority")) {
+        return 0;
       }
+      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+          || p.getNumberType() != JsonParser.NumberType.INT
+          || p.getIntValue() <= 0) {
+        throw ConfigReader.bad(p, p.getText(), "is not 'majority' or a positive integer");
+      }
+      return p.getIntValue();
     }
-    double target = c.target();
-    if (node.has("target")) {
-      JsonNode t = node.get("target");
-      if (!t.isNumber() || !(t.asDouble() > 0 && t.asDouble() < 1)) {
-        throw new PolicyException(
-            path + ".consistency.target",
-            t.asText(),
+  }
+
+  /** A number strictly between 0 and 1. */
+  static final class Share extends JsonDeserializer<Double> {
+    @Override
+    public Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (!p.currentToken().isNumeric() || !(p.getDoubleValue() > 0 && p.getDoubleValue() < 1)) {
+        throw ConfigReader.bad(
+            p,
+            p.getText(),
             "is not a share strictly between 0 and 1; write e.g. 0.999 for three nines");
       }
-      target = t.asDouble();
-    }
-    return new GroupPolicy.Consistency(within, target);
-  }
-
-  private static void requireObject(JsonNode node, String path) {
-    if (!node.isObject()) {
-      throw new PolicyException(path, node.asText(), "must be a mapping of keys to values");
+      return p.getDoubleValue();
     }
   }
 
-  private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!allowed.contains(key)) {
-        throw new PolicyException(
-            prefix + key,
-            null,
-            "is not a policy key; allowed: "
-                + String.join(", ", allowed.stream().sorted().toList()));
+  /** {@code resolveAfter.<TYPE>}: a duration > 0, or {@code never} (read as null). */
+  static final class QuietPeriod extends JsonDeserializer<Duration> {
+    private final Durations durations = new Durations();
+
+    @Override
+    public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_STRING && p.getText().equals("never")) {
+        return null;
       }
-    }
-  }
-
-  private static int positiveInt(JsonNode node, String path) {
-    return positiveInt(node, path, "is not a positive integer");
-  }
-
-  private static int positiveInt(JsonNode node, String path, String reason) {
-    if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() <= 0) {
-      throw new PolicyException(path, node.asText(), reason);
-    }
-    return node.asInt();
-  }
-
-  private static Duration duration(JsonNode node, String path) {
-    Matcher m = DURATION.matcher(node.asText().trim());
-    if (!node.isTextual() || !m.matches()) {
-      throw new PolicyException(
-          path, node.asText(), "is not a duration; write e.g. 500ms, 2s, 1m or 1h");
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
-  }
-
-  private static <E extends Enum<E>> E enumValue(Class<E> type, String text, String path) {
-    try {
-      return Enum.valueOf(type, text);
-    } catch (IllegalArgumentException e) {
-      throw new PolicyException(
-          path,
-          text,
-          "is not one of " + Arrays.toString(type.getEnumConstants()).replaceAll("[\\[\\]]", ""));
+      if (AlertType.NODE_SILENT.name().equals(p.currentName())) {
+        throw ConfigReader.bad(
+            p,
+            p.getText(),
+            "NODE_SILENT resolves when the node's heartbeat returns, never by quiet; use 'never'"
+                + " or leave it out");
+      }
+      Duration d = durations.deserialize(p, ctxt);
+      if (d.isZero()) {
+        throw ConfigReader.bad(p, p.getText(), "must be longer than zero, or 'never'");
+      }
+      return d;
     }
   }
 }

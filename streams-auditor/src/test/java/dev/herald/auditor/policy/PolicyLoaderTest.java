@@ -146,4 +146,55 @@ class PolicyLoaderTest {
         .isEqualTo(new GroupPolicy.Consistency(Duration.ofSeconds(5), 0.9999));
     assertThat(p.group("other").consistency()).isEqualTo(GroupPolicy.Consistency.DEFAULTS);
   }
+
+  @Test
+  void refusalsNameTheLineAndColumnAndNeverTheParser() {
+    record Case(String yaml, String key, int line, String reason) {}
+    for (Case c :
+        new Case[] {
+          new Case("defaults:\n  reportGrase: 2s\n", "defaults.reportGrase", 2, "unknown key"),
+          new Case("groups:\n  p:\n    quorum: most\n", "groups.p.quorum", 3, "'majority'"),
+          new Case("defaults:\n  severity:\n    FORKK: LOW\n", "defaults.severity", 3, "FORK"),
+          new Case("limits:\n  maxRecordBytes: '2'\n", "limits.maxRecordBytes", 2, "positive"),
+          new Case(
+              "defaults:\n  requireSignatures: maybe\n",
+              "defaults.requireSignatures",
+              2,
+              "true or false"),
+          new Case("defaults:\n  heartbeat: 5s\n", "defaults.heartbeat", 2, "mapping"),
+          new Case(
+              "defaults:\n  resolveAfter:\n    NODE_SILENT: 1m\n",
+              "defaults.resolveAfter.NODE_SILENT",
+              3,
+              "use 'never'"),
+          new Case("defaults:\n\treportGrace: 2s\n", "(document)", 2, "not valid YAML")
+        }) {
+      assertThatThrownBy(() -> PolicyLoader.parse(c.yaml()))
+          .as(c.yaml())
+          .isInstanceOfSatisfying(
+              PolicyException.class,
+              e -> {
+                assertThat(e.key()).isEqualTo(c.key());
+                assertThat(e.line()).as(e.getMessage()).isEqualTo(c.line());
+                assertThat(e.reason()).contains(c.reason());
+                assertThat(e.getMessage())
+                    .startsWith("line " + c.line() + ", column ")
+                    .doesNotContain("jackson", "Exception", "java.", "`");
+              });
+    }
+  }
+
+  @Test
+  void aRuleBetweenKeysNamesTheKeyAndBothValues() {
+    assertThatThrownBy(() -> PolicyLoader.parse("groups:\n  g:\n    requireSignatures: false\n"))
+        .isInstanceOfSatisfying(
+            PolicyException.class,
+            e -> {
+              assertThat(e.key()).isEqualTo("groups.g.requireSignatures");
+              assertThat(e.reason()).contains("defaults.requireSignatures");
+            });
+    assertThatThrownBy(() -> PolicyLoader.parse("state:\n  entityTtl: 2h\n  residueTtl: 1h\n"))
+        .hasMessage(
+            "line 3, column 3: state.residueTtl: '1h' must be at least state.entityTtl (2h)");
+  }
 }

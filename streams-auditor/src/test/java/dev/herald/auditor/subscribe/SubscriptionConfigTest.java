@@ -82,4 +82,17 @@ class SubscriptionConfigTest {
                     "subscriptions:\n  - {name: a, kind: webhook, url: http://x, retry: {maxBackoff: soon}}"))
         .hasMessageContaining("subscriptions[0].retry.maxBackoff");
   }
+
+  @Test
+  void aRefusalNamesTheLineAndColumnOfTheKey() {
+    assertThatThrownBy(
+            () ->
+                SubscriptionConfig.parse(
+                    "subscriptions:\n  - name: a\n    kind: webhook\n    url: http://x\n"
+                        + "    watchdog: false\n"))
+        .isInstanceOf(SubscriptionConfigException.class)
+        .hasMessage(
+            "line 5, column 5: subscriptions[0].watchdog: applies to kind alertmanager only (a"
+                + " webhook gets each alert change once, at least once)");
+  }
 }

@@ -1,18 +1,22 @@
 package dev.herald.producer.simulator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.herald.schema.config.ConfigProblem;
+import dev.herald.schema.config.ConfigReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,7 +86,7 @@ public final class Scenario {
     }
   }
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = ConfigReader.strict(YAMLMapper.builder()).build();
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
   private final long seed;
@@ -232,136 +236,129 @@ public final class Scenario {
     }
   }
 
-  /** Parses scenario YAML; the message of an error names the key and what is allowed. */
+  /** The scenario file as written; absent keys are null. */
+  record ScenarioFile(
+      Long seed,
+      Integer groups,
+      Integer replicas,
+      Integer entities,
+      Double rate,
+      @JsonDeserialize(using = DurationValue.class) Duration duration,
+      Long events,
+      @JsonDeserialize(using = DurationValue.class) Duration spacing,
+      PolicyPart policy,
+      WindowsPart windows,
+      @JsonDeserialize(contentUsing = FaultValue.class) List<FaultSpec> faults) {}
+
+  record PolicyPart(
+      @JsonDeserialize(using = DurationValue.class) Duration grace,
+      @JsonDeserialize(using = DurationValue.class) Duration silenceThreshold,
+      Double rateBudget,
+      Double burst) {}
+
+  record WindowsPart(
+      @JsonDeserialize(using = DurationValue.class) Duration lag,
+      @JsonDeserialize(using = DurationValue.class) Duration silent,
+      @JsonDeserialize(using = DurationValue.class) Duration flood,
+      Double floodFactor) {}
+
+  /** A fault as an object; a bare fault name is read as {@code {type: name}}. */
+  record FaultPart(
+      @JsonDeserialize(using = FaultTypeValue.class) FaultType type,
+      Integer count,
+      @JsonDeserialize(using = DurationValue.class) Duration every,
+      Double rate) {}
+
+  /** Parses scenario YAML; the message of an error names the line, the key and what is allowed. */
   public static Scenario fromYaml(String yaml) {
-    JsonNode root;
+    ScenarioFile f;
     try {
-      root = YAML.readTree(yaml);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "not valid YAML at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage(),
-          e);
+      f = ConfigReader.read(YAML, yaml, ScenarioFile.class);
+    } catch (ConfigProblem p) {
+      throw new IllegalArgumentException("invalid scenario: " + p.getMessage());
     }
     Builder b = builder();
-    if (root == null || root.isMissingNode() || root.isNull()) {
+    if (f == null) {
       return b.build();
     }
-    if (!root.isObject()) {
-      throw new IllegalArgumentException(
-          "a scenario is a YAML mapping of keys like seed, groups, faults");
+    set(f.seed(), b::seed);
+    set(f.groups(), b::groups);
+    set(f.replicas(), b::replicas);
+    set(f.entities(), b::entities);
+    set(f.rate(), b::rate);
+    set(f.duration(), b::duration);
+    set(f.events(), b::events);
+    set(f.spacing(), b::spacing);
+    if (f.policy() != null) {
+      set(f.policy().grace(), b::grace);
+      set(f.policy().silenceThreshold(), b::silenceThreshold);
+      set(f.policy().rateBudget(), b::rateBudget);
+      set(f.policy().burst(), b::burst);
     }
-    known(
-        root,
-        "",
-        Set.of(
-            "seed",
-            "groups",
-            "replicas",
-            "entities",
-            "rate",
-            "duration",
-            "events",
-            "spacing",
-            "policy",
-            "windows",
-            "faults"));
-    if (root.has("seed")) b.seed(integer(root, "seed"));
-    if (root.has("groups")) b.groups((int) integer(root, "groups"));
-    if (root.has("replicas")) b.replicas((int) integer(root, "replicas"));
-    if (root.has("entities")) b.entities((int) integer(root, "entities"));
-    if (root.has("rate")) b.rate(number(root, "rate"));
-    if (root.has("duration")) b.duration(duration(root.get("duration"), "duration"));
-    if (root.has("events")) b.events(integer(root, "events"));
-    if (root.has("spacing")) b.spacing(duration(root.get("spacing"), "spacing"));
-    JsonNode policy = root.path("policy");
-    if (policy.isObject()) {
-      known(policy, "policy.", Set.of("grace", "silenceThreshold", "rateBudget", "burst"));
-      if (policy.has("grace")) b.grace(duration(policy.get("grace"), "policy.grace"));
-      if (policy.has("silenceThreshold")) {
-        b.silenceThreshold(duration(policy.get("silenceThreshold"), "policy.silenceThreshold"));
-      }
-      if (policy.has("rateBudget")) b.rateBudget(number(policy, "rateBudget"));
-      if (policy.has("burst")) b.burst(number(policy, "burst"));
+    if (f.windows() != null) {
+      set(f.windows().lag(), b::lagWindow);
+      set(f.windows().silent(), b::silentWindow);
+      set(f.windows().flood(), b::floodWindow);
+      set(f.windows().floodFactor(), b::floodFactor);
     }
-    JsonNode windows = root.path("windows");
-    if (windows.isObject()) {
-      known(windows, "windows.", Set.of("lag", "silent", "flood", "floodFactor"));
-      if (windows.has("lag")) b.lagWindow(duration(windows.get("lag"), "windows.lag"));
-      if (windows.has("silent")) b.silentWindow(duration(windows.get("silent"), "windows.silent"));
-      if (windows.has("flood")) b.floodWindow(duration(windows.get("flood"), "windows.flood"));
-      if (windows.has("floodFactor")) b.floodFactor(number(windows, "floodFactor"));
-    }
-    JsonNode faults = root.path("faults");
-    if (!faults.isMissingNode() && !faults.isNull()) {
-      if (!faults.isArray()) {
-        throw new IllegalArgumentException(
-            "'faults' must be a list of {type: ..., count|every|rate: ...}");
-      }
-      int i = 0;
-      for (JsonNode f : faults) {
-        String where = "faults[" + i++ + "]";
-        if (f.isTextual()) {
-          b.fault(FaultSpec.count(FaultType.parse(f.asText()), 1));
-          continue;
-        }
-        known(f, where + ".", Set.of("type", "count", "every", "rate"));
-        if (!f.has("type")) {
-          throw new IllegalArgumentException(
-              where + ": missing 'type'; allowed: " + FaultType.names());
-        }
-        FaultType type;
-        try {
-          type = FaultType.parse(f.get("type").asText());
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(where + ".type: " + e.getMessage(), e);
-        }
-        b.fault(
-            new FaultSpec(
-                type,
-                f.has("count") ? (int) integer(f, "count") : null,
-                f.has("every") ? duration(f.get("every"), where + ".every") : null,
-                f.has("rate") ? number(f, "rate") : null));
-      }
+    if (f.faults() != null) {
+      f.faults().forEach(b::fault);
     }
     return b.build();
   }
 
-  private static void known(JsonNode node, String prefix, Set<String> keys) {
-    Iterator<String> names = node.fieldNames();
-    while (names.hasNext()) {
-      String n = names.next();
-      if (!keys.contains(n)) {
-        throw new IllegalArgumentException(
-            "unknown scenario key '"
-                + prefix
-                + n
-                + "'; allowed: "
-                + keys.stream().sorted().toList());
+  private static <T> void set(T value, Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+
+  /** A duration as {@link #parseDuration} reads it. */
+  static final class DurationValue extends JsonDeserializer<Duration> {
+    @Override
+    public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (!p.currentToken().isScalarValue()) {
+        throw ConfigReader.bad(p, null, "is not a duration; use e.g. 500ms, 2s, 1m, 1h");
+      }
+      try {
+        return parseDuration(p.getText());
+      } catch (IllegalArgumentException e) {
+        throw ConfigReader.bad(p, p.getText(), "is not a duration; use e.g. 500ms, 2s, 1m, 1h");
       }
     }
   }
 
-  private static long integer(JsonNode node, String key) {
-    JsonNode v = node.get(key);
-    if (!v.canConvertToLong() || !v.isIntegralNumber()) {
-      throw new IllegalArgumentException("scenario key '" + key + "' must be an integer, not " + v);
+  static final class FaultTypeValue extends JsonDeserializer<FaultType> {
+    @Override
+    public FaultType deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      try {
+        return FaultType.parse(p.getValueAsString(""));
+      } catch (IllegalArgumentException e) {
+        throw ConfigReader.bad(
+            p,
+            p.getText(),
+            "is not a fault type; allowed: " + String.join(", ", FaultType.names()));
+      }
     }
-    return v.asLong();
   }
 
-  private static double number(JsonNode node, String key) {
-    JsonNode v = node.get(key);
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException("scenario key '" + key + "' must be a number, not " + v);
-    }
-    return v.asDouble();
-  }
-
-  private static Duration duration(JsonNode v, String key) {
-    try {
-      return parseDuration(v.asText());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("scenario key '" + key + "': " + e.getMessage(), e);
+  /** {@code divergence} or {@code {type: divergence, count|every|rate: ...}}. */
+  static final class FaultValue extends JsonDeserializer<FaultSpec> {
+    @Override
+    public FaultSpec deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_STRING) {
+        return FaultSpec.count(new FaultTypeValue().deserialize(p, ctxt), 1);
+      }
+      FaultPart f = ctxt.readValue(p, FaultPart.class);
+      if (f.type() == null) {
+        throw ConfigReader.bad(
+            p, null, "has no type; allowed: " + String.join(", ", FaultType.names()));
+      }
+      try {
+        return new FaultSpec(f.type(), f.count(), f.every(), f.rate());
+      } catch (IllegalArgumentException e) {
+        throw ConfigReader.bad(p, null, e.getMessage());
+      }
     }
   }
 

@@ -57,7 +57,7 @@ class ScenarioTest {
         .hasMessageContaining("faults[0].type")
         .hasMessageContaining("divergence");
     assertThatThrownBy(() -> Scenario.fromYaml("replica: 5"))
-        .hasMessageContaining("unknown scenario key 'replica'");
+        .hasMessageContaining("replica: unknown key");
     assertThatThrownBy(() -> Scenario.fromYaml("replicas: 2")).hasMessageContaining("'replicas'");
     assertThatThrownBy(() -> Scenario.fromYaml("policy: {grace: soon}"))
         .hasMessageContaining("policy.grace");
