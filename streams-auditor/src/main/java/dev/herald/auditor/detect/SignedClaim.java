@@ -1,9 +1,9 @@
 package dev.herald.auditor.detect;
 
 import dev.herald.schema.canonical.Hashing;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 /**
  * What the auditor keeps of one node's signed claim for one entity version once the claim has been
@@ -27,19 +27,35 @@ public record SignedClaim(byte[] digest, long recordedAt, EvidenceRef where) {
    * {@code eventId} claims the same thing.
    */
   public static byte[] digest(ReplicaReport r) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.writeBytes(TAG);
-    field(out, r.stateHash());
-    field(out, r.prevHash());
-    field(out, r.opId());
-    field(out, r.opDigest());
-    return Hashing.sha256(out.toByteArray());
+    MessageDigest sha = SHA256.get();
+    sha.reset();
+    sha.update(TAG);
+    field(sha, r.stateHash());
+    field(sha, r.prevHash());
+    field(sha, r.opId());
+    field(sha, r.opDigest());
+    return sha.digest();
   }
 
-  private static void field(ByteArrayOutputStream out, String value) {
+  // one digest per thread, fed field by field (no intermediate buffers): the same bytes as before
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java 17 runtime has SHA-256", e);
+            }
+          });
+
+  private static void field(MessageDigest sha, String value) {
     byte[] b = value.getBytes(StandardCharsets.UTF_8);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
-    out.writeBytes(b);
+    int n = b.length;
+    sha.update((byte) (n >>> 24));
+    sha.update((byte) (n >>> 16));
+    sha.update((byte) (n >>> 8));
+    sha.update((byte) n);
+    sha.update(b);
   }
 
   /** Whether {@code otherDigest} is this claim's digest (a re-sent identical claim). */

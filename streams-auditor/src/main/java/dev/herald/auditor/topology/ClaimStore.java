@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,18 +41,18 @@ final class ClaimStore {
 
   private static final byte FORMAT = 1;
 
+  private static final HexFormat HEX = HexFormat.of();
+
   private final KeyValueStore<Bytes, byte[]> store;
   private final AuditorMetrics metrics;
   private long retentionMs;
   private int maxPerNode;
 
-  /** Per node: admitted time → claims recorded then (live ones only). */
-  private final Map<String, TreeMap<Long, Integer>> ages = new HashMap<>();
-
-  private final Map<String, Long> counts = new HashMap<>();
-
-  /** Per node: its claims recorded at or before this time were dropped for the cap. */
-  private final Map<String, Long> droppedUpTo = new HashMap<>();
+  /**
+   * Per node: admitted time → claims recorded then (live ones only), their number, and the time at
+   * or before which its claims were dropped for the cap.
+   */
+  private final Map<String, NodeClaims> nodes = new HashMap<>();
 
   /** New claims of the batch being audited, written by {@link #flush}. */
   private final Map<Bytes, byte[]> pending = new LinkedHashMap<>();
@@ -60,6 +61,36 @@ final class ClaimStore {
 
   /** Claims recorded since the last sweep: the next sweep visits at least twice as many. */
   private long recordedSinceSweep;
+
+  /**
+   * Drops for the cap so far, and as of the start of the sweep pass under way / of the last
+   * complete one: once a whole pass began after the last drop, every dropped entry is deleted.
+   */
+  private long drops;
+
+  private long passStartDrops;
+  private long sweptDrops;
+
+  /** The key {@link #get} read last from the store and what it found, for {@link #record}. */
+  private Bytes lastReadKey;
+
+  private byte[] lastRead;
+
+  /** The coordinates {@link #encode} wrote last and their encoding (one batch's claims share). */
+  private EvidenceRef lastWhere;
+
+  private byte[] lastWhereBytes;
+
+  /** One node's live claims in this task. */
+  private static final class NodeClaims {
+    /** Admitted time → claims recorded then; the newest instant is also held in {@link #last}. */
+    final TreeMap<Long, int[]> byTime = new TreeMap<>();
+
+    long count;
+    long droppedUpTo = Long.MIN_VALUE;
+    long lastAt = Long.MIN_VALUE;
+    int[] last;
+  }
 
   ClaimStore(
       KeyValueStore<Bytes, byte[]> store,
@@ -76,7 +107,7 @@ final class ClaimStore {
         count(nodeOf(kv.key.get()), recordedAt(kv.value), 1);
       }
     }
-    List.copyOf(counts.keySet()).forEach(this::enforceCap);
+    List.copyOf(nodes.keySet()).forEach(this::enforceCap);
   }
 
   /** Takes up a reloaded policy. */
@@ -84,7 +115,7 @@ final class ClaimStore {
     this.retentionMs = retentionMs;
     if (maxPerNode != this.maxPerNode) {
       this.maxPerNode = maxPerNode;
-      List.copyOf(counts.keySet()).forEach(this::enforceCap);
+      List.copyOf(nodes.keySet()).forEach(this::enforceCap);
     }
   }
 
@@ -94,6 +125,8 @@ final class ClaimStore {
     byte[] value = pending.get(key);
     if (value == null) {
       value = store.get(key);
+      lastReadKey = key;
+      lastRead = value;
     }
     if (value == null || !live(node, recordedAt(value), now)) {
       return null;
@@ -110,13 +143,18 @@ final class ClaimStore {
     Bytes key = key(entityId, version, node);
     byte[] old = pending.get(key);
     if (old == null) {
-      old = store.get(key);
+      // the store changes only in flush and sweep, which forget the last read: a claim judged
+      // after get() (the usual order) costs one store read, not two
+      old = key.equals(lastReadKey) ? lastRead : store.get(key);
     }
+    lastReadKey = null;
+    lastRead = null;
     if (old != null) {
       forget(node, recordedAt(old), "retention");
     }
-    long at = Math.max(now, droppedUpTo.getOrDefault(node, Long.MIN_VALUE) + 1);
-    pending.put(key, encode(digest, at, where));
+    NodeClaims c = nodes.get(node);
+    long at = Math.max(now, (c == null ? Long.MIN_VALUE : c.droppedUpTo) + 1);
+    pending.put(key, encode(digest, at, where(where)));
     recordedSinceSweep++;
     count(node, at, 1);
     enforceCap(node);
@@ -124,6 +162,8 @@ final class ClaimStore {
 
   /** Writes the claims recorded since the last flush, as one write batch. */
   void flush() {
+    lastReadKey = null;
+    lastRead = null;
     if (pending.isEmpty()) {
       return;
     }
@@ -136,16 +176,25 @@ final class ClaimStore {
   /**
    * Visits up to {@link #SWEEP_CHUNK} entries (or twice the claims recorded since the last sweep,
    * if more) and deletes the dead ones (older than the retention at {@code now}, or dropped for the
-   * cap), continuing where the last sweep stopped and starting over at the end.
+   * cap), continuing where the last sweep stopped and starting over at the end. Visits nothing
+   * while no entry can be dead: no live claim is older than the retention, and a whole pass began
+   * after the last drop for the cap (so the dropped entries are deleted).
    */
   void sweep(long now) {
     flush();
+    if (nothingDead(now)) {
+      recordedSinceSweep = 0;
+      return;
+    }
     List<Bytes> dead = new ArrayList<>();
     int visited = 0;
     // at least twice the claims recorded since the last sweep, so the sweep outruns the cap's
     // drops whatever the ingress rate (a fixed chunk let the store grow under heavy writers)
     long chunk = Math.max(SWEEP_CHUNK, 2 * recordedSinceSweep);
     recordedSinceSweep = 0;
+    if (cursor == null) {
+      passStartDrops = drops;
+    }
     boolean wrapped = false;
     try (KeyValueIterator<Bytes, byte[]> it = store.range(cursor, null)) {
       while (it.hasNext() && visited < chunk) {
@@ -159,7 +208,8 @@ final class ClaimStore {
         long at = recordedAt(kv.value);
         if (!live(node, at, now)) {
           dead.add(kv.key);
-          if (at > droppedUpTo.getOrDefault(node, Long.MIN_VALUE)) {
+          NodeClaims c = nodes.get(node);
+          if (at > (c == null ? Long.MIN_VALUE : c.droppedUpTo)) {
             forget(node, at, "retention");
           }
         }
@@ -168,53 +218,92 @@ final class ClaimStore {
     }
     if (wrapped) {
       cursor = null;
+      sweptDrops = passStartDrops;
     }
     dead.forEach(store::delete);
   }
 
+  /**
+   * Whether no entry of the store can be dead at {@code now}: every entry is either counted (live
+   * until the retention passes it) or was dropped for the cap, and those are gone once a pass that
+   * began after the drop is complete.
+   */
+  private boolean nothingDead(long now) {
+    if (sweptDrops != drops) {
+      return false;
+    }
+    if (now < 0 || retentionMs <= 0) {
+      return true;
+    }
+    for (NodeClaims c : nodes.values()) {
+      if (!c.byTime.isEmpty() && c.byTime.firstKey() <= now - retentionMs) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Live claims of {@code node} in this task (for tests and metrics). */
   long count(String node) {
-    return counts.getOrDefault(node, 0L);
+    NodeClaims c = nodes.get(node);
+    return c == null ? 0 : c.count;
   }
 
   private boolean live(String node, long at, long now) {
-    if (at <= droppedUpTo.getOrDefault(node, Long.MIN_VALUE)) {
+    NodeClaims c = nodes.get(node);
+    if (c != null && at <= c.droppedUpTo) {
       return false;
     }
     return now < 0 || retentionMs <= 0 || at > now - retentionMs;
   }
 
   private void count(String node, long at, int n) {
-    ages.computeIfAbsent(node, k -> new TreeMap<>()).merge(at, n, Integer::sum);
-    counts.merge(node, (long) n, Long::sum);
+    NodeClaims c = nodes.computeIfAbsent(node, k -> new NodeClaims());
+    // claims are recorded on the admitted clock, which never runs back: nearly always the newest
+    // instant again
+    if (c.last == null || at != c.lastAt) {
+      c.last = c.byTime.computeIfAbsent(at, k -> new int[1]);
+      c.lastAt = at;
+    }
+    c.last[0] += n;
+    c.count += n;
   }
 
   /** One claim recorded at {@code at} stops counting (it expired or was replaced). */
   private void forget(String node, long at, String reason) {
-    TreeMap<Long, Integer> byTime = ages.get(node);
-    if (byTime == null || !byTime.containsKey(at)) {
+    NodeClaims c = nodes.get(node);
+    int[] n = c == null ? null : c.byTime.get(at);
+    if (n == null) {
       return;
     }
-    if (byTime.merge(at, -1, Integer::sum) <= 0) {
-      byTime.remove(at);
+    if (--n[0] <= 0) {
+      c.byTime.remove(at);
+      if (n == c.last) {
+        c.last = null;
+      }
     }
-    counts.merge(node, -1L, Long::sum);
+    c.count--;
     metrics.claimsDropped(reason, 1);
   }
 
   /** Drops the node's oldest claims (whole admitted instants) until it is within the cap. */
   private void enforceCap(String node) {
-    long n = counts.getOrDefault(node, 0L);
-    TreeMap<Long, Integer> byTime = ages.get(node);
+    NodeClaims c = nodes.get(node);
+    if (c == null) {
+      return;
+    }
     int dropped = 0;
-    while (n > maxPerNode && byTime != null && !byTime.isEmpty()) {
-      Map.Entry<Long, Integer> oldest = byTime.pollFirstEntry();
-      n -= oldest.getValue();
-      dropped += oldest.getValue();
-      droppedUpTo.merge(node, oldest.getKey(), Math::max);
+    while (c.count > maxPerNode && !c.byTime.isEmpty()) {
+      Map.Entry<Long, int[]> oldest = c.byTime.pollFirstEntry();
+      if (oldest.getValue() == c.last) {
+        c.last = null;
+      }
+      c.count -= oldest.getValue()[0];
+      dropped += oldest.getValue()[0];
+      c.droppedUpTo = Math.max(c.droppedUpTo, oldest.getKey());
     }
     if (dropped > 0) {
-      counts.put(node, n);
+      drops++;
       metrics.claimsDropped("cap", dropped);
     }
   }
@@ -239,13 +328,31 @@ final class ClaimStore {
   }
 
   static byte[] encode(byte[] digest, long recordedAt, EvidenceRef where) {
+    return encode(digest, recordedAt, encodeWhere(where));
+  }
+
+  /** The value: the format, the digest, the time, then {@code where} as {@link #encodeWhere}. */
+  private static byte[] encode(byte[] digest, long recordedAt, byte[] where) {
+    ByteBuffer b = ByteBuffer.allocate(1 + 32 + 8 + where.length);
+    b.put(FORMAT).put(digest, 0, 32).putLong(recordedAt).put(where);
+    return b.array();
+  }
+
+  /** The encoding of {@code where}, reused while the claims recorded come from one batch. */
+  private byte[] where(EvidenceRef where) {
+    if (where != lastWhere) {
+      lastWhereBytes = encodeWhere(where);
+      lastWhere = where;
+    }
+    return lastWhereBytes;
+  }
+
+  private static byte[] encodeWhere(EvidenceRef where) {
     byte[] topic = where.topic().getBytes(StandardCharsets.UTF_8);
     byte[] keyId = where.keyId().getBytes(StandardCharsets.UTF_8);
-    byte[] sha = where.sha256().isEmpty() ? new byte[0] : hexBytes(where.sha256());
+    byte[] sha = where.sha256().isEmpty() ? new byte[0] : HEX.parseHex(where.sha256());
     ByteBuffer b =
-        ByteBuffer.allocate(
-            1 + 32 + 8 + 4 + 8 + 8 + 1 + sha.length + 2 + topic.length + 2 + keyId.length);
-    b.put(FORMAT).put(digest, 0, 32).putLong(recordedAt);
+        ByteBuffer.allocate(4 + 8 + 8 + 1 + sha.length + 2 + topic.length + 2 + keyId.length);
     b.putInt(where.partition()).putLong(where.offset()).putLong(where.batchSeq());
     b.put((byte) sha.length).put(sha);
     b.putShort((short) topic.length).put(topic);
@@ -284,13 +391,5 @@ final class ClaimStore {
             true,
             sha.length == 0 ? "" : dev.herald.schema.canonical.Hashing.hex(sha));
     return new SignedClaim(digest, at, where);
-  }
-
-  private static byte[] hexBytes(String hex) {
-    byte[] out = new byte[hex.length() / 2];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
-    }
-    return out;
   }
 }

@@ -40,6 +40,22 @@ class ClaimEquivocationTest {
   }
 
   @Test
+  void theDigestIsTheSha256OfTheDocumentedEncoding() throws Exception {
+    // claims recorded by earlier versions are compared with this digest: its bytes never change
+    ReplicaReport r = report("aa", "bb", "op-\u00e9", "");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes("herald-claim-v1\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    for (String field : List.of("bb", "aa", "op-\u00e9", "")) {
+      byte[] b = field.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+      out.writeBytes(b);
+    }
+    byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(out.toByteArray());
+
+    assertThat(SignedClaim.digest(r)).isEqualTo(expected);
+  }
+
+  @Test
   void nothingRecordedIsNewAndTheSameClaimIsRepeated() {
     EntityState state = new EntityState("g", "acct");
     ReplicaReport r = report("aa", "bb", "op5", "cc");

@@ -164,4 +164,90 @@ class ClaimStoreTest {
 
     assertThat(store.approximateNumEntries()).isZero();
   }
+
+  /** The store, counting the calls of each method. */
+  private KeyValueStore<Bytes, byte[]> counting(java.util.Map<String, Integer> calls) {
+    KeyValueStore<Bytes, byte[]> real = store;
+    @SuppressWarnings("unchecked")
+    KeyValueStore<Bytes, byte[]> proxy =
+        (KeyValueStore<Bytes, byte[]>)
+            java.lang.reflect.Proxy.newProxyInstance(
+                KeyValueStore.class.getClassLoader(),
+                new Class<?>[] {KeyValueStore.class},
+                (p, m, args) -> {
+                  calls.merge(m.getName(), 1, Integer::sum);
+                  try {
+                    return m.invoke(real, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    return proxy;
+  }
+
+  @Test
+  void aClaimJudgedAfterItsLookupIsReadFromTheStoreOnce() {
+    java.util.Map<String, Integer> calls = new java.util.HashMap<>();
+    ClaimStore claims = new ClaimStore(counting(calls), metrics, 60_000, 10);
+    calls.clear();
+
+    assertThat(claims.get("e", 1, "n1", 100)).isNull();
+    claims.record("e", 1, "n1", digest("a"), at(1), 100);
+    assertThat(calls.get("get")).isEqualTo(1);
+
+    // another key, or a lookup before a flush, is read again
+    claims.record("e", 2, "n1", digest("b"), at(2), 100);
+    assertThat(calls.get("get")).isEqualTo(2);
+    claims.flush();
+    claims.get("e", 3, "n1", 100);
+    claims.flush();
+    claims.record("e", 3, "n1", digest("c"), at(3), 100);
+    assertThat(calls.get("get")).isEqualTo(4);
+    claims.flush();
+    assertThat(claims.get("e", 3, "n1", 100).sameAs(digest("c"))).isTrue();
+  }
+
+  @Test
+  void theClaimsOfOneBatchKeepTheirOwnCoordinatesAndTimes() {
+    ClaimStore claims = new ClaimStore(store, metrics, 60_000, 10);
+    EvidenceRef batch = at(7);
+    claims.record("e", 1, "n1", digest("a"), batch, 100);
+    claims.record("e", 2, "n1", digest("b"), batch, 101);
+    claims.record("e", 1, "n2", digest("c"), at(8), 102);
+    claims.flush();
+
+    assertThat(claims.get("e", 1, "n1", 200).where().offset()).isEqualTo(7);
+    assertThat(claims.get("e", 2, "n1", 200).recordedAt()).isEqualTo(101);
+    assertThat(claims.get("e", 2, "n1", 200).sameAs(digest("b"))).isTrue();
+    assertThat(claims.get("e", 1, "n2", 200).where().offset()).isEqualTo(8);
+    assertThat(claims.get("e", 1, "n2", 200).where().sha256()).isEqualTo(at(8).sha256());
+    assertThat(ClaimStore.decode("n1", ClaimStore.encode(digest("a"), 100, batch)))
+        .isEqualTo(claims.get("e", 1, "n1", 200));
+  }
+
+  @Test
+  void aSweepScansNothingWhileNoClaimCanBeDeadAndDeletesOnceOneCan() {
+    java.util.Map<String, Integer> calls = new java.util.HashMap<>();
+    ClaimStore claims = new ClaimStore(counting(calls), metrics, 1_000, 3);
+    for (int v = 1; v <= 3; v++) {
+      claims.record("e", v, "n1", digest("a" + v), at(v), 100 + v);
+    }
+    claims.flush();
+    calls.clear();
+
+    claims.sweep(500); // all live, nothing dropped
+    assertThat(calls).doesNotContainKey("range");
+
+    claims.record("e", 4, "n1", digest("a4"), at(4), 600); // over the cap: v1 is dropped
+    claims.sweep(600);
+    assertThat(calls.get("range")).isEqualTo(1);
+    assertThat(store.approximateNumEntries()).isEqualTo(3);
+    claims.sweep(700); // the pass that began after the drop is complete
+    assertThat(calls.get("range")).isEqualTo(1);
+
+    claims.sweep(1_102); // v2 (recorded at 102) is past the retention, v3 (103) is not
+    assertThat(calls.get("range")).isEqualTo(2);
+    assertThat(store.approximateNumEntries()).isEqualTo(2);
+    assertThat(claims.count("n1")).isEqualTo(2);
+  }
 }
