@@ -3,7 +3,9 @@ package dev.herald.auditor;
 import dev.herald.auditor.topology.InputFrontier;
 import dev.herald.schema.Topics;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -83,17 +85,16 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
   private static final int KEPT_OBSERVATIONS = 512;
 
   /** Per partition: (read time, end offset) observations, oldest first. */
-  private final Map<TopicPartition, java.util.ArrayDeque<long[]>> endsSeen =
-      new ConcurrentHashMap<>();
+  private final Map<TopicPartition, ArrayDeque<long[]>> endsSeen = new ConcurrentHashMap<>();
 
   @Override
   public OptionalLong appendedNoEarlierThan(String topic, int partition, long offset) {
-    java.util.ArrayDeque<long[]> seen = endsSeen.get(new TopicPartition(topic, partition));
+    ArrayDeque<long[]> seen = endsSeen.get(new TopicPartition(topic, partition));
     if (seen == null) {
       return OptionalLong.empty();
     }
     synchronized (seen) {
-      java.util.Iterator<long[]> newestFirst = seen.descendingIterator();
+      Iterator<long[]> newestFirst = seen.descendingIterator();
       while (newestFirst.hasNext()) {
         long[] o = newestFirst.next();
         if (o[1] <= offset) {
@@ -132,8 +133,7 @@ final class EndOffsetWatcher implements InputFrontier, AutoCloseable {
               caughtUpAt.merge(tp, readAt, Math::max);
             }
             progress.observe(tp, position, end.offset(), readAt);
-            java.util.ArrayDeque<long[]> seen =
-                endsSeen.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>());
+            ArrayDeque<long[]> seen = endsSeen.computeIfAbsent(tp, k -> new ArrayDeque<>());
             synchronized (seen) {
               seen.addLast(new long[] {readAt, end.offset()});
               while (seen.size() > KEPT_OBSERVATIONS) {

@@ -10,7 +10,7 @@ import dev.herald.auditor.ledger.AuditorIdentity;
 import dev.herald.auditor.output.GuardedClientSupplier;
 import dev.herald.auditor.output.OutputDeadLetters;
 import dev.herald.auditor.output.OutputLimits;
-import dev.herald.auditor.topology.AuditorRocksDb;
+import dev.herald.auditor.store.AuditorRocksDb;
 import dev.herald.auditor.topology.AuditorStores;
 import dev.herald.auditor.topology.AuditorTopology;
 import dev.herald.schema.AuditAlert;

@@ -1,7 +1,7 @@
 package dev.herald.bench.micro;
 
 import dev.herald.auditor.detect.EntityState;
-import dev.herald.auditor.flood.NodeLedger;
+import dev.herald.auditor.detect.NodeLedger;
 import java.lang.reflect.Method;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -13,8 +13,7 @@ import org.apache.kafka.common.serialization.Serde;
  */
 final class AuditorStoreCodecs {
   /** Where {@code StoreCodecs} lives now, and where issue #18 item 5 may move it. */
-  private static final List<String> CLASS_NAMES =
-      List.of("dev.herald.auditor.topology.StoreCodecs", "dev.herald.auditor.store.StoreCodecs");
+  private static final List<String> CLASS_NAMES = List.of("dev.herald.auditor.store.StoreCodecs");
 
   private AuditorStoreCodecs() {}
 

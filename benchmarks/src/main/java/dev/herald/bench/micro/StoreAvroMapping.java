@@ -2,8 +2,8 @@ package dev.herald.bench.micro;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.bench.store.avro.BatchDigest;
 import dev.herald.bench.store.avro.ClaimRef;
 import dev.herald.bench.store.avro.ClosedVersion;
@@ -80,7 +80,8 @@ public final class StoreAvroMapping {
               new ArrayList<>(c.missing),
               c.revotable));
     }
-    return new StoredEntity(s.group(), s.entityKey(), open, closed, s.forgottenBelow(), s.highestClosed());
+    return new StoredEntity(
+        s.group(), s.entityKey(), open, closed, s.forgottenBelow(), s.highestClosed());
   }
 
   private static StoredReport report(ReplicaReport r, String group, String entity, String node) {

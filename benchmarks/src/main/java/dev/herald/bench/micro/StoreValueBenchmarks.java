@@ -1,8 +1,8 @@
 package dev.herald.bench.micro;
 
 import dev.herald.auditor.detect.EntityState;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.bench.store.avro.StoredEntity;
 import dev.herald.bench.store.avro.StoredLedger;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.herald.bench.micro;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.schema.Topics;
 import java.util.HexFormat;
 import java.util.Random;

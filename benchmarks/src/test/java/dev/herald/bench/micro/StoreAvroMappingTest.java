@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.bench.store.avro.StoredEntity;
 import dev.herald.bench.store.avro.StoredLedger;
 import org.apache.kafka.common.serialization.Serde;

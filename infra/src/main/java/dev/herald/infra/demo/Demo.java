@@ -7,7 +7,7 @@ import dev.herald.auditor.api.ApiTokens;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.ledger.AuditorIdentity;
-import dev.herald.auditor.topology.AuditorRocksDb;
+import dev.herald.auditor.store.AuditorRocksDb;
 import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.HeraldFlinkMain;
 import dev.herald.infra.broker.EmbeddedKafkaBroker;

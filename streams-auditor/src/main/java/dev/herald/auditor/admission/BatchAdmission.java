@@ -1,6 +1,6 @@
 package dev.herald.auditor.admission;
 
-import dev.herald.auditor.flood.NodeLedger;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.identity.KeyCache;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.identity.RegisteredNode;

@@ -11,6 +11,7 @@ import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Evidence;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -317,7 +318,7 @@ public final class AlertBook {
       attributes.put("last", r.lastOccurrence);
     }
     if (r.lastOccurrenceAt > 0) {
-      attributes.put("lastSeenAt", java.time.Instant.ofEpochMilli(r.lastOccurrenceAt).toString());
+      attributes.put("lastSeenAt", Instant.ofEpochMilli(r.lastOccurrenceAt).toString());
     }
     List<Evidence> evidence = new ArrayList<>();
     for (EvidenceRef e : r.evidence) {
@@ -351,9 +352,9 @@ public final class AlertBook {
                 : ByteBuffer.wrap(HexFormat.of().parseHex(r.majorityHash)))
         .setDetail(r.detail == null ? "" : r.detail)
         .setEvidence(evidence)
-        .setDetectedAt(java.time.Instant.ofEpochMilli(r.detectedAt))
-        .setFirstEventTime(java.time.Instant.ofEpochMilli(r.firstEventTime))
-        .setResolvedAt(r.resolvedAt == null ? null : java.time.Instant.ofEpochMilli(r.resolvedAt))
+        .setDetectedAt(Instant.ofEpochMilli(r.detectedAt))
+        .setFirstEventTime(Instant.ofEpochMilli(r.firstEventTime))
+        .setResolvedAt(r.resolvedAt == null ? null : Instant.ofEpochMilli(r.resolvedAt))
         .setAttributes(attributes)
         .build();
   }

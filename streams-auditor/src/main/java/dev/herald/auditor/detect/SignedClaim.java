@@ -4,6 +4,7 @@ import dev.herald.schema.canonical.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * What the auditor keeps of one node's signed claim for one entity version once the claim has been
@@ -60,20 +61,20 @@ public record SignedClaim(byte[] digest, long recordedAt, EvidenceRef where) {
 
   /** Whether {@code otherDigest} is this claim's digest (a re-sent identical claim). */
   public boolean sameAs(byte[] otherDigest) {
-    return java.util.Arrays.equals(digest, otherDigest);
+    return Arrays.equals(digest, otherDigest);
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof SignedClaim c
-        && java.util.Arrays.equals(digest, c.digest)
+        && Arrays.equals(digest, c.digest)
         && recordedAt == c.recordedAt
         && where.equals(c.where);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Arrays.hashCode(digest) * 31 + Long.hashCode(recordedAt);
+    return Arrays.hashCode(digest) * 31 + Long.hashCode(recordedAt);
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.herald.schema.signing.RotationSignatures;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -55,7 +56,7 @@ public final class RegistryRules {
     Optional<String> otherOwnerOfKey(String publicKeyHex, String except);
 
     /** The view of the histories in {@code histories}, by node id (read as it changes). */
-    static View of(java.util.Map<String, NodeHistory> histories) {
+    static View of(Map<String, NodeHistory> histories) {
       return new View() {
         @Override
         public Optional<NodeHistory> history(String nodeId) {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Reloads the policy file into a {@link PolicyHolder} when it changes on disk (its directory is
@@ -66,8 +67,8 @@ public final class PolicyWatcher implements AutoCloseable {
     w.thread.start();
     if (onSighup) {
       try {
-        sun.misc.Signal.handle(
-            new sun.misc.Signal("HUP"),
+        Signal.handle(
+            new Signal("HUP"),
             sig -> {
               LOG.info("SIGHUP: reloading the policy file={}", w.file);
               w.reload();

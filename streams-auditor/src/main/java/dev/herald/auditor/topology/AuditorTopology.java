@@ -1,11 +1,16 @@
 package dev.herald.auditor.topology;
 
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.detect.Liveness;
 import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.ledger.AuditLog;
-import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.store.BinarySerde;
+import dev.herald.auditor.store.DecodedValueCache;
+import dev.herald.auditor.store.JsonSerde;
+import dev.herald.auditor.store.StoreCodecs;
+import dev.herald.auditor.store.WriteBackStore;
 import dev.herald.schema.AlertAck;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.ConsistencyWindow;

@@ -2,6 +2,7 @@ package dev.herald.auditor.topology;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -59,7 +60,7 @@ final class DeadlineIndex {
 
   /** Removes and returns the versions due by {@code now}, in deadline then version order. */
   void takeDueVersions(long now, List<DueVersion> out) {
-    List<Bytes> keys = new java.util.ArrayList<>();
+    List<Bytes> keys = new ArrayList<>();
     nextDeadline = dueBy(DEADLINE, scannedBelow, now, keys);
     // every deadline up to now is taken; a later one added below now lowers this again
     scannedBelow = Math.max(scannedBelow, now == Long.MAX_VALUE ? now : now + 1);
@@ -74,7 +75,7 @@ final class DeadlineIndex {
 
   /** Removes the evidence expiries an earlier version wrote (see the class comment). */
   void dropEvidenceExpiries() {
-    List<Bytes> keys = new java.util.ArrayList<>();
+    List<Bytes> keys = new ArrayList<>();
     dueBy(EVIDENCE_EXPIRY, 0, Long.MAX_VALUE, keys);
     keys.forEach(store::delete);
   }

@@ -2,9 +2,9 @@ package dev.herald.auditor.topology;
 
 import dev.herald.auditor.admission.HeartbeatAdmission;
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.detect.Liveness;
 import dev.herald.auditor.identity.KeyCache;
 import dev.herald.auditor.identity.RegisteredNode;
-import dev.herald.auditor.liveness.Liveness;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.Topics;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.IdentityLedger;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.identity.RegistryRules;
+import dev.herald.auditor.store.JsonSerde;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;

@@ -1,15 +1,15 @@
 package dev.herald.auditor.topology;
 
 import dev.herald.auditor.admission.BatchAdmission;
-import dev.herald.auditor.consistency.ConsistencyVerdicts;
 import dev.herald.auditor.detect.ClaimEquivocation;
+import dev.herald.auditor.detect.ConsistencyVerdicts;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.Reconciler;
 import dev.herald.auditor.detect.ReplicaReport;
 import dev.herald.auditor.detect.SignedClaim;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.identity.KeyCache;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.policy.AuditPolicy;

@@ -2,7 +2,7 @@ package dev.herald.auditor.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.auditor.flood.NodeLedger;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.identity.KeyCache;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.identity.TestHistories;

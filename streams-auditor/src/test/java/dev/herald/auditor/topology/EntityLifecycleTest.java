@@ -3,6 +3,7 @@ package dev.herald.auditor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.detect.EntityState;
+import dev.herald.auditor.store.StoreCodecs;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;

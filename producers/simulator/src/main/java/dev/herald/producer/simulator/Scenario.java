@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.herald.schema.config.ConfigProblem;
 import dev.herald.schema.config.ConfigReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,7 +224,7 @@ public final class Scenario {
       }
       return fromYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot read the bundled demo-scenario.yaml", e);
+      throw new UncheckedIOException("cannot read the bundled demo-scenario.yaml", e);
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import dev.herald.auditor.alerting.AlertRecord;
 import dev.herald.auditor.detect.EntityState;
@@ -6,10 +6,10 @@ import dev.herald.auditor.detect.EntityState.ClosedVersion;
 import dev.herald.auditor.detect.EntityState.VersionSlot;
 import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
-import dev.herald.auditor.flood.NodeLedger;
-import dev.herald.auditor.topology.BinarySerde.In;
-import dev.herald.auditor.topology.BinarySerde.Out;
+import dev.herald.auditor.store.BinarySerde.In;
+import dev.herald.auditor.store.BinarySerde.Out;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.Severity;
@@ -31,22 +31,22 @@ import java.util.TreeMap;
  * declaration order; {@code StoreCodecsTest} fails when a class gains a field this file does not
  * write, so a new field cannot be dropped silently.
  */
-final class StoreCodecs {
+public final class StoreCodecs {
   private StoreCodecs() {}
 
-  static BinarySerde<EntityState> entityStates() {
+  public static BinarySerde<EntityState> entityStates() {
     return new BinarySerde<>(EntityState.class, ENTITY_STATE);
   }
 
-  static BinarySerde<NodeLedger> nodeLedgers() {
+  public static BinarySerde<NodeLedger> nodeLedgers() {
     return new BinarySerde<>(NodeLedger.class, NODE_LEDGER);
   }
 
-  static BinarySerde<Finding> findings() {
+  public static BinarySerde<Finding> findings() {
     return new BinarySerde<>(Finding.class, FINDING);
   }
 
-  static BinarySerde<AlertRecord> alertRecords() {
+  public static BinarySerde<AlertRecord> alertRecords() {
     return new BinarySerde<>(AlertRecord.class, ALERT_RECORD);
   }
 

@@ -1,6 +1,5 @@
-package dev.herald.auditor.liveness;
+package dev.herald.auditor.detect;
 
-import dev.herald.auditor.detect.Finding;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.HeartbeatStatus;
 import java.util.ArrayList;

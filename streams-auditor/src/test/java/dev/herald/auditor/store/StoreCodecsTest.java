@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,9 @@ import dev.herald.auditor.alerting.AlertRecord;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.Finding;
+import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.Reconciler;
 import dev.herald.auditor.detect.ReplicaReport;
-import dev.herald.auditor.flood.NodeLedger;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.schema.AlertStatus;

@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +35,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * store before each commit ({@code StreamTask.flush}, Kafka Streams 3.x and 4.x); {@code
  * WriteBackStoreTest} fails if a commit no longer writes the cached values.
  */
-final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<String, V>, String, V>
+public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<String, V>, String, V>
     implements KeyValueStore<String, V> {
 
   /** A cached value and whether the store below still has an older one. */
@@ -74,7 +74,7 @@ final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<String, V>
   }
 
   /** A builder of {@code builder}'s store with a write-back cache of {@code capacity} values. */
-  static <V> StoreBuilder<KeyValueStore<String, V>> builder(
+  public static <V> StoreBuilder<KeyValueStore<String, V>> builder(
       StoreBuilder<KeyValueStore<String, V>> builder, int capacity) {
     return new Builder<>(builder, capacity);
   }

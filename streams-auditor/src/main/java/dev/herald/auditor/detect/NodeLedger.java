@@ -1,4 +1,4 @@
-package dev.herald.auditor.flood;
+package dev.herald.auditor.detect;
 
 import dev.herald.auditor.policy.GroupPolicy;
 import java.util.TreeMap;

@@ -1,7 +1,5 @@
-package dev.herald.auditor.consistency;
+package dev.herald.auditor.detect;
 
-import dev.herald.auditor.detect.EntityState;
-import dev.herald.auditor.detect.Finding;
 import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.ConsistencyVerdict;

@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
@@ -12,8 +12,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /** JSON serde for the auditor's own state-store and repartition values (never for input). */
-final class JsonSerde<T> implements Serde<T> {
-  static final ObjectMapper MAPPER =
+public final class JsonSerde<T> implements Serde<T> {
+  public static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.PUBLIC_ONLY)
@@ -21,7 +21,7 @@ final class JsonSerde<T> implements Serde<T> {
 
   private final Class<T> type;
 
-  JsonSerde(Class<T> type) {
+  public JsonSerde(Class<T> type) {
     this.type = type;
   }
 

@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;

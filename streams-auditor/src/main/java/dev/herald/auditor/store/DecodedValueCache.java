@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,12 +14,12 @@ import org.apache.kafka.common.utils.Bytes;
  * instance is safe. Thread-safe (the global store is written by the global thread and read by every
  * stream thread); forgets everything when it holds {@code capacity} values.
  */
-final class DecodedValueCache<T> implements Serde<T> {
+public final class DecodedValueCache<T> implements Serde<T> {
   private final Serde<T> inner;
   private final int capacity;
   private final Map<Bytes, T> decoded = new ConcurrentHashMap<>();
 
-  DecodedValueCache(Serde<T> inner, int capacity) {
+  public DecodedValueCache(Serde<T> inner, int capacity) {
     this.inner = inner;
     this.capacity = capacity;
   }

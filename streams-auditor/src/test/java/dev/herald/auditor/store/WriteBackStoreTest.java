@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,7 @@
-package dev.herald.auditor.liveness;
+package dev.herald.auditor.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.auditor.detect.Finding;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.HeartbeatStatus;
 import java.util.List;

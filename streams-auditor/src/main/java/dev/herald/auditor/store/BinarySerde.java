@@ -1,4 +1,4 @@
-package dev.herald.auditor.topology;
+package dev.herald.auditor.store;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Stateless and thread-safe: one instance may serve every task's store.
  */
-final class BinarySerde<T> implements Serde<T> {
+public final class BinarySerde<T> implements Serde<T> {
   /** First byte of every value written by this serde (format 1). */
   static final byte FORMAT = (byte) 0xB1;
 

@@ -1,12 +1,7 @@
-package dev.herald.auditor.consistency;
+package dev.herald.auditor.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.auditor.detect.EntityState;
-import dev.herald.auditor.detect.EvidenceRef;
-import dev.herald.auditor.detect.Finding;
-import dev.herald.auditor.detect.Reconciler;
-import dev.herald.auditor.detect.ReplicaReport;
 import dev.herald.auditor.policy.GroupPolicy;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.VerdictOutcome;

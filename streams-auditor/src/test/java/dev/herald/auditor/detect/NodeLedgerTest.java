@@ -1,4 +1,4 @@
-package dev.herald.auditor.flood;
+package dev.herald.auditor.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
