@@ -1,0 +1,154 @@
+package dev.herald.infra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.producer.simulator.Scenario;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * {@code --scenario} of {@code herald demo} and {@code herald simulate} (the {@link
+ * ScenarioOptions} mixin): one help text, one error for a file that is missing, unreadable or
+ * invalid (exit code 2, a hint, no stack trace), checked before any broker is contacted.
+ */
+class ScenarioOptionsTest {
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cli = HeraldCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** The command line of a command with a scenario file, before anything is started. */
+  private static Run runWithScenario(String command, Path file) {
+    return command.equals("demo")
+        ? run("demo", "--scenario", file.toString(), "--duration", "5s")
+        : run("simulate", "--bootstrap-server", "localhost:1", "--scenario", file.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"simulate", "demo"})
+  void aMissingFileIsAUsageErrorSayingSo(String command, @TempDir Path dir) {
+    Path missing = dir.resolve("nonexistent.yaml");
+
+    Run r = runWithScenario(command, missing);
+
+    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(r.err())
+        .contains("herald " + command + ": --scenario " + missing + ": no such file")
+        .contains("hint: " + ScenarioOptions.HINT)
+        .doesNotContain("\tat ");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"simulate", "demo"})
+  void malformedYamlIsAUsageErrorNamingTheLine(String command, @TempDir Path dir) throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "groups: 2\nfaults: [divergence\n");
+
+    Run r = runWithScenario(command, bad);
+
+    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(r.err())
+        .contains("--scenario " + bad + ": not a valid scenario: not valid YAML at line")
+        .contains("hint: " + ScenarioOptions.HINT)
+        .doesNotContain("\tat ");
+    assertThat(r.err().split(bad.toString(), -1)).as("the file is named once").hasSize(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"simulate", "demo"})
+  void anUnknownKeyIsAUsageErrorNamingTheKey(String command, @TempDir Path dir) throws Exception {
+    Path bad = Files.writeString(dir.resolve("typo.yaml"), "grops: 2\n");
+
+    Run r = runWithScenario(command, bad);
+
+    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(r.err()).contains("--scenario " + bad + ": not a valid scenario:").contains("grops");
+  }
+
+  @Test
+  void aDirectoryOrABinaryFileIsAUsageErrorSayingWhy(@TempDir Path dir) throws Exception {
+    Path binary = Files.write(dir.resolve("scenario.bin"), new byte[] {(byte) 0xff, (byte) 0xfe});
+
+    Run asDir = runWithScenario("simulate", dir);
+    Run asBinary = runWithScenario("simulate", binary);
+
+    assertThat(asDir.exit()).isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(asDir.err()).contains("--scenario " + dir + ": is a directory, not a file");
+    assertThat(asBinary.exit()).isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(asBinary.err()).contains("--scenario " + binary + ": not a UTF-8 text file");
+  }
+
+  @Test
+  void simulateFlagsOverrideTheFile(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("s.yaml"), "groups: 2\nseed: 9\nfaults: [fork]\n");
+    SimulateCommand simulate = new SimulateCommand();
+    new CommandLine(simulate).parseArgs("--scenario", file.toString(), "--seed", "7");
+
+    Scenario s = simulate.scenario();
+
+    assertThat(s.groups()).isEqualTo(2);
+    assertThat(s.seed()).isEqualTo(7);
+    assertThat(s.faults()).hasSize(1);
+  }
+
+  @Test
+  void simulateWithoutAFileUsesTheBuiltInDefaults() {
+    SimulateCommand simulate = new SimulateCommand();
+    new CommandLine(simulate).parseArgs("--replicas", "3");
+
+    Scenario s = simulate.scenario();
+
+    assertThat(s.replicas()).isEqualTo(3);
+    assertThat(s.groups()).isEqualTo(Scenario.builder().build().groups());
+    assertThat(s.faults()).isEmpty();
+  }
+
+  @Test
+  void aBadSimulateFlagValueIsAUsageErrorToo() {
+    Run r = run("simulate", "--bootstrap-server", "localhost:1", "--replicas", "2");
+
+    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(r.err()).contains("replicas").contains("hint:").doesNotContain("\tat ");
+  }
+
+  @Test
+  void demoAndSimulateShowTheSameScenarioHelp() {
+    String simulate = run("simulate", "--help").out();
+    String demo = run("demo", "--help").out();
+
+    String line = "--scenario=FILE";
+    assertThat(simulate).contains(line).contains("bundled mixed-fault scenario");
+    assertThat(helpOf(demo, line)).isEqualTo(helpOf(simulate, line));
+  }
+
+  /** The help lines of one option: its line and the indented continuation lines after it. */
+  private static String helpOf(String usage, String option) {
+    StringBuilder b = new StringBuilder();
+    boolean in = false;
+    for (String l : usage.split("\n")) {
+      if (l.trim().startsWith(option)) {
+        in = true;
+      } else if (in && l.trim().startsWith("-")) {
+        break;
+      }
+      if (in) {
+        b.append(l.trim()).append('\n');
+      }
+    }
+    return b.toString();
+  }
+}
