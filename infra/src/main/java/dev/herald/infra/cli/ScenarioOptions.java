@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.StringJoiner;
 import picocli.CommandLine.Option;
 
 /**
@@ -68,13 +69,28 @@ public final class ScenarioOptions {
               + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
           e);
     } catch (IllegalArgumentException e) {
-      throw error(file, "not a valid scenario: " + withoutFileName(file, e.getMessage()), e);
+      throw error(
+          file, "not a valid scenario: " + oneLine(withoutFileName(file, e.getMessage())), e);
     }
   }
 
   private static CliException error(Path file, String problem, Throwable cause) {
     return new CliException(
         "--scenario " + file + ": " + problem, HINT, HeraldCli.EXIT_USAGE, cause);
+  }
+
+  /**
+   * The YAML parser's message on one line: its text lines joined, without the quoted excerpt of the
+   * file and the position lines under it (indented), which the line number already gives.
+   */
+  static String oneLine(String message) {
+    StringJoiner line = new StringJoiner("; ");
+    for (String l : message.split("\\R")) {
+      if (!l.isBlank() && !Character.isWhitespace(l.charAt(0))) {
+        line.add(l.strip());
+      }
+    }
+    return line.toString();
   }
 
   /** The parser prefixes its messages with the file name, which the CLI message already has. */

@@ -66,6 +66,12 @@ class ScenarioOptionsTest {
         .contains("hint: " + ScenarioOptions.HINT)
         .doesNotContain("\tat ");
     assertThat(r.err().split(bad.toString(), -1)).as("the file is named once").hasSize(2);
+    assertThat(r.err().lines())
+        .as("one line for the error, one for the hint")
+        .hasSize(2)
+        .first()
+        .asString()
+        .contains("not valid YAML at line");
   }
 
   @ParameterizedTest
@@ -131,11 +137,15 @@ class ScenarioOptionsTest {
     String demo = run("demo", "--help").out();
 
     String line = "--scenario=FILE";
-    assertThat(simulate).contains(line).contains("bundled mixed-fault scenario");
+    assertThat(helpOf(simulate, line))
+        .contains("Without it, demo runs its bundled mixed-fault scenario and simulate the");
     assertThat(helpOf(demo, line)).isEqualTo(helpOf(simulate, line));
   }
 
-  /** The help lines of one option: its line and the indented continuation lines after it. */
+  /**
+   * The help of one option: its line and the indented continuation lines after it, with runs of
+   * white space as one space (each command wraps at its own column).
+   */
   private static String helpOf(String usage, String option) {
     StringBuilder b = new StringBuilder();
     boolean in = false;
@@ -149,6 +159,6 @@ class ScenarioOptionsTest {
         b.append(l.trim()).append('\n');
       }
     }
-    return b.toString();
+    return b.toString().replaceAll("\\s+", " ").trim();
   }
 }
