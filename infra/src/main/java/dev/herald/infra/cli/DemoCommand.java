@@ -3,7 +3,6 @@ package dev.herald.infra.cli;
 import dev.herald.infra.demo.Demo;
 import dev.herald.infra.demo.DemoScenario;
 import dev.herald.producer.simulator.Scenario;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -13,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code herald demo}: the whole system in one process, with a browser dashboard. */
@@ -68,12 +68,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Schema registry port (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int registryPort;
 
-  @Option(
-      names = "--scenario",
-      paramLabel = "FILE",
-      description =
-          "Simulator scenario YAML (default: the bundled mixed-fault scenario; docs/simulator.md).")
-  Path scenarioFile;
+  @Mixin ScenarioOptions scenarioOptions;
 
   @Option(names = "--no-faults", description = "Honest replicas only: no alert should fire.")
   boolean noFaults;
@@ -159,18 +154,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private Scenario scenario() {
-    Scenario s;
-    try {
-      s = scenarioFile == null ? DemoScenario.mixedFaults() : Scenario.fromFile(scenarioFile);
-    } catch (IOException e) {
-      throw new CliException(
-          "cannot read --scenario " + scenarioFile + ": " + e.getMessage(),
-          "pass a readable scenario YAML (docs/simulator.md)");
-    } catch (IllegalArgumentException e) {
-      throw new CliException(
-          "invalid --scenario " + scenarioFile + ": " + e.getMessage(),
-          "see docs/simulator.md for the scenario format");
-    }
+    Scenario s = scenarioOptions.load().orElseGet(DemoScenario::mixedFaults);
     if (noFaults) {
       s = s.toBuilder().faults(List.of()).build();
     }

@@ -6,7 +6,6 @@ import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.producer.simulator.Simulator;
 import dev.herald.schema.registry.SchemaRegistryClient;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,11 +52,7 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Schema registry (default: ${DEFAULT-VALUE}; env HERALD_SCHEMA_REGISTRY_URL).")
   String schemaRegistryUrl;
 
-  @Option(
-      names = "--scenario",
-      paramLabel = "FILE",
-      description = "Scenario YAML; flags override it.")
-  Path scenarioFile;
+  @Mixin ScenarioOptions scenarioOptions;
 
   @Option(names = "--groups", description = "Replication groups (default 3).")
   Integer groups;
@@ -155,16 +150,8 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   Scenario scenario() {
-    Scenario.Builder b;
-    try {
-      b = scenarioFile == null ? Scenario.builder() : Scenario.fromFile(scenarioFile).toBuilder();
-    } catch (IOException e) {
-      throw new CliException(
-          "cannot read --scenario " + scenarioFile + ": " + e.getMessage(),
-          "see examples/scenario-all-faults.yaml");
-    } catch (IllegalArgumentException e) {
-      throw new CliException(e.getMessage(), "see docs/simulator.md for the scenario format");
-    }
+    Scenario.Builder b =
+        scenarioOptions.load().map(Scenario::toBuilder).orElseGet(Scenario::builder);
     try {
       if (groups != null) b.groups(groups);
       if (replicas != null) b.replicas(replicas);
@@ -180,7 +167,11 @@ public final class SimulateCommand implements Callable<Integer> {
       }
       return s;
     } catch (IllegalArgumentException e) {
-      throw new CliException(e.getMessage(), "run herald simulate --help for the allowed values");
+      throw new CliException(
+          e.getMessage(),
+          "run herald simulate --help for the allowed values",
+          HeraldCli.EXIT_USAGE,
+          e);
     }
   }
 

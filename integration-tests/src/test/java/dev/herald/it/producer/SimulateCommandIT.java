@@ -99,7 +99,7 @@ class SimulateCommandIT {
             KAFKA.bootstrapServers(),
             "--faults",
             "meteor");
-    assertThat(code).isEqualTo(HeraldCli.EXIT_FAILURE);
+    assertThat(code).as("a bad flag value is a usage error").isEqualTo(HeraldCli.EXIT_USAGE);
     assertThat(err.toString())
         .contains("unknown fault type 'meteor'")
         .contains("hint:")

@@ -181,6 +181,25 @@ class AuditorHttpServerTest {
   }
 
   @Test
+  void streamWithABadFilterGetsAnErrorEventNamingTheParameterAndIsClosed() throws Exception {
+    // When: the body completes only because the server closes the stream
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(server.baseUrl() + "/api/alerts/stream?severity=SEVERE"))
+                .header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    // Then
+    assertThat(r.body())
+        .contains("event: error")
+        .contains("bad parameter 'severity'")
+        .doesNotContain("connected");
+  }
+
+  @Test
   void streamWithoutEventStreamAcceptIs406() throws Exception {
     HttpResponse<String> r = get("/api/alerts/stream");
 
