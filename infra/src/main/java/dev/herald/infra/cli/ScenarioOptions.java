@@ -93,12 +93,19 @@ public final class ScenarioOptions {
     return line.toString();
   }
 
-  /** The parser prefixes its messages with the file name, which the CLI message already has. */
+  /** The parser's own prefix, which "not a valid scenario" already says. */
+  private static final String INVALID = "invalid scenario: ";
+
+  /**
+   * The parser prefixes its messages with the file name and "invalid scenario", which the CLI
+   * message already has.
+   */
   private static String withoutFileName(Path file, String message) {
     if (message == null) {
       return "(no detail)";
     }
     String prefix = file + ": ";
-    return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    String rest = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    return rest.startsWith(INVALID) ? rest.substring(INVALID.length()) : rest;
   }
 }

@@ -61,10 +61,11 @@ class ScenarioOptionsTest {
     Run unknownKey = runWithScenario(command, typo);
 
     String invalid = ": not a valid scenario: ";
-    assertOneUsageError(notYaml, command, "--scenario " + malformed + invalid + "not valid YAML");
+    assertOneUsageError(notYaml, command, "--scenario " + malformed + invalid + "line 2, column ");
+    assertThat(notYaml.err()).contains("not valid YAML").doesNotContain("invalid scenario");
     assertThat(notYaml.err().split(malformed.toString(), -1)).as("named once").hasSize(2);
     assertOneUsageError(unknownKey, command, "--scenario " + typo + invalid);
-    assertThat(unknownKey.err()).contains("'grops'");
+    assertThat(unknownKey.err()).contains("grops: unknown key; allowed: ");
   }
 
   @Test
