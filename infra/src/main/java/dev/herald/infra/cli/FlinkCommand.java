@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     subcommands = FlinkSubmitCommand.class,
     description = {
-      "Runs Herald's Flink jobs (availability, risk) in a local MiniCluster.",
+      "Runs Herald's Flink jobs (availability, risk, consistency) in a local MiniCluster.",
       "They read herald.heartbeats.v1, herald.alerts.v1 and the node registry herald.nodes.v1"
           + " (only heartbeats signed with a registered key count) and write"
           + " herald.availability.v1, herald.risk.v1 and, for bad, unverifiable or late records,"

@@ -368,7 +368,7 @@ public final class Demo implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      step.begin("Flink jobs (availability, risk) in a local MiniCluster");
+      step.begin("Flink jobs (availability, risk, consistency) in a local MiniCluster");
       JobClient job = startFlink(registryServer.url());
       started.add(
           () -> {
