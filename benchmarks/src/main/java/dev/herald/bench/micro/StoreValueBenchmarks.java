@@ -3,6 +3,7 @@ package dev.herald.bench.micro;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
+import dev.herald.auditor.store.StoreCodecs;
 import dev.herald.bench.store.avro.StoredEntity;
 import dev.herald.bench.store.avro.StoredLedger;
 import java.util.Map;
@@ -84,8 +85,8 @@ public class StoreValueBenchmarks {
 
     @Setup
     public void setUp() {
-      binaryWriter = AuditorStoreCodecs.entityStates().serializer();
-      binaryReader = AuditorStoreCodecs.entityStates().deserializer();
+      binaryWriter = StoreCodecs.entityStates().serializer();
+      binaryReader = StoreCodecs.entityStates().deserializer();
       avro =
           new AvroStoreSerde<>(
               StoredEntity.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
@@ -156,7 +157,7 @@ public class StoreValueBenchmarks {
 
     @Setup
     public void setUp() {
-      binaryWriter = AuditorStoreCodecs.nodeLedgers().serializer();
+      binaryWriter = StoreCodecs.nodeLedgers().serializer();
       avro =
           new AvroStoreSerde<>(
               StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
@@ -203,8 +204,8 @@ public class StoreValueBenchmarks {
 
     @Setup
     public void setUp() {
-      Serializer<NodeLedger> binaryWriter = AuditorStoreCodecs.nodeLedgers().serializer();
-      binaryReader = AuditorStoreCodecs.nodeLedgers().deserializer();
+      Serializer<NodeLedger> binaryWriter = StoreCodecs.nodeLedgers().serializer();
+      binaryReader = StoreCodecs.nodeLedgers().deserializer();
       avro =
           new AvroStoreSerde<>(
               StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);

@@ -2,6 +2,7 @@ package dev.herald.bench.micro;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.NodeLedger;
+import dev.herald.auditor.store.StoreCodecs;
 import dev.herald.bench.store.avro.StoredEntity;
 import dev.herald.bench.store.avro.StoredLedger;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ public final class StoreValueSizes {
   private StoreValueSizes() {}
 
   public static void main(String[] args) {
-    Serializer<EntityState> binary = AuditorStoreCodecs.entityStates().serializer();
+    Serializer<EntityState> binary = StoreCodecs.entityStates().serializer();
     AvroStoreSerde<EntityState, StoredEntity> avro =
         new AvroStoreSerde<>(
             StoredEntity.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
@@ -48,7 +49,7 @@ public final class StoreValueSizes {
             a / (double) StoreValueBenchmarks.ENTITIES);
       }
     }
-    Serializer<NodeLedger> binaryLedgers = AuditorStoreCodecs.nodeLedgers().serializer();
+    Serializer<NodeLedger> binaryLedgers = StoreCodecs.nodeLedgers().serializer();
     AvroStoreSerde<NodeLedger, StoredLedger> avroLedgers =
         new AvroStoreSerde<>(
             StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);

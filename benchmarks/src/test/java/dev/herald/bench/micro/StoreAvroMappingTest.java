@@ -6,6 +6,7 @@ import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
+import dev.herald.auditor.store.StoreCodecs;
 import dev.herald.bench.store.avro.StoredEntity;
 import dev.herald.bench.store.avro.StoredLedger;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class StoreAvroMappingTest {
   private static final String TOPIC = "t";
 
-  private final Serde<EntityState> binary = AuditorStoreCodecs.entityStates();
+  private final Serde<EntityState> binary = StoreCodecs.entityStates();
   private final AvroStoreSerde<EntityState, StoredEntity> avro =
       new AvroStoreSerde<>(
           StoredEntity.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
@@ -75,7 +76,7 @@ class StoreAvroMappingTest {
   @Test
   void aLedgerSurvivesTheAvroMapping() {
     // Given
-    Serde<NodeLedger> binaryLedgers = AuditorStoreCodecs.nodeLedgers();
+    Serde<NodeLedger> binaryLedgers = StoreCodecs.nodeLedgers();
     AvroStoreSerde<NodeLedger, StoredLedger> avroLedgers =
         new AvroStoreSerde<>(
             StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
