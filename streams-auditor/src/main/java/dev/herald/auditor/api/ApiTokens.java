@@ -1,8 +1,13 @@
 package dev.herald.auditor.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.herald.schema.config.ConfigProblem;
+import dev.herald.schema.config.ConfigReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiTokens {
   private static final Logger LOG = LoggerFactory.getLogger(ApiTokens.class);
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = ConfigReader.strict(YAMLMapper.builder()).build();
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -91,72 +96,78 @@ public final class ApiTokens {
 
   /** Parses the YAML text of a token file. */
   public static ApiTokens parse(String yaml) {
-    JsonNode root;
     try {
-      root = YAML.readTree(yaml);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not valid YAML: " + e.getMessage());
+      TokensFile f = ConfigReader.read(YAML, yaml, TokensFile.class);
+      if (f == null || f.tokens() == null) {
+        throw new ConfigProblem(
+            "tokens", null, "is required: a list of {name, role, sha256} (docs/api.md)");
+      }
+      return new ApiTokens(entries(f.tokens()));
+    } catch (ConfigProblem p) {
+      throw new IllegalArgumentException(ConfigReader.locate(YAML, yaml, p).getMessage());
     }
-    if (root == null || !root.isObject() || !root.path("tokens").isArray()) {
-      throw new IllegalArgumentException(
-          "expected a mapping with a list 'tokens' of {name, role, sha256}");
+  }
+
+  /** The file as written: one key, {@code tokens}. */
+  record TokensFile(List<TokenEntry> tokens) {}
+
+  /** One entry as written; its own keys are checked here, the rules between entries below. */
+  record TokenEntry(
+      String name, @JsonDeserialize(using = RoleValue.class) Role role, String sha256) {
+    TokenEntry {
+      if (name == null || !NAME.matcher(name).matches()) {
+        throw new ConfigProblem(
+            "name", name, name == null ? "is required" : "must match " + NAME.pattern());
+      }
+      if (role == null) {
+        throw new ConfigProblem("role", null, "is required: viewer or operator");
+      }
+      sha256 = sha256 == null ? "" : sha256.toLowerCase(Locale.ROOT);
+      if (!SHA256.matcher(sha256).matches()) {
+        throw new ConfigProblem(
+            "sha256",
+            null,
+            "must be the 64 hex digits of the token's SHA-256"
+                + " (printf %s \"$TOKEN\" | sha256sum), not the token itself");
+      }
     }
-    root.fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!k.equals("tokens")) {
-                throw new IllegalArgumentException(k + ": unknown key; allowed: tokens");
-              }
-            });
+  }
+
+  private static List<Entry> entries(List<TokenEntry> tokens) {
     List<Entry> entries = new ArrayList<>();
     Set<String> names = new HashSet<>();
     Set<String> digests = new HashSet<>();
-    int i = 0;
-    for (JsonNode n : root.get("tokens")) {
-      String path = "tokens[" + i++ + "]";
-      if (!n.isObject()) {
-        throw new IllegalArgumentException(path + ": must be a mapping {name, role, sha256}");
+    for (int i = 0; i < tokens.size(); i++) {
+      TokenEntry t = tokens.get(i);
+      String path = "tokens[" + i + "]";
+      if (t == null) {
+        throw new ConfigProblem(path, null, "must be a mapping {name, role, sha256}");
       }
-      n.fieldNames()
-          .forEachRemaining(
-              k -> {
-                if (!Set.of("name", "role", "sha256").contains(k)) {
-                  throw new IllegalArgumentException(
-                      path + "." + k + ": unknown key; allowed: name, role, sha256");
-                }
-              });
-      String name = n.path("name").asText("");
-      if (!NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(
-            path + ".name: '" + name + "' must match " + NAME.pattern());
+      if (!names.add(t.name())) {
+        throw new ConfigProblem(path + ".name", t.name(), "is used twice");
       }
-      if (!names.add(name)) {
-        throw new IllegalArgumentException(path + ".name: '" + name + "' is used twice");
+      if (!digests.add(t.sha256())) {
+        throw new ConfigProblem(path + ".sha256", null, "lists the same token a second time");
       }
-      String roleText = n.path("role").asText("");
-      Role role;
-      try {
-        role = Role.valueOf(roleText.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            path + ".role: '" + roleText + "' is not one of viewer, operator");
-      }
-      String digest = n.path("sha256").asText("").toLowerCase(Locale.ROOT);
-      if (!SHA256.matcher(digest).matches()) {
-        throw new IllegalArgumentException(
-            path
-                + ".sha256: must be the 64 hex digits of the token's SHA-256"
-                + " (printf %s \"$TOKEN\" | sha256sum), not the token itself");
-      }
-      if (!digests.add(digest)) {
-        throw new IllegalArgumentException(path + ".sha256: the same token is listed twice");
-      }
-      entries.add(new Entry(name, role, HexFormat.of().parseHex(digest)));
+      entries.add(new Entry(t.name(), t.role(), HexFormat.of().parseHex(t.sha256())));
     }
     if (entries.isEmpty()) {
-      throw new IllegalArgumentException("'tokens' is empty: nobody could use the API");
+      throw new ConfigProblem("tokens", null, "is empty: nobody could use the API");
     }
-    return new ApiTokens(entries);
+    return entries;
+  }
+
+  /** {@code viewer} or {@code operator}, in any case. */
+  static final class RoleValue extends JsonDeserializer<Role> {
+    @Override
+    public Role deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = p.getValueAsString();
+      try {
+        return Role.valueOf(text.trim().toUpperCase(Locale.ROOT));
+      } catch (RuntimeException e) {
+        throw ConfigReader.bad(p, p.getText(), "is not one of viewer, operator");
+      }
+    }
   }
 
   /** The caller presenting {@code token}, if it is listed (constant-time comparison). */

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -295,6 +296,42 @@ class ApiAccessTest {
         .hasMessageContaining("tokens[0].sha256")
         .hasMessageContaining("not the token itself");
     assertThatThrownBy(() -> ApiTokens.parse("tokens: []\n")).hasMessageContaining("empty");
+    String digest = "a".repeat(64);
+    assertThatThrownBy(
+            () ->
+                ApiTokens.parse(
+                    "tokens:\n  - name: a\n    role: viewer\n    sha256: "
+                        + digest
+                        + "\n    expires: 2027-01-01\n"))
+        .hasMessageContaining("line 5")
+        .hasMessageContaining("tokens[0].expires: unknown key; allowed: name, role, sha256");
+    assertThatThrownBy(
+            () ->
+                ApiTokens.parse(
+                    "tokens:\n  - {name: a, role: viewer, sha256: "
+                        + digest
+                        + "}\n  - {name: a, role: operator, sha256: "
+                        + "b".repeat(64)
+                        + "}\n"))
+        .hasMessageContaining("tokens[1].name: 'a' is used twice");
+    assertThatThrownBy(
+            () ->
+                ApiTokens.parse(
+                    "tokens:\n  - {name: a, role: viewer, sha256: "
+                        + digest
+                        + "}\n  - {name: b, role: viewer, sha256: "
+                        + digest.toUpperCase(Locale.ROOT)
+                        + "}\n"))
+        .hasMessageContaining("tokens[1].sha256")
+        .hasMessageContaining("same token");
+    assertThatThrownBy(() -> ApiTokens.parse("tokens:\n  - {role: viewer}\n"))
+        .hasMessageContaining("tokens[0].name")
+        .hasMessageContaining("required");
+    assertThatThrownBy(() -> ApiTokens.parse("token: []\n"))
+        .hasMessageContaining("token: unknown key; allowed: tokens");
+    assertThatThrownBy(() -> ApiTokens.parse("tokens: [\n"))
+        .hasMessageContaining("is not valid YAML");
+    assertThatThrownBy(() -> ApiTokens.parse("")).hasMessageContaining("tokens: is required");
     assertThat(TOKENS.authenticate(VIEWER))
         .hasValue(new ApiTokens.Principal("grafana", ApiTokens.Role.VIEWER));
     assertThat(TOKENS.authenticate("short")).isEmpty();
