@@ -3,10 +3,7 @@ package dev.herald.bench.micro;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
-import dev.herald.auditor.store.StoreCodecs;
-import dev.herald.bench.store.avro.StoredEntity;
-import dev.herald.bench.store.avro.StoredLedger;
-import java.util.Map;
+import dev.herald.auditor.store.StoreSerdes;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -24,21 +21,18 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The auditor's two hot store values — entity states ({@code herald-entities}) and node ledgers
- * ({@code herald-node-ledgers}) — written and read with (a) the auditor's binary codec ({@code
- * StoreCodecs} through its Kafka {@code Serde}, as the stores call it, with its reuse of unchanged
- * encodings) and (b) Avro binary encoding of the generated twins in {@code
- * benchmarks/src/main/avro/store} plus the mapping from and to the domain classes ({@link
- * StoreAvroMapping}, {@link AvroStoreSerde}: reused encoder, decoder and record), with Avro's
- * default datum writer and reader ({@code ...Avro}) and with the encode and decode methods
- * generated into the record classes ({@code ...AvroCustomCoders}). Issue #18 item 4.
+ * ({@code herald-node-ledgers}) — written and read by the auditor's own store serde ({@code
+ * StoreSerdes}: Avro with the generated custom coders, the mapping from and to the domain classes
+ * and the single-object header), through its Kafka {@code Serde} as the stores call it. Issue #18
+ * item 4 switched the stores from a hand-written binary codec to this serde; docs/benchmarks.md
+ * keeps the comparison that decided it.
  *
  * <p>Steady state, as between two writes of the auditor: each write of an entity follows one new
- * report in its newest open version (the closed window is unchanged, so {@code StoreCodecs} reuses
- * its encodings); each write of a ledger follows either one more batch in its window ({@code
- * window=new-batch}: the sender's ledger) or only an in-flight count change ({@code
+ * report in its newest open version; each write of a ledger follows either one more batch in its
+ * window ({@code window=new-batch}: the sender's ledger) or only an in-flight count change ({@code
  * window=unchanged}: the ledgers of the nodes whose version closed). The values cycle through 512
- * entities and 90 ledgers (the benchmark's run has about 940 and 90), so neither codec works on one
- * value that stays in the L1 cache. Both codecs do the same domain mutation.
+ * entities and 90 ledgers (the benchmark's run has about 940 and 90), so the serde never works on
+ * one value that stays in the L1 cache.
  *
  * <p>Besides JMH's wall-clock score, each fork prints the benchmark thread's CPU time per operation
  * ({@link CpuTimePerOp}, lines {@code cpu-ns/op ...}), the figure to use on a shared machine.
@@ -73,53 +67,25 @@ public class StoreValueBenchmarks {
 
     EntityState[] states;
     ReplicaReport[][] alternates;
-    byte[][] binaryBytes;
-    byte[][] avroBytes;
-    Serializer<EntityState> binaryWriter;
-    Deserializer<EntityState> binaryReader;
-    AvroStoreSerde<EntityState, StoredEntity> avro;
-    AvroStoreSerde<EntityState, StoredEntity> avroCustom;
-    byte[][] avroCustomBytes;
+    byte[][] bytes;
+    Serializer<EntityState> writer;
+    Deserializer<EntityState> reader;
     int next;
     long writes;
 
     @Setup
     public void setUp() {
-      binaryWriter = StoreCodecs.entityStates().serializer();
-      binaryReader = StoreCodecs.entityStates().deserializer();
-      avro =
-          new AvroStoreSerde<>(
-              StoredEntity.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
-      avroCustom =
-          new AvroStoreSerde<>(
-              StoredEntity.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro, true);
+      writer = StoreSerdes.entityStates().serializer();
+      reader = StoreSerdes.entityStates().deserializer();
       StoreValueFixtures fixtures = new StoreValueFixtures(18);
       states = new EntityState[ENTITIES];
-      avroCustomBytes = new byte[ENTITIES][];
       alternates = new ReplicaReport[ENTITIES][];
-      binaryBytes = new byte[ENTITIES][];
-      avroBytes = new byte[ENTITIES][];
+      bytes = new byte[ENTITIES][];
       for (int i = 0; i < ENTITIES; i++) {
         EntityState s = fixtures.entity(i, replicas, openVersions);
-        EntityState.VersionSlot newest = s.openVersions().lastEntry().getValue();
-        Map.Entry<String, ReplicaReport> last = newest.reports.lastEntry();
-        ReplicaReport r = last.getValue();
-        int node = Integer.parseInt(last.getKey().substring(last.getKey().lastIndexOf('-') + 1));
-        ReplicaReport other =
-            fixtures.report(
-                s,
-                r.version(),
-                node,
-                r.prevHash(),
-                r.stateHash(),
-                r.opId(),
-                r.opDigest(),
-                r.eventTime());
-        alternates[i] = new ReplicaReport[] {r, other};
+        alternates[i] = StoreValueFixtures.alternates(fixtures, s);
         states[i] = s;
-        binaryBytes[i] = binaryWriter.serialize(TOPIC, s);
-        avroBytes[i] = avro.serialize(s);
-        avroCustomBytes[i] = avroCustom.serialize(s);
+        bytes[i] = writer.serialize(TOPIC, s);
       }
     }
 
@@ -129,7 +95,7 @@ public class StoreValueBenchmarks {
       next = (next + 1) % ENTITIES;
       EntityState s = states[i];
       ReplicaReport r = alternates[i][(int) (writes++ / ENTITIES & 1)];
-      s.openVersions().lastEntry().getValue().reports.put(r.nodeId(), r);
+      s.openVersions().lastEntry().getValue().reports().put(r.nodeId(), r);
       return s;
     }
 
@@ -149,28 +115,20 @@ public class StoreValueBenchmarks {
     NodeLedger[] ledgers;
     long[] nextSeq;
     String[] digests;
-    Serializer<NodeLedger> binaryWriter;
-    AvroStoreSerde<NodeLedger, StoredLedger> avro;
-    AvroStoreSerde<NodeLedger, StoredLedger> avroCustom;
+    Serializer<NodeLedger> writer;
     int next;
     int digest;
 
     @Setup
     public void setUp() {
-      binaryWriter = StoreCodecs.nodeLedgers().serializer();
-      avro =
-          new AvroStoreSerde<>(
-              StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
-      avroCustom =
-          new AvroStoreSerde<>(
-              StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro, true);
+      writer = StoreSerdes.nodeLedgers().serializer();
       StoreValueFixtures fixtures = new StoreValueFixtures(18);
       ledgers = new NodeLedger[LEDGERS];
       nextSeq = new long[LEDGERS];
       for (int i = 0; i < LEDGERS; i++) {
         ledgers[i] = fixtures.ledger();
         nextSeq[i] = ledgers[i].recentBatches.lastKey() + 1;
-        binaryWriter.serialize(TOPIC, ledgers[i]);
+        writer.serialize(TOPIC, ledgers[i]);
       }
       digests = new String[4096];
       for (int i = 0; i < digests.length; i++) {
@@ -191,36 +149,21 @@ public class StoreValueBenchmarks {
     }
   }
 
-  /** Ledgers as each codec stored them. */
+  /** Ledgers as the serde stored them. */
   @State(Scope.Thread)
   public static class LedgerReads {
-    byte[][] binaryBytes;
-    byte[][] avroBytes;
-    byte[][] avroCustomBytes;
-    Deserializer<NodeLedger> binaryReader;
-    AvroStoreSerde<NodeLedger, StoredLedger> avro;
-    AvroStoreSerde<NodeLedger, StoredLedger> avroCustom;
+    byte[][] bytes;
+    Deserializer<NodeLedger> reader;
     int next;
 
     @Setup
     public void setUp() {
-      Serializer<NodeLedger> binaryWriter = StoreCodecs.nodeLedgers().serializer();
-      binaryReader = StoreCodecs.nodeLedgers().deserializer();
-      avro =
-          new AvroStoreSerde<>(
-              StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
-      avroCustom =
-          new AvroStoreSerde<>(
-              StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro, true);
+      Serializer<NodeLedger> writer = StoreSerdes.nodeLedgers().serializer();
+      reader = StoreSerdes.nodeLedgers().deserializer();
       StoreValueFixtures fixtures = new StoreValueFixtures(18);
-      binaryBytes = new byte[LEDGERS][];
-      avroBytes = new byte[LEDGERS][];
-      avroCustomBytes = new byte[LEDGERS][];
+      bytes = new byte[LEDGERS][];
       for (int i = 0; i < LEDGERS; i++) {
-        NodeLedger l = fixtures.ledger();
-        binaryBytes[i] = binaryWriter.serialize(TOPIC, l);
-        avroBytes[i] = avro.serialize(l);
-        avroCustomBytes[i] = avroCustom.serialize(l);
+        bytes[i] = writer.serialize(TOPIC, fixtures.ledger());
       }
     }
 
@@ -232,74 +175,26 @@ public class StoreValueBenchmarks {
   }
 
   @Benchmark
-  public byte[] entityEncodeBinary(Entities e, CpuTimePerOp cpu) {
+  public byte[] entityWrite(Entities e, CpuTimePerOp cpu) {
     cpu.ops++;
-    return e.binaryWriter.serialize(TOPIC, e.changed());
+    return e.writer.serialize(TOPIC, e.changed());
   }
 
   @Benchmark
-  public byte[] entityEncodeAvro(Entities e, CpuTimePerOp cpu) {
+  public EntityState entityRead(Entities e, CpuTimePerOp cpu) {
     cpu.ops++;
-    return e.avro.serialize(e.changed());
+    return e.reader.deserialize(TOPIC, e.bytes[e.nextIndex()]);
   }
 
   @Benchmark
-  public EntityState entityDecodeBinary(Entities e, CpuTimePerOp cpu) {
+  public byte[] ledgerWrite(LedgerWrites l, CpuTimePerOp cpu) {
     cpu.ops++;
-    return e.binaryReader.deserialize(TOPIC, e.binaryBytes[e.nextIndex()]);
+    return l.writer.serialize(TOPIC, l.changed());
   }
 
   @Benchmark
-  public EntityState entityDecodeAvro(Entities e, CpuTimePerOp cpu) {
+  public NodeLedger ledgerRead(LedgerReads l, CpuTimePerOp cpu) {
     cpu.ops++;
-    return e.avro.deserialize(e.avroBytes[e.nextIndex()]);
-  }
-
-  @Benchmark
-  public byte[] ledgerEncodeBinary(LedgerWrites l, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return l.binaryWriter.serialize(TOPIC, l.changed());
-  }
-
-  @Benchmark
-  public byte[] ledgerEncodeAvro(LedgerWrites l, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return l.avro.serialize(l.changed());
-  }
-
-  @Benchmark
-  public NodeLedger ledgerDecodeBinary(LedgerReads l, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return l.binaryReader.deserialize(TOPIC, l.binaryBytes[l.nextIndex()]);
-  }
-
-  @Benchmark
-  public NodeLedger ledgerDecodeAvro(LedgerReads l, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return l.avro.deserialize(l.avroBytes[l.nextIndex()]);
-  }
-
-  @Benchmark
-  public byte[] entityEncodeAvroCustomCoders(Entities e, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return e.avroCustom.serialize(e.changed());
-  }
-
-  @Benchmark
-  public EntityState entityDecodeAvroCustomCoders(Entities e, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return e.avroCustom.deserialize(e.avroCustomBytes[e.nextIndex()]);
-  }
-
-  @Benchmark
-  public byte[] ledgerEncodeAvroCustomCoders(LedgerWrites l, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return l.avroCustom.serialize(l.changed());
-  }
-
-  @Benchmark
-  public NodeLedger ledgerDecodeAvroCustomCoders(LedgerReads l, CpuTimePerOp cpu) {
-    cpu.ops++;
-    return l.avroCustom.deserialize(l.avroCustomBytes[l.nextIndex()]);
+    return l.reader.deserialize(TOPIC, l.bytes[l.nextIndex()]);
   }
 }

@@ -5,7 +5,9 @@ import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.NodeLedger;
 import dev.herald.auditor.detect.ReplicaReport;
 import dev.herald.schema.Topics;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -44,13 +46,12 @@ public final class StoreValueFixtures {
     long time = T0 + random.nextInt(1_000_000);
     String prevAgreed = hex();
     for (long v = first; v < first + EntityState.CLOSED_WINDOW; v++) {
-      EntityState.ClosedVersion c = new EntityState.ClosedVersion();
-      c.version = v;
-      c.agreedHash = hex();
-      c.agreedOp = UUID.randomUUID().toString();
+      String agreedHash = hex();
+      TreeMap<String, String> hashes = new TreeMap<>();
+      TreeMap<String, EvidenceRef> claims = new TreeMap<>();
       for (int n = 1; n <= replicas; n++) {
-        c.hashes.put(node(n), new String(c.agreedHash));
-        c.claims.put(
+        hashes.put(node(n), new String(agreedHash));
+        claims.put(
             node(n),
             new EvidenceRef(
                 Topics.STATE_CHANGES,
@@ -63,25 +64,27 @@ public final class StoreValueFixtures {
                 true,
                 ""));
       }
-      c.revotable = false;
-      closed.put(v, c);
-      prevAgreed = c.agreedHash;
+      closed.put(
+          v,
+          EntityState.ClosedVersion.restore(
+              v, agreedHash, UUID.randomUUID().toString(), hashes, claims, new HashSet<>(), false));
+      prevAgreed = agreedHash;
     }
     long highestClosed = first + EntityState.CLOSED_WINDOW - 1;
     EntityState s = EntityState.restore(GROUP, entityKey, open, closed, first, highestClosed);
     long v = highestClosed + 1;
     for (int o = 0; o < openVersions; o++, v++) {
-      EntityState.VersionSlot slot = new EntityState.VersionSlot();
-      slot.version = v;
-      slot.openedAt = time + 100 * o;
-      slot.firstEventTime = slot.openedAt - 40;
+      long openedAt = time + 100 * o;
+      EntityState.VersionSlot slot =
+          EntityState.VersionSlot.restore(
+              v, openedAt, openedAt - 40, new TreeMap<>(), new HashSet<>());
       int reporting = o == 0 ? replicas - 1 : 1;
       String stateHash = hex();
       String opId = UUID.randomUUID().toString();
       String opDigest = hex();
       for (int n = 1; n <= reporting; n++) {
-        slot.reports.put(
-            node(n), report(s, v, n, prevAgreed, stateHash, opId, opDigest, slot.openedAt));
+        slot.reports()
+            .put(node(n), report(s, v, n, prevAgreed, stateHash, opId, opDigest, openedAt));
       }
       open.put(v, slot);
       prevAgreed = stateHash;
@@ -123,6 +126,28 @@ public final class StoreValueFixtures {
         new String(opDigest),
         time + random.nextInt(50),
         evidence);
+  }
+
+  /**
+   * The newest report of {@code s} (in its newest open version) and another claim of the same node
+   * for the same version: what a benchmark alternates to change the entity before each write.
+   */
+  public static ReplicaReport[] alternates(StoreValueFixtures fixtures, EntityState s) {
+    EntityState.VersionSlot newest = s.openVersions().lastEntry().getValue();
+    Map.Entry<String, ReplicaReport> last = newest.reports().lastEntry();
+    ReplicaReport r = last.getValue();
+    int node = Integer.parseInt(last.getKey().substring(last.getKey().lastIndexOf('-') + 1));
+    ReplicaReport other =
+        fixtures.report(
+            s,
+            r.version(),
+            node,
+            r.prevHash(),
+            r.stateHash(),
+            r.opId(),
+            r.opDigest(),
+            r.eventTime());
+    return new ReplicaReport[] {r, other};
   }
 
   /** A ledger as described above. */

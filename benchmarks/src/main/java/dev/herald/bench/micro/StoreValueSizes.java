@@ -2,16 +2,14 @@ package dev.herald.bench.micro;
 
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.NodeLedger;
-import dev.herald.auditor.store.StoreCodecs;
-import dev.herald.bench.store.avro.StoredEntity;
-import dev.herald.bench.store.avro.StoredLedger;
+import dev.herald.auditor.store.StoreSerdes;
 import java.util.Arrays;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
- * Prints the encoded sizes (bytes, mean over the values {@link StoreValueBenchmarks} uses) of the
- * entity states and node ledgers with the auditor's binary codec and with Avro, and checks that
- * each Avro value maps back to one the binary codec writes byte for byte as it wrote the original.
+ * Prints the stored sizes (bytes, mean over the values {@link StoreValueBenchmarks} uses) of the
+ * entity states and node ledgers with the auditor's store serde, and checks that each value reads
+ * back to one the serde writes byte for byte as it wrote the original.
  *
  * <pre>{@code
  * java -cp 'benchmarks/target/herald-benchmarks.jar:benchmarks/target/lib/*' \
@@ -22,59 +20,42 @@ public final class StoreValueSizes {
   private StoreValueSizes() {}
 
   public static void main(String[] args) {
-    Serializer<EntityState> binary = StoreCodecs.entityStates().serializer();
-    AvroStoreSerde<EntityState, StoredEntity> avro =
-        new AvroStoreSerde<>(
-            StoredEntity.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
-    System.out.println("value                          binary B   avro B   avro/binary");
+    Serde<EntityState> entities = StoreSerdes.entityStates();
+    System.out.println("value                          stored B");
     for (int replicas : new int[] {3, 5}) {
       for (int open : new int[] {1, 2}) {
         StoreValueFixtures fixtures = new StoreValueFixtures(18);
-        long b = 0;
-        long a = 0;
+        long total = 0;
         for (int i = 0; i < StoreValueBenchmarks.ENTITIES; i++) {
-          EntityState s = fixtures.entity(i, replicas, open);
-          byte[] bin = binary.serialize(StoreValueBenchmarks.TOPIC, s);
-          byte[] av = avro.serialize(s);
-          byte[] again = binary.serialize(StoreValueBenchmarks.TOPIC, avro.deserialize(av));
-          if (!Arrays.equals(bin, again)) {
-            throw new IllegalStateException("entity " + i + " does not survive the Avro mapping");
-          }
-          b += bin.length;
-          a += av.length;
+          total += roundTrip(entities, fixtures.entity(i, replicas, open), "entity " + i);
         }
         print(
             "entity replicas=" + replicas + " open=" + open,
-            b / (double) StoreValueBenchmarks.ENTITIES,
-            a / (double) StoreValueBenchmarks.ENTITIES);
+            total / (double) StoreValueBenchmarks.ENTITIES);
       }
     }
-    Serializer<NodeLedger> binaryLedgers = StoreCodecs.nodeLedgers().serializer();
-    AvroStoreSerde<NodeLedger, StoredLedger> avroLedgers =
-        new AvroStoreSerde<>(
-            StoredLedger.class, StoreAvroMapping::toAvro, StoreAvroMapping::fromAvro);
+    Serde<NodeLedger> ledgers = StoreSerdes.nodeLedgers();
     StoreValueFixtures fixtures = new StoreValueFixtures(18);
-    long b = 0;
-    long a = 0;
+    long total = 0;
     for (int i = 0; i < StoreValueBenchmarks.LEDGERS; i++) {
-      NodeLedger l = fixtures.ledger();
-      byte[] bin = binaryLedgers.serialize(StoreValueBenchmarks.TOPIC, l);
-      byte[] av = avroLedgers.serialize(l);
-      byte[] again =
-          binaryLedgers.serialize(StoreValueBenchmarks.TOPIC, avroLedgers.deserialize(av));
-      if (!Arrays.equals(bin, again)) {
-        throw new IllegalStateException("ledger " + i + " does not survive the Avro mapping");
-      }
-      b += bin.length;
-      a += av.length;
+      total += roundTrip(ledgers, fixtures.ledger(), "ledger " + i);
     }
-    print(
-        "ledger (64 batch digests)",
-        b / (double) StoreValueBenchmarks.LEDGERS,
-        a / (double) StoreValueBenchmarks.LEDGERS);
+    print("ledger (64 batch digests)", total / (double) StoreValueBenchmarks.LEDGERS);
   }
 
-  private static void print(String what, double binary, double avro) {
-    System.out.printf("%-30s %8.1f %8.1f %10.3f%n", what, binary, avro, avro / binary);
+  /** The stored size of {@code value}, after checking that it reads back to the same bytes. */
+  static <T> int roundTrip(Serde<T> serde, T value, String what) {
+    String topic = StoreValueBenchmarks.TOPIC;
+    byte[] bytes = serde.serializer().serialize(topic, value);
+    byte[] again =
+        serde.serializer().serialize(topic, serde.deserializer().deserialize(topic, bytes));
+    if (!Arrays.equals(bytes, again)) {
+      throw new IllegalStateException(what + " does not read back to the same bytes");
+    }
+    return bytes.length;
+  }
+
+  private static void print(String what, double bytes) {
+    System.out.printf("%-30s %8.1f%n", what, bytes);
   }
 }

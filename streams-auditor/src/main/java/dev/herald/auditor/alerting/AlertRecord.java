@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The lifecycle state of one alert identity in the {@code herald-alert-book} store: its current
  * alert id and status and, for episodes, the counts and times its lifecycle is decided on. Stored
- * with the binary codec of {@code StoreCodecs}.
+ * in Avro ({@code StoreSerdes.alertRecords()}).
  */
 public final class AlertRecord {
   public String identityKey;

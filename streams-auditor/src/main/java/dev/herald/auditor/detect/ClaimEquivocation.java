@@ -68,7 +68,7 @@ public final class ClaimEquivocation {
     }
     long v = report.version();
     VersionSlot slot = state.openVersion(v);
-    if (slot != null && slot.reports.containsKey(report.nodeId())) {
+    if (slot != null && slot.reports().containsKey(report.nodeId())) {
       return RECONCILE;
     }
     ClosedVersion closed = state.closedVersion(v);
@@ -84,7 +84,7 @@ public final class ClaimEquivocation {
             report.entityKey(),
             v,
             List.of(node),
-            closed == null ? null : closed.agreedHash,
+            closed == null ? null : closed.agreedHash(),
             "node "
                 + node
                 + " signed a second, different claim for "

@@ -51,7 +51,7 @@ final class ConflictingWriteDetector implements VersionDetector {
                 + (majorityOp == null
                     ? "; none has a quorum"
                     : "; the quorum applied " + describeOperation(majorityOp)),
-            vote.slot().firstEventTime,
+            vote.slot().firstEventTime(),
             vote.now(),
             Reconciler.evidenceOf(majorityOp == null ? vote.voters().values() : blamed)));
     if (majorityOp == null) {

@@ -63,9 +63,9 @@ public final class ConsistencyVerdicts {
       return Optional.empty();
     }
     int agreeing = 0;
-    if (c.agreedHash != null) {
+    if (c.agreedHash() != null) {
       for (String m : members) {
-        if (c.agreedHash.equals(c.hashes.get(m)) && !equivocators.contains(m)) {
+        if (c.agreedHash().equals(c.hashes().get(m)) && !equivocators.contains(m)) {
           agreeing++;
         }
       }
@@ -125,11 +125,11 @@ public final class ConsistencyVerdicts {
     if (found(findings, AlertType.CONFLICTING_WRITE, version)) {
       return VerdictOutcome.CONFLICTING_WRITE;
     }
-    if (c.agreedHash == null) {
+    if (c.agreedHash() == null) {
       return VerdictOutcome.NO_QUORUM;
     }
     if (found(findings, AlertType.DIVERGENCE, version)
-        || c.hashes.values().stream().anyMatch(h -> !h.equals(c.agreedHash))) {
+        || c.hashes().values().stream().anyMatch(h -> !h.equals(c.agreedHash()))) {
       return VerdictOutcome.DIVERGED;
     }
     if (members.isEmpty() || agreeing < members.size()) {

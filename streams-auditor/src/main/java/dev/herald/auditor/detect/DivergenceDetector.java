@@ -47,12 +47,12 @@ final class DivergenceDetector implements VersionDetector {
                   + Reconciler.shortHash(agreedHash)
                   + " at version "
                   + version,
-              vote.slot().firstEventTime,
+              vote.slot().firstEventTime(),
               vote.now(),
               Reconciler.evidenceOf(minority)));
     } else if (agreedHash == null
         && (byHash.size() > 1
-            || (vote.findings().isEmpty() && vote.slot().equivocators.isEmpty()))) {
+            || (vote.findings().isEmpty() && vote.slot().equivocators().isEmpty()))) {
       vote.report(
           Finding.versionAlert(
               AlertType.NO_QUORUM,
@@ -72,7 +72,7 @@ final class DivergenceDetector implements VersionDetector {
                   + " members voted for "
                   + byHash.size()
                   + " state(s)",
-              vote.slot().firstEventTime,
+              vote.slot().firstEventTime(),
               vote.now(),
               Reconciler.evidenceOf(voters.values())));
     }

@@ -62,8 +62,8 @@ final class DuplicateApplyDetector implements VersionDetector {
   static Map<String, Long> earlierOps(EntityState state, long version) {
     Map<String, Long> ops = new HashMap<>();
     for (ClosedVersion c : state.closedVersions().headMap(version, false).values()) {
-      if (c.agreedOp != null) {
-        ops.putIfAbsent(c.agreedOp, c.version);
+      if (c.agreedOp() != null) {
+        ops.putIfAbsent(c.agreedOp(), c.version());
       }
     }
     return ops;

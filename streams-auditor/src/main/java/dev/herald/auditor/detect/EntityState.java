@@ -14,11 +14,11 @@ import java.util.TreeMap;
  * {@link #closedVersions} keeps at most {@link #CLOSED_WINDOW} summaries, so state never grows with
  * history.
  *
- * <p>Mutable; stored in the {@code herald-entities} store by the auditor's binary codec ({@code
- * StoreCodecs}, which rebuilds it with {@link #restore}). Only {@link Reconciler} opens and closes
- * versions (package-private mutators); the entity lifecycle may only raise the horizon ({@link
+ * <p>Mutable; stored in the {@code herald-entities} store in Avro ({@code StoreMapping}, which
+ * rebuilds it with {@link #restore}). Only {@link Reconciler} opens and closes versions
+ * (package-private mutators); the entity lifecycle may only raise the horizon ({@link
  * #inheritHorizon}). The slots and summaries it holds ({@link VersionSlot}, {@link ClosedVersion})
- * still have public fields: the codec writes and reads them field by field.
+ * are read through accessors.
  */
 @JsonAutoDetect(
     fieldVisibility = JsonAutoDetect.Visibility.ANY,
@@ -138,7 +138,7 @@ public final class EntityState {
 
   /** Opens {@code slot} (its first report arrived). */
   void startVersion(VersionSlot slot) {
-    open.put(slot.version, slot);
+    open.put(slot.version(), slot);
   }
 
   /** Removes the open version {@code version} to close it; null if it is not open. */
@@ -150,14 +150,14 @@ public final class EntityState {
    * Keeps the summary of a version just closed, dropping the oldest beyond {@link #CLOSED_WINDOW}.
    */
   void rememberClosed(ClosedVersion summary) {
-    closed.put(summary.version, summary);
+    closed.put(summary.version(), summary);
     highestClosed = Math.max(highestClosed, summary.version);
     while (closed.size() > CLOSED_WINDOW) {
       ClosedVersion oldest = closed.pollFirstEntry().getValue();
       // Only an agreed version moves the horizon: versions nobody agreed on (one liar's, far
       // ahead) must never make later honest reports too late to judge.
-      if (oldest != null && oldest.agreedHash != null) {
-        forgottenBelow = Math.max(forgottenBelow, oldest.version + 1);
+      if (oldest != null && oldest.agreedHash() != null) {
+        forgottenBelow = Math.max(forgottenBelow, oldest.version() + 1);
       }
     }
   }
@@ -185,21 +185,31 @@ public final class EntityState {
     return open.isEmpty();
   }
 
-  /** One open version: who reported what. */
+  /**
+   * One open version: who reported what. Outside this package read only; {@link Reconciler} adds
+   * reports and equivocators through the live collections.
+   */
+  @JsonAutoDetect(
+      fieldVisibility = JsonAutoDetect.Visibility.ANY,
+      getterVisibility = JsonAutoDetect.Visibility.NONE,
+      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
   public static final class VersionSlot {
-    public long version;
+    // @JsonAutoDetect keeps the entity API's JSON of these private fields what it was when they
+    // were public.
+    private long version;
 
     /** Stream time when the first report arrived; the grace counts from here. */
-    public long openedAt;
+    private long openedAt;
 
     /** Event time of the first report. */
-    public long firstEventTime;
+    private long firstEventTime;
 
-    public TreeMap<String, ReplicaReport> reports = new TreeMap<>();
+    private TreeMap<String, ReplicaReport> reports = new TreeMap<>();
 
     /** Nodes caught signing two different claims for this version; they leave the vote. */
-    public Set<String> equivocators = new HashSet<>();
+    private Set<String> equivocators = new HashSet<>();
 
+    /** An empty slot for version 0 (tests, and Jackson). */
     public VersionSlot() {}
 
     VersionSlot(long version, long openedAt, long firstEventTime) {
@@ -207,30 +217,148 @@ public final class EntityState {
       this.openedAt = openedAt;
       this.firstEventTime = firstEventTime;
     }
+
+    /** A slot as the store read it, taking ownership of the collections (no copy). */
+    public static VersionSlot restore(
+        long version,
+        long openedAt,
+        long firstEventTime,
+        TreeMap<String, ReplicaReport> reports,
+        Set<String> equivocators) {
+      VersionSlot slot = new VersionSlot(version, openedAt, firstEventTime);
+      slot.reports = reports;
+      slot.equivocators = equivocators;
+      return slot;
+    }
+
+    public long version() {
+      return version;
+    }
+
+    /** Stream time when the first report arrived; the grace counts from here. */
+    public long openedAt() {
+      return openedAt;
+    }
+
+    /** Event time of the first report. */
+    public long firstEventTime() {
+      return firstEventTime;
+    }
+
+    /** The reports by node: the live map, not a copy. */
+    public NavigableMap<String, ReplicaReport> reports() {
+      return reports;
+    }
+
+    /** Nodes caught signing two different claims for this version: the live set, not a copy. */
+    public Set<String> equivocators() {
+      return equivocators;
+    }
   }
 
-  /** What remains of a closed version. */
+  /**
+   * What remains of a closed version. Outside this package read only; {@link Reconciler} changes it
+   * when late reports arrive.
+   */
+  @JsonAutoDetect(
+      fieldVisibility = JsonAutoDetect.Visibility.ANY,
+      getterVisibility = JsonAutoDetect.Visibility.NONE,
+      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
   public static final class ClosedVersion {
-    public long version;
-    public String agreedHash;
-    public String agreedOp;
-    public Map<String, String> hashes = new TreeMap<>();
+    private long version;
+    private String agreedHash;
+    private String agreedOp;
+    private Map<String, String> hashes = new TreeMap<>();
 
     /**
      * Where each node's claim was read (coordinates and batch sequence only: no bytes, no hash), so
      * a second, different claim after the close is an EQUIVOCATION carrying both signed batches,
      * which {@code herald verify} fetches and re-checks.
      */
-    public Map<String, EvidenceRef> claims = new TreeMap<>();
+    private Map<String, EvidenceRef> claims = new TreeMap<>();
 
-    public Set<String> missing = new HashSet<>();
+    private Set<String> missing = new HashSet<>();
 
     /**
      * Closed as NO_QUORUM: late reports are still counted, and once a state has a quorum the
      * version is decided after all (the nodes that signed another state are then named).
      */
-    public boolean revotable;
+    private boolean revotable;
 
+    /** An empty summary of version 0 (tests, and Jackson). */
     public ClosedVersion() {}
+
+    ClosedVersion(long version) {
+      this.version = version;
+    }
+
+    /** A summary as the store read it, taking ownership of the collections (no copy). */
+    public static ClosedVersion restore(
+        long version,
+        String agreedHash,
+        String agreedOp,
+        Map<String, String> hashes,
+        Map<String, EvidenceRef> claims,
+        Set<String> missing,
+        boolean revotable) {
+      ClosedVersion c = new ClosedVersion(version);
+      c.agreedHash = agreedHash;
+      c.agreedOp = agreedOp;
+      c.hashes = hashes;
+      c.claims = claims;
+      c.missing = missing;
+      c.revotable = revotable;
+      return c;
+    }
+
+    public long version() {
+      return version;
+    }
+
+    /** The agreed state hash (hex), or null when none was agreed. */
+    public String agreedHash() {
+      return agreedHash;
+    }
+
+    /** The agreed operation id, or null. */
+    public String agreedOp() {
+      return agreedOp;
+    }
+
+    /** Each node's state hash: the live map, not a copy. */
+    public Map<String, String> hashes() {
+      return hashes;
+    }
+
+    /** Where each node's claim was read: the live map, not a copy. */
+    public Map<String, EvidenceRef> claims() {
+      return claims;
+    }
+
+    /** Members that did not report before the close: the live set, not a copy. */
+    public Set<String> missing() {
+      return missing;
+    }
+
+    /** Closed as NO_QUORUM and still open to a late decision. */
+    public boolean revotable() {
+      return revotable;
+    }
+
+    void version(long version) {
+      this.version = version;
+    }
+
+    void agreedHash(String agreedHash) {
+      this.agreedHash = agreedHash;
+    }
+
+    void agreedOp(String agreedOp) {
+      this.agreedOp = agreedOp;
+    }
+
+    void revotable(boolean revotable) {
+      this.revotable = revotable;
+    }
   }
 }

@@ -52,12 +52,12 @@ final class ForkDetector implements VersionDetector {
     String own = null;
     ClosedVersion before = state.closedVersion(v - 1);
     if (before != null) {
-      agreed = before.agreedHash;
-      own = before.hashes.get(r.nodeId());
+      agreed = before.agreedHash();
+      own = before.hashes().get(r.nodeId());
     } else {
       VersionSlot openBefore = state.openVersion(v - 1);
-      if (openBefore != null && openBefore.reports.containsKey(r.nodeId())) {
-        own = openBefore.reports.get(r.nodeId()).stateHash();
+      if (openBefore != null && openBefore.reports().containsKey(r.nodeId())) {
+        own = openBefore.reports().get(r.nodeId()).stateHash();
       }
     }
     if (agreed == null && own == null) {

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * NODE_SILENT as a pure function: a node's liveness record, an admitted heartbeat (its event time
- * already clamped to its broker arrival ± the clock skew) or a clock tick → findings. Stored as
- * JSON in {@code herald-liveness}, one entry per node. Only admitted heartbeats reach it, each with
+ * already clamped to its broker arrival ± the clock skew) or a clock tick → findings. Stored in
+ * Avro in {@code herald-liveness}, one entry per node. Only admitted heartbeats reach it, each with
  * a higher {@code sequence} than the last, so the newest heartbeat is the one that says whether the
  * node is stopping.
  *

@@ -91,12 +91,12 @@ public final class Reconciler {
       state.startVersion(slot);
       opened = v;
     }
-    ReplicaReport previous = slot.reports.get(report.nodeId());
+    ReplicaReport previous = slot.reports().get(report.nodeId());
     if (previous != null) {
       if (previous.sameClaim(report)) {
         return new Outcome(Effect.DUPLICATE, List.of(), null, null);
       }
-      if (!slot.equivocators.add(report.nodeId())) {
+      if (!slot.equivocators().add(report.nodeId())) {
         return new Outcome(Effect.EQUIVOCATION, List.of(), null, null);
       }
       Finding f =
@@ -125,8 +125,8 @@ public final class Reconciler {
               List.of(previous.evidence(), report.evidence()));
       return new Outcome(Effect.EQUIVOCATION, List.of(f), null, null);
     }
-    slot.reports.put(report.nodeId(), report);
-    if (!members.isEmpty() && slot.reports.keySet().containsAll(members)) {
+    slot.reports().put(report.nodeId(), report);
+    if (!members.isEmpty() && slot.reports().keySet().containsAll(members)) {
       List<Finding> findings = close(state, v, members, policy, now);
       return new Outcome(Effect.ACCEPTED, findings, opened, v);
     }
@@ -143,7 +143,7 @@ public final class Reconciler {
     long v = report.version();
     ClosedVersion done = state.closedVersion(v);
     if (done != null) {
-      String had = done.hashes.get(report.nodeId());
+      String had = done.hashes().get(report.nodeId());
       return report.stateHash().equals(had) ? Effect.DUPLICATE : Effect.LATE;
     }
     if (v < state.forgottenBelow()) {
@@ -153,7 +153,7 @@ public final class Reconciler {
     if (slot == null) {
       return jumps(state, v, policy) ? Effect.JUMP : Effect.ACCEPTED;
     }
-    ReplicaReport previous = slot.reports.get(report.nodeId());
+    ReplicaReport previous = slot.reports().get(report.nodeId());
     return previous != null && previous.sameClaim(report) ? Effect.DUPLICATE : Effect.ACCEPTED;
   }
 
@@ -172,7 +172,7 @@ public final class Reconciler {
       GroupPolicy policy,
       long now) {
     String node = report.nodeId();
-    String had = done.hashes.get(node);
+    String had = done.hashes().get(node);
     if (had != null) {
       // Already judged this node's claim for this version: a duplicate, or an equivocation the
       // version's vote no longer needs; report the latter.
@@ -181,7 +181,7 @@ public final class Reconciler {
       }
       // the first claim's batch, where it was read (kept since the close; none in state written
       // before the closed versions kept it)
-      EvidenceRef first = done.claims.get(node);
+      EvidenceRef first = done.claims().get(node);
       Finding f =
           Finding.versionAlert(
               AlertType.EQUIVOCATION,
@@ -189,7 +189,7 @@ public final class Reconciler {
               state.entityKey(),
               report.version(),
               List.of(node),
-              done.agreedHash,
+              done.agreedHash(),
               "node "
                   + node
                   + " signed a second, different report for closed version "
@@ -199,15 +199,15 @@ public final class Reconciler {
               first == null ? List.of(report.evidence()) : List.of(first, report.evidence()));
       return new Outcome(Effect.EQUIVOCATION, List.of(f), null, null);
     }
-    done.hashes.put(node, report.stateHash());
-    done.claims.put(node, whereRead(report.evidence()));
-    if (done.revotable) {
+    done.hashes().put(node, report.stateHash());
+    done.claims().put(node, whereRead(report.evidence()));
+    if (done.revotable()) {
       return new Outcome(
           Effect.LATE, revote(state, done, report, members, policy, now), null, null);
     }
     List<Finding> findings = new ArrayList<>();
-    boolean wasMissing = done.missing.remove(node);
-    if (done.agreedHash != null && done.agreedHash.equals(report.stateHash())) {
+    boolean wasMissing = done.missing().remove(node);
+    if (done.agreedHash() != null && done.agreedHash().equals(report.stateHash())) {
       if (wasMissing) {
         findings.add(
             new Finding(
@@ -217,14 +217,14 @@ public final class Reconciler {
                 null,
                 null,
                 List.of(node),
-                done.agreedHash,
+                done.agreedHash(),
                 "node " + node + " caught up on " + state.entityKey() + " v" + report.version(),
                 report.eventTime(),
                 now,
                 Map.of("entityKey", state.entityKey(), "version", Long.toString(report.version())),
                 List.of()));
       }
-    } else if (done.agreedHash != null) {
+    } else if (done.agreedHash() != null) {
       findings.add(
           Finding.versionAlert(
               AlertType.DIVERGENCE,
@@ -232,13 +232,13 @@ public final class Reconciler {
               state.entityKey(),
               report.version(),
               List.of(node),
-              done.agreedHash,
+              done.agreedHash(),
               "late report of node "
                   + node
                   + " has state "
                   + shortHash(report.stateHash())
                   + ", the quorum agreed on "
-                  + shortHash(done.agreedHash),
+                  + shortHash(done.agreedHash()),
               report.eventTime(),
               now,
               List.of(report.evidence())));
@@ -260,7 +260,7 @@ public final class Reconciler {
       long now) {
     int quorum = policy.quorumOf(members.size());
     Map<String, List<String>> byHash = new TreeMap<>();
-    done.hashes.forEach((n, h) -> byHash.computeIfAbsent(h, k -> new ArrayList<>()).add(n));
+    done.hashes().forEach((n, h) -> byHash.computeIfAbsent(h, k -> new ArrayList<>()).add(n));
     String agreed = null;
     for (Map.Entry<String, List<String>> e : byHash.entrySet()) {
       if (e.getValue().size() >= quorum) {
@@ -274,8 +274,8 @@ public final class Reconciler {
       return List.of();
     }
     String decided = agreed;
-    done.revotable = false;
-    done.agreedHash = decided;
+    done.revotable(false);
+    done.agreedHash(decided);
     List<Finding> findings = new ArrayList<>();
     findings.add(
         new Finding(
@@ -283,7 +283,7 @@ public final class Reconciler {
             AlertType.NO_QUORUM,
             state.group(),
             state.entityKey(),
-            done.version,
+            done.version(),
             List.of(),
             agreed,
             "late reports completed a quorum on state " + shortHash(agreed),
@@ -304,14 +304,14 @@ public final class Reconciler {
               AlertType.DIVERGENCE,
               state.group(),
               state.entityKey(),
-              done.version,
+              done.version(),
               minority,
               agreed,
               minority.size()
                   + " node(s) disagree with the state "
                   + shortHash(agreed)
                   + " a quorum agreed on at version "
-                  + done.version
+                  + done.version()
                   + " once late reports arrived",
               report.eventTime(),
               now,
@@ -351,13 +351,13 @@ public final class Reconciler {
     }
     List<Finding> findings = vote.findings();
     ClosedVersion summary = vote.summary();
-    summary.version = version;
-    summary.agreedHash = vote.agreedHash();
-    summary.revotable = undecided(findings);
-    summary.agreedOp = vote.agreedHash() == null ? null : vote.agreedOp();
-    for (Map.Entry<String, ReplicaReport> e : slot.reports.entrySet()) {
-      summary.hashes.put(e.getKey(), e.getValue().stateHash());
-      summary.claims.put(e.getKey(), whereRead(e.getValue().evidence()));
+    summary.version(version);
+    summary.agreedHash(vote.agreedHash());
+    summary.revotable(undecided(findings));
+    summary.agreedOp(vote.agreedHash() == null ? null : vote.agreedOp());
+    for (Map.Entry<String, ReplicaReport> e : slot.reports().entrySet()) {
+      summary.hashes().put(e.getKey(), e.getValue().stateHash());
+      summary.claims().put(e.getKey(), whereRead(e.getValue().evidence()));
     }
     state.rememberClosed(summary);
     return findings;

@@ -19,7 +19,7 @@ final class ReplicaLagDetector implements VersionDetector {
     }
     EntityState state = vote.entity();
     long version = vote.version();
-    Map<String, ReplicaReport> reports = vote.slot().reports;
+    Map<String, ReplicaReport> reports = vote.slot().reports();
     for (String member : new TreeSet<>(vote.members())) {
       if (!reports.containsKey(member)) {
         vote.lagging(member);
@@ -37,7 +37,7 @@ final class ReplicaLagDetector implements VersionDetector {
                     + version
                     + " of "
                     + state.entityKey(),
-                vote.slot().firstEventTime,
+                vote.slot().firstEventTime(),
                 vote.now(),
                 attrs,
                 List.of()));

@@ -52,8 +52,8 @@ final class Vote {
     this.members = members;
     this.quorum = quorum;
     this.now = now;
-    this.voters = new TreeMap<>(slot.reports);
-    voters.keySet().removeAll(slot.equivocators);
+    this.voters = new TreeMap<>(slot.reports());
+    voters.keySet().removeAll(slot.equivocators());
   }
 
   EntityState entity() {
@@ -127,12 +127,12 @@ final class Vote {
 
   /** Records that {@code member} said nothing about the agreed version. */
   void lagging(String member) {
-    summary.missing.add(member);
+    summary.missing().add(member);
   }
 
   /** The members recorded as lagging, in the summary (not a copy). */
   Set<String> lagging() {
-    return summary.missing;
+    return summary.missing();
   }
 
   ClosedVersion summary() {

@@ -1,15 +1,13 @@
 package dev.herald.auditor.topology;
 
 import dev.herald.auditor.detect.Finding;
-import dev.herald.auditor.detect.Liveness;
 import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.ledger.AuditLog;
 import dev.herald.auditor.policy.AuditPolicy;
-import dev.herald.auditor.store.BinarySerde;
 import dev.herald.auditor.store.DecodedValueCache;
 import dev.herald.auditor.store.JsonSerde;
-import dev.herald.auditor.store.StoreCodecs;
+import dev.herald.auditor.store.StoreSerdes;
 import dev.herald.auditor.store.WriteBackStore;
 import dev.herald.schema.AlertAck;
 import dev.herald.schema.ConsistencyVerdict;
@@ -141,7 +139,7 @@ public final class AuditorTopology {
             Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AuditorStores.ENTITIES),
                 Serdes.String(),
-                StoreCodecs.entityStates()),
+                StoreSerdes.entityStates()),
             ENTITY_CACHE));
     addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
     addPersistentStore(builder, AuditorStores.CLAIMS, Serdes.Bytes(), Serdes.ByteArray());
@@ -151,7 +149,7 @@ public final class AuditorTopology {
             Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AuditorStores.NODE_LEDGERS),
                 Serdes.String(),
-                StoreCodecs.nodeLedgers()),
+                StoreSerdes.nodeLedgers()),
             LEDGER_CACHE));
     // Evidence bytes are a convenience (the coordinates are always in the alert): not logged.
     builder.addStateStore(
@@ -160,10 +158,9 @@ public final class AuditorTopology {
                 Serdes.String(),
                 Serdes.ByteArray())
             .withLoggingDisabled());
+    addPersistentStore(builder, AuditorStores.LIVENESS, Serdes.String(), StoreSerdes.liveness());
     addPersistentStore(
-        builder, AuditorStores.LIVENESS, Serdes.String(), new JsonSerde<>(Liveness.class));
-    addPersistentStore(
-        builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreCodecs.alertRecords());
+        builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreSerdes.alertRecords());
 
     KStream<String, Emission> fromReports =
         builder.stream(
@@ -229,7 +226,7 @@ public final class AuditorTopology {
                 Named.as("consistency-figures-read"));
 
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
-    BinarySerde<Finding> findings = StoreCodecs.findings();
+    Serde<Finding> findings = StoreSerdes.findings();
     HeraldSerde<ConsistencyVerdict> verdicts = HeraldSerde.of(ConsistencyVerdict.class, schemas);
     fromReports
         .merge(fromHeartbeats, Named.as("detected"))
@@ -284,7 +281,7 @@ public final class AuditorTopology {
     StreamsBuilder builder = new StreamsBuilder();
     addPersistentStore(builder, AuditorStores.IDENTITIES, Serdes.String(), Serdes.String());
     addPersistentStore(
-        builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreCodecs.alertRecords());
+        builder, AuditorStores.ALERT_BOOK, Serdes.String(), StoreSerdes.alertRecords());
     HeraldSerde<DeadLetter> deadLetters = HeraldSerde.of(DeadLetter.class, schemas);
     // acknowledgements of identity alerts: the identity lifecycle runs in one task (the registry
     // topic has one partition), so they are brought to one partition too; the dead letters of
@@ -300,7 +297,7 @@ public final class AuditorTopology {
             .filter((k, v) -> v instanceof Emission.Found, Named.as("identity-acks-valid"))
             .mapValues(v -> ((Emission.Found) v).finding(), Named.as("identity-acks"))
             .repartition(
-                Repartitioned.with(Serdes.String(), StoreCodecs.findings())
+                Repartitioned.with(Serdes.String(), StoreSerdes.findings())
                     .withName("identity-acks")
                     .withNumberOfPartitions(1));
     builder.stream(

@@ -96,7 +96,7 @@ final class EntityLifecycle {
 
   private static boolean reportsIn(EntityState state, String node) {
     for (EntityState.VersionSlot slot : state.openVersions().values()) {
-      if (slot.reports.containsKey(node)) {
+      if (slot.reports().containsKey(node)) {
         return true;
       }
     }
@@ -106,8 +106,8 @@ final class EntityLifecycle {
   /** The first node (by id) reporting the lowest open version, or null. */
   private static String firstReporter(EntityState state) {
     for (EntityState.VersionSlot slot : state.openVersions().values()) {
-      if (!slot.reports.isEmpty()) {
-        return slot.reports.firstKey();
+      if (!slot.reports().isEmpty()) {
+        return slot.reports().firstKey();
       }
     }
     return null;

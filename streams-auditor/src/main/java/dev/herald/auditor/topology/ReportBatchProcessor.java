@@ -401,7 +401,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       EntityState.VersionSlot slot = state.openVersion(sc.getVersion());
       boolean newEntry =
           preview == Reconciler.Effect.ACCEPTED
-              && (slot == null || !slot.reports.containsKey(nodeId));
+              && (slot == null || !slot.reports().containsKey(nodeId));
       if (!ledger.admit(gp, now) || (newEntry && !ledger.mayOpen(gp))) {
         excess.add(sc);
         continue;
@@ -705,8 +705,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     if (c == null) {
       return findings;
     }
-    boolean allFlooding = !c.hashes.isEmpty();
-    for (String n : c.hashes.keySet()) {
+    boolean allFlooding = !c.hashes().isEmpty();
+    for (String n : c.hashes().keySet()) {
       NodeLedger l = ledger(n, touched);
       l.inFlight = Math.max(0, l.inFlight - 1);
       allFlooding &= l.flooding;
@@ -763,8 +763,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     ConsistencyVerdicts.of(
             state,
             version,
-            slot == null ? now : slot.openedAt,
-            slot == null ? Set.of() : slot.equivocators,
+            slot == null ? now : slot.openedAt(),
+            slot == null ? Set.of() : slot.equivocators(),
             members,
             findings,
             now)

@@ -89,7 +89,7 @@ class ClaimEquivocationTest {
     EntityState state = new EntityState("g", "acct");
     ReplicaReport first = report("aa", "bb", "op5", "cc");
     EntityState.VersionSlot slot = new EntityState.VersionSlot(5, 0, 0);
-    slot.reports.put("n3", first);
+    slot.reports().put("n3", first);
     state.openVersions().put(5L, slot);
     ReplicaReport second = report("aa", "zz", "op5", "cc");
 
@@ -101,9 +101,8 @@ class ClaimEquivocationTest {
   @Test
   void aDifferentClaimForAClosedVersionCarriesTheAgreedHash() {
     EntityState state = new EntityState("g", "acct");
-    EntityState.ClosedVersion closed = new EntityState.ClosedVersion();
-    closed.version = 5;
-    closed.agreedHash = "bb";
+    EntityState.ClosedVersion closed = new EntityState.ClosedVersion(5);
+    closed.agreedHash("bb");
     state.closedVersions().put(5L, closed);
     ReplicaReport first = report("aa", "bb", "op5", "cc");
     ReplicaReport second = report("xx", "bb", "op5", "cc");

@@ -58,7 +58,7 @@ class ConflictingWriteDetectorTest {
                           + ")] were all applied as version 4; the quorum applied op4 (digest "
                           + hash("op4").substring(0, 12)
                           + ")");
-              assertThat(f.firstEventTime()).isEqualTo(vote.slot().firstEventTime);
+              assertThat(f.firstEventTime()).isEqualTo(vote.slot().firstEventTime());
               assertThat(f.detectedAt()).isEqualTo(NOW);
               assertThat(f.evidence()).containsExactly(other.evidence());
             });

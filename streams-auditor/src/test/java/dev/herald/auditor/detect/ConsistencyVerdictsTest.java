@@ -54,8 +54,8 @@ class ConsistencyVerdictsTest {
           ConsistencyVerdicts.of(
               state,
               out.closedVersion(),
-              slot == null ? at : slot.openedAt,
-              slot == null ? Set.of() : slot.equivocators,
+              slot == null ? at : slot.openedAt(),
+              slot == null ? Set.of() : slot.equivocators(),
               MEMBERS,
               out.findings(),
               at);
@@ -67,7 +67,7 @@ class ConsistencyVerdictsTest {
     List<Finding> closed = Reconciler.close(state, v, MEMBERS, POLICY, at);
     findings.addAll(closed);
     verdict =
-        ConsistencyVerdicts.of(state, v, slot.openedAt, slot.equivocators, MEMBERS, closed, at);
+        ConsistencyVerdicts.of(state, v, slot.openedAt(), slot.equivocators(), MEMBERS, closed, at);
   }
 
   @Test

@@ -78,7 +78,7 @@ class DuplicateApplyDetectorTest {
     Reconciler.onReport(state, honest("n1", 2), THREE, POLICY, 2_000);
     Reconciler.onReport(state, honest("n2", 2), THREE, POLICY, 2_000);
     Reconciler.onReport(state, report("n3", 2, state(1), state(3), "op3"), THREE, POLICY, 2_000);
-    assertThat(state.closedVersion(2).agreedOp).isEqualTo("op2");
+    assertThat(state.closedVersion(2).agreedOp()).isEqualTo("op2");
     // When everyone applies op3 at version 3
     Vote vote = closing(state, THREE, honest("n1", 3), honest("n2", 3), honest("n3", 3));
     detector.detect(vote);

@@ -48,7 +48,7 @@ class ReplicaLagDetectorTest {
               assertThat(f.detail())
                   .isEqualTo("node n4 has not reported the agreed version 4 of " + ENTITY);
               assertThat(f.attributes()).isEqualTo(Map.of("entityKey", ENTITY, "version", "4"));
-              assertThat(f.firstEventTime()).isEqualTo(vote.slot().firstEventTime);
+              assertThat(f.firstEventTime()).isEqualTo(vote.slot().firstEventTime());
               assertThat(f.detectedAt()).isEqualTo(NOW);
               assertThat(f.evidence()).isEmpty();
             });

@@ -41,9 +41,9 @@ final class Votes {
     }
     VersionSlot slot = new VersionSlot(v, first, first);
     for (ReplicaReport r : reports) {
-      slot.reports.put(r.nodeId(), r);
+      slot.reports().put(r.nodeId(), r);
     }
-    slot.equivocators.addAll(equivocators);
+    slot.equivocators().addAll(equivocators);
     return new Vote(state, slot, v, members, POLICY.quorumOf(members.size()), NOW);
   }
 

@@ -347,7 +347,7 @@ class AuditorTopologyTest {
     assertThat(newAlerts()).isEmpty();
     // the second copy is recognised by its signed content, counted nowhere and kept as a replay
     assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("REPLAY");
-    assertThat(entities().get(EntityState.entityId("g", "a")).closedVersions().get(1L).hashes)
+    assertThat(entities().get(EntityState.entityId("g", "a")).closedVersions().get(1L).hashes())
         .containsOnlyKeys(MEMBERS);
   }
 

@@ -3,7 +3,9 @@ package dev.herald.auditor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.detect.EntityState;
-import dev.herald.auditor.store.StoreCodecs;
+import dev.herald.auditor.store.StoreSerdes;
+import java.util.HashSet;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -32,7 +34,7 @@ class EntityLifecycleTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore("entities"),
                 Serdes.String(),
-                StoreCodecs.entityStates())
+                StoreSerdes.entityStates())
             .withLoggingDisabled()
             .build();
     entities.init(context.getStateStoreContext(), entities);
@@ -53,8 +55,8 @@ class EntityLifecycleTest {
 
   private static EntityState openAt(String key, long version) {
     EntityState s = new EntityState("g", key);
-    EntityState.VersionSlot slot = new EntityState.VersionSlot();
-    slot.version = version;
+    EntityState.VersionSlot slot =
+        EntityState.VersionSlot.restore(version, 0, 0, new TreeMap<>(), new HashSet<>());
     s.openVersions().put(version, slot);
     return s;
   }
@@ -159,15 +161,15 @@ class EntityLifecycleTest {
   void aMemberRunningAheadAloneCarriesTheEntityInsteadOfItsHonestOpener() {
     // Given n1 opened e at version 1
     EntityState s = openAt("e", 1);
-    s.openVersions().get(1L).reports.put("n1", null);
+    s.openVersions().get(1L).reports().put("n1", null);
     write("e", s, 1_000, "n1");
     assertThat(lifecycle.open("n1")).isEqualTo(1);
     // When version 1 closed and only b keeps e open, at version 2
     s.openVersions().remove(1L);
     s.inheritHorizon(1, 0);
-    EntityState.VersionSlot ahead = new EntityState.VersionSlot();
-    ahead.version = 2;
-    ahead.reports.put("b", null);
+    EntityState.VersionSlot ahead =
+        EntityState.VersionSlot.restore(2, 0, 0, new TreeMap<>(), new HashSet<>());
+    ahead.reports().put("b", null);
     s.openVersions().put(2L, ahead);
     write("e", s, 2_000, "b");
     // Then b carries e, and n1's quota is free again
