@@ -19,12 +19,13 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 /**
  * A write-back cache of decoded values in front of a key-value store, for values a task reads and
  * changes many times between two commits (an entity gets five replicas' reports per version, a node
- * ledger one change per batch). {@link #put} only keeps the value, decoded; the value is encoded
- * and written to the store — and so to its record cache and changelog — once per commit, when Kafka
- * Streams flushes the task's caches before it commits ({@code flushCache}, which this store
- * implements as the outermost layer of its stack), or when the value leaves the cache. So the work
- * per commit is one encoding per changed key instead of one per change, and the exactly-once
- * guarantee is untouched: everything a commit covers was written before it.
+ * ledger one change per batch, an entity's lifecycle entry one per batch that touches it). {@link
+ * #put} only keeps the value, decoded; the value is encoded and written to the store — and so to
+ * its record cache and changelog — once per commit, when Kafka Streams flushes the task's caches
+ * before it commits ({@code flushCache}, which this store implements as the outermost layer of its
+ * stack), or when the value leaves the cache. So the work per commit is one encoding per changed
+ * key instead of one per change, and the exactly-once guarantee is untouched: everything a commit
+ * covers was written before it.
  *
  * <p>Only the stream thread that writes sees the cached values; any other thread (interactive
  * queries) reads the store below, which is at most one commit behind. The values handed out are
@@ -35,8 +36,8 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * store before each commit ({@code StreamTask.flush}, Kafka Streams 3.x and 4.x); {@code
  * WriteBackStoreTest} fails if a commit no longer writes the cached values.
  */
-public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<String, V>, String, V>
-    implements KeyValueStore<String, V> {
+public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V>
+    implements KeyValueStore<K, V> {
 
   /** A cached value and whether the store below still has an older one. */
   private static final class Slot<V> {
@@ -49,11 +50,11 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
     }
   }
 
-  private final KeyValueStore<String, V> inner;
-  private final Map<String, Slot<V>> cache;
+  private final KeyValueStore<K, V> inner;
+  private final Map<K, Slot<V>> cache;
   private volatile Thread writer;
 
-  WriteBackStore(KeyValueStore<String, V> inner, int capacity) {
+  WriteBackStore(KeyValueStore<K, V> inner, int capacity) {
     super(inner);
     this.inner = inner;
     this.cache =
@@ -61,7 +62,7 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
           private static final long serialVersionUID = 1L;
 
           @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Slot<V>> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<K, Slot<V>> eldest) {
             if (size() <= capacity) {
               return false;
             }
@@ -74,8 +75,8 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
   }
 
   /** A builder of {@code builder}'s store with a write-back cache of {@code capacity} values. */
-  public static <V> StoreBuilder<KeyValueStore<String, V>> builder(
-      StoreBuilder<KeyValueStore<String, V>> builder, int capacity) {
+  public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(
+      StoreBuilder<KeyValueStore<K, V>> builder, int capacity) {
     return new Builder<>(builder, capacity);
   }
 
@@ -91,7 +92,7 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
   }
 
   @Override
-  public V get(String key) {
+  public V get(K key) {
     if (writing()) {
       Slot<V> s = cache.get(key);
       if (s != null) {
@@ -107,7 +108,7 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
   }
 
   @Override
-  public void put(String key, V value) {
+  public void put(K key, V value) {
     writer = Thread.currentThread();
     if (value == null) {
       delete(key);
@@ -123,7 +124,7 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
   }
 
   @Override
-  public V putIfAbsent(String key, V value) {
+  public V putIfAbsent(K key, V value) {
     V old = get(key);
     if (old == null) {
       put(key, value);
@@ -132,12 +133,12 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
   }
 
   @Override
-  public void putAll(List<KeyValue<String, V>> entries) {
+  public void putAll(List<KeyValue<K, V>> entries) {
     entries.forEach(e -> put(e.key, e.value));
   }
 
   @Override
-  public V delete(String key) {
+  public V delete(K key) {
     V old = get(key);
     cache.remove(key);
     inner.delete(key);
@@ -149,8 +150,8 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
     if (!writing()) {
       return;
     }
-    List<KeyValue<String, V>> changed = new ArrayList<>();
-    for (Map.Entry<String, Slot<V>> e : cache.entrySet()) {
+    List<KeyValue<K, V>> changed = new ArrayList<>();
+    for (Map.Entry<K, Slot<V>> e : cache.entrySet()) {
       if (e.getValue().dirty) {
         changed.add(KeyValue.pair(e.getKey(), e.getValue().value));
         e.getValue().dirty = false;
@@ -199,32 +200,32 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
   }
 
   @Override
-  public KeyValueIterator<String, V> range(String from, String to) {
+  public KeyValueIterator<K, V> range(K from, K to) {
     writeBack();
     return inner.range(from, to);
   }
 
   @Override
-  public KeyValueIterator<String, V> reverseRange(String from, String to) {
+  public KeyValueIterator<K, V> reverseRange(K from, K to) {
     writeBack();
     return inner.reverseRange(from, to);
   }
 
   @Override
-  public KeyValueIterator<String, V> all() {
+  public KeyValueIterator<K, V> all() {
     writeBack();
     return inner.all();
   }
 
   @Override
-  public KeyValueIterator<String, V> reverseAll() {
+  public KeyValueIterator<K, V> reverseAll() {
     writeBack();
     return inner.reverseAll();
   }
 
   @Override
   public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P>
-      KeyValueIterator<String, V> prefixScan(P prefix, PS prefixKeySerializer) {
+      KeyValueIterator<K, V> prefixScan(P prefix, PS prefixKeySerializer) {
     writeBack();
     return inner.prefixScan(prefix, prefixKeySerializer);
   }
@@ -241,41 +242,41 @@ public final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<Str
     return super.query(query, bound, config);
   }
 
-  private static final class Builder<V> implements StoreBuilder<KeyValueStore<String, V>> {
-    private final StoreBuilder<KeyValueStore<String, V>> builder;
+  private static final class Builder<K, V> implements StoreBuilder<KeyValueStore<K, V>> {
+    private final StoreBuilder<KeyValueStore<K, V>> builder;
     private final int capacity;
 
-    Builder(StoreBuilder<KeyValueStore<String, V>> builder, int capacity) {
+    Builder(StoreBuilder<KeyValueStore<K, V>> builder, int capacity) {
       this.builder = builder;
       this.capacity = capacity;
     }
 
     @Override
-    public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
+    public StoreBuilder<KeyValueStore<K, V>> withCachingEnabled() {
       builder.withCachingEnabled();
       return this;
     }
 
     @Override
-    public StoreBuilder<KeyValueStore<String, V>> withCachingDisabled() {
+    public StoreBuilder<KeyValueStore<K, V>> withCachingDisabled() {
       builder.withCachingDisabled();
       return this;
     }
 
     @Override
-    public StoreBuilder<KeyValueStore<String, V>> withLoggingEnabled(Map<String, String> config) {
+    public StoreBuilder<KeyValueStore<K, V>> withLoggingEnabled(Map<String, String> config) {
       builder.withLoggingEnabled(config);
       return this;
     }
 
     @Override
-    public StoreBuilder<KeyValueStore<String, V>> withLoggingDisabled() {
+    public StoreBuilder<KeyValueStore<K, V>> withLoggingDisabled() {
       builder.withLoggingDisabled();
       return this;
     }
 
     @Override
-    public KeyValueStore<String, V> build() {
+    public KeyValueStore<K, V> build() {
       return new WriteBackStore<>(builder.build(), capacity);
     }
 

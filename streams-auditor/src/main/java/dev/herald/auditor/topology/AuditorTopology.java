@@ -59,6 +59,12 @@ public final class AuditorTopology {
   /** Decoded node ledgers kept per task (one per node). */
   static final int LEDGER_CACHE = 1024;
 
+  /**
+   * Lifecycle entries kept per task: an entity's last-write entry (and, for a new one, its index
+   * entry) for each entity written recently, and the per-node open-entity counts.
+   */
+  static final int LIFECYCLE_CACHE = 4096;
+
   private AuditorTopology() {}
 
   /**
@@ -143,7 +149,15 @@ public final class AuditorTopology {
             ENTITY_CACHE));
     addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
     addPersistentStore(builder, AuditorStores.CLAIMS, Serdes.Bytes(), Serdes.ByteArray());
-    addPersistentStore(builder, AuditorStores.ENTITY_LIFECYCLE, Serdes.Bytes(), Serdes.ByteArray());
+    // every batch that touches an entity rewrites its last-write entry: written back once per
+    // commit too (the bytes and keys are those of the store without the cache)
+    builder.addStateStore(
+        WriteBackStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AuditorStores.ENTITY_LIFECYCLE),
+                Serdes.Bytes(),
+                Serdes.ByteArray()),
+            LIFECYCLE_CACHE));
     builder.addStateStore(
         WriteBackStore.builder(
             Stores.keyValueStoreBuilder(

@@ -29,7 +29,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * </ul>
  *
  * <p>{@link #evictDue} walks at most {@code limit} index entries per call, from the oldest: never a
- * scan of the entity store.
+ * scan of the entity store. It opens no iterator while nothing can be due: the task keeps in memory
+ * the time of the oldest index entry of each kind (unknown after construction, so a restored or
+ * rewound store is walked once).
+ *
+ * <p>The store is meant to sit behind a {@link dev.herald.auditor.store.WriteBackStore} (as {@link
+ * AuditorTopology} builds it): the last-write entry that every batch touching an entity rewrites
+ * then reaches RocksDB and the changelog once per commit, not once per batch. The walk's range
+ * reads write the cached changes through first, which is why it skips them while nothing is due.
  */
 final class EntityLifecycle {
   private static final byte LAST = 'L';
@@ -45,8 +52,19 @@ final class EntityLifecycle {
   /** What one {@link #evictDue} call did. */
   record Swept(int evicted, int residuesExpired) {}
 
+  /** The oldest index entry's time is not known: the next walk looks. */
+  private static final long UNKNOWN = Long.MIN_VALUE;
+
+  /** No index entry of the kind. */
+  private static final long NONE = Long.MAX_VALUE;
+
   private final KeyValueStore<Bytes, byte[]> store;
   private long count;
+
+  /** Lower bounds of the oldest {@code T} and {@code X} entries' times (or UNKNOWN / NONE). */
+  private long oldestTouch = UNKNOWN;
+
+  private long oldestResidueExpiry = UNKNOWN;
 
   EntityLifecycle(KeyValueStore<Bytes, byte[]> store) {
     this.store = store;
@@ -70,7 +88,7 @@ final class EntityLifecycle {
     String opener = old == null ? null : openerOf(old);
     long at = Math.max(0, now);
     if (old == null) {
-      store.put(timed(TOUCH, at, entityId), new byte[0]);
+      putTouch(at, entityId);
       setCount(count + 1);
     } else {
       at = Math.max(at, ByteBuffer.wrap(old, 0, 8).getLong());
@@ -164,7 +182,13 @@ final class EntityLifecycle {
     }
     int evicted = 0;
     long before = count;
-    for (Due d : due(TOUCH, now - ttlMs, limit)) {
+    List<Due> dueTouches = List.of();
+    if (mayBeDue(oldestTouch, now - ttlMs)) {
+      Walk walk = due(TOUCH, now - ttlMs, limit);
+      dueTouches = walk.due();
+      oldestTouch = walk.oldestLeft();
+    }
+    for (Due d : dueTouches) {
       store.delete(d.key());
       Bytes lastKey = key(LAST, d.entityId());
       byte[] last = store.get(lastKey);
@@ -181,7 +205,7 @@ final class EntityLifecycle {
       if (!state.quiescent() || lastAt > now - ttlMs) {
         // still open, or written since: look again one TTL after its last write (or after now)
         long again = state.quiescent() ? lastAt : Math.max(lastAt, now);
-        store.put(timed(TOUCH, again, d.entityId()), new byte[0]);
+        putTouch(again, d.entityId());
         continue;
       }
       putResidue(d.entityId(), state, now);
@@ -194,7 +218,13 @@ final class EntityLifecycle {
       setCount(count);
     }
     int expired = 0;
-    for (Due d : due(RESIDUE_EXPIRY, now - residueTtlMs, limit)) {
+    List<Due> dueResidues = List.of();
+    if (mayBeDue(oldestResidueExpiry, now - residueTtlMs)) {
+      Walk walk = due(RESIDUE_EXPIRY, now - residueTtlMs, limit);
+      dueResidues = walk.due();
+      oldestResidueExpiry = walk.oldestLeft();
+    }
+    for (Due d : dueResidues) {
       store.delete(d.key());
       Bytes residueKey = key(RESIDUE, d.entityId());
       byte[] r = store.get(residueKey);
@@ -216,28 +246,53 @@ final class EntityLifecycle {
             .putLong(at)
             .array());
     store.put(timed(RESIDUE_EXPIRY, at, entityId), new byte[0]);
+    oldestResidueExpiry = earlier(oldestResidueExpiry, at);
+  }
+
+  private void putTouch(long time, String entityId) {
+    store.put(timed(TOUCH, time, entityId), new byte[0]);
+    oldestTouch = earlier(oldestTouch, Math.max(0, time));
+  }
+
+  /** The bound {@code oldest} lowered to {@code time} (an unknown bound stays unknown). */
+  private static long earlier(long oldest, long time) {
+    return oldest == UNKNOWN ? UNKNOWN : Math.min(oldest, time);
+  }
+
+  /** Whether an index entry may be at or before {@code upTo}, given the oldest one's bound. */
+  private static boolean mayBeDue(long oldest, long upTo) {
+    return upTo >= 0 && (oldest == UNKNOWN || oldest <= upTo);
   }
 
   private record Due(Bytes key, long time, String entityId) {}
 
+  /**
+   * A walk's due entries and the time of the oldest entry it left in the index: NONE if it reached
+   * the end, UNKNOWN if it stopped at its limit.
+   */
+  private record Walk(List<Due> due, long oldestLeft) {}
+
   /** Up to {@code limit} index entries of {@code type} at or before {@code upTo}, oldest first. */
-  private List<Due> due(byte type, long upTo, int limit) {
+  private Walk due(byte type, long upTo, int limit) {
     List<Due> out = new ArrayList<>();
-    if (upTo < 0) {
-      return out;
-    }
+    long left = NONE;
     try (KeyValueIterator<Bytes, byte[]> it =
         store.range(timed(type, 0, ""), timed(type, Long.MAX_VALUE, ""))) {
-      while (it.hasNext() && out.size() < limit) {
+      while (it.hasNext()) {
         byte[] k = it.next().key.get();
         long at = ByteBuffer.wrap(k, 1, 8).getLong();
         if (at > upTo) {
+          left = at;
+          break;
+        }
+        if (out.size() >= limit) {
+          left = UNKNOWN;
           break;
         }
         out.add(new Due(Bytes.wrap(k), at, new String(k, 9, k.length - 9, StandardCharsets.UTF_8)));
       }
     }
-    return out;
+    return new Walk(out, left);
   }
 
   private void addOpen(String nodeId, int delta) {

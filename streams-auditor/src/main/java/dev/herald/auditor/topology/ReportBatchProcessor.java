@@ -133,7 +133,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   public void init(ProcessorContext<String, Emission> context) {
     this.context = context;
     // write-back stores of decoded values (WriteBackStore): read and put back freely, each changed
-    // value is encoded and written once per commit
+    // value is encoded and written once per commit (entities, ledgers and the lifecycle entries)
     entities = context.getStateStore(AuditorStores.ENTITIES);
     ledgers = context.getStateStore(AuditorStores.NODE_LEDGERS);
     deadlines = new DeadlineIndex(context.getStateStore(AuditorStores.DEADLINES));

@@ -117,15 +117,15 @@ class WriteBackStoreTest {
     }
   }
 
-  private static WriteBackStore<Long> standalone(Path dir) {
+  private static WriteBackStore<String, Long> standalone(Path dir) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back-direct");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
     MockProcessorContext<Void, Void> context =
         new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
-    WriteBackStore<Long> store =
-        (WriteBackStore<Long>)
+    WriteBackStore<String, Long> store =
+        (WriteBackStore<String, Long>)
             WriteBackStore.builder(
                     Stores.keyValueStoreBuilder(
                             Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
@@ -136,7 +136,8 @@ class WriteBackStoreTest {
     return store;
   }
 
-  private static Long readElsewhere(WriteBackStore<Long> store, String key) throws Exception {
+  private static Long readElsewhere(WriteBackStore<String, Long> store, String key)
+      throws Exception {
     return CompletableFuture.supplyAsync(() -> store.get(key)).get();
   }
 
@@ -144,7 +145,7 @@ class WriteBackStoreTest {
   void changesNotFlushedForACommitAreDroppedWhenTheTaskClosesDirty(@TempDir Path dir)
       throws Exception {
     // Given: a committed value and a later change that no commit covered
-    WriteBackStore<Long> store = standalone(dir);
+    WriteBackStore<String, Long> store = standalone(dir);
     store.put("a", 1L);
     store.flushCache();
     store.put("a", 2L);
@@ -153,7 +154,7 @@ class WriteBackStoreTest {
     // When: closed without a commit (a dirty close: aborted transaction, crash, migration),
     // then opened again as Kafka Streams revives a task
     store.close();
-    WriteBackStore<Long> revived = standalone(dir);
+    WriteBackStore<String, Long> revived = standalone(dir);
 
     // Then
     assertThat(revived.get("a")).isEqualTo(1L);
@@ -163,7 +164,7 @@ class WriteBackStoreTest {
   @Test
   void otherThreadsReadOnlyWhatWasFlushedForACommit(@TempDir Path dir) throws Exception {
     // Given
-    WriteBackStore<Long> store = standalone(dir);
+    WriteBackStore<String, Long> store = standalone(dir);
     store.put("a", 1L);
 
     // When / Then: an interactive query sees nothing uncommitted, then the flushed value
@@ -177,7 +178,7 @@ class WriteBackStoreTest {
   void aCommitFlushFromAnotherThreadFailsInsteadOfCommittingWithoutTheChanges(@TempDir Path dir)
       throws Exception {
     // Given
-    WriteBackStore<Long> store = standalone(dir);
+    WriteBackStore<String, Long> store = standalone(dir);
     store.put("a", 1L);
 
     // When / Then

@@ -6,6 +6,9 @@ import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.store.StoreSerdes;
 import java.util.HashSet;
 import java.util.TreeMap;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -26,6 +29,7 @@ class EntityLifecycleTest {
   private KeyValueStore<String, EntityState> entities;
   private KeyValueStore<Bytes, byte[]> index;
   private EntityLifecycle lifecycle;
+  private final AtomicInteger ranges = new AtomicInteger();
 
   @BeforeEach
   void stores() {
@@ -44,7 +48,7 @@ class EntityLifecycleTest {
             .withLoggingDisabled()
             .build();
     index.init(context.getStateStoreContext(), index);
-    lifecycle = new EntityLifecycle(index);
+    lifecycle = new EntityLifecycle(countingRanges(index));
   }
 
   private static EntityState closedUpTo(String key, long highestClosed) {
@@ -180,5 +184,67 @@ class EntityLifecycleTest {
     s.inheritHorizon(2, 0);
     write("e", s, 3_000, null);
     assertThat(lifecycle.open("b")).isZero();
+  }
+
+  /** {@code store}, counting the range reads (each one writes a write-back cache through). */
+  @SuppressWarnings("unchecked")
+  private KeyValueStore<Bytes, byte[]> countingRanges(KeyValueStore<Bytes, byte[]> store) {
+    return (KeyValueStore<Bytes, byte[]>)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {KeyValueStore.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("range")) {
+                ranges.incrementAndGet();
+              }
+              try {
+                return method.invoke(store, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  @Test
+  void aWalkWithNothingDueOpensNoIteratorUntilSomethingIs() {
+    // Given one entity written at 20 s, and a walk that learnt the oldest index entries
+    write("a", closedUpTo("a", 1), 20_000, null);
+    sweep(25_000, 100);
+    int walked = ranges.get();
+    assertThat(walked).isPositive();
+    // When / Then: nothing is due before 30 s, and no walk reads the store
+    assertThat(sweep(26_000, 100).evicted()).isZero();
+    assertThat(sweep(29_999, 100).evicted()).isZero();
+    assertThat(ranges.get()).isEqualTo(walked);
+    // When / Then: at 30 s it is
+    assertThat(sweep(30_000, 100).evicted()).isEqualTo(1);
+    assertThat(ranges.get()).isGreaterThan(walked);
+  }
+
+  @Test
+  void anEntryOlderThanTheOldestOneKnownIsStillEvictedOnTime() {
+    // Given a walk that found the oldest entry at 20 s
+    write("a", closedUpTo("a", 1), 20_000, null);
+    sweep(25_000, 100);
+    // When an entity gets an index entry older than that (as the walk gives an entity it looks
+    // at again, at its last write): the known bound must follow
+    write("b", closedUpTo("b", 1), 2_000, null);
+    // Then it leaves one TTL after that write, and a a TTL after its own
+    assertThat(sweep(12_000, 100).evicted()).isEqualTo(1);
+    assertThat(entities.get(EntityState.entityId("g", "b"))).isNull();
+    assertThat(entities.get(EntityState.entityId("g", "a"))).isNotNull();
+    assertThat(sweep(30_000, 100).evicted()).isEqualTo(1);
+  }
+
+  @Test
+  void aWalkStoppedByItsLimitLooksAgainAtTheNextCheck() {
+    // Given three entities due and a limit of two
+    for (int i = 0; i < 3; i++) {
+      write("e" + i, closedUpTo("e" + i, 1), 1_000 + i, null);
+    }
+    assertThat(sweep(20_000, 2).evicted()).isEqualTo(2);
+    // When / Then: the next check, even before any new write, finds the third
+    assertThat(sweep(20_001, 2).evicted()).isEqualTo(1);
+    assertThat(lifecycle.entityCount()).isZero();
   }
 }
