@@ -3,6 +3,7 @@ package dev.herald.auditor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.detect.EntityState;
+import dev.herald.auditor.detect.ReplicaReport;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.auditor.store.WriteBackStore;
 import dev.herald.schema.Topics;
@@ -12,9 +13,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -49,9 +52,10 @@ class LifecycleWriteBackTest {
 
   private static EntityState open(String key) {
     EntityState s = new EntityState("g", key);
-    EntityState.VersionSlot slot = new EntityState.VersionSlot();
-    slot.version = 1;
-    slot.reports.put("n1", null);
+    TreeMap<String, ReplicaReport> reports = new TreeMap<>();
+    reports.put("n1", null);
+    EntityState.VersionSlot slot =
+        EntityState.VersionSlot.restore(1, 0, 0, reports, new HashSet<>());
     s.openVersions().put(1L, slot);
     return s;
   }
