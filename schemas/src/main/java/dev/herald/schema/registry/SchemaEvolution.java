@@ -1,15 +1,14 @@
 package dev.herald.schema.registry;
 
+import dev.herald.schema.serde.PinnedSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
@@ -61,40 +60,12 @@ public final class SchemaEvolution {
    * of other files; returns the top-level record of each file by full name.
    */
   public static Map<String, Schema> parseTogether(Path dir) throws IOException {
-    List<String> pending = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".avsc")).sorted().toList()) {
-        pending.add(Files.readString(file));
+        texts.add(Files.readString(file));
       }
     }
-    // Order the files so that each one's references are parsed before it.
-    List<String> ordered = new ArrayList<>();
-    while (!pending.isEmpty()) {
-      String next = null;
-      for (String candidate : pending) {
-        try {
-          Schema.Parser parser = new Schema.Parser();
-          ordered.forEach(parser::parse);
-          parser.parse(candidate);
-          next = candidate;
-          break;
-        } catch (AvroRuntimeException e) {
-          // refers to a type not parsed yet
-        }
-      }
-      if (next == null) {
-        throw new IllegalStateException(
-            "cannot resolve the named types of " + dir + ": " + pending);
-      }
-      ordered.add(next);
-      pending.remove(next);
-    }
-    Schema.Parser parser = new Schema.Parser();
-    Map<String, Schema> byName = new LinkedHashMap<>();
-    for (String text : ordered) {
-      Schema schema = parser.parse(text);
-      byName.put(schema.getFullName(), schema);
-    }
-    return byName;
+    return PinnedSchemas.parseTogether(texts, dir.toString());
   }
 }

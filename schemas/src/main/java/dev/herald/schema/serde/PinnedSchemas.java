@@ -104,7 +104,7 @@ public final class PinnedSchemas {
   }
 
   /** Parses texts that may refer to each other's named types, in an order that resolves them. */
-  static Map<String, Schema> parseTogether(List<String> texts, String what) {
+  public static Map<String, Schema> parseTogether(List<String> texts, String what) {
     List<String> pending = new ArrayList<>(texts);
     List<String> ordered = new ArrayList<>();
     while (!pending.isEmpty()) {

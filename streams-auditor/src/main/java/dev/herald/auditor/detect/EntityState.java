@@ -28,8 +28,8 @@ public final class EntityState {
   /** Closed versions remembered per entity. */
   public static final int CLOSED_WINDOW = 16;
 
-  // @JsonAutoDetect above keeps the JSON of these private fields (the entity API, the pre-release
-  // store fallback) what it was when they were public.
+  // @JsonAutoDetect above keeps the entity API's JSON of these private fields what it was when
+  // they were public.
   private String group;
   private String entityKey;
   private TreeMap<Long, VersionSlot> open;
@@ -209,9 +209,6 @@ public final class EntityState {
     /** Nodes caught signing two different claims for this version; they leave the vote. */
     private Set<String> equivocators = new HashSet<>();
 
-    /** An empty slot for version 0 (tests, and Jackson). */
-    public VersionSlot() {}
-
     VersionSlot(long version, long openedAt, long firstEventTime) {
       this.version = version;
       this.openedAt = openedAt;
@@ -285,8 +282,8 @@ public final class EntityState {
      */
     private boolean revotable;
 
-    /** An empty summary of version 0 (tests, and Jackson). */
-    public ClosedVersion() {}
+    /** An empty summary, filled in when its version closes. */
+    ClosedVersion() {}
 
     ClosedVersion(long version) {
       this.version = version;
