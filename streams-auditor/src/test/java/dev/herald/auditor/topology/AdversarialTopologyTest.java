@@ -12,7 +12,6 @@ import dev.herald.schema.DeadLetter;
 import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
-import dev.herald.schema.Topics;
 import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -21,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,68 +38,52 @@ class AdversarialTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> nodes;
-  private TestInputTopic<String, byte[]> batches;
-  private TestInputTopic<String, byte[]> heartbeats;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  private TopologyRig rig;
 
   private void start(AuditPolicy policy, List<String> members) {
     start(policy, members, 0);
   }
 
   private void start(AuditPolicy policy, List<String> members, int heartbeatPartitions) {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                policy,
-                replicas.schemas,
-                new SimpleMeterRegistry(),
-                1,
-                heartbeatPartitions,
-                InputFrontier.NONE),
-            TestReplicas.driverProperties("adversarial-test", stateDir),
-            TestReplicas.WALL_START);
-    nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    heartbeats = TestReplicas.input(driver, Topics.HEARTBEATS);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-    for (String n : members) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
-    }
+    rig =
+        TopologyRig.reconciliation(
+            replicas,
+            stateDir,
+            "adversarial-test",
+            () -> policy,
+            new SimpleMeterRegistry(),
+            heartbeatPartitions,
+            InputFrontier.NONE);
+    rig.join(G, members);
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
   private void send(String node, long time, byte[] batch) {
-    batches.pipeInput(node, batch, time);
+    rig.send(node, time, batch);
   }
 
   private void report(String node, long time, StateChange... reports) {
-    send(node, time, replicas.signedBatch(node, reports));
+    rig.report(node, time, reports);
   }
 
   private void round(List<String> nodes, String entity, long v, long time) {
-    for (String n : nodes) {
-      report(n, time, replicas.honest(n, G, entity, v));
-    }
+    rig.round(G, nodes, entity, v, time);
   }
 
   private List<String> newAlerts() {
-    return alerts.readValuesToList().stream()
+    return rig.alerts.readValuesToList().stream()
         .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
         .toList();
   }
 
   private List<String> deadReasons() {
-    return dlq.readValuesToList().stream().map(DeadLetter::getReason).toList();
+    return rig.dlq.readValuesToList().stream().map(DeadLetter::getReason).toList();
   }
 
   @Test
@@ -181,7 +162,7 @@ class AdversarialTopologyTest {
       send(ghost, 1_000, replicas.signedBatch(ghost, replicas.honest(ghost, G, "a", 1)));
     }
     // Then one FORGED_REPORT names n1 as the victim, in its registered group, without the bytes
-    List<AuditAlert> found = alerts.readValuesToList();
+    List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found.stream().filter(a -> a.getType() == AlertType.FORGED_REPORT))
         .singleElement()
         .satisfies(
@@ -208,7 +189,8 @@ class AdversarialTopologyTest {
             a -> assertThat(a.getType()).isIn(AlertType.FORGED_REPORT, AlertType.UNKNOWN_NODE));
     // And every record is a dead letter; nothing entered the entity store
     assertThat(deadReasons()).hasSize(1_200);
-    assertThat(driver.getKeyValueStore(AuditorStores.ENTITIES).approximateNumEntries()).isZero();
+    assertThat(rig.driver.getKeyValueStore(AuditorStores.ENTITIES).approximateNumEntries())
+        .isZero();
   }
 
   @Test
@@ -322,9 +304,9 @@ class AdversarialTopologyTest {
     byte[] garbage = new byte[500_000];
     new Random(1).nextBytes(garbage);
     garbage[0] = 0;
-    batches.pipeInput(hugeKey, garbage, 1_000);
+    rig.batches.pipeInput(hugeKey, garbage, 1_000);
     List<org.apache.kafka.streams.test.TestRecord<String, DeadLetter>> letters =
-        dlq.readRecordsToList();
+        rig.dlq.readRecordsToList();
     assertThat(letters)
         .singleElement()
         .satisfies(
@@ -349,7 +331,7 @@ class AdversarialTopologyTest {
     second.setAttributes(Map.of("pad", "q".repeat(300_000)));
     report("n1", 1_000, first);
     report("n1", 1_000, second);
-    List<AuditAlert> found = alerts.readValuesToList();
+    List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found)
         .singleElement()
         .satisfies(
@@ -371,12 +353,12 @@ class AdversarialTopologyTest {
   void aHeartbeatFromTheFutureMakesNobodyElseSilentAndHidesItsNodeOnlyForTheSkew() {
     start(AuditPolicy.DEFAULT, MEMBERS);
     // n3 signs a heartbeat ten days ahead
-    heartbeats.pipeInput("n3", replicas.heartbeat("n3", 1, 864_000_000L), 0);
+    rig.heartbeats.pipeInput("n3", replicas.heartbeat("n3", 1, 864_000_000L), 0);
     // n1 and n2 heartbeat every second for 40 s; n3 says nothing more
     for (long t = 0; t <= 40_000; t += 1_000) {
-      heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 1_000 + 1, t), t);
-      heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 1_000 + 1, t), t);
-      driver.advanceWallClockTime(Duration.ofSeconds(1));
+      rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 1_000 + 1, t), t);
+      rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 1_000 + 1, t), t);
+      rig.driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
     // Then only n3 is silent: its clock was clamped to arrival + the 2 s skew, then 5 s of silence
     assertThat(newAlerts()).containsExactly("NODE_SILENT OPEN [n3]");
@@ -385,17 +367,17 @@ class AdversarialTopologyTest {
   @Test
   void aReplayedStoppingHeartbeatDoesNotHideACrash() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
     byte[] stopping = replicas.heartbeat("n1", 2, 1_000, HeartbeatStatus.STOPPING);
-    heartbeats.pipeInput("n1", stopping, 1_000);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 3, 2_000), 2_000); // restarted
+    rig.heartbeats.pipeInput("n1", stopping, 1_000);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 3, 2_000), 2_000); // restarted
     // n1 crashes; the attacker replays its old STOPPING heartbeat
-    heartbeats.pipeInput("n1", stopping, 3_000);
+    rig.heartbeats.pipeInput("n1", stopping, 3_000);
     assertThat(deadReasons()).containsExactly("REPLAY");
     for (long t = 3_000; t <= 12_000; t += 1_000) {
-      heartbeats.pipeInput("n2", replicas.heartbeat("n2", t, t), t);
-      heartbeats.pipeInput("n3", replicas.heartbeat("n3", t, t), t);
-      driver.advanceWallClockTime(Duration.ofSeconds(1));
+      rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", t, t), t);
+      rig.heartbeats.pipeInput("n3", replicas.heartbeat("n3", t, t), t);
+      rig.driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
     assertThat(newAlerts()).containsExactly("NODE_SILENT OPEN [n1]");
   }
@@ -411,9 +393,10 @@ class AdversarialTopologyTest {
             .findFirst()
             .orElseThrow();
     start(AuditPolicy.DEFAULT, List.of(node), partitions);
-    heartbeats.pipeInput(node, replicas.heartbeat(node, 1, 0), 0);
+    rig.heartbeats.pipeInput(node, replicas.heartbeat(node, 1, 0), 0);
     assertThat(deadReasons()).containsExactly("MISPLACED");
-    assertThat(driver.getKeyValueStore(AuditorStores.LIVENESS).approximateNumEntries()).isZero();
+    assertThat(rig.driver.getKeyValueStore(AuditorStores.LIVENESS).approximateNumEntries())
+        .isZero();
   }
 
   @Test
@@ -424,7 +407,7 @@ class AdversarialTopologyTest {
       ReportBatch junk = replicas.batch("n2", List.of(replicas.honest("n2", G, "a", 1)));
       send("n2", 1_000, replicas.signedWith(junk, attacker));
     }
-    List<AuditAlert> found = alerts.readValuesToList();
+    List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found).hasSize(1);
     assertThat(found.get(0).getStatus()).isEqualTo(AlertStatus.OPEN);
   }

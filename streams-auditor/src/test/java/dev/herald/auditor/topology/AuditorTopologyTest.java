@@ -22,13 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -46,11 +44,7 @@ class AuditorTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> batches;
-  private TestInputTopic<String, byte[]> heartbeats;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  private TopologyRig rig;
   private final List<AuditAlert> seen = new ArrayList<>();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -63,32 +57,24 @@ class AuditorTopologyTest {
   }
 
   private void start(Supplier<AuditPolicy> policies, InputFrontier frontier) {
-    Properties props = TestReplicas.driverProperties("auditor-test", stateDir);
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(policies, replicas.schemas, meters, 1, 0, frontier),
-            props,
-            TestReplicas.WALL_START);
-    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    heartbeats = TestReplicas.input(driver, Topics.HEARTBEATS);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
+    rig =
+        TopologyRig.reconciliation(
+            replicas, stateDir, "auditor-test", policies, meters, 0, frontier);
     for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)));
+      rig.nodes.pipeInput(n, replicas.registration(n, List.of(G)));
     }
-    nodes.pipeInput("outsider", replicas.registration("outsider", List.of("other")));
+    rig.nodes.pipeInput("outsider", replicas.registration("outsider", List.of("other")));
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
   private void send(String node, long time, byte[] batch) {
-    batches.pipeInput(node, batch, time);
+    rig.send(node, time, batch);
   }
 
   private void allReport(String entity, long v, long time) {
@@ -98,7 +84,7 @@ class AuditorTopologyTest {
   }
 
   private List<AuditAlert> newAlerts() {
-    List<AuditAlert> out = new ArrayList<>(alerts.readValuesToList());
+    List<AuditAlert> out = new ArrayList<>(rig.alerts.readValuesToList());
     seen.addAll(out);
     return out;
   }
@@ -121,11 +107,11 @@ class AuditorTopologyTest {
   }
 
   private KeyValueStore<String, EntityState> entities() {
-    return driver.getKeyValueStore(AuditorStores.ENTITIES);
+    return rig.driver.getKeyValueStore(AuditorStores.ENTITIES);
   }
 
   private long deadlineEntries() {
-    KeyValueStore<Bytes, byte[]> d = driver.getKeyValueStore(AuditorStores.DEADLINES);
+    KeyValueStore<Bytes, byte[]> d = rig.driver.getKeyValueStore(AuditorStores.DEADLINES);
     long n = 0;
     try (KeyValueIterator<Bytes, byte[]> it = d.all()) {
       while (it.hasNext()) {
@@ -144,7 +130,7 @@ class AuditorTopologyTest {
     allReport("a", 2, 1_100);
     send("n1", 5_000, replicas.signedBatch("n1")); // an empty batch only advances stream time
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(rig.dlq.isEmpty()).isTrue();
     assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
     assertThat(deadlineEntries()).isZero();
   }
@@ -215,7 +201,7 @@ class AuditorTopologyTest {
     invalid.getReports().get(0).setVersion(0);
     send("n1", 1_000, replicas.signed(invalid));
     allReport("b", 1, 1_100);
-    List<DeadLetter> letters = dlq.readValuesToList();
+    List<DeadLetter> letters = rig.dlq.readValuesToList();
     assertThat(letters)
         .extracting(DeadLetter::getReason)
         .containsExactly("BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA", "OVERSIZED", "INVALID");
@@ -235,7 +221,7 @@ class AuditorTopologyTest {
     PolicyHolder policies = new PolicyHolder(AuditPolicy.DEFAULT);
     start(policies, InputFrontier.NONE);
     send("x", 1_000, new byte[5000]);
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .doesNotContain("OVERSIZED");
 
@@ -247,7 +233,7 @@ class AuditorTopologyTest {
     // Then the same record is now OVERSIZED, and honest traffic is still audited
     send("x", 1_100, new byte[5000]);
     allReport("a", 1, 1_200);
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .containsExactly("OVERSIZED");
     assertThat(newAlerts()).isEmpty();
@@ -262,7 +248,7 @@ class AuditorTopologyTest {
     send("n2", 1_000, replicas.signed(misplaced));
     // n2 signed "partition 3" into the batch: whoever wrote it to partition 0 was not n2
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .singleElement()
         .satisfies(
             d -> {
@@ -322,7 +308,7 @@ class AuditorTopologyTest {
     send("n1", 1_000, replicas.signed(replicas.batch("n1", flood)));
     allReport("a", 1, 1_100);
     // n1's own report of "a" is over budget too: its missing vote is FLOOD, not REPLICA_LAG
-    assertThat(dlq.readKeyValuesToList())
+    assertThat(rig.dlq.readKeyValuesToList())
         .isNotEmpty()
         .allSatisfy(
             kv -> {
@@ -346,7 +332,9 @@ class AuditorTopologyTest {
     send("n3", 9_000, replicas.signedBatch("n3"));
     assertThat(newAlerts()).isEmpty();
     // the second copy is recognised by its signed content, counted nowhere and kept as a replay
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("REPLAY");
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("REPLAY");
     assertThat(entities().get(EntityState.entityId("g", "a")).closedVersions().get(1L).hashes)
         .containsOnlyKeys(MEMBERS);
   }
@@ -354,14 +342,14 @@ class AuditorTopologyTest {
   /** A running stream thread punctuates every 250 ms; this advances the wall clock that way. */
   private void runFor(Duration duration) {
     for (long ms = 0; ms < duration.toMillis(); ms += 250) {
-      driver.advanceWallClockTime(Duration.ofMillis(250));
+      rig.driver.advanceWallClockTime(Duration.ofMillis(250));
     }
   }
 
   @Test
   void silentNodeIsAlertedByWallClockAndResolvedByItsNextHeartbeat() {
     start(AuditPolicy.DEFAULT);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
     runFor(Duration.ofSeconds(3));
     assertThat(newAlerts()).isEmpty();
     runFor(Duration.ofSeconds(3));
@@ -374,7 +362,7 @@ class AuditorTopologyTest {
               assertThat(a.getGroup()).isEmpty();
               assertThat(a.getNodes()).containsExactly("n1");
             });
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 6_500), 6_500);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 6_500), 6_500);
     assertThat(newAlerts())
         .singleElement()
         .satisfies(
@@ -388,10 +376,10 @@ class AuditorTopologyTest {
   void aStalledStreamThreadDoesNotDeclareTheFleetSilentWhenItWakesUp() {
     // Given two nodes that heartbeat
     start(AuditPolicy.DEFAULT);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
-    heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 0), 0);
     // When the thread does not run for 20 s (GC, overload) and then punctuates before reading
-    driver.advanceWallClockTime(Duration.ofSeconds(20));
+    rig.driver.advanceWallClockTime(Duration.ofSeconds(20));
     // Then nobody is silent: that time was not observed
     assertThat(newAlerts()).isEmpty();
     // And once it runs and reads nothing for longer than the threshold, silence is declared
@@ -404,8 +392,8 @@ class AuditorTopologyTest {
     // Given n1's report of a@1, then heartbeats 20 s later read ahead of the other reports
     start(AuditPolicy.DEFAULT);
     send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 20_000), 20_000);
-    heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 20_000), 20_000);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 20_000), 20_000);
+    rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 20_000), 20_000);
     // When the other members' reports of a@1, sent at the same time as n1's, are read after them
     send("n2", 1_010, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     send("n3", 1_020, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
@@ -432,9 +420,9 @@ class AuditorTopologyTest {
     AtomicReference<OptionalLong> caughtUp = startWithFrontier();
     // When it reads n1's heartbeats every 3 s up to 12 s, n2's only up to 3 s, over 30 s of wall
     for (long t = 0; t <= 12_000; t += 3_000) {
-      heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
+      rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
       if (t <= 3_000) {
-        heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 3_000 + 1, t), t);
+        rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 3_000 + 1, t), t);
       }
       runFor(Duration.ofMillis(7_500));
     }
@@ -447,7 +435,7 @@ class AuditorTopologyTest {
   void aCaughtUpAuditorJudgesSilenceAsOfWhenItWasCaughtUp() {
     // Given a node whose last heartbeat was at 0, alone on its partition
     AtomicReference<OptionalLong> caughtUp = startWithFrontier();
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
     // When the auditor is seen caught up at 4 s: nothing (the threshold is 5 s)
     caughtUp.set(OptionalLong.of(4_000));
     runFor(Duration.ofSeconds(1));
@@ -484,8 +472,8 @@ class AuditorTopologyTest {
     // Given an auditor reading a backlog (a replay, a restart): heartbeats of n1 at 1 s and 21 s
     // come in one go, with no clock check in between
     startWithFrontier();
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 1_000), 1_000);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 21_000), 21_000);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 1_000), 1_000);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 21_000), 21_000);
     // Then the 20 s gap is a silence, opened and resolved
     assertThat(newAlerts())
         .extracting(AuditAlert::getType, AuditAlert::getStatus)
@@ -499,9 +487,12 @@ class AuditorTopologyTest {
     start(AuditPolicy.DEFAULT);
     byte[] hb = replicas.heartbeat("n1", 1, 0);
     hb[hb.length - 1] ^= 1;
-    heartbeats.pipeInput("n1", hb, 0);
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("FORGED");
-    assertThat(driver.<String, Object>getKeyValueStore(AuditorStores.LIVENESS).get("n1")).isNull();
+    rig.heartbeats.pipeInput("n1", hb, 0);
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("FORGED");
+    assertThat(rig.driver.<String, Object>getKeyValueStore(AuditorStores.LIVENESS).get("n1"))
+        .isNull();
   }
 
   @Test
@@ -531,7 +522,7 @@ class AuditorTopologyTest {
     send("n1", 1_000, replicas.signedBatch("n1", replicas.change("n1", G, "a", 1, "", "x", "op1")));
     AuditAlert equivocation = newAlerts().get(0);
     assertThat(equivocation.getType()).isEqualTo(AlertType.EQUIVOCATION);
-    TestInputTopic<String, byte[]> acks = TestReplicas.input(driver, Topics.ALERT_ACKS);
+    TestInputTopic<String, byte[]> acks = rig.rawInput(Topics.ALERT_ACKS);
     dev.herald.schema.serde.AvroWireFormat<dev.herald.schema.AlertAck> format =
         new dev.herald.schema.serde.AvroWireFormat<>(
             dev.herald.schema.AlertAck.class, replicas.schemas);
@@ -544,7 +535,9 @@ class AuditorTopologyTest {
             dev.herald.auditor.alerting.AlertAcks.of(other, "wrong", "bob", Instant.now())));
     acks.pipeInput("junk", new byte[] {1, 2, 3});
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).contains("BAD_MAGIC_BYTE");
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .contains("BAD_MAGIC_BYTE");
     acks.pipeInput(
         dev.herald.auditor.alerting.AlertAcks.routingKey(equivocation),
         format.serialize(

@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
-import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.StateChange;
-import dev.herald.schema.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
@@ -35,62 +31,48 @@ class EntityBoundsTopologyTest {
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> batches;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  private TopologyRig rig;
 
   private void start(AuditPolicy policy, List<String> members) {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                policy, replicas.schemas, meters, 1, 0, InputFrontier.NONE),
-            TestReplicas.driverProperties("bounds-test", stateDir),
-            TestReplicas.WALL_START);
-    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-    for (String n : members) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
-    }
+    rig =
+        TopologyRig.reconciliation(
+            replicas, stateDir, "bounds-test", () -> policy, meters, 0, InputFrontier.NONE);
+    rig.join(G, members);
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
   private void report(String node, long time, StateChange... reports) {
-    batches.pipeInput(node, replicas.signedBatch(node, reports), time);
+    rig.report(node, time, reports);
   }
 
   private void round(List<String> nodes, String entity, long v, long time) {
-    for (String n : nodes) {
-      report(n, time, replicas.honest(n, G, entity, v));
-    }
+    rig.round(G, nodes, entity, v, time);
   }
 
   /** Lets the wall-clock check run without the quiet-partition rule moving the clock. */
   private void check() {
-    driver.advanceWallClockTime(Duration.ofMillis(300));
+    rig.driver.advanceWallClockTime(Duration.ofMillis(300));
   }
 
   private EntityState entity(String key) {
-    KeyValueStore<String, EntityState> store = driver.getKeyValueStore(AuditorStores.ENTITIES);
+    KeyValueStore<String, EntityState> store = rig.driver.getKeyValueStore(AuditorStores.ENTITIES);
     return store.get(EntityState.entityId(G, key));
   }
 
   private List<String> newAlerts() {
-    return alerts.readValuesToList().stream()
+    return rig.alerts.readValuesToList().stream()
         .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
         .toList();
   }
 
   private List<String> deadReasons() {
-    return dlq.readValuesToList().stream().map(DeadLetter::getReason).toList();
+    return rig.dlq.readValuesToList().stream().map(DeadLetter::getReason).toList();
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
-import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.NodeStatus;
@@ -14,15 +13,12 @@ import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
 import dev.herald.schema.signing.RotationSignatures;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,36 +38,22 @@ class KeyRotationTopologyTest {
   private final TestReplicas replicas = new TestReplicas();
   private final AvroWireFormat<NodeRecord> nodeFormat =
       new AvroWireFormat<>(NodeRecord.class, replicas.schemas);
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> nodes;
-  private TestInputTopic<String, byte[]> batches;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  private TopologyRig rig;
 
   private void start(AuditPolicy policy) {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(policy, replicas.schemas, new SimpleMeterRegistry(), 1),
-            TestReplicas.driverProperties("rotation-test", stateDir),
-            TestReplicas.WALL_START);
-    nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-    for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
-    }
+    rig = TopologyRig.reconciliation(replicas, stateDir, "rotation-test", () -> policy);
+    rig.join(G, MEMBERS);
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
   private void rotate(String node, Ed25519.KeyPair newKey, long at) {
-    nodes.pipeInput(
+    rig.nodes.pipeInput(
         node,
         signedRotation(
             NodeRecord.newBuilder()
@@ -107,7 +89,7 @@ class KeyRotationTopologyTest {
   }
 
   private List<String> newAlerts() {
-    return alerts.readValuesToList().stream()
+    return rig.alerts.readValuesToList().stream()
         .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
         .toList();
   }
@@ -120,29 +102,31 @@ class KeyRotationTopologyTest {
     rotate("n1", newKey, ROTATED_AT);
 
     // in flight during the rotation: signed with the old key, arriving 1 s after it
-    batches.pipeInput("n1", signedWith("n1", oldKey, replicas.honest("n1", G, "a", 1)), 101_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)), 101_000);
-    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)), 101_000);
+    rig.batches.pipeInput(
+        "n1", signedWith("n1", oldKey, replicas.honest("n1", G, "a", 1)), 101_000);
+    rig.report("n2", 101_000, replicas.honest("n2", G, "a", 1));
+    rig.report("n3", 101_000, replicas.honest("n3", G, "a", 1));
     // signed with the new key
-    batches.pipeInput("n1", signedWith("n1", newKey, replicas.honest("n1", G, "a", 2)), 104_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 2)), 104_000);
-    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 2)), 104_000);
+    rig.batches.pipeInput(
+        "n1", signedWith("n1", newKey, replicas.honest("n1", G, "a", 2)), 104_000);
+    rig.report("n2", 104_000, replicas.honest("n2", G, "a", 2));
+    rig.report("n3", 104_000, replicas.honest("n3", G, "a", 2));
     assertThat(newAlerts()).isEmpty();
 
     // an old batch signed before the rotation, replayed after the grace: not counted, no blame
-    batches.pipeInput(
+    rig.batches.pipeInput(
         "n1", signedWith("n1", oldKey, 99_000, replicas.honest("n1", G, "b", 1)), 104_500);
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .containsExactly("STALE_REPLAY");
     assertThat(newAlerts()).isEmpty();
 
     // the old key signing after the grace (a thief of the retired key): forged, and not counted
-    batches.pipeInput(
+    rig.batches.pipeInput(
         "n1", signedWith("n1", oldKey, 105_000, replicas.honest("n1", G, "a", 3)), 105_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 3)), 105_000);
-    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 3)), 105_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2"), 120_000);
+    rig.report("n2", 105_000, replicas.honest("n2", G, "a", 3));
+    rig.report("n3", 105_000, replicas.honest("n3", G, "a", 3));
+    rig.report("n2", 120_000);
     assertThat(newAlerts())
         .contains("FORGED_REPORT OPEN [n1]")
         .noneMatch(a -> a.startsWith("FORGED_REPORT") && !a.endsWith("[n1]"));
@@ -161,8 +145,10 @@ class KeyRotationTopologyTest {
       sc.setEventTime(Instant.ofEpochMilli(1_000 + i * 3_600_000L));
       gamed.add(sc);
     }
-    batches.pipeInput("n1", replicas.signed(replicas.batch("n1", gamed)), 1_000);
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("FLOOD");
+    rig.batches.pipeInput("n1", replicas.signed(replicas.batch("n1", gamed)), 1_000);
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("FLOOD");
     assertThat(newAlerts()).contains("FLOOD OPEN [n1]");
   }
 }

@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.ClaimsPolicy;
 import dev.herald.schema.AuditAlert;
-import dev.herald.schema.DeadLetter;
 import dev.herald.schema.StateChange;
-import dev.herald.schema.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,36 +26,22 @@ class LateEquivocationTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> batches;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  private TopologyRig rig;
 
   private void start(AuditPolicy policy) {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                policy, replicas.schemas, new SimpleMeterRegistry(), 1, 0, InputFrontier.NONE),
-            TestReplicas.driverProperties("late-equivocation-test", stateDir),
-            TestReplicas.WALL_START);
-    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-    for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
-    }
+    rig = TopologyRig.reconciliation(replicas, stateDir, "late-equivocation-test", () -> policy);
+    rig.join(G, MEMBERS);
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
   private void report(String node, long time, StateChange... reports) {
-    batches.pipeInput(node, replicas.signedBatch(node, reports), time);
+    rig.report(node, time, reports);
   }
 
   /** Versions 1..{@code last} of {@code entity}, every member honest, one batch per node each. */
@@ -74,7 +54,7 @@ class LateEquivocationTopologyTest {
   }
 
   private List<AuditAlert> newAlerts() {
-    return alerts.readValuesToList();
+    return rig.alerts.readValuesToList();
   }
 
   private static String describe(AuditAlert a) {
@@ -101,7 +81,7 @@ class LateEquivocationTopologyTest {
         .allSatisfy(e -> assertThat(e.getNodeId()).isEqualTo("n3"));
     assertThat(found.get(0).getEvidence().get(0).getOffset())
         .isLessThan(found.get(0).getEvidence().get(1).getOffset());
-    assertThat(dlq.readValuesToList()).isEmpty();
+    assertThat(rig.dlq.readValuesToList()).isEmpty();
   }
 
   @Test
@@ -134,7 +114,7 @@ class LateEquivocationTopologyTest {
 
     // Then
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.readValuesToList()).isEmpty();
+    assertThat(rig.dlq.readValuesToList()).isEmpty();
   }
 
   @Test

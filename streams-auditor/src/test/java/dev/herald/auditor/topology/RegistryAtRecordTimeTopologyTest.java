@@ -12,7 +12,6 @@ import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
 import dev.herald.schema.signing.RotationSignatures;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,24 +91,18 @@ class RegistryAtRecordTimeTopologyTest {
   }
 
   private Set<String> run(List<Input> inputs, Path stateDir, String applicationId) {
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(2)),
-                replicas.schemas,
-                new SimpleMeterRegistry(),
-                1),
-            TestReplicas.driverProperties(applicationId, stateDir),
-            TestReplicas.WALL_START)) {
-      TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-      TestInputTopic<String, byte[]> batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
+    try (TopologyRig rig =
+        TopologyRig.reconciliation(
+            replicas,
+            stateDir,
+            applicationId,
+            () -> AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(2)))) {
       for (Input in : inputs) {
-        (in.topic().equals(Topics.NODES) ? nodes : batches)
+        (in.topic().equals(Topics.NODES) ? rig.nodes : rig.batches)
             .pipeInput(in.key(), in.value(), in.at());
       }
       Set<String> out = new TreeSet<>();
-      replicas
-          .alerts(driver)
+      rig.alerts
           .readValuesToList()
           .forEach(
               a ->

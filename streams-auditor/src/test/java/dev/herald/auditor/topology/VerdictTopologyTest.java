@@ -7,14 +7,10 @@ import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.Topics;
 import dev.herald.schema.VerdictOutcome;
-import dev.herald.schema.serde.HeraldSerde;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
@@ -34,37 +30,25 @@ class VerdictTopologyTest {
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
   private final AtomicReference<AuditPolicy> policy = new AtomicReference<>(AuditPolicy.DEFAULT);
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> batches;
+  private TopologyRig rig;
   private TestOutputTopic<String, ConsistencyVerdict> verdicts;
 
   @BeforeEach
   void start() {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                policy::get, replicas.schemas, new SimpleMeterRegistry(), 1, 0, InputFrontier.NONE),
-            TestReplicas.driverProperties("verdict-test", stateDir),
-            TestReplicas.WALL_START);
-    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    verdicts =
-        driver.createOutputTopic(
-            Topics.VERDICTS,
-            Serdes.String().deserializer(),
-            HeraldSerde.of(ConsistencyVerdict.class, replicas.schemas).deserializer());
+    rig = TopologyRig.reconciliation(replicas, stateDir, "verdict-test", policy::get);
+    verdicts = rig.output(Topics.VERDICTS, ConsistencyVerdict.class);
     for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)));
+      rig.nodes.pipeInput(n, replicas.registration(n, List.of(G)));
     }
   }
 
   @AfterEach
   void close() {
-    driver.close();
+    rig.close();
   }
 
   private void send(String node, long time, byte[] batch) {
-    batches.pipeInput(node, batch, time);
+    rig.send(node, time, batch);
   }
 
   @Test
