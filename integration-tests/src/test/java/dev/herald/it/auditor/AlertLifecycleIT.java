@@ -7,13 +7,11 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
-import dev.herald.infra.cli.HeraldCli;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The alert lifecycle on a real broker and auditor: a first, planted forgery in an honest node's
@@ -109,24 +106,18 @@ class AlertLifecycleIT {
       assertThat(updated.getEvidence()).hasSize(2);
 
       // When: an operator acknowledges it with the CLI
-      StringWriter out = new StringWriter();
-      CommandLine cli = HeraldCli.commandLine();
-      cli.setOut(new PrintWriter(out));
-      cli.setErr(new PrintWriter(out));
-      int exit =
-          cli.execute(
-              "alerts",
-              "ack",
-              opened.getAlertId(),
-              "--reason",
-              "planned penetration test",
-              "--by",
-              "alice",
-              "--bootstrap-server",
-              KAFKA.bootstrapServers(),
-              "--schema-registry-url",
-              h.registryUrl());
-      assertThat(exit).as(out.toString()).isZero();
+      HeraldRun.succeeds(
+          "alerts",
+          "ack",
+          opened.getAlertId(),
+          "--reason",
+          "planned penetration test",
+          "--by",
+          "alice",
+          "--bootstrap-server",
+          KAFKA.bootstrapServers(),
+          "--schema-registry-url",
+          h.registryUrl());
 
       // Then: it is ACKNOWLEDGED, with who and why
       AuditAlert acked =

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.signing.Ed25519;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code herald nodes keygen|register|list|revoke|rotate} against a real broker's append-only
@@ -43,18 +41,6 @@ class NodesCommandIT {
     }
   }
 
-  private record Result(int code, String out, String err) {}
-
-  private Result herald(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   private String[] withKafka(String... args) {
     String[] all = new String[args.length + 4];
     System.arraycopy(args, 0, all, 0, args.length);
@@ -70,18 +56,18 @@ class NodesCommandIT {
     Path key = dir.resolve("n1.pem");
     Path newKey = dir.resolve("n1-2.pem");
 
-    Result keygen = herald("nodes", "keygen", "--node-id", "n1", "--out", key.toString());
+    HeraldRun keygen = HeraldRun.of("nodes", "keygen", "--node-id", "n1", "--out", key.toString());
     assertThat(keygen.code()).isZero();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
         .isEqualTo("rw-------");
     String keyId = Ed25519.readPem(key).keyId();
     assertThat(keygen.out()).contains(keyId);
-    assertThat(herald("nodes", "keygen", "--node-id", "n1", "--out", key.toString()).err())
+    assertThat(HeraldRun.of("nodes", "keygen", "--node-id", "n1", "--out", key.toString()).err())
         .contains("refusing to overwrite")
         .contains("hint: pass --force");
 
-    Result register =
-        herald(
+    HeraldRun register =
+        HeraldRun.of(
             withKafka(
                 "nodes",
                 "register",
@@ -94,12 +80,12 @@ class NodesCommandIT {
                 "--region",
                 "eu-west"));
     assertThat(register.code()).as(register.err()).isZero();
-    Result listed = herald(withKafka("nodes", "list"));
+    HeraldRun listed = HeraldRun.of(withKafka("nodes", "list"));
     assertThat(listed.out()).contains("n1").contains("ACTIVE").contains(keyId).contains("payments");
 
-    herald("nodes", "keygen", "--node-id", "n1", "--out", newKey.toString());
-    Result conflict =
-        herald(
+    HeraldRun.of("nodes", "keygen", "--node-id", "n1", "--out", newKey.toString());
+    HeraldRun conflict =
+        HeraldRun.of(
             withKafka(
                 "nodes",
                 "register",
@@ -114,8 +100,8 @@ class NodesCommandIT {
         .contains("identity conflict")
         .contains("hint: to change its key use: herald nodes rotate");
 
-    Result rotate =
-        herald(
+    HeraldRun rotate =
+        HeraldRun.of(
             withKafka(
                 "nodes",
                 "rotate",
@@ -127,14 +113,14 @@ class NodesCommandIT {
                 newKey.toString()));
     assertThat(rotate.code()).as(rotate.err()).isZero();
     String newKeyId = Ed25519.readPem(newKey).keyId();
-    Result json = herald(withKafka("nodes", "list", "-o", "json"));
+    HeraldRun json = HeraldRun.of(withKafka("nodes", "list", "-o", "json"));
     assertThat(json.out())
         .contains("\"keyId\" : \"" + newKeyId + "\"")
         .contains("\"rotatesFrom\" : \"" + keyId + "\"");
 
-    assertThat(herald(withKafka("nodes", "revoke", "--node-id", "n1")).code()).isZero();
-    assertThat(herald(withKafka("nodes", "list")).out()).contains("REVOKED");
-    Result unknown = herald(withKafka("nodes", "revoke", "--node-id", "nobody"));
+    assertThat(HeraldRun.of(withKafka("nodes", "revoke", "--node-id", "n1")).code()).isZero();
+    assertThat(HeraldRun.of(withKafka("nodes", "list")).out()).contains("REVOKED");
+    HeraldRun unknown = HeraldRun.of(withKafka("nodes", "revoke", "--node-id", "nobody"));
     assertThat(unknown.err())
         .contains("node 'nobody' is not registered")
         .contains("hint: list the registered nodes");

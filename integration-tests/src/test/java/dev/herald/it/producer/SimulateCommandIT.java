@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.truth.ExpectedAlert;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code herald simulate} against a real broker and the embedded schema registry writes its ground
@@ -41,22 +39,11 @@ class SimulateCommandIT {
     }
   }
 
-  private static int herald(StringWriter out, StringWriter err, String... args) {
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
-  }
-
   @Test
   void simulatesAndWritesTheGroundTruth(@TempDir Path dir) throws Exception {
     Path truth = dir.resolve("truth.jsonl");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        herald(
-            out,
-            err,
+    HeraldRun run =
+        HeraldRun.of(
             "simulate",
             "--bootstrap-server",
             KAFKA.bootstrapServers(),
@@ -78,29 +65,21 @@ class SimulateCommandIT {
             "divergence,equivocation,malformed",
             "--truth",
             truth.toString());
-    assertThat(code).as(err.toString()).isZero();
+    assertThat(run.code()).as(run.err()).isZero();
     List<ExpectedAlert> lines =
         Files.readAllLines(truth).stream().map(ExpectedAlert::fromJson).toList();
     assertThat(lines.stream().map(ExpectedAlert::type))
         .containsExactlyInAnyOrder("DIVERGENCE", "EQUIVOCATION", "MALFORMED_RECORD");
-    assertThat(out.toString()).contains("3 faults injected (3 planned)").contains("0 failed");
+    assertThat(run.out()).contains("3 faults injected (3 planned)").contains("0 failed");
   }
 
   @Test
   void unknownFaultIsOneLineWithAHint() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        herald(
-            out,
-            err,
-            "simulate",
-            "--bootstrap-server",
-            KAFKA.bootstrapServers(),
-            "--faults",
-            "meteor");
-    assertThat(code).as("a bad flag value is a usage error").isEqualTo(HeraldCli.EXIT_USAGE);
-    assertThat(err.toString())
+    HeraldRun run =
+        HeraldRun.of(
+            "simulate", "--bootstrap-server", KAFKA.bootstrapServers(), "--faults", "meteor");
+    assertThat(run.code()).as("a bad flag value is a usage error").isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(run.err())
         .contains("unknown fault type 'meteor'")
         .contains("hint:")
         .doesNotContain("at dev.herald");
