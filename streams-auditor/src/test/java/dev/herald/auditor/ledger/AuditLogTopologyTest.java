@@ -16,6 +16,7 @@ import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.ByteBuffers;
 import dev.herald.schema.serde.HeraldSerde;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the log grew, and without an identity alerts pass through unsigned.
  */
 class AuditLogTopologyTest {
-  private static final Ed25519.KeyPair KEY = Ed25519.fromSeed(new byte[32]);
+  private static final Ed25519.KeyPair KEY = Fleet.filledKey(0);
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
 
   @TempDir Path state;

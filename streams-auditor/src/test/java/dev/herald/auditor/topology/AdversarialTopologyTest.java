@@ -13,6 +13,7 @@ import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class AdversarialTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyRig rig;
+  @AutoClose private TopologyRig rig;
 
   private void start(AuditPolicy policy, List<String> members) {
     start(policy, members, 0);
@@ -57,35 +58,6 @@ class AdversarialTopologyTest {
     rig.join(G, members);
   }
 
-  @AfterEach
-  void close() {
-    if (rig != null) {
-      rig.close();
-    }
-  }
-
-  private void send(String node, long time, byte[] batch) {
-    rig.send(node, time, batch);
-  }
-
-  private void report(String node, long time, StateChange... reports) {
-    rig.report(node, time, reports);
-  }
-
-  private void round(List<String> nodes, String entity, long v, long time) {
-    rig.round(G, nodes, entity, v, time);
-  }
-
-  private List<String> newAlerts() {
-    return rig.alerts.readValuesToList().stream()
-        .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
-        .toList();
-  }
-
-  private List<String> deadReasons() {
-    return rig.dlq.readValuesToList().stream().map(DeadLetter::getReason).toList();
-  }
-
   @Test
   void junkStampedAnHourAheadMovesNoClockAndStarvesNoBudget() {
     // Given a tight budget and a@1 reported by two of three members at 1 s
@@ -94,22 +66,22 @@ class AdversarialTopologyTest {
             "defaults:\n  rateBudget:\n    reportsPerSecond: 10\n    burst: 20\n"
                 + "    maxInFlightVersions: 1000\n"),
         MEMBERS);
-    report("n1", 1_000, replicas.honest("n1", G, "a", 1));
-    report("n2", 1_000, replicas.honest("n2", G, "a", 1));
+    rig.report("n1", 1_000, replicas.honest("n1", G, "a", 1));
+    rig.report("n2", 1_000, replicas.honest("n2", G, "a", 1));
     // When anyone with write access adds a junk byte and a forged batch, stamped +59 minutes
-    send("x", 3_540_000, new byte[] {1});
+    rig.send("x", 3_540_000, new byte[] {1});
     ReportBatch forged = replicas.batch("n1", List.of(replicas.honest("n1", G, "b", 1)));
-    send("n1", 3_540_000, replicas.signedWith(forged, Ed25519.fromSeed(new byte[32])));
+    rig.send("n1", 3_540_000, replicas.signedWith(forged, Fleet.filledKey(0)));
     // Then no version closed early: nothing is due yet by the admitted clock
-    assertThat(newAlerts()).containsExactly("FORGED_REPORT OPEN [n1]");
-    assertThat(deadReasons()).containsExactly("BAD_MAGIC_BYTE", "FORGED");
+    assertThat(rig.newAlerts()).containsExactly("FORGED_REPORT OPEN [n1]");
+    assertThat(rig.deadReasons()).containsExactly("BAD_MAGIC_BYTE", "FORGED");
     // And the members keep reporting at 5 reports/s each, within budget: never FLOOD
     for (int i = 0; i < 60; i++) {
-      round(MEMBERS, "c" + i, 1, 1_200 + i * 200L);
+      rig.round(G, MEMBERS, "c" + i, 1, 1_200 + i * 200L);
     }
     // And a@1 closed when the admitted clock passed its grace: n3 lags, as it really does
-    assertThat(newAlerts()).containsExactly("REPLICA_LAG OPEN [n3]");
-    assertThat(deadReasons()).isEmpty();
+    assertThat(rig.newAlerts()).containsExactly("REPLICA_LAG OPEN [n3]");
+    assertThat(rig.deadReasons()).isEmpty();
   }
 
   @Test
@@ -128,38 +100,38 @@ class AdversarialTopologyTest {
                 replicas.honest("n1", G, "b", 1),
                 replicas.honest("n1", G, "c", 1)));
     byte[] original = replicas.signed(honest);
-    send("n1", 1_000, original);
+    rig.send("n1", 1_000, original);
     // When an attacker writes 50 copies in another valid encoding (other wire bytes)
     byte[] copy = replicas.reencoded(honest);
     assertThat(copy).isNotEqualTo(original);
     for (int i = 0; i < 50; i++) {
-      send("n1", 1_000 + i, copy);
+      rig.send("n1", 1_000 + i, copy);
     }
     // Then each copy is a replay dead letter; n1 is not flooding and nobody is named
-    assertThat(deadReasons()).hasSize(50).containsOnly("REPLAY");
+    assertThat(rig.deadReasons()).hasSize(50).containsOnly("REPLAY");
     for (String entity : List.of("a", "b", "c")) {
-      report("n2", 1_100, replicas.honest("n2", G, entity, 1));
-      report("n3", 1_100, replicas.honest("n3", G, entity, 1));
+      rig.report("n2", 1_100, replicas.honest("n2", G, entity, 1));
+      rig.report("n3", 1_100, replicas.honest("n3", G, entity, 1));
     }
-    report("n2", 2_000, replicas.honest("n2", G, "d", 1));
-    assertThat(newAlerts()).isEmpty();
+    rig.report("n2", 2_000, replicas.honest("n2", G, "d", 1));
+    assertThat(rig.newAlerts()).isEmpty();
   }
 
   @Test
   void junkInAnHonestNodesNameRaisesOneVictimEpisodeWithItsRegisteredGroup() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    Ed25519.KeyPair attacker = Ed25519.fromSeed(new byte[32]);
+    Ed25519.KeyPair attacker = Fleet.filledKey(0);
     Random random = new Random(7);
     // When 1,000 batches claim n1, each for a group the attacker made up
     for (int i = 0; i < 1_000; i++) {
       String group = "grp-" + random.nextInt(1_000_000);
       ReportBatch junk = replicas.batch("n1", List.of(replicas.honest("n1", group, "a" + i, 1)));
-      send("n1", 1_000, replicas.signedWith(junk, attacker));
+      rig.send("n1", 1_000, replicas.signedWith(junk, attacker));
     }
     // And 200 batches from node ids nobody registered
     for (int i = 0; i < 200; i++) {
       String ghost = "ghost-" + i;
-      send(ghost, 1_000, replicas.signedBatch(ghost, replicas.honest(ghost, G, "a", 1)));
+      rig.send(ghost, 1_000, replicas.signedBatch(ghost, replicas.honest(ghost, G, "a", 1)));
     }
     // Then one FORGED_REPORT names n1 as the victim, in its registered group, without the bytes
     List<AuditAlert> found = rig.alerts.readValuesToList();
@@ -188,7 +160,7 @@ class AdversarialTopologyTest {
         .allSatisfy(
             a -> assertThat(a.getType()).isIn(AlertType.FORGED_REPORT, AlertType.UNKNOWN_NODE));
     // And every record is a dead letter; nothing entered the entity store
-    assertThat(deadReasons()).hasSize(1_200);
+    assertThat(rig.deadReasons()).hasSize(1_200);
     assertThat(rig.driver.getKeyValueStore(AuditorStores.ENTITIES).approximateNumEntries())
         .isZero();
   }
@@ -198,23 +170,23 @@ class AdversarialTopologyTest {
     List<String> members = List.of("n1", "n2", "n3", "b");
     start(AuditPolicy.DEFAULT, members);
     for (long v = 1; v <= 7; v++) {
-      round(members, "acct", v, 1_000 * v);
+      rig.round(G, members, "acct", v, 1_000 * v);
     }
     // When b reports 17 versions a trillion ahead, chained
     List<StateChange> ahead = new ArrayList<>();
     for (long v = 1_000_000_000_000L; v < 1_000_000_000_017L; v++) {
       ahead.add(replicas.change("b", G, "acct", v, "x" + (v - 1), "x" + v, "opx" + v));
     }
-    send("b", 8_000, replicas.signed(replicas.batch("b", ahead)));
+    rig.send("b", 8_000, replicas.signed(replicas.batch("b", ahead)));
     // Then b is named for the jump, its reports are a dead letter, not votes
-    assertThat(newAlerts()).containsExactly("VERSION_JUMP OPEN [b]");
-    assertThat(deadReasons()).containsExactly("VERSION_JUMP");
+    assertThat(rig.newAlerts()).containsExactly("VERSION_JUMP OPEN [b]");
+    assertThat(rig.deadReasons()).containsExactly("VERSION_JUMP");
     // And version 8 is still audited: n3's divergence is found
-    report("n1", 9_000, replicas.honest("n1", G, "acct", 8));
-    report("n2", 9_000, replicas.honest("n2", G, "acct", 8));
-    report("b", 9_000, replicas.honest("b", G, "acct", 8));
-    report("n3", 9_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
-    assertThat(newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
+    rig.report("n1", 9_000, replicas.honest("n1", G, "acct", 8));
+    rig.report("n2", 9_000, replicas.honest("n2", G, "acct", 8));
+    rig.report("b", 9_000, replicas.honest("b", G, "acct", 8));
+    rig.report("n3", 9_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
+    assertThat(rig.newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
   }
 
   @Test
@@ -222,20 +194,20 @@ class AdversarialTopologyTest {
     List<String> members = List.of("n1", "n2", "n3", "b");
     start(AuditPolicy.DEFAULT, members);
     for (long v = 1; v <= 7; v++) {
-      round(members, "acct", v, 1_000 * v);
+      rig.round(G, members, "acct", v, 1_000 * v);
     }
     // b alone reports versions 100..139 (within the window): they close without agreement
     for (long v = 100; v < 140; v++) {
-      report("b", 8_000, replicas.change("b", G, "acct", v, "x", "x" + v, "opx" + v));
+      rig.report("b", 8_000, replicas.change("b", G, "acct", v, "x", "x" + v, "opx" + v));
     }
-    report("n1", 11_000, replicas.honest("n1", G, "other", 1));
-    newAlerts();
+    rig.report("n1", 11_000, replicas.honest("n1", G, "other", 1));
+    rig.newAlerts();
     // Then the honest version 8, reported later, is still judged
-    report("n1", 12_000, replicas.honest("n1", G, "acct", 8));
-    report("n2", 12_000, replicas.honest("n2", G, "acct", 8));
-    report("b", 12_000, replicas.honest("b", G, "acct", 8));
-    report("n3", 12_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
-    assertThat(newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
+    rig.report("n1", 12_000, replicas.honest("n1", G, "acct", 8));
+    rig.report("n2", 12_000, replicas.honest("n2", G, "acct", 8));
+    rig.report("b", 12_000, replicas.honest("b", G, "acct", 8));
+    rig.report("n3", 12_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
+    assertThat(rig.newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
   }
 
   @Test
@@ -245,11 +217,11 @@ class AdversarialTopologyTest {
     start(PolicyLoader.parse("defaults:\n  quorum: 2\n"), members);
     List<String> up = List.of("n1", "n2", "b");
     for (long v = 1; v <= 8; v++) {
-      round(up, "acct", v, 1_000 * v);
+      rig.round(G, up, "acct", v, 1_000 * v);
     }
-    newAlerts();
+    rig.newAlerts();
     // When b's one batch carries v9 with v10's operation, and v10; n1, n2 report v9 and v10
-    send(
+    rig.send(
         "b",
         9_000,
         replicas.signedBatch(
@@ -257,15 +229,15 @@ class AdversarialTopologyTest {
             replicas.change("b", G, "acct", 9, "s8", "s9", "op10"),
             replicas.honest("b", G, "acct", 10)));
     for (String n : List.of("n1", "n2")) {
-      send(
+      rig.send(
           n,
           9_000,
           replicas.signedBatch(
               n, replicas.honest(n, G, "acct", 9), replicas.honest(n, G, "acct", 10)));
     }
-    report("n1", 12_000, replicas.honest("n1", G, "later", 1));
+    rig.report("n1", 12_000, replicas.honest("n1", G, "later", 1));
     // Then v9 closes before v10: b's conflicting op is named, no honest node applied twice
-    assertThat(newAlerts())
+    assertThat(rig.newAlerts())
         .contains("CONFLICTING_WRITE OPEN [b]")
         .noneMatch(a -> a.startsWith("DUPLICATE_APPLY"))
         .noneMatch(a -> a.contains("n1") || a.contains("n2"));
@@ -274,26 +246,26 @@ class AdversarialTopologyTest {
   @Test
   void oneOpIdCarryingTwoOperationsIsAConflictingWrite() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    report("n1", 1_000, replicas.honest("n1", G, "a", 1));
-    report("n2", 1_000, replicas.honest("n2", G, "a", 1));
+    rig.report("n1", 1_000, replicas.honest("n1", G, "a", 1));
+    rig.report("n2", 1_000, replicas.honest("n2", G, "a", 1));
     StateChange doubleSpend = replicas.honest("n3", G, "a", 1);
     doubleSpend.setOpDigest(java.nio.ByteBuffer.wrap(TestReplicas.hash("another body")));
-    report("n3", 1_000, doubleSpend);
-    assertThat(newAlerts()).containsExactly("CONFLICTING_WRITE OPEN [n3]");
+    rig.report("n3", 1_000, doubleSpend);
+    assertThat(rig.newAlerts()).containsExactly("CONFLICTING_WRITE OPEN [n3]");
   }
 
   @Test
   void aLoneLiarHiddenByAMissingVoteIsNamedWhenTheLateVoteArrives() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    round(MEMBERS, "a", 1, 1_000);
-    report("n1", 2_000, replicas.honest("n1", G, "a", 2));
-    report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "lie", "op2"));
-    report("n1", 5_000, replicas.honest("n1", G, "tick", 1));
-    assertThat(newAlerts()).containsExactly("NO_QUORUM OPEN []");
+    rig.round(G, MEMBERS, "a", 1, 1_000);
+    rig.report("n1", 2_000, replicas.honest("n1", G, "a", 2));
+    rig.report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "lie", "op2"));
+    rig.report("n1", 5_000, replicas.honest("n1", G, "tick", 1));
+    assertThat(rig.newAlerts()).containsExactly("NO_QUORUM OPEN []");
     // When n2's late vote completes a quorum for the honest state
-    report("n2", 5_500, replicas.honest("n2", G, "a", 2));
+    rig.report("n2", 5_500, replicas.honest("n2", G, "a", 2));
     // Then the liar is named and the quorum loss is over
-    assertThat(newAlerts())
+    assertThat(rig.newAlerts())
         .containsExactlyInAnyOrder("NO_QUORUM RESOLVED []", "DIVERGENCE OPEN [n3]");
   }
 
@@ -315,11 +287,11 @@ class AdversarialTopologyTest {
               assertThat(r.value().getKey().remaining()).isEqualTo(DeadLetters.MAX_KEY_BYTES);
               assertThat(r.value().getDetail()).contains("key truncated from 500000 bytes");
             });
-    round(MEMBERS, "a", 1, 1_100);
-    report("n1", 2_000, replicas.honest("n1", G, "a", 2));
-    report("n2", 2_000, replicas.honest("n2", G, "a", 2));
-    report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "evil", "op2"));
-    assertThat(newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
+    rig.round(G, MEMBERS, "a", 1, 1_100);
+    rig.report("n1", 2_000, replicas.honest("n1", G, "a", 2));
+    rig.report("n2", 2_000, replicas.honest("n2", G, "a", 2));
+    rig.report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "evil", "op2"));
+    assertThat(rig.newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
   }
 
   @Test
@@ -329,8 +301,8 @@ class AdversarialTopologyTest {
     first.setAttributes(Map.of("pad", "p".repeat(300_000)));
     StateChange second = replicas.change("n1", G, "a", 1, "", "other", "op1");
     second.setAttributes(Map.of("pad", "q".repeat(300_000)));
-    report("n1", 1_000, first);
-    report("n1", 1_000, second);
+    rig.report("n1", 1_000, first);
+    rig.report("n1", 1_000, second);
     List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found)
         .singleElement()
@@ -361,7 +333,7 @@ class AdversarialTopologyTest {
       rig.driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
     // Then only n3 is silent: its clock was clamped to arrival + the 2 s skew, then 5 s of silence
-    assertThat(newAlerts()).containsExactly("NODE_SILENT OPEN [n3]");
+    assertThat(rig.newAlerts()).containsExactly("NODE_SILENT OPEN [n3]");
   }
 
   @Test
@@ -373,13 +345,13 @@ class AdversarialTopologyTest {
     rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 3, 2_000), 2_000); // restarted
     // n1 crashes; the attacker replays its old STOPPING heartbeat
     rig.heartbeats.pipeInput("n1", stopping, 3_000);
-    assertThat(deadReasons()).containsExactly("REPLAY");
+    assertThat(rig.deadReasons()).containsExactly("REPLAY");
     for (long t = 3_000; t <= 12_000; t += 1_000) {
       rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", t, t), t);
       rig.heartbeats.pipeInput("n3", replicas.heartbeat("n3", t, t), t);
       rig.driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
-    assertThat(newAlerts()).containsExactly("NODE_SILENT OPEN [n1]");
+    assertThat(rig.newAlerts()).containsExactly("NODE_SILENT OPEN [n1]");
   }
 
   @Test
@@ -394,7 +366,7 @@ class AdversarialTopologyTest {
             .orElseThrow();
     start(AuditPolicy.DEFAULT, List.of(node), partitions);
     rig.heartbeats.pipeInput(node, replicas.heartbeat(node, 1, 0), 0);
-    assertThat(deadReasons()).containsExactly("MISPLACED");
+    assertThat(rig.deadReasons()).containsExactly("MISPLACED");
     assertThat(rig.driver.getKeyValueStore(AuditorStores.LIVENESS).approximateNumEntries())
         .isZero();
   }
@@ -402,10 +374,10 @@ class AdversarialTopologyTest {
   @Test
   void junkInANodesNameKeepsCountingOneOpenEpisode() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    Ed25519.KeyPair attacker = Ed25519.fromSeed(new byte[32]);
+    Ed25519.KeyPair attacker = Fleet.filledKey(0);
     for (int i = 0; i < 20; i++) {
       ReportBatch junk = replicas.batch("n2", List.of(replicas.honest("n2", G, "a", 1)));
-      send("n2", 1_000, replicas.signedWith(junk, attacker));
+      rig.send("n2", 1_000, replicas.signedWith(junk, attacker));
     }
     List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found).hasSize(1);

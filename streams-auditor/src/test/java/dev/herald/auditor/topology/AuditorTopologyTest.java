@@ -14,6 +14,7 @@ import dev.herald.schema.DeadLetter;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Topics;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +45,7 @@ class AuditorTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyRig rig;
+  @AutoClose private TopologyRig rig;
   private final List<AuditAlert> seen = new ArrayList<>();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -66,20 +67,9 @@ class AuditorTopologyTest {
     rig.nodes.pipeInput("outsider", replicas.registration("outsider", List.of("other")));
   }
 
-  @AfterEach
-  void close() {
-    if (rig != null) {
-      rig.close();
-    }
-  }
-
-  private void send(String node, long time, byte[] batch) {
-    rig.send(node, time, batch);
-  }
-
   private void allReport(String entity, long v, long time) {
     for (String n : MEMBERS) {
-      send(n, time, replicas.signedBatch(n, replicas.honest(n, G, entity, v)));
+      rig.send(n, time, replicas.signedBatch(n, replicas.honest(n, G, entity, v)));
     }
   }
 
@@ -128,7 +118,7 @@ class AuditorTopologyTest {
     start(AuditPolicy.DEFAULT);
     allReport("a", 1, 1_000);
     allReport("a", 2, 1_100);
-    send("n1", 5_000, replicas.signedBatch("n1")); // an empty batch only advances stream time
+    rig.send("n1", 5_000, replicas.signedBatch("n1")); // an empty batch only advances stream time
     assertThat(newAlerts()).isEmpty();
     assertThat(rig.dlq.isEmpty()).isTrue();
     assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
@@ -138,12 +128,12 @@ class AuditorTopologyTest {
   @Test
   void graceExpiryByStreamTimeRaisesLagThatResolvesWhenTheReplicaCatchesUp() {
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     assertThat(newAlerts()).isEmpty();
     assertThat(deadlineEntries()).isOne();
 
-    send("n1", 3_500, replicas.signedBatch("n1")); // stream time passes the 2 s grace
+    rig.send("n1", 3_500, replicas.signedBatch("n1")); // stream time passes the 2 s grace
     List<AuditAlert> opened = newAlerts();
     assertThat(opened)
         .singleElement()
@@ -157,7 +147,7 @@ class AuditorTopologyTest {
     assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
     assertThat(deadlineEntries()).isZero();
 
-    send("n3", 3_600, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n3", 3_600, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
     assertThat(newAlerts())
         .singleElement()
         .satisfies(
@@ -170,10 +160,10 @@ class AuditorTopologyTest {
   @Test
   void divergenceCarriesTheSignedEvidenceOfTheMinority() {
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     byte[] bad = replicas.signedBatch("n3", replicas.change("n3", G, "a", 1, "", "evil", "op1"));
-    send("n3", 1_000, bad);
+    rig.send("n3", 1_000, bad);
     assertThat(newAlerts())
         .singleElement()
         .satisfies(
@@ -194,12 +184,12 @@ class AuditorTopologyTest {
   @Test
   void badRecordsGoToTheDeadLetterTopicWithAReasonAndAuditingContinues() {
     start(PolicyLoader.parse("limits:\n  maxRecordBytes: 4096\n"));
-    send("x", 1_000, new byte[] {1, 2, 3});
-    send("x", 1_000, new byte[] {0, 0, 0, 0, 99, 1, 2});
-    send("x", 1_000, new byte[5000]);
+    rig.send("x", 1_000, new byte[] {1, 2, 3});
+    rig.send("x", 1_000, new byte[] {0, 0, 0, 0, 99, 1, 2});
+    rig.send("x", 1_000, new byte[5000]);
     ReportBatch invalid = replicas.batch("n1", List.of(replicas.honest("n1", G, "a", 1)));
     invalid.getReports().get(0).setVersion(0);
-    send("n1", 1_000, replicas.signed(invalid));
+    rig.send("n1", 1_000, replicas.signed(invalid));
     allReport("b", 1, 1_100);
     List<DeadLetter> letters = rig.dlq.readValuesToList();
     assertThat(letters)
@@ -220,7 +210,7 @@ class AuditorTopologyTest {
     // Given an auditor running on the default policy (records up to 512 KiB)
     PolicyHolder policies = new PolicyHolder(AuditPolicy.DEFAULT);
     start(policies, InputFrontier.NONE);
-    send("x", 1_000, new byte[5000]);
+    rig.send("x", 1_000, new byte[5000]);
     assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .doesNotContain("OVERSIZED");
@@ -231,7 +221,7 @@ class AuditorTopologyTest {
     assertThat(policies.reload(file)).isInstanceOf(PolicyHolder.Applied.class);
 
     // Then the same record is now OVERSIZED, and honest traffic is still audited
-    send("x", 1_100, new byte[5000]);
+    rig.send("x", 1_100, new byte[5000]);
     allReport("a", 1, 1_200);
     assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
@@ -245,7 +235,7 @@ class AuditorTopologyTest {
     start(AuditPolicy.DEFAULT);
     ReportBatch misplaced = replicas.batch("n2", List.of(replicas.honest("n2", G, "a", 1)));
     misplaced.setPartition(3);
-    send("n2", 1_000, replicas.signed(misplaced));
+    rig.send("n2", 1_000, replicas.signed(misplaced));
     // n2 signed "partition 3" into the batch: whoever wrote it to partition 0 was not n2
     assertThat(newAlerts()).isEmpty();
     assertThat(rig.dlq.readValuesToList())
@@ -261,13 +251,13 @@ class AuditorTopologyTest {
   @Test
   void forgedBatchIsAlertedOnceAndExcludedFromReconciliation() {
     start(AuditPolicy.DEFAULT);
-    Ed25519.KeyPair attacker = Ed25519.fromSeed(new byte[32]);
+    Ed25519.KeyPair attacker = Fleet.filledKey(0);
     ReportBatch forged =
         replicas.batch("n3", List.of(replicas.change("n3", G, "a", 1, "", "evil", "op1")));
-    send("n3", 1_000, replicas.signedWith(forged, attacker));
+    rig.send("n3", 1_000, replicas.signedWith(forged, attacker));
     ReportBatch forged2 =
         replicas.batch("n3", List.of(replicas.change("n3", G, "a", 2, "s1", "evil", "op2")));
-    send("n3", 1_000, replicas.signedWith(forged2, attacker));
+    rig.send("n3", 1_000, replicas.signedWith(forged2, attacker));
     allReport("a", 1, 1_000);
     List<AuditAlert> found = newAlerts();
     assertThat(found)
@@ -284,8 +274,8 @@ class AuditorTopologyTest {
   @Test
   void unknownAndNonMemberReportersAreAlertedAndExcluded() {
     start(AuditPolicy.DEFAULT);
-    send("ghost", 1_000, replicas.signedBatch("ghost", replicas.honest("ghost", G, "a", 1)));
-    send(
+    rig.send("ghost", 1_000, replicas.signedBatch("ghost", replicas.honest("ghost", G, "a", 1)));
+    rig.send(
         "outsider",
         1_000,
         replicas.signedBatch("outsider", replicas.honest("outsider", G, "a", 1)));
@@ -305,7 +295,7 @@ class AuditorTopologyTest {
     for (int i = 0; i < 20; i++) {
       flood.add(replicas.honest("n1", G, "f" + i, 1));
     }
-    send("n1", 1_000, replicas.signed(replicas.batch("n1", flood)));
+    rig.send("n1", 1_000, replicas.signed(replicas.batch("n1", flood)));
     allReport("a", 1, 1_100);
     // n1's own report of "a" is over budget too: its missing vote is FLOOD, not REPLICA_LAG
     assertThat(rig.dlq.readKeyValuesToList())
@@ -315,7 +305,7 @@ class AuditorTopologyTest {
               assertThat(kv.key).isEqualTo("n1");
               assertThat(kv.value.getReason()).isEqualTo("FLOOD");
             });
-    send("n2", 9_000, replicas.signedBatch("n2"));
+    rig.send("n2", 9_000, replicas.signedBatch("n2"));
     assertThat(newAlerts())
         .extracting(a -> a.getType() + " " + a.getNodes())
         .containsExactly("FLOOD [n1]");
@@ -325,11 +315,11 @@ class AuditorTopologyTest {
   void duplicateBatchDeliveryIsIdempotent() {
     start(AuditPolicy.DEFAULT);
     byte[] b = replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1));
-    send("n1", 1_000, b);
-    send("n1", 1_000, b);
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
-    send("n3", 1_000, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
-    send("n3", 9_000, replicas.signedBatch("n3"));
+    rig.send("n1", 1_000, b);
+    rig.send("n1", 1_000, b);
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n3", 1_000, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n3", 9_000, replicas.signedBatch("n3"));
     assertThat(newAlerts()).isEmpty();
     // the second copy is recognised by its signed content, counted nowhere and kept as a replay
     assertThat(rig.dlq.readValuesToList())
@@ -391,12 +381,12 @@ class AuditorTopologyTest {
   void heartbeatsReadAheadOfReportsDoNotCloseVersionsEarly() {
     // Given n1's report of a@1, then heartbeats 20 s later read ahead of the other reports
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
     rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 20_000), 20_000);
     rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 20_000), 20_000);
     // When the other members' reports of a@1, sent at the same time as n1's, are read after them
-    send("n2", 1_010, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
-    send("n3", 1_020, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n2", 1_010, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n3", 1_020, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
     // Then the version closed with every vote: no NO_QUORUM, no REPLICA_LAG
     assertThat(newAlerts()).isEmpty();
   }
@@ -405,8 +395,8 @@ class AuditorTopologyTest {
   void aQuietPartitionStillClosesItsLastVersionByTheWallClock() {
     // Given a@1 reported by two of three members, and then nothing more on the partition
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     assertThat(newAlerts()).isEmpty();
     // When the auditor runs for longer than the grace without any report batch
     runFor(Duration.ofSeconds(6));
@@ -456,8 +446,8 @@ class AuditorTopologyTest {
   void aVersionClosesByTheWallClockOnlyOnceThePartitionIsCaughtUp() {
     // Given a@1 reported by two of three members
     AtomicReference<OptionalLong> caughtUp = startWithFrontier();
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     // When a minute of wall clock passes while batches wait unread: nothing closes
     runFor(Duration.ofSeconds(60));
     assertThat(newAlerts()).isEmpty();
@@ -499,10 +489,10 @@ class AuditorTopologyTest {
   void noAlertIdIsPublishedTwiceAsOpen() {
     start(AuditPolicy.DEFAULT);
     for (long v = 1; v <= 5; v++) {
-      send("n1", 1_000 * v, replicas.signedBatch("n1", replicas.honest("n1", G, "a", v)));
-      send("n2", 1_000 * v, replicas.signedBatch("n2", replicas.honest("n2", G, "a", v)));
+      rig.send("n1", 1_000 * v, replicas.signedBatch("n1", replicas.honest("n1", G, "a", v)));
+      rig.send("n2", 1_000 * v, replicas.signedBatch("n2", replicas.honest("n2", G, "a", v)));
     }
-    send("n1", 20_000, replicas.signedBatch("n1"));
+    rig.send("n1", 20_000, replicas.signedBatch("n1"));
     List<KeyValue<String, AuditAlert>> all = new ArrayList<>();
     newAlerts().forEach(a -> all.add(KeyValue.pair(a.getAlertId(), a)));
     assertThat(all)
@@ -518,8 +508,9 @@ class AuditorTopologyTest {
   void anOperatorsAcknowledgementTurnsTheAlertAcknowledgedAndOnlyThatAlert() {
     // Given an EQUIVOCATION (firing until acknowledged)
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.change("n1", G, "a", 1, "", "x", "op1")));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send(
+        "n1", 1_000, replicas.signedBatch("n1", replicas.change("n1", G, "a", 1, "", "x", "op1")));
     AuditAlert equivocation = newAlerts().get(0);
     assertThat(equivocation.getType()).isEqualTo(AlertType.EQUIVOCATION);
     TestInputTopic<String, byte[]> acks = rig.rawInput(Topics.ALERT_ACKS);

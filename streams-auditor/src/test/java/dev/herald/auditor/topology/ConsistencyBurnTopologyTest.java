@@ -20,7 +20,7 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,7 @@ class ConsistencyBurnTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyRig rig;
+  @AutoClose private TopologyRig rig;
   private TestInputTopic<String, byte[]> figures;
   private Serializer<ConsistencyWindow> avro;
 
@@ -46,11 +46,6 @@ class ConsistencyBurnTopologyTest {
     rig = TopologyRig.reconciliation(replicas, stateDir, "burn-test", () -> AuditPolicy.DEFAULT);
     figures = rig.rawInput(Topics.CONSISTENCY);
     avro = HeraldSerde.of(ConsistencyWindow.class, replicas.schemas).serializer();
-  }
-
-  @AfterEach
-  void close() {
-    rig.close();
   }
 
   /** A figure of {@code group} for minute {@code n}: {@code good} of 100 versions within M. */

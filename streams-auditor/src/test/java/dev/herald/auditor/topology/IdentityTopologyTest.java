@@ -10,7 +10,7 @@ import dev.herald.schema.NodeStatus;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,16 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 class IdentityTopologyTest {
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyRig rig;
+  @AutoClose private TopologyRig rig;
 
   @BeforeEach
   void start() {
     rig = TopologyRig.identity(replicas, stateDir, "identity-test", AuditPolicy.DEFAULT);
-  }
-
-  @AfterEach
-  void close() {
-    rig.close();
   }
 
   @Test

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.ClaimsPolicy;
 import dev.herald.schema.AuditAlert;
-import dev.herald.schema.StateChange;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,29 +25,18 @@ class LateEquivocationTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyRig rig;
+  @AutoClose private TopologyRig rig;
 
   private void start(AuditPolicy policy) {
     rig = TopologyRig.reconciliation(replicas, stateDir, "late-equivocation-test", () -> policy);
     rig.join(G, MEMBERS);
   }
 
-  @AfterEach
-  void close() {
-    if (rig != null) {
-      rig.close();
-    }
-  }
-
-  private void report(String node, long time, StateChange... reports) {
-    rig.report(node, time, reports);
-  }
-
   /** Versions 1..{@code last} of {@code entity}, every member honest, one batch per node each. */
   private void rounds(String entity, long last) {
     for (long v = 1; v <= last; v++) {
       for (String n : MEMBERS) {
-        report(n, 1_000 + 10 * v, replicas.honest(n, G, entity, v));
+        rig.report(n, 1_000 + 10 * v, replicas.honest(n, G, entity, v));
       }
     }
   }
@@ -69,7 +57,7 @@ class LateEquivocationTopologyTest {
     assertThat(newAlerts()).isEmpty();
 
     // When: n3 signs another state for version 5
-    report("n3", 5_000, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
+    rig.report("n3", 5_000, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
 
     // Then
     List<AuditAlert> found = newAlerts();
@@ -92,8 +80,8 @@ class LateEquivocationTopologyTest {
 
     // When: n2 signs version 2 again with the same state but another operation, and n1 with the
     // same state on another base
-    report("n2", 2_000, replicas.change("n2", G, "acct", 2, "s1", "s2", "op-other"));
-    report("n1", 2_000, replicas.change("n1", G, "acct", 2, "elsewhere", "s2", "op2"));
+    rig.report("n2", 2_000, replicas.change("n2", G, "acct", 2, "s1", "s2", "op-other"));
+    rig.report("n1", 2_000, replicas.change("n1", G, "acct", 2, "elsewhere", "s2", "op2"));
 
     // Then: both are named, nobody else
     assertThat(newAlerts())
@@ -110,7 +98,8 @@ class LateEquivocationTopologyTest {
 
     // When: n3 re-sends its claims for versions 2 (out of the window) and 39 (in it), in a new
     // batch under a new sequence number
-    report("n3", 3_000, replicas.honest("n3", G, "acct", 2), replicas.honest("n3", G, "acct", 39));
+    rig.report(
+        "n3", 3_000, replicas.honest("n3", G, "acct", 2), replicas.honest("n3", G, "acct", 39));
 
     // Then
     assertThat(newAlerts()).isEmpty();
@@ -124,11 +113,11 @@ class LateEquivocationTopologyTest {
     rounds("acct", 40);
     // ... and the partition's admitted clock moves two hours on
     long later = 1_000 + Duration.ofHours(2).toMillis();
-    report("n1", later, replicas.honest("n1", G, "other", 1));
+    rig.report("n1", later, replicas.honest("n1", G, "other", 1));
     newAlerts();
 
     // When
-    report("n3", later + 10, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
+    rig.report("n3", later + 10, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
 
     // Then: version 5's claims expired; nothing to compare with
     assertThat(newAlerts()).isEmpty();

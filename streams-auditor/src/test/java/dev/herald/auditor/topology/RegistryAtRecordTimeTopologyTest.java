@@ -8,11 +8,9 @@ import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
-import dev.herald.schema.signing.RotationSignatures;
-import java.nio.ByteBuffer;
+import dev.herald.testsupport.Fleet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +45,7 @@ class RegistryAtRecordTimeTopologyTest {
   private final List<Input> script = new ArrayList<>();
 
   private static Ed25519.KeyPair key(String seed) {
-    return Ed25519.fromSeed(Hashing.sha256(TestReplicas.bytes(seed)));
+    return Fleet.seededKey(seed);
   }
 
   private void register(String node, NodeStatus status, long at) {
@@ -62,17 +60,8 @@ class RegistryAtRecordTimeTopologyTest {
   private void rotate(String node, Ed25519.KeyPair next, long at) {
     Ed25519.KeyPair previous = signing.get(node);
     NodeRecord r =
-        NodeRecord.newBuilder()
-            .setNodeId(node)
-            .setDisplayName(node)
-            .setPublicKey(ByteBuffer.wrap(next.publicKey()))
-            .setRotatesFrom(ByteBuffer.wrap(previous.publicKey()))
-            .setRegion("eu")
-            .setGroups(List.of(G))
-            .setStatus(NodeStatus.ACTIVE)
-            .setRegisteredAt(Instant.ofEpochMilli(at))
-            .build();
-    RotationSignatures.sign(r, previous.privateKey());
+        Fleet.node(
+            node, node, next.publicKey(), "eu", List.of(G), Instant.ofEpochMilli(at), previous);
     script.add(new Input(Topics.NODES, node, nodeFormat.serialize(Topics.NODES, r), at));
     signing.put(node, next);
   }

@@ -175,6 +175,18 @@ public final class TopologyRig implements AutoCloseable {
     }
   }
 
+  /** The alerts published since the last read, each as {@code "TYPE STATUS [nodes]"}. */
+  List<String> newAlerts() {
+    return alerts.readValuesToList().stream()
+        .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
+        .toList();
+  }
+
+  /** The reasons of the dead letters written since the last read, in order. */
+  List<String> deadReasons() {
+    return dlq.readValuesToList().stream().map(DeadLetter::getReason).toList();
+  }
+
   private TestReplicas signing() {
     if (replicas == null) {
       throw new IllegalStateException("this rig was built without TestReplicas: it signs nothing");
