@@ -5,13 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.ledger.AuditorIdentity;
+import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.LogLeaf;
@@ -192,9 +193,7 @@ class AuditLogIT {
 
       // When: the auditor restarts (same state) and logs more alerts
       HeraldAuditor restarted = range.restartAuditor();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> restarted.awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), restarted);
       long before = head.get("treeSize").asLong();
       // alerts that blame one node go to that node's lifecycle task: n1's, like the equivocation
       range.fleet().divergence(PAY, NODES, "n1", P);
@@ -350,19 +349,18 @@ class AuditLogIT {
       // Given: a second auditor, its own application id and key, over the same input
       HeraldAuditor second =
           HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(range.bootstrap())
-                  .applicationId("ledger-two-b")
-                  .stateDir(otherStateDir)
-                  .schemaRegistry(schemas(range))
+              RunningAuditor.config(
+                      range.bootstrap(),
+                      "ledger-two-b",
+                      otherStateDir,
+                      AuditPolicy.DEFAULT,
+                      schemas(range))
                   .auditorIdentity(new AuditorIdentity("auditor-b", keyB, Duration.ofMillis(500)))
                   .build());
       try {
         List<String> accounts = AttackFleet.entitiesOn(PAY, P, "acct", 1);
         range.warmUp(PAY, NODES, accounts, 1);
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> second.awaitRunning(Duration.ofMillis(100)));
+        RunningAuditor.awaitRunning(Duration.ofSeconds(90), second);
         // When: the same faults reach both
         equivocate(range, accounts.get(0));
         List<String> diverged = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
@@ -74,9 +75,7 @@ class AlertLifecycleIT {
             new AuditorHarness(KAFKA.bootstrapServers(), "herald-it-lifecycle", POLICY);
         HeraldAuditor auditor = h.startInstance(state)) {
       h.fleet.registerAll();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), auditor);
 
       // the fleet's clock: heartbeats, and empty signed batches that move report time on
       h.startClock();

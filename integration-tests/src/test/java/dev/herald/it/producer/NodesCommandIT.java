@@ -3,15 +3,12 @@ package dev.herald.it.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.signing.Ed25519;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,21 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class NodesCommandIT {
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry =
-        EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).port(0).start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA =
+      new KafkaBrokerExtension().withSchemaRegistry(r -> r.port(0));
 
   private String[] withKafka(String... args) {
     String[] all = new String[args.length + 4];
@@ -47,7 +32,7 @@ class NodesCommandIT {
     all[args.length] = "--bootstrap-server";
     all[args.length + 1] = KAFKA.bootstrapServers();
     all[args.length + 2] = "--schema-registry-url";
-    all[args.length + 3] = registry.url();
+    all[args.length + 3] = KAFKA.registryUrl();
     return all;
   }
 

@@ -3,15 +3,12 @@ package dev.herald.it.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,21 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class SimulateCommandIT {
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry =
-        EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).port(0).start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA =
+      new KafkaBrokerExtension().withSchemaRegistry(r -> r.port(0));
 
   @Test
   void simulatesAndWritesTheGroundTruth(@TempDir Path dir) throws Exception {
@@ -48,7 +33,7 @@ class SimulateCommandIT {
             "--bootstrap-server",
             KAFKA.bootstrapServers(),
             "--schema-registry-url",
-            registry.url(),
+            KAFKA.registryUrl(),
             "--groups",
             "2",
             "--replicas",
