@@ -2,7 +2,6 @@ package dev.herald.it.adversarial;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.health.AuditorHealth;
@@ -11,6 +10,7 @@ import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
@@ -174,10 +174,7 @@ final class AttackRange implements AutoCloseable {
   /** Starts the auditor and waits until both applications are RUNNING. */
   HeraldAuditor startAuditor() {
     startAuditorNoWait();
-    HeraldAuditor started = auditor;
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> started.awaitRunning(Duration.ofMillis(100)));
+    RunningAuditor.awaitRunning(Duration.ofSeconds(90), auditor);
     return auditor;
   }
 
@@ -185,16 +182,15 @@ final class AttackRange implements AutoCloseable {
   HeraldAuditor startAuditorNoWait() {
     auditor =
         HeraldAuditor.start(
-            AuditorConfig.builder()
-                .bootstrapServers(bootstrap())
-                .applicationId(applicationId)
-                .stateDir(stateDir)
-                .policy(policy)
-                .clientProperties(auditorClient)
-                .auditorIdentity(auditorIdentity)
-                .schemaRegistry(
+            RunningAuditor.config(
+                    bootstrap(),
+                    applicationId,
+                    stateDir,
+                    policy,
                     RemoteRegistry.over(
                         new RestSchemaRegistryClient(registryUrl(), Map.of()), registryLatency))
+                .clientProperties(auditorClient)
+                .auditorIdentity(auditorIdentity)
                 .build());
     return auditor;
   }

@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.ledger.AuditorIdentity;
+import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.LogLeaf;
@@ -23,8 +25,6 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.ByteBuffers;
 import dev.herald.schema.signing.Ed25519;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +47,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Issue #19 item 2, "who audits the auditor", on a real broker with the real auditor:
@@ -76,20 +75,8 @@ class AuditLogIT {
   @TempDir Path otherStateDir;
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result herald(AttackRange range, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--bootstrap-server", range.bootstrap(), "--schema-registry-url", range.registryUrl()));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+  private static HeraldRun herald(AttackRange range, String... args) {
+    return HeraldRun.against(range.bootstrap(), range.registryUrl(), args);
   }
 
   /** A fresh auditor key, written as PEM for the CLI. */
@@ -101,7 +88,7 @@ class AuditLogIT {
 
   /** {@code herald nodes register --role auditor}. */
   private static void registerAuditor(AttackRange range, String auditorId, Path pem) {
-    Result r =
+    HeraldRun r =
         herald(
             range,
             "nodes",
@@ -129,7 +116,7 @@ class AuditLogIT {
 
   /** The latest signed head of {@code logId} as JSON (what a witness keeps). */
   private static JsonNode latestHead(AttackRange range, String logId) throws Exception {
-    Result r = herald(range, "audit-log", "heads", "--log-id", logId, "--latest", "-o", "json");
+    HeraldRun r = herald(range, "audit-log", "heads", "--log-id", logId, "--latest", "-o", "json");
     assertThat(r.code()).as(r.err()).isZero();
     return JSON.readTree(r.out());
   }
@@ -181,11 +168,11 @@ class AuditLogIT {
       Files.write(bad, tampered);
 
       // When: the honest log and alert are checked
-      Result verified = herald(range, "verify", good.toString(), "--require-auditor-signature");
-      Result consistent =
+      HeraldRun verified = herald(range, "verify", good.toString(), "--require-auditor-signature");
+      HeraldRun consistent =
           herald(range, "audit-log", "check", "--log-id", logId, "--old", kept.toString());
       // ... and the tampered alert
-      Result tamperedVerify =
+      HeraldRun tamperedVerify =
           herald(range, "verify", bad.toString(), "--require-auditor-signature");
 
       // Then
@@ -206,9 +193,7 @@ class AuditLogIT {
 
       // When: the auditor restarts (same state) and logs more alerts
       HeraldAuditor restarted = range.restartAuditor();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> restarted.awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), restarted);
       long before = head.get("treeSize").asLong();
       // alerts that blame one node go to that node's lifecycle task: n1's, like the equivocation
       range.fleet().divergence(PAY, NODES, "n1", P);
@@ -216,7 +201,7 @@ class AuditLogIT {
           .atMost(Verdict.DETECTION)
           .ignoreExceptions()
           .until(() -> latestHead(range, logId), h -> h.get("treeSize").asLong() > before);
-      Result afterRestart =
+      HeraldRun afterRestart =
           herald(range, "audit-log", "check", "--log-id", logId, "--old", kept.toString());
 
       // Then: the log went on from where it was, every head matches it (no fork, no repeat)
@@ -227,7 +212,7 @@ class AuditLogIT {
       String forgedLog = "forged-audit-log";
       String forgedHeads = "forged-tree-heads";
       forgeLogWithout(range, key, logId, index, forgedLog, forgedHeads);
-      Result dropped =
+      HeraldRun dropped =
           herald(
               range,
               "audit-log",
@@ -240,7 +225,7 @@ class AuditLogIT {
               forgedLog,
               "--tree-heads-topic",
               forgedHeads);
-      Result droppedVerify =
+      HeraldRun droppedVerify =
           herald(
               range,
               "verify",
@@ -364,19 +349,18 @@ class AuditLogIT {
       // Given: a second auditor, its own application id and key, over the same input
       HeraldAuditor second =
           HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(range.bootstrap())
-                  .applicationId("ledger-two-b")
-                  .stateDir(otherStateDir)
-                  .schemaRegistry(schemas(range))
+              RunningAuditor.config(
+                      range.bootstrap(),
+                      "ledger-two-b",
+                      otherStateDir,
+                      AuditPolicy.DEFAULT,
+                      schemas(range))
                   .auditorIdentity(new AuditorIdentity("auditor-b", keyB, Duration.ofMillis(500)))
                   .build());
       try {
         List<String> accounts = AttackFleet.entitiesOn(PAY, P, "acct", 1);
         range.warmUp(PAY, NODES, accounts, 1);
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> second.awaitRunning(Duration.ofMillis(100)));
+        RunningAuditor.awaitRunning(Duration.ofSeconds(90), second);
         // When: the same faults reach both
         equivocate(range, accounts.get(0));
         List<String> diverged = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.infra.cli.HeraldCli;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.producer.HeraldReporter;
 import dev.herald.schema.HeartbeatStatus;
@@ -14,8 +15,6 @@ import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.signing.Ed25519;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Security review #18: identifiers without collisions. Node and group ids follow {@code
@@ -45,26 +43,6 @@ class IdentifierAttackIT {
   @TempDir Path stateDir;
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result herald(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private static String[] on(AttackRange range, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--bootstrap-server", range.bootstrap(), "--schema-registry-url", range.registryUrl()));
-    return all.toArray(String[]::new);
-  }
-
   @Test
   void upperCaseAndInvisibleTwinsAreRefusedByTheCliAndTheSdk() throws Exception {
     try (AttackRange range = AttackRange.on(kafka, "adv-ids-cli").start(stateDir)) {
@@ -72,42 +50,42 @@ class IdentifierAttackIT {
       Ed25519.writePem(key, Ed25519.generate().privateKey());
 
       // When
-      Result upper =
-          herald(
-              on(
-                  range,
-                  "nodes",
-                  "register",
-                  "--node-id",
-                  "Node-1",
-                  "--key",
-                  key.toString(),
-                  "--group",
-                  PAY));
-      Result invisible =
-          herald(
-              on(
-                  range,
-                  "nodes",
-                  "register",
-                  "--node-id",
-                  "node-1" + ZWSP,
-                  "--key",
-                  key.toString(),
-                  "--group",
-                  PAY));
-      Result badGroup =
-          herald(
-              on(
-                  range,
-                  "nodes",
-                  "register",
-                  "--node-id",
-                  "node-1",
-                  "--key",
-                  key.toString(),
-                  "--group",
-                  "Pay"));
+      HeraldRun upper =
+          HeraldRun.against(
+              range.bootstrap(),
+              range.registryUrl(),
+              "nodes",
+              "register",
+              "--node-id",
+              "Node-1",
+              "--key",
+              key.toString(),
+              "--group",
+              PAY);
+      HeraldRun invisible =
+          HeraldRun.against(
+              range.bootstrap(),
+              range.registryUrl(),
+              "nodes",
+              "register",
+              "--node-id",
+              "node-1" + ZWSP,
+              "--key",
+              key.toString(),
+              "--group",
+              PAY);
+      HeraldRun badGroup =
+          HeraldRun.against(
+              range.bootstrap(),
+              range.registryUrl(),
+              "nodes",
+              "register",
+              "--node-id",
+              "node-1",
+              "--key",
+              key.toString(),
+              "--group",
+              "Pay");
 
       // Then: one line naming the offending character and the rule, no stack trace, nothing written
       assertThat(upper.code()).as(upper.out() + upper.err()).isEqualTo(HeraldCli.EXIT_USAGE);
@@ -122,7 +100,7 @@ class IdentifierAttackIT {
           .contains("U+200B ZERO WIDTH SPACE at position 6");
       assertThat(badGroup.code()).isEqualTo(HeraldCli.EXIT_USAGE);
       assertThat(badGroup.err()).contains("group id 'Pay'");
-      assertThat(herald(on(range, "nodes", "list")).out())
+      assertThat(HeraldRun.against(range.bootstrap(), range.registryUrl(), "nodes", "list").out())
           .doesNotContain("Node-1")
           .doesNotContain("node-1");
 

@@ -3,19 +3,16 @@ package dev.herald.it.adversarial;
 import static dev.herald.it.adversarial.Verdict.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.infra.cli.HeraldCli;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.canonical.Hashing;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Security review #11 on a real broker with the real auditor: equivocation beyond the 16 closed
@@ -43,23 +40,8 @@ class LateEquivocationAttackIT {
 
   @TempDir Path stateDir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result verify(AttackRange range, String alertId) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code =
-        cli.execute(
-            "verify",
-            alertId,
-            "--bootstrap-server",
-            range.bootstrap(),
-            "--schema-registry-url",
-            range.registryUrl());
-    return new Result(code, out.toString(), err.toString());
+  private static HeraldRun verify(AttackRange range, String alertId) {
+    return HeraldRun.against(range.bootstrap(), range.registryUrl(), "verify", alertId);
   }
 
   @Test
@@ -86,7 +68,7 @@ class LateEquivocationAttackIT {
       assertThat(found.getEvidence()).hasSize(2);
       assertThat(found.getEvidence()).allSatisfy(e -> assertThat(e.getNodeId()).isEqualTo("n3"));
       // ... and herald verify re-derives it from the two signed batches
-      Result r = verify(range, found.getAlertId());
+      HeraldRun r = verify(range, found.getAlertId());
       assertThat(r.code()).as(r.out() + r.err()).isZero();
       assertThat(r.out()).contains("claim SUPPORTED").contains("node n3 signed 2 different claims");
     }

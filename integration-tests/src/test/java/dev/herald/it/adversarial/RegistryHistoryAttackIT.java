@@ -4,18 +4,17 @@ import static dev.herald.it.adversarial.Verdict.alert;
 import static dev.herald.it.adversarial.Verdict.deadLetter;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
+import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.NodeStatus;
-import dev.herald.schema.registry.RestSchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Tag;
@@ -170,11 +169,12 @@ class RegistryHistoryAttackIT {
       // When: a second auditor (another application id) reads the same topics from the start
       try (HeraldAuditor second =
           HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(range.bootstrap())
-                  .applicationId("adv-registry-second")
-                  .stateDir(secondStateDir)
-                  .schemaRegistry(new RestSchemaRegistryClient(range.registryUrl(), Map.of()))
+              RunningAuditor.config(
+                      range.bootstrap(),
+                      "adv-registry-second",
+                      secondStateDir,
+                      AuditPolicy.DEFAULT,
+                      range.registryUrl())
                   .build())) {
         AttackRange.awaitQuietly(
             Duration.ofSeconds(120),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.infra.cli.HeraldCli;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
@@ -16,8 +17,6 @@ import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Security review #10 / code review F6: {@code herald verify} must prove an alert's claim, not only
@@ -57,25 +55,10 @@ class VerifyProvesTheClaimIT {
   @TempDir Path stateDir;
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result herald(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private static Result verify(AttackRange range, String target, String... options) {
+  private static HeraldRun verify(AttackRange range, String target, String... options) {
     List<String> args = new ArrayList<>(List.of("verify", target));
-    args.addAll(
-        List.of(
-            "--bootstrap-server", range.bootstrap(), "--schema-registry-url", range.registryUrl()));
     args.addAll(List.of(options));
-    return herald(args.toArray(String[]::new));
+    return HeraldRun.against(range.bootstrap(), range.registryUrl(), args.toArray(String[]::new));
   }
 
   private static Evidence evidence(ReportBatch b, AttackFleet.Sent at, byte[] bytes) {
@@ -143,7 +126,7 @@ class VerifyProvesTheClaimIT {
                   evidence(two, twoAt, fleet.encode(two))));
 
       // When
-      Result r = verify(range, framed.toString());
+      HeraldRun r = verify(range, framed.toString());
 
       // Then
       assertThat(r.code()).as(r.out() + r.err()).isEqualTo(HeraldCli.EXIT_CHECK_FAILED);
@@ -188,7 +171,7 @@ class VerifyProvesTheClaimIT {
       range.fleet().round(PAY, NODES, accounts, 3);
 
       // Then: the evidence verifies against n1's first key, valid when it was written
-      Result r = verify(range, alert.getAlertId());
+      HeraldRun r = verify(range, alert.getAlertId());
       assertThat(r.code()).as(r.out() + r.err()).isZero();
       assertThat(r.out())
           .contains("claim SUPPORTED")
@@ -236,7 +219,7 @@ class VerifyProvesTheClaimIT {
                   evidence(thief, thiefAt, thiefBytes)));
 
       // Then
-      Result r = verify(range, stolen.toString(), "--rotation-grace", "2s");
+      HeraldRun r = verify(range, stolen.toString(), "--rotation-grace", "2s");
       assertThat(r.code()).as(r.out() + r.err()).isEqualTo(HeraldCli.EXIT_CHECK_FAILED);
       assertThat(r.out())
           .contains("evidence 0: VALID")

@@ -7,13 +7,12 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
-import dev.herald.infra.cli.HeraldCli;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The alert lifecycle on a real broker and auditor: a first, planted forgery in an honest node's
@@ -64,6 +62,38 @@ class AlertLifecycleIT {
     return Optional.empty();
   }
 
+  /** Waits until the latest state of {@code alertId} has {@code status}; returns it. */
+  private static AuditAlert awaitStatus(
+      AuditorHarness h, String alertId, AlertStatus status, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .until(() -> latest(h, alertId), a -> a.isPresent() && a.get().getStatus() == status)
+        .orElseThrow();
+  }
+
+  /** Waits until the REST API serves {@code alertId} (its view has caught up). */
+  private static void awaitServed(HttpClient http, AuditorApi api, String alertId) {
+    URI uri = URI.create(api.http().baseUrl() + "/api/alerts/" + alertId);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 200);
+  }
+
+  /** {@code POST /api/alerts/{alertId}/ack} with the JSON {@code body}. */
+  private static HttpResponse<String> ack(
+      HttpClient http, AuditorApi api, String alertId, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(api.http().baseUrl() + "/api/alerts/" + alertId + "/ack"))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json")
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static List<AuditAlert> forgeries(AuditorHarness h) {
     return h.alerts().stream()
         .filter(a -> a.getType() == AlertType.FORGED_REPORT)
@@ -77,9 +107,7 @@ class AlertLifecycleIT {
             new AuditorHarness(KAFKA.bootstrapServers(), "herald-it-lifecycle", POLICY);
         HeraldAuditor auditor = h.startInstance(state)) {
       h.fleet.registerAll();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), auditor);
 
       // the fleet's clock: heartbeats, and empty signed batches that move report time on
       h.startClock();
@@ -99,43 +127,27 @@ class AlertLifecycleIT {
 
       // Then: the same alert is published UPDATED within 10 s, counting both, with the new evidence
       AuditAlert updated =
-          await()
-              .atMost(Duration.ofSeconds(10))
-              .until(
-                  () -> latest(h, opened.getAlertId()),
-                  a -> a.isPresent() && a.get().getStatus() == AlertStatus.UPDATED)
-              .orElseThrow();
+          awaitStatus(h, opened.getAlertId(), AlertStatus.UPDATED, Duration.ofSeconds(10));
       assertThat(updated.getAttributes()).containsEntry("count", "2");
       assertThat(updated.getEvidence()).hasSize(2);
 
       // When: an operator acknowledges it with the CLI
-      StringWriter out = new StringWriter();
-      CommandLine cli = HeraldCli.commandLine();
-      cli.setOut(new PrintWriter(out));
-      cli.setErr(new PrintWriter(out));
-      int exit =
-          cli.execute(
-              "alerts",
-              "ack",
-              opened.getAlertId(),
-              "--reason",
-              "planned penetration test",
-              "--by",
-              "alice",
-              "--bootstrap-server",
-              KAFKA.bootstrapServers(),
-              "--schema-registry-url",
-              h.registryUrl());
-      assertThat(exit).as(out.toString()).isZero();
+      HeraldRun.succeeds(
+          "alerts",
+          "ack",
+          opened.getAlertId(),
+          "--reason",
+          "planned penetration test",
+          "--by",
+          "alice",
+          "--bootstrap-server",
+          KAFKA.bootstrapServers(),
+          "--schema-registry-url",
+          h.registryUrl());
 
       // Then: it is ACKNOWLEDGED, with who and why
       AuditAlert acked =
-          await()
-              .atMost(Duration.ofSeconds(30))
-              .until(
-                  () -> latest(h, opened.getAlertId()),
-                  a -> a.isPresent() && a.get().getStatus() == AlertStatus.ACKNOWLEDGED)
-              .orElseThrow();
+          awaitStatus(h, opened.getAlertId(), AlertStatus.ACKNOWLEDGED, Duration.ofSeconds(30));
       assertThat(acked.getDetail()).contains("acknowledged by alice: planned penetration test");
 
       // When: another forgery comes, it is a new episode with a new id
@@ -158,40 +170,14 @@ class AlertLifecycleIT {
       kafka.put("bootstrap.servers", KAFKA.bootstrapServers());
       try (AuditorApi api = AuditorApi.builder().kafka(kafka).registry(h.schemas).port(0).start()) {
         HttpClient http = HttpClient.newHttpClient();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () ->
-                    http.send(
-                                HttpRequest.newBuilder(
-                                        URI.create(
-                                            api.http().baseUrl()
-                                                + "/api/alerts/"
-                                                + second.getAlertId()))
-                                    .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                            .statusCode()
-                        == 200);
-        HttpResponse<String> noReason =
-            http.send(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            api.http().baseUrl() + "/api/alerts/" + second.getAlertId() + "/ack"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                    .header("Content-Type", "application/json")
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        awaitServed(http, api, second.getAlertId());
+        HttpResponse<String> noReason = ack(http, api, second.getAlertId(), "{}");
         assertThat(noReason.statusCode()).isEqualTo(400);
         assertThat(noReason.body()).contains("reason");
 
         // And an episode left quiet for its period resolves by itself before anyone acks it
         AuditAlert quiet =
-            await()
-                .atMost(Duration.ofSeconds(40))
-                .until(
-                    () -> latest(h, second.getAlertId()),
-                    a -> a.isPresent() && a.get().getStatus() == AlertStatus.RESOLVED)
-                .orElseThrow();
+            awaitStatus(h, second.getAlertId(), AlertStatus.RESOLVED, Duration.ofSeconds(40));
         assertThat(quiet.getDetail()).contains("quiet");
 
         h.fleet.forgeAs("n1", "third");
@@ -205,38 +191,12 @@ class AlertLifecycleIT {
                             .findFirst(),
                     Optional::isPresent)
                 .orElseThrow();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () ->
-                    http.send(
-                                HttpRequest.newBuilder(
-                                        URI.create(
-                                            api.http().baseUrl()
-                                                + "/api/alerts/"
-                                                + third.getAlertId()))
-                                    .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                            .statusCode()
-                        == 200);
+        awaitServed(http, api, third.getAlertId());
         HttpResponse<String> ack =
-            http.send(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            api.http().baseUrl() + "/api/alerts/" + third.getAlertId() + "/ack"))
-                    .POST(
-                        HttpRequest.BodyPublishers.ofString("{\"reason\": \"known replay drill\"}"))
-                    .header("Content-Type", "application/json")
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+            ack(http, api, third.getAlertId(), "{\"reason\": \"known replay drill\"}");
         assertThat(ack.statusCode()).as(ack.body()).isEqualTo(202);
         AuditAlert restAcked =
-            await()
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                    () -> latest(h, third.getAlertId()),
-                    a -> a.isPresent() && a.get().getStatus() == AlertStatus.ACKNOWLEDGED)
-                .orElseThrow();
+            awaitStatus(h, third.getAlertId(), AlertStatus.ACKNOWLEDGED, Duration.ofSeconds(30));
         assertThat(restAcked.getDetail()).contains("known replay drill");
       }
     }

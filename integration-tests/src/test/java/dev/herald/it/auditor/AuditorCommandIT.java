@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.infra.cli.HeraldCli;
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
-import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.AuditorProcess;
-import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
 import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
-import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.signing.Ed25519;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,8 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,13 +85,8 @@ class AuditorCommandIT {
     Path log = Path.of("target", "auditor-command-it.log").toAbsolutePath();
     Files.deleteIfExists(log);
     try (AuditedBroker stack = AuditedBroker.start(KAFKA.clientProperties())) {
-      EmbeddedSchemaRegistry registry = stack.registry();
-      KafkaProducer<String, byte[]> producer = stack.producer();
-      AlertLog alerts = stack.alerts();
-      Background clock = stack.clock();
-      RestSchemaRegistryClient schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
       List<String> client =
-          List.of("--bootstrap-server", bootstrap, "--schema-registry-url", registry.url());
+          List.of("--bootstrap-server", bootstrap, "--schema-registry-url", stack.registryUrl());
       // Given: an auditor key made and registered with the CLI, and one made but not registered
       Run keygen = run("nodes", "keygen", "--node-id", "auditor-x", "--out", pem.toString());
       assertThat(keygen.code()).as(keygen.toString()).isZero();
@@ -137,7 +126,8 @@ class AuditorCommandIT {
           .doesNotContain("\tat ");
 
       // When: `herald auditor` (its own JVM) runs with the registered key, and n3 diverges
-      SignedFleet fleet = new SignedFleet(producer, producer, schemas, 2, 2);
+      SignedFleet fleet =
+          new SignedFleet(stack.producer(), stack.producer(), stack.schemas(), 2, 2);
       fleet.registerAll();
       List<String> args = new ArrayList<>(client);
       args.addAll(
@@ -163,7 +153,7 @@ class AuditorCommandIT {
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(200))
             .until(() -> auditor.output().contains("Starting auditor"));
-        fleet.keepAlive(clock);
+        fleet.keepAlive(stack.clock());
         fleet.playRound(1);
         fleet.playRound(2);
         AuditAlert divergence =
@@ -171,7 +161,7 @@ class AuditorCommandIT {
                 .atMost(Duration.ofSeconds(240))
                 .until(
                     () ->
-                        alerts.alerts().stream()
+                        stack.alerts().alerts().stream()
                             .filter(a -> a.getType() == AlertType.DIVERGENCE)
                             .findFirst()
                             .orElse(null),

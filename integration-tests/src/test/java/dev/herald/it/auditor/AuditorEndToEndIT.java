@@ -1,10 +1,10 @@
 package dev.herald.it.auditor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
@@ -40,11 +40,7 @@ class AuditorEndToEndIT {
         HeraldAuditor b = h.startInstance(stateB)) {
       // Given
       h.fleet.registerAll();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(
-              () ->
-                  a.awaitRunning(Duration.ofMillis(100)) && b.awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), a, b);
       h.fleet.lastHeartbeatOfTheSilentNode();
       h.startClock();
 

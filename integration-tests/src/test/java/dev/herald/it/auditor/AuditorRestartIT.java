@@ -1,10 +1,10 @@
 package dev.herald.it.auditor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,12 +33,7 @@ class AuditorRestartIT {
       try {
         // Given: both instances audit the first half of the run
         h.fleet.registerAll();
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(
-                () ->
-                    a.awaitRunning(Duration.ofMillis(100))
-                        && b.awaitRunning(Duration.ofMillis(100)));
+        RunningAuditor.awaitRunning(Duration.ofSeconds(90), a, b);
         h.fleet.lastHeartbeatOfTheSilentNode();
         h.startClock();
         synchronized (h.fleet) {
@@ -57,9 +52,7 @@ class AuditorRestartIT {
         synchronized (h.fleet) {
           h.fleet.playRound(4);
         }
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> again.awaitRunning(Duration.ofMillis(100)));
+        RunningAuditor.awaitRunning(Duration.ofSeconds(90), again);
 
         // Then
         DetectionScore score = h.awaitGroundTruth(Duration.ofSeconds(120), Duration.ofSeconds(4));

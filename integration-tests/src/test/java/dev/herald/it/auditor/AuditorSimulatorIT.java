@@ -1,12 +1,12 @@
 package dev.herald.it.auditor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.producer.simulator.FaultType;
 import dev.herald.producer.simulator.FaultWindow;
 import dev.herald.producer.simulator.Scenario;
@@ -81,12 +81,7 @@ class AuditorSimulatorIT {
                 .build()) {
       // Given two instances sharing the partitions
       b.set(h.startInstance(stateB));
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(
-              () ->
-                  a.awaitRunning(Duration.ofMillis(100))
-                      && b.get().awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), a, b.get());
       sim.registerNodes();
 
       // When the simulator runs every fault, and instance B restarts while a node is silent
@@ -95,9 +90,7 @@ class AuditorSimulatorIT {
       try {
         summary = sim.runEvents(6_000);
         assertThat(again.get()).as("instance B restarted during the silent window").isNotNull();
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> again.get().awaitRunning(Duration.ofMillis(100)));
+        RunningAuditor.awaitRunning(Duration.ofSeconds(90), again.get());
       } catch (Exception | AssertionError e) {
         if (again.get() != null) {
           again.get().close();

@@ -7,6 +7,7 @@ import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
 import java.net.URI;
@@ -67,9 +68,7 @@ class OversizedOutputIT {
                 .health(auditor::health)
                 .start()) {
       h.fleet.registerAll();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), auditor);
       h.fleet.lastHeartbeatOfTheSilentNode();
       h.startClock();
       // When: every fault of the fleet is played

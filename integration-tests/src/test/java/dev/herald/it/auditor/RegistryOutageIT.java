@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.health.AuditorHealth;
 import dev.herald.it.support.KafkaBrokerExtension;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.Topics;
@@ -53,9 +54,7 @@ class RegistryOutageIT {
       // Given: a first run that learns the schemas, with the first half of the rounds
       HeraldAuditor first = h.startInstance(state);
       h.fleet.registerAll();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> first.awaitRunning(Duration.ofMillis(100)));
+      RunningAuditor.awaitRunning(Duration.ofSeconds(90), first);
       h.fleet.lastHeartbeatOfTheSilentNode();
       h.startClock();
       synchronized (h.fleet) {
@@ -80,9 +79,7 @@ class RegistryOutageIT {
       // When: the registry stops, the auditor restarts, traffic goes on
       h.stopRegistry();
       try (HeraldAuditor again = h.startInstance(state)) {
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> again.awaitRunning(Duration.ofMillis(100)));
+        RunningAuditor.awaitRunning(Duration.ofSeconds(90), again);
         synchronized (h.fleet) {
           h.fleet.playRound(3);
           h.fleet.playRound(4);

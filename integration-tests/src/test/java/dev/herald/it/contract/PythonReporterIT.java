@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.PolicyLoader;
-import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.reliability.AlertLog;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.it.support.RunningAuditor;
 import dev.herald.producer.HeraldReporter;
@@ -23,8 +23,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A reporter in another language, built from {@code docs/producer-protocol.md} alone, against a
@@ -83,9 +80,9 @@ class PythonReporterIT {
       // Given: three registered nodes whose key files any tool reads
       for (String node : List.of("n1", "n2", "n3")) {
         Path key = dir.resolve(node + ".pem");
-        cli("nodes", "keygen", "--node-id", node, "--out", key.toString());
+        HeraldRun.succeeds("nodes", "keygen", "--node-id", node, "--out", key.toString());
         assertThat(Openssl.pkeyNoout(key)).as("openssl pkey -in " + key + " -noout").isZero();
-        cli(
+        HeraldRun.succeeds(
             "nodes",
             "register",
             "--node-id",
@@ -205,7 +202,7 @@ class PythonReporterIT {
                     .findFirst()
                     .orElseThrow();
             assertThat(alert.getEvidence()).as(type + " evidence").isNotEmpty();
-            cli(
+            HeraldRun.succeeds(
                 "verify",
                 alert.getAlertId(),
                 "--bootstrap-server",
@@ -282,15 +279,5 @@ class PythonReporterIT {
     } catch (java.io.IOException e) {
       return e.toString();
     }
-  }
-
-  static void cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
   }
 }

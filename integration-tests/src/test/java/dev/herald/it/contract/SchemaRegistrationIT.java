@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
@@ -32,8 +31,6 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.entities.SchemaReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,23 +49,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * </ul>
  */
 class SchemaRegistrationIT {
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension(false);
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA =
+      new KafkaBrokerExtension(false).withSchemaRegistry(r -> r);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path AVRO = Path.of("../schemas/src/main/avro");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry = EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   @Test
   void theSelfContainedFileRegistersAsItIsAndItsRecordsAreRead() throws Exception {
@@ -88,7 +75,7 @@ class SchemaRegistrationIT {
     String stateChangeSubject = prefix + "-dev.herald.schema.StateChange";
     String stateChange = Files.readString(AVRO.resolve("StateChange.avsc"));
     String referencing = referencingReportBatch();
-    var confluent = new CachedSchemaRegistryClient(registry.url(), 10);
+    var confluent = new CachedSchemaRegistryClient(KAFKA.registryUrl(), 10);
     int stateChangeId = confluent.register(stateChangeSubject, new AvroSchema(stateChange));
 
     int id =
@@ -188,13 +175,13 @@ class SchemaRegistrationIT {
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
     new SpecificDatumWriter<>(ReportBatch.class).write(batch, encoder);
     encoder.flush();
-    Schema written = new RestSchemaRegistryClient(registry.url(), Map.of()).getById(id);
+    Schema written = new RestSchemaRegistryClient(KAFKA.registryUrl(), Map.of()).getById(id);
     assertThat(written.getField("reports").schema().getElementType().getFullName())
         .isEqualTo("dev.herald.schema.StateChange");
 
     ReportBatch read =
         new AvroWireFormat<>(
-                ReportBatch.class, new RestSchemaRegistryClient(registry.url(), Map.of()))
+                ReportBatch.class, new RestSchemaRegistryClient(KAFKA.registryUrl(), Map.of()))
             .deserialize(Topics.STATE_CHANGES, out.toByteArray());
 
     assertThat(read).isEqualTo(batch);
@@ -208,7 +195,7 @@ class SchemaRegistrationIT {
 
   private static HttpResponse<String> send(String path, ObjectNode body) throws Exception {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create(registry.url() + path))
+        HttpRequest.newBuilder(URI.create(KAFKA.registryUrl() + path))
             .header("Content-Type", "application/vnd.schemaregistry.v1+json")
             .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
             .build(),

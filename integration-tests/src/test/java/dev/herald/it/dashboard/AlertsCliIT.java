@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
@@ -60,29 +61,17 @@ class AlertsCliIT {
     registry.close();
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run herald(String... args) {
+  private static HeraldRun herald(String... args) {
     String[] withRegistry = java.util.Arrays.copyOf(args, args.length + 2);
     withRegistry[args.length] = "--schema-registry-url";
     withRegistry[args.length + 1] = registry.url();
-    return heraldRaw(withRegistry);
-  }
-
-  private static Run heraldRaw(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+    return HeraldRun.of(withRegistry);
   }
 
   @Test
   void alertsPrintsATableAndFilters() {
-    Run all = herald("alerts", "-b", KAFKA.bootstrapServers());
-    Run critical =
+    HeraldRun all = herald("alerts", "-b", KAFKA.bootstrapServers());
+    HeraldRun critical =
         herald(
             "alerts",
             "-b",
@@ -92,7 +81,7 @@ class AlertsCliIT {
             "--type",
             "EQUIVOCATION,FORK");
 
-    assertThat(all.exit()).isZero();
+    assertThat(all.code()).isZero();
     assertThat(all.out()).contains("DETECTED (UTC)").contains("eq-cli-1").contains("lag-cli-1");
     assertThat(critical.out())
         .contains("eq-cli-1")
@@ -102,9 +91,9 @@ class AlertsCliIT {
 
   @Test
   void verifyByIdPrintsValidForBothSignedReports() {
-    Run r = herald("verify", "-b", KAFKA.bootstrapServers(), "eq-cli-1");
+    HeraldRun r = herald("verify", "-b", KAFKA.bootstrapServers(), "eq-cli-1");
 
-    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out())
         .containsPattern("evidence 0: VALID")
         .containsPattern("evidence 1: VALID")
@@ -114,7 +103,7 @@ class AlertsCliIT {
 
   @Test
   void verifyAFileFromAlertsJsonAndATamperedOne(@TempDir Path dir) throws Exception {
-    Run json =
+    HeraldRun json =
         herald("alerts", "-b", KAFKA.bootstrapServers(), "--type", "EQUIVOCATION", "-o", "json");
     Path good = dir.resolve("eq.json");
     Files.writeString(good, json.out());
@@ -126,11 +115,11 @@ class AlertsCliIT {
     Path bad = dir.resolve("tampered.json");
     Files.writeString(bad, JSON.writeValueAsString(alert));
 
-    Run ok = herald("verify", "-b", KAFKA.bootstrapServers(), good.toString());
-    Run tampered = herald("verify", "-b", KAFKA.bootstrapServers(), bad.toString());
+    HeraldRun ok = herald("verify", "-b", KAFKA.bootstrapServers(), good.toString());
+    HeraldRun tampered = herald("verify", "-b", KAFKA.bootstrapServers(), bad.toString());
 
-    assertThat(ok.exit()).as(ok.err()).isZero();
-    assertThat(tampered.exit()).isEqualTo(HeraldCli.EXIT_CHECK_FAILED);
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(tampered.code()).isEqualTo(HeraldCli.EXIT_CHECK_FAILED);
     assertThat(tampered.out())
         .contains("evidence 0: VALID")
         // the tampered bytes are not the record at the alert's coordinates: that evidence proves
@@ -142,9 +131,9 @@ class AlertsCliIT {
 
   @Test
   void verifyOfAnUnknownAlertIsOneLineWithAHint() {
-    Run r = herald("verify", "-b", KAFKA.bootstrapServers(), "no-such-alert");
+    HeraldRun r = herald("verify", "-b", KAFKA.bootstrapServers(), "no-such-alert");
 
-    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_FAILURE);
+    assertThat(r.code()).isEqualTo(HeraldCli.EXIT_FAILURE);
     assertThat(r.err())
         .contains("no alert with id 'no-such-alert'")
         .contains("hint:")
@@ -153,23 +142,23 @@ class AlertsCliIT {
 
   @Test
   void anUnreachableRegistryIsOneLineWithAHint() {
-    Run r =
-        heraldRaw(
+    HeraldRun r =
+        HeraldRun.of(
             "alerts",
             "-b",
             KAFKA.bootstrapServers(),
             "--schema-registry-url",
             "http://127.0.0.1:1");
-    Run bad =
-        heraldRaw(
+    HeraldRun bad =
+        HeraldRun.of(
             "alerts", "-b", KAFKA.bootstrapServers(), "--schema-registry-url", "kafka://nope");
 
-    assertThat(r.exit()).isEqualTo(HeraldCli.EXIT_FAILURE);
+    assertThat(r.code()).isEqualTo(HeraldCli.EXIT_FAILURE);
     assertThat(r.err())
         .contains("cannot read alerts")
         .contains("hint: is the schema registry")
         .doesNotContain("\tat ");
-    assertThat(bad.exit()).isEqualTo(HeraldCli.EXIT_FAILURE);
+    assertThat(bad.code()).isEqualTo(HeraldCli.EXIT_FAILURE);
     assertThat(bad.err()).contains("kafka://nope").contains("hint:");
   }
 

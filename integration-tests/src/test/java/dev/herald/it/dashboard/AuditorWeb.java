@@ -1,12 +1,12 @@
 package dev.herald.it.dashboard;
 
-import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.api.AlertView;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.api.AuditorHttpServer;
 import dev.herald.auditor.api.EntityStateLookup;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -82,12 +82,7 @@ final class AuditorWeb implements AutoCloseable {
     try {
       auditor =
           HeraldAuditor.start(
-              AuditorConfig.builder()
-                  .bootstrapServers(bootstrapServers)
-                  .applicationId(applicationId)
-                  .stateDir(stateDir)
-                  .policy(policy)
-                  .schemaRegistry(registry)
+              RunningAuditor.config(bootstrapServers, applicationId, stateDir, policy, registry)
                   .meters(meters)
                   .clientProperties(streams)
                   .build());

@@ -9,12 +9,11 @@ import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.demo.Demo;
 import dev.herald.infra.demo.DemoScenario;
 import dev.herald.infra.report.OscalValidator;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.producer.simulator.Scenario;
 import dev.herald.schema.truth.ExpectedAlert;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +30,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Runs the demo entry point headless, as {@code herald demo} does, for one round of its scenario
@@ -148,14 +146,15 @@ class DemoIT {
       assertThat(steps.toString(StandardCharsets.UTF_8))
           .contains("signing alerts as " + Demo.AUDITOR_ID + " (key id " + keyId)
           .contains(dataDir.resolve(Demo.AUDITOR_KEY_FILE).toString());
-      Cli verified =
+      HeraldRun verified =
           herald(demo, "verify", alert.path("alertId").asText(), "--require-auditor-signature");
       assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
       assertThat(verified.out())
           .contains("signed by auditor " + Demo.AUDITOR_ID + " key " + keyId)
           .containsPattern("auditor inclusion +OK");
       // And its log only grew
-      Cli consistent = herald(demo, "audit-log", "check", "--log-id", alert.path("logId").asText());
+      HeraldRun consistent =
+          herald(demo, "audit-log", "check", "--log-id", alert.path("logId").asText());
       assertThat(consistent.code()).as(consistent.out() + consistent.err()).isZero();
       assertThat(consistent.out()).contains("CONSISTENT").doesNotContain("FAILED");
       System.out.println(verified.out() + consistent.out());
@@ -163,22 +162,9 @@ class DemoIT {
     assertThat(steps.toString(StandardCharsets.UTF_8)).contains("[1/8]").contains("[8/8]");
   }
 
-  private record Cli(int code, String out, String err) {}
-
   /** {@code herald ARGS} in process, against the demo's broker and schema registry. */
-  private static Cli herald(Demo demo, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--bootstrap-server", demo.bootstrapServers(),
-            "--schema-registry-url", demo.registryUrl()));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Cli(code, out.toString(), err.toString());
+  private static HeraldRun herald(Demo demo, String... args) {
+    return HeraldRun.against(demo.bootstrapServers(), demo.registryUrl(), args);
   }
 
   /** The alerts the REST API lists that carry an auditor's signature (all of them, here). */

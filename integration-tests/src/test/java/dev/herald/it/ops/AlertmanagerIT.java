@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auditor.api.AuditorApi;
 import dev.herald.auditor.subscribe.SubscriptionConfig;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
@@ -58,8 +59,7 @@ class AlertmanagerIT {
     AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, registry);
     try (WebhookReceiver notifications = new WebhookReceiver();
         Alertmanager am = Alertmanager.start(binary, dir, notifications.url("/am"));
-        KafkaProducer<String, byte[]> producer =
-            WebhookRedeliveryIT.producer(KAFKA.bootstrapServers());
+        KafkaProducer<String, byte[]> producer = AuditedBroker.producer(KAFKA.bootstrapServers());
         AuditorApi api =
             AuditorApi.builder()
                 .kafka(KAFKA.clientProperties())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.auditor.api.ApiAccess;
 import dev.herald.auditor.api.ApiTokens;
 import dev.herald.auditor.api.AuditorApi;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
@@ -56,8 +57,7 @@ class DashboardTokenBrowserIT {
                 + ApiTokens.digestHex(VIEWER)
                 + "}\n");
     ChromeDriver browser = null;
-    try (KafkaProducer<String, byte[]> producer =
-            WebhookRedeliveryIT.producer(KAFKA.bootstrapServers());
+    try (KafkaProducer<String, byte[]> producer = AuditedBroker.producer(KAFKA.bootstrapServers());
         AuditorApi api =
             AuditorApi.builder()
                 .kafka(KAFKA.clientProperties())

@@ -4,26 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.api.ApiTokens;
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.reliability.AuditorProcess;
-import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.Topics;
-import dev.herald.schema.registry.RestSchemaRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -83,11 +75,8 @@ class PrometheusMetricsIT {
     Path log = Path.of("target", "prometheus-metrics-it-auditor.log").toAbsolutePath();
     Files.deleteIfExists(log);
     int httpPort = ExternalTool.freePort();
-    try (EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
-        KafkaProducer<String, byte[]> producer = producer(bootstrap);
-        WebhookReceiver hook = new WebhookReceiver();
-        Background clock = new Background()) {
+    try (AuditedBroker stack = AuditedBroker.start(KAFKA.clientProperties());
+        WebhookReceiver hook = new WebhookReceiver()) {
       Path subscriptions = dir.resolve("subscriptions.yaml");
       Files.writeString(
           subscriptions,
@@ -95,8 +84,7 @@ class PrometheusMetricsIT {
               + hook.url("/hook")
               + "\n");
       SignedFleet fleet =
-          new SignedFleet(
-              producer, producer, new RestSchemaRegistryClient(registry.url(), Map.of()), 10, 8);
+          new SignedFleet(stack.producer(), stack.producer(), stack.schemas(), 10, 8);
       fleet.registerAll();
       List<String> args =
           List.of(
@@ -107,7 +95,7 @@ class PrometheusMetricsIT {
               "--state-dir",
               dir.resolve("state").toString(),
               "--schema-registry-url",
-              registry.url(),
+              stack.registryUrl(),
               "--policy",
               policy.toString(),
               "--http-port",
@@ -123,12 +111,15 @@ class PrometheusMetricsIT {
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> auditor.output().contains("subscription ready subscription=it-hook"));
-        clock.every(Duration.ofMillis(300), fleet::heartbeats);
-        clock.every(Duration.ofMillis(500), fleet::tick);
+        stack.clock().every(Duration.ofMillis(300), fleet::heartbeats);
+        stack.clock().every(Duration.ofMillis(500), fleet::tick);
         for (int v = 1; v <= 3; v++) {
           fleet.playRound(v);
         }
-        producer.send(new ProducerRecord<>(Topics.STATE_CHANGES, "junk", new byte[] {1})).get();
+        stack
+            .producer()
+            .send(new ProducerRecord<>(Topics.STATE_CHANGES, "junk", new byte[] {1}))
+            .get();
 
         // When: a real Prometheus scrapes it every second
         try (PrometheusServer prometheus =
@@ -198,13 +189,5 @@ class PrometheusMetricsIT {
         }
       }
     }
-  }
-
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.reliability.AuditorProcess;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
@@ -19,13 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -67,7 +64,7 @@ class WebhookRedeliveryIT {
     Files.deleteIfExists(log);
     try (EmbeddedSchemaRegistry registry =
             EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrap).port(0).start();
-        KafkaProducer<String, byte[]> producer = producer(bootstrap);
+        KafkaProducer<String, byte[]> producer = AuditedBroker.producer(bootstrap);
         WebhookReceiver receiver = new WebhookReceiver()) {
       AvroWireFormat<AuditAlert> alerts =
           new AvroWireFormat<>(
@@ -165,13 +162,5 @@ class WebhookRedeliveryIT {
         .setDetectedAt(now)
         .setFirstEventTime(now)
         .build();
-  }
-
-  static KafkaProducer<String, byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

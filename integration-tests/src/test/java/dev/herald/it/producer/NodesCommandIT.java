@@ -3,21 +3,16 @@ package dev.herald.it.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.signing.Ed25519;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code herald nodes keygen|register|list|revoke|rotate} against a real broker's append-only
@@ -27,33 +22,9 @@ import picocli.CommandLine;
  */
 @Tag("slow")
 class NodesCommandIT {
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry =
-        EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).port(0).start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
-  private record Result(int code, String out, String err) {}
-
-  private Result herald(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA =
+      new KafkaBrokerExtension().withSchemaRegistry(r -> r.port(0));
 
   private String[] withKafka(String... args) {
     String[] all = new String[args.length + 4];
@@ -61,7 +32,7 @@ class NodesCommandIT {
     all[args.length] = "--bootstrap-server";
     all[args.length + 1] = KAFKA.bootstrapServers();
     all[args.length + 2] = "--schema-registry-url";
-    all[args.length + 3] = registry.url();
+    all[args.length + 3] = KAFKA.registryUrl();
     return all;
   }
 
@@ -70,18 +41,18 @@ class NodesCommandIT {
     Path key = dir.resolve("n1.pem");
     Path newKey = dir.resolve("n1-2.pem");
 
-    Result keygen = herald("nodes", "keygen", "--node-id", "n1", "--out", key.toString());
+    HeraldRun keygen = HeraldRun.of("nodes", "keygen", "--node-id", "n1", "--out", key.toString());
     assertThat(keygen.code()).isZero();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
         .isEqualTo("rw-------");
     String keyId = Ed25519.readPem(key).keyId();
     assertThat(keygen.out()).contains(keyId);
-    assertThat(herald("nodes", "keygen", "--node-id", "n1", "--out", key.toString()).err())
+    assertThat(HeraldRun.of("nodes", "keygen", "--node-id", "n1", "--out", key.toString()).err())
         .contains("refusing to overwrite")
         .contains("hint: pass --force");
 
-    Result register =
-        herald(
+    HeraldRun register =
+        HeraldRun.of(
             withKafka(
                 "nodes",
                 "register",
@@ -94,12 +65,12 @@ class NodesCommandIT {
                 "--region",
                 "eu-west"));
     assertThat(register.code()).as(register.err()).isZero();
-    Result listed = herald(withKafka("nodes", "list"));
+    HeraldRun listed = HeraldRun.of(withKafka("nodes", "list"));
     assertThat(listed.out()).contains("n1").contains("ACTIVE").contains(keyId).contains("payments");
 
-    herald("nodes", "keygen", "--node-id", "n1", "--out", newKey.toString());
-    Result conflict =
-        herald(
+    HeraldRun.of("nodes", "keygen", "--node-id", "n1", "--out", newKey.toString());
+    HeraldRun conflict =
+        HeraldRun.of(
             withKafka(
                 "nodes",
                 "register",
@@ -114,8 +85,8 @@ class NodesCommandIT {
         .contains("identity conflict")
         .contains("hint: to change its key use: herald nodes rotate");
 
-    Result rotate =
-        herald(
+    HeraldRun rotate =
+        HeraldRun.of(
             withKafka(
                 "nodes",
                 "rotate",
@@ -127,14 +98,14 @@ class NodesCommandIT {
                 newKey.toString()));
     assertThat(rotate.code()).as(rotate.err()).isZero();
     String newKeyId = Ed25519.readPem(newKey).keyId();
-    Result json = herald(withKafka("nodes", "list", "-o", "json"));
+    HeraldRun json = HeraldRun.of(withKafka("nodes", "list", "-o", "json"));
     assertThat(json.out())
         .contains("\"keyId\" : \"" + newKeyId + "\"")
         .contains("\"rotatesFrom\" : \"" + keyId + "\"");
 
-    assertThat(herald(withKafka("nodes", "revoke", "--node-id", "n1")).code()).isZero();
-    assertThat(herald(withKafka("nodes", "list")).out()).contains("REVOKED");
-    Result unknown = herald(withKafka("nodes", "revoke", "--node-id", "nobody"));
+    assertThat(HeraldRun.of(withKafka("nodes", "revoke", "--node-id", "n1")).code()).isZero();
+    assertThat(HeraldRun.of(withKafka("nodes", "list")).out()).contains("REVOKED");
+    HeraldRun unknown = HeraldRun.of(withKafka("nodes", "revoke", "--node-id", "nobody"));
     assertThat(unknown.err())
         .contains("node 'nobody' is not registered")
         .contains("hint: list the registered nodes");

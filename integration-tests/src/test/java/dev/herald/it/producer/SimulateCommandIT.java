@@ -3,21 +3,16 @@ package dev.herald.it.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.infra.cli.HeraldCli;
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.truth.ExpectedAlert;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code herald simulate} against a real broker and the embedded schema registry writes its ground
@@ -25,43 +20,20 @@ import picocli.CommandLine;
  */
 @Tag("slow")
 class SimulateCommandIT {
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry =
-        EmbeddedSchemaRegistry.builder().bootstrapServers(KAFKA.bootstrapServers()).port(0).start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
-  private static int herald(StringWriter out, StringWriter err, String... args) {
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
-  }
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA =
+      new KafkaBrokerExtension().withSchemaRegistry(r -> r.port(0));
 
   @Test
   void simulatesAndWritesTheGroundTruth(@TempDir Path dir) throws Exception {
     Path truth = dir.resolve("truth.jsonl");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        herald(
-            out,
-            err,
+    HeraldRun run =
+        HeraldRun.of(
             "simulate",
             "--bootstrap-server",
             KAFKA.bootstrapServers(),
             "--schema-registry-url",
-            registry.url(),
+            KAFKA.registryUrl(),
             "--groups",
             "2",
             "--replicas",
@@ -78,29 +50,21 @@ class SimulateCommandIT {
             "divergence,equivocation,malformed",
             "--truth",
             truth.toString());
-    assertThat(code).as(err.toString()).isZero();
+    assertThat(run.code()).as(run.err()).isZero();
     List<ExpectedAlert> lines =
         Files.readAllLines(truth).stream().map(ExpectedAlert::fromJson).toList();
     assertThat(lines.stream().map(ExpectedAlert::type))
         .containsExactlyInAnyOrder("DIVERGENCE", "EQUIVOCATION", "MALFORMED_RECORD");
-    assertThat(out.toString()).contains("3 faults injected (3 planned)").contains("0 failed");
+    assertThat(run.out()).contains("3 faults injected (3 planned)").contains("0 failed");
   }
 
   @Test
   void unknownFaultIsOneLineWithAHint() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        herald(
-            out,
-            err,
-            "simulate",
-            "--bootstrap-server",
-            KAFKA.bootstrapServers(),
-            "--faults",
-            "meteor");
-    assertThat(code).as("a bad flag value is a usage error").isEqualTo(HeraldCli.EXIT_USAGE);
-    assertThat(err.toString())
+    HeraldRun run =
+        HeraldRun.of(
+            "simulate", "--bootstrap-server", KAFKA.bootstrapServers(), "--faults", "meteor");
+    assertThat(run.code()).as("a bad flag value is a usage error").isEqualTo(HeraldCli.EXIT_USAGE);
+    assertThat(run.err())
         .contains("unknown fault type 'meteor'")
         .contains("hint:")
         .doesNotContain("at dev.herald");

@@ -3,7 +3,6 @@ package dev.herald.it.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Heartbeat;
@@ -28,9 +27,7 @@ import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericData;
 import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericRecord;
 import org.apache.flink.formats.avro.registry.confluent.ConfluentRegistryAvroDeserializationSchema;
 import org.apache.flink.formats.avro.registry.confluent.ConfluentRegistryAvroSerializationSchema;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,7 +38,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * checks, and the error codes it gets, are those a Confluent Schema Registry gives.
  */
 class ConfluentClientConformanceIT {
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension(false);
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA =
+      new KafkaBrokerExtension(false)
+          .withSchemaRegistry(r -> r.topic("_herald_schemas_conformance"));
 
   private static final String V1 =
       "{\"type\":\"record\",\"name\":\"Order\",\"namespace\":\"dev.herald.conformance\","
@@ -55,29 +55,12 @@ class ConfluentClientConformanceIT {
           + "\"fields\":[{\"name\":\"id\",\"type\":\"string\"},"
           + "{\"name\":\"amount\",\"type\":\"long\"}]}";
 
-  private static EmbeddedSchemaRegistry registry;
   private CachedSchemaRegistryClient confluent;
   private String subject;
 
-  @BeforeAll
-  static void startRegistry() {
-    registry =
-        EmbeddedSchemaRegistry.builder()
-            .bootstrapServers(KAFKA.bootstrapServers())
-            .topic("_herald_schemas_conformance")
-            .start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
   @BeforeEach
   void connect() {
-    confluent = new CachedSchemaRegistryClient(registry.url(), 100);
+    confluent = new CachedSchemaRegistryClient(KAFKA.registryUrl(), 100);
     subject = "conformance-" + UUID.randomUUID() + "-value";
   }
 
@@ -90,7 +73,7 @@ class ConfluentClientConformanceIT {
   void registersLooksUpByIdAndReadsLatestLikeConfluent() throws Exception {
     int id = confluent.register(subject, new AvroSchema(V1));
 
-    assertThat(new CachedSchemaRegistryClient(registry.url(), 10).getSchemaById(id))
+    assertThat(new CachedSchemaRegistryClient(KAFKA.registryUrl(), 10).getSchemaById(id))
         .isEqualTo(new AvroSchema(V1));
     SchemaMetadata latest = confluent.getLatestSchemaMetadata(subject);
     assertThat(latest.getId()).isEqualTo(id);
@@ -107,7 +90,7 @@ class ConfluentClientConformanceIT {
     int byConfluent = confluent.register(subject, new AvroSchema(schema));
 
     int byHerald;
-    try (var herald = new RestSchemaRegistryClient(registry.url(), Map.of())) {
+    try (var herald = new RestSchemaRegistryClient(KAFKA.registryUrl(), Map.of())) {
       byHerald = herald.register(subject, AuditAlert.getClassSchema());
       assertThat(herald.getLatest(subject).version()).isEqualTo(1);
     }
@@ -183,7 +166,7 @@ class ConfluentClientConformanceIT {
 
   @Test
   void anInvalidSchemaIs42201() {
-    RestService rest = new RestService(registry.url());
+    RestService rest = new RestService(KAFKA.registryUrl());
 
     assertThatThrownBy(() -> rest.registerSchema("{\"type\":\"recrd\"}", subject))
         .isInstanceOfSatisfying(
@@ -211,7 +194,7 @@ class ConfluentClientConformanceIT {
     // framing, its own relocated Avro), registered in the embedded registry
     var schema = new Schema.Parser().parse(Heartbeat.getClassSchema().toString());
     var flinkWriter =
-        ConfluentRegistryAvroSerializationSchema.forGeneric(subject, schema, registry.url());
+        ConfluentRegistryAvroSerializationSchema.forGeneric(subject, schema, KAFKA.registryUrl());
     GenericData.Record record = new GenericData.Record(schema);
     record.put("nodeId", "node-7");
     record.put("groups", List.of("payments"));
@@ -225,7 +208,7 @@ class ConfluentClientConformanceIT {
     byte[] bytes = flinkWriter.serialize(record);
     // When
     Heartbeat read;
-    try (var herald = new RestSchemaRegistryClient(registry.url(), Map.of())) {
+    try (var herald = new RestSchemaRegistryClient(KAFKA.registryUrl(), Map.of())) {
       read = HeraldSerde.of(Heartbeat.class, herald).deserializer().deserialize("any", bytes);
     }
     // Then
@@ -245,13 +228,13 @@ class ConfluentClientConformanceIT {
     String topic = "interop-" + UUID.randomUUID();
     Heartbeat heartbeat = RandomRecords.of(Heartbeat.class, 7);
     byte[] bytes;
-    try (var herald = new RestSchemaRegistryClient(registry.url(), Map.of())) {
+    try (var herald = new RestSchemaRegistryClient(KAFKA.registryUrl(), Map.of())) {
       bytes = HeraldSerde.of(Heartbeat.class, herald).serializer().serialize(topic, heartbeat);
     }
     var schema = new Schema.Parser().parse(Heartbeat.getClassSchema().toString());
     // When
     GenericRecord read =
-        ConfluentRegistryAvroDeserializationSchema.forGeneric(schema, registry.url())
+        ConfluentRegistryAvroDeserializationSchema.forGeneric(schema, KAFKA.registryUrl())
             .deserialize(bytes);
     // Then
     assertThat(read.get("nodeId").toString()).isEqualTo(heartbeat.getNodeId());

@@ -3,14 +3,11 @@ package dev.herald.it.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.schema.registry.SchemaRegistryException;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,29 +16,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * what the embedded registry promises beyond the contract (Confluent's defaults and codes).
  */
 class EmbeddedRegistryContractIT extends SchemaRegistryContract {
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension(false);
-
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry =
-        EmbeddedSchemaRegistry.builder()
-            .bootstrapServers(KAFKA.bootstrapServers())
-            .topic("_herald_schemas_contract")
-            .start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA =
+      new KafkaBrokerExtension(false).withSchemaRegistry(r -> r.topic("_herald_schemas_contract"));
 
   @Override
   protected String registryUrl() {
-    return registry.url();
+    return KAFKA.registryUrl();
   }
 
   @Test

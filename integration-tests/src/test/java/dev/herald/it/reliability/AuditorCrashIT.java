@@ -2,17 +2,13 @@ package dev.herald.it.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
-import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,12 +34,7 @@ class AuditorCrashIT {
     Path log = Path.of("target", "auditor-crash-it.log").toAbsolutePath();
     Files.deleteIfExists(log);
     try (AuditedBroker stack = AuditedBroker.start(KAFKA.clientProperties())) {
-      EmbeddedSchemaRegistry registry = stack.registry();
-      KafkaProducer<String, byte[]> producer = stack.producer();
-      AlertLog alerts = stack.alerts();
-      Background clock = stack.clock();
-      RestSchemaRegistryClient schemas = new RestSchemaRegistryClient(registry.url(), Map.of());
-      SignedFleet fleet = new SignedFleet(producer, schemas, 30, 8);
+      SignedFleet fleet = new SignedFleet(stack.producer(), stack.schemas(), 30, 8);
       // the dead member's partitions move after its session times out: keep that short
       Path clientConfig = dir.resolve("client.properties");
       Files.writeString(clientConfig, "session.timeout.ms=10000\nheartbeat.interval.ms=1000\n");
@@ -58,7 +49,7 @@ class AuditorCrashIT {
               "--state-dir",
               dir.resolve("state").toString(),
               "--schema-registry-url",
-              registry.url(),
+              stack.registryUrl(),
               "--policy",
               policy.toString(),
               "--http-port", // no dashboard: a fixed port could be taken on the test machine
@@ -70,7 +61,7 @@ class AuditorCrashIT {
       int before;
       try {
         first.awaitRunning(Duration.ofSeconds(120), 1);
-        fleet.keepAlive(clock);
+        fleet.keepAlive(stack.clock());
         for (int v = 1; v <= 4; v++) {
           fleet.playRound(v);
         }
@@ -78,7 +69,7 @@ class AuditorCrashIT {
         before =
             org.awaitility.Awaitility.await()
                 .atMost(Duration.ofSeconds(60))
-                .until(() -> alerts.alerts().size(), n -> n >= 1);
+                .until(() -> stack.alerts().alerts().size(), n -> n >= 1);
         fleet.playRound(5);
       } finally {
         // When: SIGKILL, mid-run
@@ -94,13 +85,15 @@ class AuditorCrashIT {
 
         // Then
         DetectionScore score =
-            alerts.awaitGroundTruth(
-                fleet::groundTruth, Duration.ofSeconds(180), Duration.ofSeconds(4));
+            stack
+                .alerts()
+                .awaitGroundTruth(
+                    fleet::groundTruth, Duration.ofSeconds(180), Duration.ofSeconds(4));
         System.out.println(
             "CRASH alerts before the kill: " + before + "; after the restart:\n" + score.table());
-        System.out.println("CRASH duplicated OPEN alerts: " + alerts.duplicates());
+        System.out.println("CRASH duplicated OPEN alerts: " + stack.alerts().duplicates());
         assertThat(score.perfect()).as(score.table()).isTrue();
-        alerts.assertNoAlertIdOpenTwice();
+        stack.alerts().assertNoAlertIdOpenTwice();
       }
     }
   }

@@ -68,20 +68,9 @@ class BrokerFailureIT {
   void oneBrokerOfThreeStopsMidRunAndNoAlertIsLostOrDuplicated() throws Exception {
     try (KafkaClusterTestKit cluster = threeBrokers()) {
       String bootstrap = cluster.bootstrapServers();
-      Properties client = new Properties();
-      client.put("bootstrap.servers", bootstrap);
-      try (TopicAdmin admin = new TopicAdmin(client)) {
-        admin.createAll((short) 3);
-      }
-      Properties auditorClient = new Properties();
-      auditorClient.put("replication.factor", "3");
-      auditorClient.put("topic.min.insync.replicas", "2");
-      try (EmbeddedSchemaRegistry registry =
-              EmbeddedSchemaRegistry.builder()
-                  .bootstrapServers(bootstrap)
-                  .replicationFactor((short) 3)
-                  .port(0)
-                  .start();
+      Properties client = clientOf(cluster);
+      Properties auditorClient = replicatedThreeTimes();
+      try (EmbeddedSchemaRegistry registry = registryOn(bootstrap);
           KafkaProducer<String, byte[]> producer = AuditedBroker.producer(bootstrap);
           AlertLog alerts =
               new AlertLog(client, new RestSchemaRegistryClient(registry.url(), Map.of()));
@@ -182,7 +171,10 @@ class BrokerFailureIT {
     }
   }
 
-  /** Three brokers and one controller, formatted and started; RF 3 and min ISR 2 by default. */
+  /**
+   * Three brokers and one controller, formatted and started; RF 3 and min ISR 2 by default;
+   * Herald's topics created at RF 3.
+   */
   private static KafkaClusterTestKit threeBrokers() throws Exception {
     KafkaClusterTestKit cluster =
         new KafkaClusterTestKit.Builder(
@@ -203,7 +195,34 @@ class BrokerFailureIT {
     cluster.format();
     cluster.startup();
     cluster.waitForReadyBrokers();
+    try (TopicAdmin admin = new TopicAdmin(clientOf(cluster))) {
+      admin.createAll((short) 3);
+    }
     return cluster;
+  }
+
+  /** {@code bootstrap.servers} of {@code cluster}. */
+  private static Properties clientOf(KafkaClusterTestKit cluster) {
+    Properties client = new Properties();
+    client.put("bootstrap.servers", cluster.bootstrapServers());
+    return client;
+  }
+
+  /** The auditor's client settings here: its own topics replicated 3 times, min ISR 2. */
+  private static Properties replicatedThreeTimes() {
+    Properties auditorClient = new Properties();
+    auditorClient.put("replication.factor", "3");
+    auditorClient.put("topic.min.insync.replicas", "2");
+    return auditorClient;
+  }
+
+  /** Herald's schema registry on the cluster, its schemas topic replicated 3 times. */
+  private static EmbeddedSchemaRegistry registryOn(String bootstrap) {
+    return EmbeddedSchemaRegistry.builder()
+        .bootstrapServers(bootstrap)
+        .replicationFactor((short) 3)
+        .port(0)
+        .start();
   }
 
   @Test
@@ -236,21 +255,10 @@ class BrokerFailureIT {
         ScenarioPolicy.assumedBy(scenario, ScenarioPolicy.TESTS_IN_FLIGHT, 1 << 20);
     try (KafkaClusterTestKit cluster = threeBrokers()) {
       String bootstrap = cluster.bootstrapServers();
-      Properties client = new Properties();
-      client.put("bootstrap.servers", bootstrap);
-      try (TopicAdmin admin = new TopicAdmin(client)) {
-        admin.createAll((short) 3);
-      }
-      Properties auditorClient = new Properties();
-      auditorClient.put("replication.factor", "3");
-      auditorClient.put("topic.min.insync.replicas", "2");
+      Properties client = clientOf(cluster);
+      Properties auditorClient = replicatedThreeTimes();
       ExecutorService runner = Executors.newSingleThreadExecutor();
-      try (EmbeddedSchemaRegistry registry =
-              EmbeddedSchemaRegistry.builder()
-                  .bootstrapServers(bootstrap)
-                  .replicationFactor((short) 3)
-                  .port(0)
-                  .start();
+      try (EmbeddedSchemaRegistry registry = registryOn(bootstrap);
           AlertLog alerts =
               new AlertLog(client, new RestSchemaRegistryClient(registry.url(), Map.of()));
           Admin admin = Admin.create(client);

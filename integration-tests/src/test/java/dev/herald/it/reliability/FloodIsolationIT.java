@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.AlertStatus;
@@ -42,8 +43,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -306,11 +305,8 @@ class FloodIsolationIT {
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap, int lingerMs) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    Properties client = new Properties();
+    client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return AuditedBroker.producer(client, Map.of(ProducerConfig.LINGER_MS_CONFIG, lingerMs));
   }
 }

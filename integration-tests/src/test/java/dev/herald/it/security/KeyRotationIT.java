@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.identity.RegisteredNode;
 import dev.herald.auditor.policy.PolicyLoader;
-import dev.herald.infra.cli.HeraldCli;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
 import dev.herald.it.support.AuditedBroker;
+import dev.herald.it.support.HeraldRun;
 import dev.herald.it.support.KafkaBrokerExtension;
 import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.NodeStatus;
@@ -20,8 +20,6 @@ import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.signing.Ed25519;
 import dev.herald.testsupport.DetectionScore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Key rotation, revocation and replays on a real broker with the real auditor, the registry changed
@@ -98,8 +95,8 @@ class KeyRotationIT {
         Path currentKeyFile = dir.resolve("n2.pem");
         Ed25519.writePem(currentKeyFile, fleet.keyOf("n2").privateKey());
         Path newKeyFile = dir.resolve("n2-2027.pem");
-        cli("nodes", "keygen", "--node-id", "n2", "--out", newKeyFile.toString());
-        cli(
+        HeraldRun.succeeds("nodes", "keygen", "--node-id", "n2", "--out", newKeyFile.toString());
+        HeraldRun.succeeds(
             "nodes",
             "rotate",
             "--node-id",
@@ -134,7 +131,7 @@ class KeyRotationIT {
         awaitTruth(alerts, fleet);
 
         // When: n3 is revoked with the CLI and keeps reporting
-        cli(
+        HeraldRun.succeeds(
             "nodes",
             "revoke",
             "--node-id",
@@ -215,15 +212,5 @@ class KeyRotationIT {
     DetectionScore score =
         alerts.awaitGroundTruth(fleet::groundTruth, Duration.ofSeconds(90), Duration.ofSeconds(2));
     assertThat(score.perfect()).as(score.table()).isTrue();
-  }
-
-  private static void cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = HeraldCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
   }
 }

@@ -11,6 +11,7 @@ import dev.herald.infra.topics.TopicAdmin;
 import dev.herald.it.reliability.AlertLog;
 import dev.herald.it.reliability.Background;
 import dev.herald.it.reliability.SignedFleet;
+import dev.herald.it.support.AuditedBroker;
 import dev.herald.it.support.RunningAuditor;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.testsupport.DetectionScore;
@@ -21,8 +22,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,11 +107,6 @@ class SecureAuditIT {
   }
 
   private static KafkaProducer<String, byte[]> producer(Properties clientProps) {
-    Properties p = new Properties();
-    p.putAll(clientProps);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    return AuditedBroker.producer(clientProps, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000"));
   }
 }

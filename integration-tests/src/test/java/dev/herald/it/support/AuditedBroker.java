@@ -62,10 +62,22 @@ public final class AuditedBroker implements AutoCloseable {
 
   /** An idempotent producer that waits for every in-sync replica (acks=all). */
   public static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    Properties client = new Properties();
+    client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return producer(client, Map.of());
+  }
+
+  /**
+   * Likewise with the client settings {@code client} (a secured broker's credentials, say) and
+   * {@code extra} producer settings on top (e.g. {@code linger.ms}).
+   */
+  public static KafkaProducer<String, byte[]> producer(
+      Properties client, Map<String, Object> extra) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.putAll(client);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.putAll(extra);
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 

@@ -1,12 +1,14 @@
 package dev.herald.it.support;
 
 import dev.herald.infra.broker.EmbeddedKafkaBroker;
+import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -24,6 +26,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Tests whose records must not meet another test's (Herald's topic names are fixed) register a
  * {@link #perTest} broker on an instance field instead: a fresh broker for every test method.
+ *
+ * <p>With {@link #withSchemaRegistry}, Herald's embedded schema registry runs on the broker too,
+ * started after it and closed before it ({@link #registry()}, {@link #registryUrl()}):
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension().withSchemaRegistry(r -> r.port(0));
+ * }</pre>
  */
 public final class KafkaBrokerExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
@@ -31,6 +41,8 @@ public final class KafkaBrokerExtension
   private final boolean perTest;
   private Path dir;
   private EmbeddedKafkaBroker broker;
+  private UnaryOperator<EmbeddedSchemaRegistry.Builder> registrySettings;
+  private EmbeddedSchemaRegistry registry;
 
   public KafkaBrokerExtension() {
     this(true);
@@ -51,6 +63,16 @@ public final class KafkaBrokerExtension
    */
   public static KafkaBrokerExtension perTest(boolean createTopics) {
     return new KafkaBrokerExtension(createTopics, true);
+  }
+
+  /**
+   * Starts Herald's embedded schema registry on this broker after it, configured by {@code
+   * settings} (its bootstrap servers are set already; e.g. {@code r -> r.port(0)}).
+   */
+  public KafkaBrokerExtension withSchemaRegistry(
+      UnaryOperator<EmbeddedSchemaRegistry.Builder> settings) {
+    this.registrySettings = settings;
+    return this;
   }
 
   @Override
@@ -76,10 +98,20 @@ public final class KafkaBrokerExtension
         admin.createAll((short) 1);
       }
     }
+    if (registrySettings != null) {
+      registry =
+          registrySettings
+              .apply(EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrapServers()))
+              .start();
+    }
   }
 
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
+    if (registry != null) {
+      registry.close();
+      registry = null;
+    }
     if (broker != null) {
       broker.close();
       broker = null;
@@ -94,6 +126,20 @@ public final class KafkaBrokerExtension
 
   public String bootstrapServers() {
     return broker.bootstrapServers();
+  }
+
+  /** The schema registry {@link #withSchemaRegistry} started. */
+  public EmbeddedSchemaRegistry registry() {
+    if (registry == null) {
+      throw new IllegalStateException(
+          "no schema registry on this broker: register it with withSchemaRegistry(...)");
+    }
+    return registry;
+  }
+
+  /** The URL of the schema registry {@link #withSchemaRegistry} started. */
+  public String registryUrl() {
+    return registry().url();
   }
 
   public EmbeddedKafkaBroker broker() {

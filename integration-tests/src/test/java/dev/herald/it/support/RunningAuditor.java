@@ -6,6 +6,7 @@ import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
+import dev.herald.schema.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -36,12 +37,32 @@ public final class RunningAuditor {
       Path stateDir,
       AuditPolicy policy,
       String registryUrl) {
+    return config(
+        bootstrap,
+        applicationId,
+        stateDir,
+        policy,
+        new RestSchemaRegistryClient(registryUrl, Map.of()));
+  }
+
+  /**
+   * Likewise, with a registry client of the test's own (one that lags or fails, or over a secured
+   * connection). Add the rest on the builder: {@code .clientProperties(...)} for a secured broker
+   * or other client settings, {@code .auditorIdentity(...)} for a signing auditor, {@code
+   * .meters(...)}.
+   */
+  public static AuditorConfig.Builder config(
+      String bootstrap,
+      String applicationId,
+      Path stateDir,
+      AuditPolicy policy,
+      SchemaRegistryClient schemas) {
     return AuditorConfig.builder()
         .bootstrapServers(bootstrap)
         .applicationId(applicationId)
         .stateDir(stateDir)
         .policy(policy)
-        .schemaRegistry(new RestSchemaRegistryClient(registryUrl, Map.of()));
+        .schemaRegistry(schemas);
   }
 
   /** Starts the auditor and waits until it runs, at most {@link #START_TIMEOUT}. */
@@ -53,11 +74,29 @@ public final class RunningAuditor {
   public static HeraldAuditor start(AuditorConfig.Builder config, Duration atMost) {
     HeraldAuditor auditor = HeraldAuditor.start(config.build());
     try {
-      await().atMost(atMost).until(() -> auditor.awaitRunning(Duration.ofMillis(100)));
+      awaitRunning(atMost, auditor);
       return auditor;
     } catch (RuntimeException | Error e) {
       auditor.close();
       throw e;
     }
+  }
+
+  /**
+   * Waits until every one of {@code auditors} (started, restarted or started without waiting) runs,
+   * at most {@code atMost} for them all; fails the test otherwise.
+   */
+  public static void awaitRunning(Duration atMost, HeraldAuditor... auditors) {
+    await()
+        .atMost(atMost)
+        .until(
+            () -> {
+              for (HeraldAuditor a : auditors) {
+                if (!a.awaitRunning(Duration.ofMillis(100))) {
+                  return false;
+                }
+              }
+              return true;
+            });
   }
 }

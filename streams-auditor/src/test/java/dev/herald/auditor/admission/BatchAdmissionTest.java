@@ -11,13 +11,11 @@ import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.herald.testsupport.Fleet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,8 +39,8 @@ class BatchAdmissionTest {
   private final InMemorySchemaRegistryClient schemas = new InMemorySchemaRegistryClient();
   private final AvroWireFormat<ReportBatch> format =
       new AvroWireFormat<>(ReportBatch.class, schemas);
-  private final Ed25519.KeyPair key = Ed25519.fromSeed(seed("n1"));
-  private final Ed25519.KeyPair oldKey = Ed25519.fromSeed(seed("n1-old"));
+  private final Ed25519.KeyPair key = Fleet.seededKey("n1");
+  private final Ed25519.KeyPair oldKey = Fleet.seededKey("n1-old");
   private final Map<String, NodeHistory> registry = new HashMap<>();
   private final Map<String, NodeLedger> ledgers = new HashMap<>();
   private final AuditPolicy policy =
@@ -55,10 +53,6 @@ class BatchAdmissionTest {
     registry.put("n1", node("n1", key, null, NodeStatus.ACTIVE));
   }
 
-  private static byte[] seed(String s) {
-    return Hashing.sha256(s.getBytes(StandardCharsets.UTF_8));
-  }
-
   private static NodeHistory node(
       String id, Ed25519.KeyPair current, Ed25519.KeyPair previous, NodeStatus status) {
     return previous == null
@@ -67,18 +61,10 @@ class BatchAdmissionTest {
   }
 
   private static StateChange report(String entity, long v) {
-    return StateChange.newBuilder()
-        .setEventId("e-" + entity + v)
-        .setGroup("g")
-        .setEntityKey(entity)
-        .setVersion(v)
-        .setNodeId("n1")
-        .setPrevStateHash(ByteBuffer.allocate(0))
-        .setStateHash(ByteBuffer.wrap(Hashing.sha256(("s" + v).getBytes(StandardCharsets.UTF_8))))
-        .setOpId("op" + v)
-        .setOpDigest(ByteBuffer.wrap(Hashing.sha256(("op" + v).getBytes(StandardCharsets.UTF_8))))
-        .setEventTime(Instant.ofEpochMilli(v))
-        .build();
+    StateChange sc = Fleet.change("n1", "g", entity, v, new byte[0], Fleet.hash("s" + v), "op" + v);
+    sc.setEventId("e-" + entity + v);
+    sc.setEventTime(Instant.ofEpochMilli(v));
+    return sc;
   }
 
   /** An entity of partition {@code p} of {@code herald.state-changes.v1}. */
@@ -91,17 +77,15 @@ class BatchAdmissionTest {
   }
 
   private ReportBatch batch(int partition, long seq, long createdAt, Ed25519.KeyPair signer) {
-    ReportBatch b =
-        ReportBatch.newBuilder()
-            .setNodeId("n1")
-            .setKeyId(signer.keyId())
-            .setPartition(partition)
-            .setBatchSeq(seq)
-            .setCreatedAt(Instant.ofEpochMilli(createdAt))
-            .setReports(List.of(report(entityOf(partition), 1)))
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    return BatchSignatures.sign(b, signer.privateKey());
+    return Fleet.sign(
+        Fleet.batch(
+            "n1",
+            signer.keyId(),
+            partition,
+            seq,
+            Instant.ofEpochMilli(createdAt),
+            List.of(report(entityOf(partition), 1))),
+        signer);
   }
 
   private byte[] bytes(ReportBatch b) {
@@ -154,9 +138,9 @@ class BatchAdmissionTest {
 
   @Test
   void aForgedBatchNamesTheClaimedNodeAsUnverifiedAndRemembersNothing() {
-    ReportBatch forged = batch(2, 1, 5, Ed25519.fromSeed(seed("attacker")));
+    ReportBatch forged = batch(2, 1, 5, Fleet.seededKey("attacker"));
     forged.setKeyId(key.keyId());
-    BatchSignatures.sign(forged, Ed25519.fromSeed(seed("attacker")).privateKey());
+    BatchSignatures.sign(forged, Fleet.seededKey("attacker").privateKey());
     BatchAdmission.Outcome o = admit(bytes(forged), 2, 10);
     assertThat(o).isInstanceOf(BatchAdmission.Unverified.class);
     assertThat(((BatchAdmission.Unverified) o).claimedNode()).isEqualTo("n1");

@@ -10,13 +10,10 @@ import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.NodeStatus;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.herald.testsupport.Fleet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +30,7 @@ class HeartbeatAdmissionTest {
 
   private final InMemorySchemaRegistryClient schemas = new InMemorySchemaRegistryClient();
   private final AvroWireFormat<Heartbeat> format = new AvroWireFormat<>(Heartbeat.class, schemas);
-  private final Ed25519.KeyPair key =
-      Ed25519.fromSeed(Hashing.sha256("hb".getBytes(StandardCharsets.UTF_8)));
+  private final Ed25519.KeyPair key = Fleet.seededKey("hb");
   private final NodeHistory n1 =
       TestHistories.registered("n1", key, NodeStatus.ACTIVE, List.of("g"));
   private final HeartbeatAdmission admission =
@@ -47,17 +43,9 @@ class HeartbeatAdmissionTest {
 
   private byte[] heartbeat(long seq, long eventTime, HeartbeatStatus status) {
     Heartbeat hb =
-        Heartbeat.newBuilder()
-            .setNodeId("n1")
-            .setGroups(List.of("g"))
-            .setRegion("eu")
-            .setSequence(seq)
-            .setEventTime(Instant.ofEpochMilli(eventTime))
-            .setStatus(status)
-            .setKeyId(key.keyId())
-            .setSignature(ByteBuffer.allocate(0))
-            .build();
-    return format.serialize(Topics.HEARTBEATS, BatchSignatures.sign(hb, key.privateKey()));
+        Fleet.signedHeartbeat(
+            "n1", key, List.of("g"), "eu", seq, Instant.ofEpochMilli(eventTime), status);
+    return format.serialize(Topics.HEARTBEATS, hb);
   }
 
   private HeartbeatAdmission.Outcome admit(byte[] v, int partition, long arrival, long last) {

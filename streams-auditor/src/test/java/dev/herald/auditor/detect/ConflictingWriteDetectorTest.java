@@ -7,6 +7,7 @@ import static dev.herald.auditor.detect.Votes.NOW;
 import static dev.herald.auditor.detect.Votes.THREE;
 import static dev.herald.auditor.detect.Votes.agreedUpTo;
 import static dev.herald.auditor.detect.Votes.closing;
+import static dev.herald.auditor.detect.Votes.onlyFinding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.schema.AlertType;
@@ -42,26 +43,20 @@ class ConflictingWriteDetectorTest {
     detector.detect(vote);
 
     // Then
-    assertThat(vote.findings())
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.CONFLICTING_WRITE);
-              assertThat(f.version()).isEqualTo(4L);
-              assertThat(f.nodes()).containsExactly("n3");
-              assertThat(f.detail())
-                  .isEqualTo(
-                      "operations [op-other (digest "
-                          + hash("op-other").substring(0, 12)
-                          + "), op4 (digest "
-                          + hash("op4").substring(0, 12)
-                          + ")] were all applied as version 4; the quorum applied op4 (digest "
-                          + hash("op4").substring(0, 12)
-                          + ")");
-              assertThat(f.firstEventTime()).isEqualTo(vote.slot().firstEventTime());
-              assertThat(f.detectedAt()).isEqualTo(NOW);
-              assertThat(f.evidence()).containsExactly(other.evidence());
-            });
+    Finding found = onlyFinding(vote.findings(), AlertType.CONFLICTING_WRITE, "n3");
+    assertThat(found.version()).isEqualTo(4L);
+    assertThat(found.detail())
+        .isEqualTo(
+            "operations [op-other (digest "
+                + hash("op-other").substring(0, 12)
+                + "), op4 (digest "
+                + hash("op4").substring(0, 12)
+                + ")] were all applied as version 4; the quorum applied op4 (digest "
+                + hash("op4").substring(0, 12)
+                + ")");
+    assertThat(found.firstEventTime()).isEqualTo(vote.slot().firstEventTime());
+    assertThat(found.detectedAt()).isEqualTo(NOW);
+    assertThat(found.evidence()).containsExactly(other.evidence());
     assertThat(vote.voters()).containsOnlyKeys("n1", "n2");
     assertThat(vote.agreedOp()).isEqualTo("op4");
   }

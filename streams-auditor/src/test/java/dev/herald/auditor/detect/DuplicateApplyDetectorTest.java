@@ -9,6 +9,7 @@ import static dev.herald.auditor.detect.Votes.POLICY;
 import static dev.herald.auditor.detect.Votes.THREE;
 import static dev.herald.auditor.detect.Votes.agreedUpTo;
 import static dev.herald.auditor.detect.Votes.closing;
+import static dev.herald.auditor.detect.Votes.onlyFinding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.schema.AlertType;
@@ -33,20 +34,13 @@ class DuplicateApplyDetectorTest {
     detector.detect(vote);
 
     // Then
-    assertThat(vote.findings())
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.DUPLICATE_APPLY);
-              assertThat(f.version()).isEqualTo(4L);
-              assertThat(f.nodes()).containsExactly("n2", "n3");
-              assertThat(f.detail())
-                  .isEqualTo(
-                      "operation op2 was applied at version 2 and again at version 4 by [n2, n3]");
-              assertThat(f.firstEventTime()).isEqualTo(4_000);
-              assertThat(f.detectedAt()).isEqualTo(NOW);
-              assertThat(f.evidence()).containsExactly(replayN2.evidence(), replayN3.evidence());
-            });
+    Finding found = onlyFinding(vote.findings(), AlertType.DUPLICATE_APPLY, "n2", "n3");
+    assertThat(found.version()).isEqualTo(4L);
+    assertThat(found.detail())
+        .isEqualTo("operation op2 was applied at version 2 and again at version 4 by [n2, n3]");
+    assertThat(found.firstEventTime()).isEqualTo(4_000);
+    assertThat(found.detectedAt()).isEqualTo(NOW);
+    assertThat(found.evidence()).containsExactly(replayN2.evidence(), replayN3.evidence());
     assertThat(vote.voters()).containsOnlyKeys("n1", "n4");
   }
 

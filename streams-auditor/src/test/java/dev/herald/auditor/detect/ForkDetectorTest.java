@@ -11,6 +11,7 @@ import static dev.herald.auditor.detect.Votes.POLICY;
 import static dev.herald.auditor.detect.Votes.THREE;
 import static dev.herald.auditor.detect.Votes.agreedUpTo;
 import static dev.herald.auditor.detect.Votes.closing;
+import static dev.herald.auditor.detect.Votes.onlyFinding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.schema.AlertType;
@@ -32,24 +33,18 @@ class ForkDetectorTest {
     detector.detect(vote);
 
     // Then
-    assertThat(vote.findings())
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.FORK);
-              assertThat(f.kind()).isEqualTo(Finding.Kind.OPEN);
-              assertThat(f.group()).isEqualTo(GROUP);
-              assertThat(f.entityKey()).isEqualTo(ENTITY);
-              assertThat(f.version()).isEqualTo(3L);
-              assertThat(f.nodes()).containsExactly("n3");
-              assertThat(f.majorityHash()).isNull();
-              assertThat(f.detail())
-                  .contains("node n3 built version 3 on base " + hash("elsewhere").substring(0, 12))
-                  .contains("not the state agreed at version 2");
-              assertThat(f.firstEventTime()).isEqualTo(forked.eventTime());
-              assertThat(f.detectedAt()).isEqualTo(NOW);
-              assertThat(f.evidence()).containsExactly(forked.evidence());
-            });
+    Finding found = onlyFinding(vote.findings(), AlertType.FORK, "n3");
+    assertThat(found.kind()).isEqualTo(Finding.Kind.OPEN);
+    assertThat(found.group()).isEqualTo(GROUP);
+    assertThat(found.entityKey()).isEqualTo(ENTITY);
+    assertThat(found.version()).isEqualTo(3L);
+    assertThat(found.majorityHash()).isNull();
+    assertThat(found.detail())
+        .contains("node n3 built version 3 on base " + hash("elsewhere").substring(0, 12))
+        .contains("not the state agreed at version 2");
+    assertThat(found.firstEventTime()).isEqualTo(forked.eventTime());
+    assertThat(found.detectedAt()).isEqualTo(NOW);
+    assertThat(found.evidence()).containsExactly(forked.evidence());
     assertThat(vote.voters()).containsOnlyKeys("n1", "n2");
   }
 

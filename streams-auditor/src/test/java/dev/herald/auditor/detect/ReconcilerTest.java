@@ -6,6 +6,7 @@ import static dev.herald.auditor.detect.Replicas.hash;
 import static dev.herald.auditor.detect.Replicas.honest;
 import static dev.herald.auditor.detect.Replicas.report;
 import static dev.herald.auditor.detect.Replicas.state;
+import static dev.herald.auditor.detect.Votes.onlyFinding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.policy.GroupPolicy;
@@ -66,15 +67,9 @@ class ReconcilerTest {
     feed(honest("n1", 2));
     feed(honest("n2", 2));
     feed(report("n3", 2, state(1), hash("bad"), "op2"));
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.DIVERGENCE);
-              assertThat(f.version()).isEqualTo(2L);
-              assertThat(f.nodes()).containsExactly("n3");
-              assertThat(f.majorityHash()).isEqualTo(state(2));
-            });
+    Finding found = onlyFinding(findings, AlertType.DIVERGENCE, "n3");
+    assertThat(found.version()).isEqualTo(2L);
+    assertThat(found.majorityHash()).isEqualTo(state(2));
   }
 
   @Test
@@ -82,13 +77,7 @@ class ReconcilerTest {
     feed(report("n1", 1, "", hash("a"), "op1"));
     feed(report("n2", 1, "", hash("b"), "op1"));
     feed(report("n3", 1, "", hash("c"), "op1"));
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.NO_QUORUM);
-              assertThat(f.nodes()).isEmpty();
-            });
+    onlyFinding(findings, AlertType.NO_QUORUM);
   }
 
   @Test
@@ -103,15 +92,9 @@ class ReconcilerTest {
     feed(honest("n1", 1));
     feed(honest("n2", 1));
     closeAfterGrace(1);
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.REPLICA_LAG);
-              assertThat(f.kind()).isEqualTo(Finding.Kind.EPISODE);
-              assertThat(f.entityKey()).isNull();
-              assertThat(f.nodes()).containsExactly("n3");
-            });
+    Finding found = onlyFinding(findings, AlertType.REPLICA_LAG, "n3");
+    assertThat(found.kind()).isEqualTo(Finding.Kind.EPISODE);
+    assertThat(found.entityKey()).isNull();
     findings.clear();
     feed(honest("n3", 1));
     assertThat(findings)
@@ -130,15 +113,9 @@ class ReconcilerTest {
     feed(report("n1", 1, "", hash("third"), "op1"));
     feed(honest("n2", 1));
     feed(honest("n3", 1));
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.EQUIVOCATION);
-              assertThat(f.nodes()).containsExactly("n1");
-              assertThat(f.version()).isEqualTo(1L);
-              assertThat(f.evidence()).hasSize(2);
-            });
+    Finding found = onlyFinding(findings, AlertType.EQUIVOCATION, "n1");
+    assertThat(found.version()).isEqualTo(1L);
+    assertThat(found.evidence()).hasSize(2);
   }
 
   @Test
@@ -151,16 +128,10 @@ class ReconcilerTest {
     // When n1 signs a second, different claim for it
     feed(report("n1", 1, "", hash("other"), "op1"));
     // Then the alert carries where both were read: herald verify can fetch and compare them
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.EQUIVOCATION);
-              assertThat(f.nodes()).containsExactly("n1");
-              assertThat(f.evidence()).hasSize(2);
-              assertThat(f.evidence().get(0).nodeId()).isEqualTo("n1");
-              assertThat(f.evidence().get(0).record()).isNull();
-            });
+    Finding found = onlyFinding(findings, AlertType.EQUIVOCATION, "n1");
+    assertThat(found.evidence()).hasSize(2);
+    assertThat(found.evidence().get(0).nodeId()).isEqualTo("n1");
+    assertThat(found.evidence().get(0).record()).isNull();
   }
 
   @Test
@@ -180,14 +151,8 @@ class ReconcilerTest {
     feed(honest("n1", 2));
     feed(honest("n2", 2));
     feed(report("n3", 2, hash("rewritten"), state(2), "op2"));
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.FORK);
-              assertThat(f.nodes()).containsExactly("n3");
-              assertThat(f.version()).isEqualTo(2L);
-            });
+    Finding found = onlyFinding(findings, AlertType.FORK, "n3");
+    assertThat(found.version()).isEqualTo(2L);
   }
 
   @Test
@@ -196,13 +161,7 @@ class ReconcilerTest {
     feed(honest("n1", 2));
     feed(honest("n2", 2));
     feed(report("n3", 2, state(1), hash("x"), "opX"));
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.CONFLICTING_WRITE);
-              assertThat(f.nodes()).containsExactly("n3");
-            });
+    onlyFinding(findings, AlertType.CONFLICTING_WRITE, "n3");
   }
 
   @Test
@@ -212,14 +171,8 @@ class ReconcilerTest {
     feed(honest("n1", 3));
     feed(honest("n2", 3));
     feed(report("n3", 3, state(2), hash("twice"), "op2"));
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.DUPLICATE_APPLY);
-              assertThat(f.nodes()).containsExactly("n3");
-              assertThat(f.version()).isEqualTo(3L);
-            });
+    Finding found = onlyFinding(findings, AlertType.DUPLICATE_APPLY, "n3");
+    assertThat(found.version()).isEqualTo(3L);
   }
 
   @Test
@@ -292,13 +245,7 @@ class ReconcilerTest {
             hash("another body"),
             h.eventTime(),
             h.evidence()));
-    assertThat(findings)
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.type()).isEqualTo(AlertType.CONFLICTING_WRITE);
-              assertThat(f.nodes()).containsExactly("n3");
-            });
+    onlyFinding(findings, AlertType.CONFLICTING_WRITE, "n3");
   }
 
   @Test

@@ -3,9 +3,12 @@ package dev.herald.auditor.detect;
 import static dev.herald.auditor.detect.Replicas.ENTITY;
 import static dev.herald.auditor.detect.Replicas.GROUP;
 import static dev.herald.auditor.detect.Replicas.honest;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.detect.EntityState.VersionSlot;
 import dev.herald.auditor.policy.GroupPolicy;
+import dev.herald.schema.AlertType;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -49,5 +52,20 @@ final class Votes {
 
   static Vote closing(EntityState state, Set<String> members, ReplicaReport... reports) {
     return closing(state, members, Set.of(), reports);
+  }
+
+  /**
+   * Asserts that {@code findings} holds exactly one finding, of {@code type}, naming exactly {@code
+   * nodes} in that order (none: it names nobody); returns it for the test's further checks.
+   */
+  static Finding onlyFinding(List<Finding> findings, AlertType type, String... nodes) {
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo(type);
+              assertThat(f.nodes()).containsExactly(nodes);
+            });
+    return findings.get(0);
   }
 }

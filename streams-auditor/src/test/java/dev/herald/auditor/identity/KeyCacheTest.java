@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.canonical.CanonicalEncoding;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class KeyCacheTest {
   private final KeyCache keys = new KeyCache(16);
 
   private static Ed25519.KeyPair key(String seed) {
-    return Ed25519.fromSeed(Hashing.sha256(seed.getBytes(StandardCharsets.UTF_8)));
+    return Fleet.seededKey(seed);
   }
 
   private NodeHistory original() {

@@ -3,11 +3,10 @@ package dev.herald.auditor.identity;
 import dev.herald.auditor.detect.Finding;
 import dev.herald.schema.NodeRecord;
 import dev.herald.schema.NodeStatus;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.signing.Ed25519;
 import dev.herald.schema.signing.RotationSignatures;
+import dev.herald.testsupport.Fleet;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,19 +52,14 @@ final class RegistryFixture {
       };
 
   static Ed25519.KeyPair key(String seed) {
-    return Ed25519.fromSeed(Hashing.sha256(seed.getBytes(StandardCharsets.UTF_8)));
+    return Fleet.seededKey(seed);
   }
 
   static NodeRecord record(String id, String display, Ed25519.KeyPair key, NodeStatus status) {
-    return NodeRecord.newBuilder()
-        .setNodeId(id)
-        .setDisplayName(display)
-        .setPublicKey(ByteBuffer.wrap(key.publicKey()))
-        .setRegion("eu")
-        .setGroups(List.of("g"))
-        .setStatus(status)
-        .setRegisteredAt(Instant.ofEpochMilli(1))
-        .build();
+    NodeRecord r =
+        Fleet.node(id, display, key.publicKey(), "eu", List.of("g"), Instant.ofEpochMilli(1), null);
+    r.setStatus(status);
+    return r;
   }
 
   static NodeRecord record(String id, Ed25519.KeyPair key) {

@@ -2,6 +2,7 @@ package dev.herald.auditor.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.auditor.topology.TopologyRig;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.AuditAlert;
@@ -15,6 +16,7 @@ import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.ByteBuffers;
 import dev.herald.schema.serde.HeraldSerde;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,12 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the log grew, and without an identity alerts pass through unsigned.
  */
 class AuditLogTopologyTest {
-  private static final Ed25519.KeyPair KEY = Ed25519.fromSeed(new byte[32]);
+  private static final Ed25519.KeyPair KEY = Fleet.filledKey(0);
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
 
   @TempDir Path state;
 
-  private TopologyTestDriver driver(AuditorIdentity identity) {
+  private TopologyRig rig(AuditorIdentity identity) {
     StreamsBuilder builder = new StreamsBuilder();
     AuditLog.publish(
         builder,
@@ -52,14 +54,12 @@ class AuditLogTopologyTest {
             Consumed.with(Serdes.String(), HeraldSerde.of(AuditAlert.class, registry))),
         registry,
         "lifecycle");
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    Properties p = TopologyRig.properties("ledger-test", state);
+    p.remove(StreamsConfig.PROCESSING_GUARANTEE_CONFIG); // the ledger alone: at-least-once
     if (identity != null) {
       p.put(AuditLog.CONFIG, identity);
     }
-    return new TopologyTestDriver(builder.build(), p, Instant.ofEpochMilli(0));
+    return TopologyRig.of(builder.build(), p, Instant.ofEpochMilli(0), registry);
   }
 
   private static AuditAlert alert(int i) {
@@ -80,27 +80,12 @@ class AuditLogTopologyTest {
   @Test
   void signsLogsAndPublishesAHeadOverExactlyThePublishedAlerts() {
     AuditorIdentity me = new AuditorIdentity("auditor-1", KEY, Duration.ofSeconds(1));
-    try (TopologyTestDriver d = driver(me)) {
-      TestInputTopic<String, AuditAlert> in =
-          d.createInputTopic(
-              "findings-out",
-              Serdes.String().serializer(),
-              HeraldSerde.of(AuditAlert.class, registry).serializer());
-      TestOutputTopic<String, AuditAlert> alerts =
-          d.createOutputTopic(
-              Topics.ALERTS,
-              Serdes.String().deserializer(),
-              HeraldSerde.of(AuditAlert.class, registry).deserializer());
-      TestOutputTopic<String, LogLeaf> leaves =
-          d.createOutputTopic(
-              Topics.AUDIT_LOG,
-              Serdes.String().deserializer(),
-              HeraldSerde.of(LogLeaf.class, registry).deserializer());
-      TestOutputTopic<String, TreeHead> heads =
-          d.createOutputTopic(
-              Topics.TREE_HEADS,
-              Serdes.String().deserializer(),
-              HeraldSerde.of(TreeHead.class, registry).deserializer());
+    try (TopologyRig rig = rig(me)) {
+      TopologyTestDriver d = rig.driver;
+      TestInputTopic<String, AuditAlert> in = rig.input("findings-out", AuditAlert.class);
+      TestOutputTopic<String, AuditAlert> alerts = rig.alerts;
+      TestOutputTopic<String, LogLeaf> leaves = rig.output(Topics.AUDIT_LOG, LogLeaf.class);
+      TestOutputTopic<String, TreeHead> heads = rig.output(Topics.TREE_HEADS, TreeHead.class);
 
       // When
       for (int i = 0; i < 5; i++) {
@@ -135,17 +120,10 @@ class AuditLogTopologyTest {
 
   @Test
   void withoutAnIdentityAlertsPassThroughUnsigned() {
-    try (TopologyTestDriver d = driver(null)) {
-      TestInputTopic<String, AuditAlert> in =
-          d.createInputTopic(
-              "findings-out",
-              Serdes.String().serializer(),
-              HeraldSerde.of(AuditAlert.class, registry).serializer());
-      TestOutputTopic<String, AuditAlert> alerts =
-          d.createOutputTopic(
-              Topics.ALERTS,
-              Serdes.String().deserializer(),
-              HeraldSerde.of(AuditAlert.class, registry).deserializer());
+    try (TopologyRig rig = rig(null)) {
+      TopologyTestDriver d = rig.driver;
+      TestInputTopic<String, AuditAlert> in = rig.input("findings-out", AuditAlert.class);
+      TestOutputTopic<String, AuditAlert> alerts = rig.alerts;
 
       in.pipeInput("alert-0", alert(0));
       d.advanceWallClockTime(Duration.ofSeconds(20));

@@ -12,8 +12,8 @@ import dev.herald.schema.DeadLetter;
 import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
-import dev.herald.schema.Topics;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,68 +39,23 @@ class AdversarialTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> nodes;
-  private TestInputTopic<String, byte[]> batches;
-  private TestInputTopic<String, byte[]> heartbeats;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  @AutoClose private TopologyRig rig;
 
   private void start(AuditPolicy policy, List<String> members) {
     start(policy, members, 0);
   }
 
   private void start(AuditPolicy policy, List<String> members, int heartbeatPartitions) {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                policy,
-                replicas.schemas,
-                new SimpleMeterRegistry(),
-                1,
-                heartbeatPartitions,
-                InputFrontier.NONE),
-            TestReplicas.driverProperties("adversarial-test", stateDir),
-            TestReplicas.WALL_START);
-    nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    heartbeats = TestReplicas.input(driver, Topics.HEARTBEATS);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-    for (String n : members) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
-    }
-  }
-
-  @AfterEach
-  void close() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
-  private void send(String node, long time, byte[] batch) {
-    batches.pipeInput(node, batch, time);
-  }
-
-  private void report(String node, long time, StateChange... reports) {
-    send(node, time, replicas.signedBatch(node, reports));
-  }
-
-  private void round(List<String> nodes, String entity, long v, long time) {
-    for (String n : nodes) {
-      report(n, time, replicas.honest(n, G, entity, v));
-    }
-  }
-
-  private List<String> newAlerts() {
-    return alerts.readValuesToList().stream()
-        .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
-        .toList();
-  }
-
-  private List<String> deadReasons() {
-    return dlq.readValuesToList().stream().map(DeadLetter::getReason).toList();
+    rig =
+        TopologyRig.reconciliation(
+            replicas,
+            stateDir,
+            "adversarial-test",
+            () -> policy,
+            new SimpleMeterRegistry(),
+            heartbeatPartitions,
+            InputFrontier.NONE);
+    rig.join(G, members);
   }
 
   @Test
@@ -113,22 +66,22 @@ class AdversarialTopologyTest {
             "defaults:\n  rateBudget:\n    reportsPerSecond: 10\n    burst: 20\n"
                 + "    maxInFlightVersions: 1000\n"),
         MEMBERS);
-    report("n1", 1_000, replicas.honest("n1", G, "a", 1));
-    report("n2", 1_000, replicas.honest("n2", G, "a", 1));
+    rig.report("n1", 1_000, replicas.honest("n1", G, "a", 1));
+    rig.report("n2", 1_000, replicas.honest("n2", G, "a", 1));
     // When anyone with write access adds a junk byte and a forged batch, stamped +59 minutes
-    send("x", 3_540_000, new byte[] {1});
+    rig.send("x", 3_540_000, new byte[] {1});
     ReportBatch forged = replicas.batch("n1", List.of(replicas.honest("n1", G, "b", 1)));
-    send("n1", 3_540_000, replicas.signedWith(forged, Ed25519.fromSeed(new byte[32])));
+    rig.send("n1", 3_540_000, replicas.signedWith(forged, Fleet.filledKey(0)));
     // Then no version closed early: nothing is due yet by the admitted clock
-    assertThat(newAlerts()).containsExactly("FORGED_REPORT OPEN [n1]");
-    assertThat(deadReasons()).containsExactly("BAD_MAGIC_BYTE", "FORGED");
+    assertThat(rig.newAlerts()).containsExactly("FORGED_REPORT OPEN [n1]");
+    assertThat(rig.deadReasons()).containsExactly("BAD_MAGIC_BYTE", "FORGED");
     // And the members keep reporting at 5 reports/s each, within budget: never FLOOD
     for (int i = 0; i < 60; i++) {
-      round(MEMBERS, "c" + i, 1, 1_200 + i * 200L);
+      rig.round(G, MEMBERS, "c" + i, 1, 1_200 + i * 200L);
     }
     // And a@1 closed when the admitted clock passed its grace: n3 lags, as it really does
-    assertThat(newAlerts()).containsExactly("REPLICA_LAG OPEN [n3]");
-    assertThat(deadReasons()).isEmpty();
+    assertThat(rig.newAlerts()).containsExactly("REPLICA_LAG OPEN [n3]");
+    assertThat(rig.deadReasons()).isEmpty();
   }
 
   @Test
@@ -147,41 +100,41 @@ class AdversarialTopologyTest {
                 replicas.honest("n1", G, "b", 1),
                 replicas.honest("n1", G, "c", 1)));
     byte[] original = replicas.signed(honest);
-    send("n1", 1_000, original);
+    rig.send("n1", 1_000, original);
     // When an attacker writes 50 copies in another valid encoding (other wire bytes)
     byte[] copy = replicas.reencoded(honest);
     assertThat(copy).isNotEqualTo(original);
     for (int i = 0; i < 50; i++) {
-      send("n1", 1_000 + i, copy);
+      rig.send("n1", 1_000 + i, copy);
     }
     // Then each copy is a replay dead letter; n1 is not flooding and nobody is named
-    assertThat(deadReasons()).hasSize(50).containsOnly("REPLAY");
+    assertThat(rig.deadReasons()).hasSize(50).containsOnly("REPLAY");
     for (String entity : List.of("a", "b", "c")) {
-      report("n2", 1_100, replicas.honest("n2", G, entity, 1));
-      report("n3", 1_100, replicas.honest("n3", G, entity, 1));
+      rig.report("n2", 1_100, replicas.honest("n2", G, entity, 1));
+      rig.report("n3", 1_100, replicas.honest("n3", G, entity, 1));
     }
-    report("n2", 2_000, replicas.honest("n2", G, "d", 1));
-    assertThat(newAlerts()).isEmpty();
+    rig.report("n2", 2_000, replicas.honest("n2", G, "d", 1));
+    assertThat(rig.newAlerts()).isEmpty();
   }
 
   @Test
   void junkInAnHonestNodesNameRaisesOneVictimEpisodeWithItsRegisteredGroup() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    Ed25519.KeyPair attacker = Ed25519.fromSeed(new byte[32]);
+    Ed25519.KeyPair attacker = Fleet.filledKey(0);
     Random random = new Random(7);
     // When 1,000 batches claim n1, each for a group the attacker made up
     for (int i = 0; i < 1_000; i++) {
       String group = "grp-" + random.nextInt(1_000_000);
       ReportBatch junk = replicas.batch("n1", List.of(replicas.honest("n1", group, "a" + i, 1)));
-      send("n1", 1_000, replicas.signedWith(junk, attacker));
+      rig.send("n1", 1_000, replicas.signedWith(junk, attacker));
     }
     // And 200 batches from node ids nobody registered
     for (int i = 0; i < 200; i++) {
       String ghost = "ghost-" + i;
-      send(ghost, 1_000, replicas.signedBatch(ghost, replicas.honest(ghost, G, "a", 1)));
+      rig.send(ghost, 1_000, replicas.signedBatch(ghost, replicas.honest(ghost, G, "a", 1)));
     }
     // Then one FORGED_REPORT names n1 as the victim, in its registered group, without the bytes
-    List<AuditAlert> found = alerts.readValuesToList();
+    List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found.stream().filter(a -> a.getType() == AlertType.FORGED_REPORT))
         .singleElement()
         .satisfies(
@@ -207,8 +160,9 @@ class AdversarialTopologyTest {
         .allSatisfy(
             a -> assertThat(a.getType()).isIn(AlertType.FORGED_REPORT, AlertType.UNKNOWN_NODE));
     // And every record is a dead letter; nothing entered the entity store
-    assertThat(deadReasons()).hasSize(1_200);
-    assertThat(driver.getKeyValueStore(AuditorStores.ENTITIES).approximateNumEntries()).isZero();
+    assertThat(rig.deadReasons()).hasSize(1_200);
+    assertThat(rig.driver.getKeyValueStore(AuditorStores.ENTITIES).approximateNumEntries())
+        .isZero();
   }
 
   @Test
@@ -216,23 +170,23 @@ class AdversarialTopologyTest {
     List<String> members = List.of("n1", "n2", "n3", "b");
     start(AuditPolicy.DEFAULT, members);
     for (long v = 1; v <= 7; v++) {
-      round(members, "acct", v, 1_000 * v);
+      rig.round(G, members, "acct", v, 1_000 * v);
     }
     // When b reports 17 versions a trillion ahead, chained
     List<StateChange> ahead = new ArrayList<>();
     for (long v = 1_000_000_000_000L; v < 1_000_000_000_017L; v++) {
       ahead.add(replicas.change("b", G, "acct", v, "x" + (v - 1), "x" + v, "opx" + v));
     }
-    send("b", 8_000, replicas.signed(replicas.batch("b", ahead)));
+    rig.send("b", 8_000, replicas.signed(replicas.batch("b", ahead)));
     // Then b is named for the jump, its reports are a dead letter, not votes
-    assertThat(newAlerts()).containsExactly("VERSION_JUMP OPEN [b]");
-    assertThat(deadReasons()).containsExactly("VERSION_JUMP");
+    assertThat(rig.newAlerts()).containsExactly("VERSION_JUMP OPEN [b]");
+    assertThat(rig.deadReasons()).containsExactly("VERSION_JUMP");
     // And version 8 is still audited: n3's divergence is found
-    report("n1", 9_000, replicas.honest("n1", G, "acct", 8));
-    report("n2", 9_000, replicas.honest("n2", G, "acct", 8));
-    report("b", 9_000, replicas.honest("b", G, "acct", 8));
-    report("n3", 9_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
-    assertThat(newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
+    rig.report("n1", 9_000, replicas.honest("n1", G, "acct", 8));
+    rig.report("n2", 9_000, replicas.honest("n2", G, "acct", 8));
+    rig.report("b", 9_000, replicas.honest("b", G, "acct", 8));
+    rig.report("n3", 9_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
+    assertThat(rig.newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
   }
 
   @Test
@@ -240,20 +194,20 @@ class AdversarialTopologyTest {
     List<String> members = List.of("n1", "n2", "n3", "b");
     start(AuditPolicy.DEFAULT, members);
     for (long v = 1; v <= 7; v++) {
-      round(members, "acct", v, 1_000 * v);
+      rig.round(G, members, "acct", v, 1_000 * v);
     }
     // b alone reports versions 100..139 (within the window): they close without agreement
     for (long v = 100; v < 140; v++) {
-      report("b", 8_000, replicas.change("b", G, "acct", v, "x", "x" + v, "opx" + v));
+      rig.report("b", 8_000, replicas.change("b", G, "acct", v, "x", "x" + v, "opx" + v));
     }
-    report("n1", 11_000, replicas.honest("n1", G, "other", 1));
-    newAlerts();
+    rig.report("n1", 11_000, replicas.honest("n1", G, "other", 1));
+    rig.newAlerts();
     // Then the honest version 8, reported later, is still judged
-    report("n1", 12_000, replicas.honest("n1", G, "acct", 8));
-    report("n2", 12_000, replicas.honest("n2", G, "acct", 8));
-    report("b", 12_000, replicas.honest("b", G, "acct", 8));
-    report("n3", 12_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
-    assertThat(newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
+    rig.report("n1", 12_000, replicas.honest("n1", G, "acct", 8));
+    rig.report("n2", 12_000, replicas.honest("n2", G, "acct", 8));
+    rig.report("b", 12_000, replicas.honest("b", G, "acct", 8));
+    rig.report("n3", 12_000, replicas.change("n3", G, "acct", 8, "s7", "evil", "op8"));
+    assertThat(rig.newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
   }
 
   @Test
@@ -263,11 +217,11 @@ class AdversarialTopologyTest {
     start(PolicyLoader.parse("defaults:\n  quorum: 2\n"), members);
     List<String> up = List.of("n1", "n2", "b");
     for (long v = 1; v <= 8; v++) {
-      round(up, "acct", v, 1_000 * v);
+      rig.round(G, up, "acct", v, 1_000 * v);
     }
-    newAlerts();
+    rig.newAlerts();
     // When b's one batch carries v9 with v10's operation, and v10; n1, n2 report v9 and v10
-    send(
+    rig.send(
         "b",
         9_000,
         replicas.signedBatch(
@@ -275,15 +229,15 @@ class AdversarialTopologyTest {
             replicas.change("b", G, "acct", 9, "s8", "s9", "op10"),
             replicas.honest("b", G, "acct", 10)));
     for (String n : List.of("n1", "n2")) {
-      send(
+      rig.send(
           n,
           9_000,
           replicas.signedBatch(
               n, replicas.honest(n, G, "acct", 9), replicas.honest(n, G, "acct", 10)));
     }
-    report("n1", 12_000, replicas.honest("n1", G, "later", 1));
+    rig.report("n1", 12_000, replicas.honest("n1", G, "later", 1));
     // Then v9 closes before v10: b's conflicting op is named, no honest node applied twice
-    assertThat(newAlerts())
+    assertThat(rig.newAlerts())
         .contains("CONFLICTING_WRITE OPEN [b]")
         .noneMatch(a -> a.startsWith("DUPLICATE_APPLY"))
         .noneMatch(a -> a.contains("n1") || a.contains("n2"));
@@ -292,26 +246,26 @@ class AdversarialTopologyTest {
   @Test
   void oneOpIdCarryingTwoOperationsIsAConflictingWrite() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    report("n1", 1_000, replicas.honest("n1", G, "a", 1));
-    report("n2", 1_000, replicas.honest("n2", G, "a", 1));
+    rig.report("n1", 1_000, replicas.honest("n1", G, "a", 1));
+    rig.report("n2", 1_000, replicas.honest("n2", G, "a", 1));
     StateChange doubleSpend = replicas.honest("n3", G, "a", 1);
     doubleSpend.setOpDigest(java.nio.ByteBuffer.wrap(TestReplicas.hash("another body")));
-    report("n3", 1_000, doubleSpend);
-    assertThat(newAlerts()).containsExactly("CONFLICTING_WRITE OPEN [n3]");
+    rig.report("n3", 1_000, doubleSpend);
+    assertThat(rig.newAlerts()).containsExactly("CONFLICTING_WRITE OPEN [n3]");
   }
 
   @Test
   void aLoneLiarHiddenByAMissingVoteIsNamedWhenTheLateVoteArrives() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    round(MEMBERS, "a", 1, 1_000);
-    report("n1", 2_000, replicas.honest("n1", G, "a", 2));
-    report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "lie", "op2"));
-    report("n1", 5_000, replicas.honest("n1", G, "tick", 1));
-    assertThat(newAlerts()).containsExactly("NO_QUORUM OPEN []");
+    rig.round(G, MEMBERS, "a", 1, 1_000);
+    rig.report("n1", 2_000, replicas.honest("n1", G, "a", 2));
+    rig.report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "lie", "op2"));
+    rig.report("n1", 5_000, replicas.honest("n1", G, "tick", 1));
+    assertThat(rig.newAlerts()).containsExactly("NO_QUORUM OPEN []");
     // When n2's late vote completes a quorum for the honest state
-    report("n2", 5_500, replicas.honest("n2", G, "a", 2));
+    rig.report("n2", 5_500, replicas.honest("n2", G, "a", 2));
     // Then the liar is named and the quorum loss is over
-    assertThat(newAlerts())
+    assertThat(rig.newAlerts())
         .containsExactlyInAnyOrder("NO_QUORUM RESOLVED []", "DIVERGENCE OPEN [n3]");
   }
 
@@ -322,9 +276,9 @@ class AdversarialTopologyTest {
     byte[] garbage = new byte[500_000];
     new Random(1).nextBytes(garbage);
     garbage[0] = 0;
-    batches.pipeInput(hugeKey, garbage, 1_000);
+    rig.batches.pipeInput(hugeKey, garbage, 1_000);
     List<org.apache.kafka.streams.test.TestRecord<String, DeadLetter>> letters =
-        dlq.readRecordsToList();
+        rig.dlq.readRecordsToList();
     assertThat(letters)
         .singleElement()
         .satisfies(
@@ -333,11 +287,11 @@ class AdversarialTopologyTest {
               assertThat(r.value().getKey().remaining()).isEqualTo(DeadLetters.MAX_KEY_BYTES);
               assertThat(r.value().getDetail()).contains("key truncated from 500000 bytes");
             });
-    round(MEMBERS, "a", 1, 1_100);
-    report("n1", 2_000, replicas.honest("n1", G, "a", 2));
-    report("n2", 2_000, replicas.honest("n2", G, "a", 2));
-    report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "evil", "op2"));
-    assertThat(newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
+    rig.round(G, MEMBERS, "a", 1, 1_100);
+    rig.report("n1", 2_000, replicas.honest("n1", G, "a", 2));
+    rig.report("n2", 2_000, replicas.honest("n2", G, "a", 2));
+    rig.report("n3", 2_000, replicas.change("n3", G, "a", 2, "s1", "evil", "op2"));
+    assertThat(rig.newAlerts()).containsExactly("DIVERGENCE OPEN [n3]");
   }
 
   @Test
@@ -347,9 +301,9 @@ class AdversarialTopologyTest {
     first.setAttributes(Map.of("pad", "p".repeat(300_000)));
     StateChange second = replicas.change("n1", G, "a", 1, "", "other", "op1");
     second.setAttributes(Map.of("pad", "q".repeat(300_000)));
-    report("n1", 1_000, first);
-    report("n1", 1_000, second);
-    List<AuditAlert> found = alerts.readValuesToList();
+    rig.report("n1", 1_000, first);
+    rig.report("n1", 1_000, second);
+    List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found)
         .singleElement()
         .satisfies(
@@ -371,33 +325,33 @@ class AdversarialTopologyTest {
   void aHeartbeatFromTheFutureMakesNobodyElseSilentAndHidesItsNodeOnlyForTheSkew() {
     start(AuditPolicy.DEFAULT, MEMBERS);
     // n3 signs a heartbeat ten days ahead
-    heartbeats.pipeInput("n3", replicas.heartbeat("n3", 1, 864_000_000L), 0);
+    rig.heartbeats.pipeInput("n3", replicas.heartbeat("n3", 1, 864_000_000L), 0);
     // n1 and n2 heartbeat every second for 40 s; n3 says nothing more
     for (long t = 0; t <= 40_000; t += 1_000) {
-      heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 1_000 + 1, t), t);
-      heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 1_000 + 1, t), t);
-      driver.advanceWallClockTime(Duration.ofSeconds(1));
+      rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 1_000 + 1, t), t);
+      rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 1_000 + 1, t), t);
+      rig.driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
     // Then only n3 is silent: its clock was clamped to arrival + the 2 s skew, then 5 s of silence
-    assertThat(newAlerts()).containsExactly("NODE_SILENT OPEN [n3]");
+    assertThat(rig.newAlerts()).containsExactly("NODE_SILENT OPEN [n3]");
   }
 
   @Test
   void aReplayedStoppingHeartbeatDoesNotHideACrash() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
     byte[] stopping = replicas.heartbeat("n1", 2, 1_000, HeartbeatStatus.STOPPING);
-    heartbeats.pipeInput("n1", stopping, 1_000);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 3, 2_000), 2_000); // restarted
+    rig.heartbeats.pipeInput("n1", stopping, 1_000);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 3, 2_000), 2_000); // restarted
     // n1 crashes; the attacker replays its old STOPPING heartbeat
-    heartbeats.pipeInput("n1", stopping, 3_000);
-    assertThat(deadReasons()).containsExactly("REPLAY");
+    rig.heartbeats.pipeInput("n1", stopping, 3_000);
+    assertThat(rig.deadReasons()).containsExactly("REPLAY");
     for (long t = 3_000; t <= 12_000; t += 1_000) {
-      heartbeats.pipeInput("n2", replicas.heartbeat("n2", t, t), t);
-      heartbeats.pipeInput("n3", replicas.heartbeat("n3", t, t), t);
-      driver.advanceWallClockTime(Duration.ofSeconds(1));
+      rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", t, t), t);
+      rig.heartbeats.pipeInput("n3", replicas.heartbeat("n3", t, t), t);
+      rig.driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
-    assertThat(newAlerts()).containsExactly("NODE_SILENT OPEN [n1]");
+    assertThat(rig.newAlerts()).containsExactly("NODE_SILENT OPEN [n1]");
   }
 
   @Test
@@ -411,20 +365,21 @@ class AdversarialTopologyTest {
             .findFirst()
             .orElseThrow();
     start(AuditPolicy.DEFAULT, List.of(node), partitions);
-    heartbeats.pipeInput(node, replicas.heartbeat(node, 1, 0), 0);
-    assertThat(deadReasons()).containsExactly("MISPLACED");
-    assertThat(driver.getKeyValueStore(AuditorStores.LIVENESS).approximateNumEntries()).isZero();
+    rig.heartbeats.pipeInput(node, replicas.heartbeat(node, 1, 0), 0);
+    assertThat(rig.deadReasons()).containsExactly("MISPLACED");
+    assertThat(rig.driver.getKeyValueStore(AuditorStores.LIVENESS).approximateNumEntries())
+        .isZero();
   }
 
   @Test
   void junkInANodesNameKeepsCountingOneOpenEpisode() {
     start(AuditPolicy.DEFAULT, MEMBERS);
-    Ed25519.KeyPair attacker = Ed25519.fromSeed(new byte[32]);
+    Ed25519.KeyPair attacker = Fleet.filledKey(0);
     for (int i = 0; i < 20; i++) {
       ReportBatch junk = replicas.batch("n2", List.of(replicas.honest("n2", G, "a", 1)));
-      send("n2", 1_000, replicas.signedWith(junk, attacker));
+      rig.send("n2", 1_000, replicas.signedWith(junk, attacker));
     }
-    List<AuditAlert> found = alerts.readValuesToList();
+    List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found).hasSize(1);
     assertThat(found.get(0).getStatus()).isEqualTo(AlertStatus.OPEN);
   }

@@ -14,6 +14,7 @@ import dev.herald.schema.DeadLetter;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.Topics;
 import dev.herald.schema.signing.Ed25519;
+import dev.herald.testsupport.Fleet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,17 +23,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,11 +45,7 @@ class AuditorTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> batches;
-  private TestInputTopic<String, byte[]> heartbeats;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  @AutoClose private TopologyRig rig;
   private final List<AuditAlert> seen = new ArrayList<>();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -63,42 +58,23 @@ class AuditorTopologyTest {
   }
 
   private void start(Supplier<AuditPolicy> policies, InputFrontier frontier) {
-    Properties props = TestReplicas.driverProperties("auditor-test", stateDir);
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(policies, replicas.schemas, meters, 1, 0, frontier),
-            props,
-            TestReplicas.WALL_START);
-    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    heartbeats = TestReplicas.input(driver, Topics.HEARTBEATS);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
+    rig =
+        TopologyRig.reconciliation(
+            replicas, stateDir, "auditor-test", policies, meters, 0, frontier);
     for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)));
+      rig.nodes.pipeInput(n, replicas.registration(n, List.of(G)));
     }
-    nodes.pipeInput("outsider", replicas.registration("outsider", List.of("other")));
-  }
-
-  @AfterEach
-  void close() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
-  private void send(String node, long time, byte[] batch) {
-    batches.pipeInput(node, batch, time);
+    rig.nodes.pipeInput("outsider", replicas.registration("outsider", List.of("other")));
   }
 
   private void allReport(String entity, long v, long time) {
     for (String n : MEMBERS) {
-      send(n, time, replicas.signedBatch(n, replicas.honest(n, G, entity, v)));
+      rig.send(n, time, replicas.signedBatch(n, replicas.honest(n, G, entity, v)));
     }
   }
 
   private List<AuditAlert> newAlerts() {
-    List<AuditAlert> out = new ArrayList<>(alerts.readValuesToList());
+    List<AuditAlert> out = new ArrayList<>(rig.alerts.readValuesToList());
     seen.addAll(out);
     return out;
   }
@@ -121,11 +97,11 @@ class AuditorTopologyTest {
   }
 
   private KeyValueStore<String, EntityState> entities() {
-    return driver.getKeyValueStore(AuditorStores.ENTITIES);
+    return rig.driver.getKeyValueStore(AuditorStores.ENTITIES);
   }
 
   private long deadlineEntries() {
-    KeyValueStore<Bytes, byte[]> d = driver.getKeyValueStore(AuditorStores.DEADLINES);
+    KeyValueStore<Bytes, byte[]> d = rig.driver.getKeyValueStore(AuditorStores.DEADLINES);
     long n = 0;
     try (KeyValueIterator<Bytes, byte[]> it = d.all()) {
       while (it.hasNext()) {
@@ -142,9 +118,9 @@ class AuditorTopologyTest {
     start(AuditPolicy.DEFAULT);
     allReport("a", 1, 1_000);
     allReport("a", 2, 1_100);
-    send("n1", 5_000, replicas.signedBatch("n1")); // an empty batch only advances stream time
+    rig.send("n1", 5_000, replicas.signedBatch("n1")); // an empty batch only advances stream time
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(rig.dlq.isEmpty()).isTrue();
     assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
     assertThat(deadlineEntries()).isZero();
   }
@@ -152,12 +128,12 @@ class AuditorTopologyTest {
   @Test
   void graceExpiryByStreamTimeRaisesLagThatResolvesWhenTheReplicaCatchesUp() {
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     assertThat(newAlerts()).isEmpty();
     assertThat(deadlineEntries()).isOne();
 
-    send("n1", 3_500, replicas.signedBatch("n1")); // stream time passes the 2 s grace
+    rig.send("n1", 3_500, replicas.signedBatch("n1")); // stream time passes the 2 s grace
     List<AuditAlert> opened = newAlerts();
     assertThat(opened)
         .singleElement()
@@ -171,7 +147,7 @@ class AuditorTopologyTest {
     assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
     assertThat(deadlineEntries()).isZero();
 
-    send("n3", 3_600, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n3", 3_600, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
     assertThat(newAlerts())
         .singleElement()
         .satisfies(
@@ -184,10 +160,10 @@ class AuditorTopologyTest {
   @Test
   void divergenceCarriesTheSignedEvidenceOfTheMinority() {
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     byte[] bad = replicas.signedBatch("n3", replicas.change("n3", G, "a", 1, "", "evil", "op1"));
-    send("n3", 1_000, bad);
+    rig.send("n3", 1_000, bad);
     assertThat(newAlerts())
         .singleElement()
         .satisfies(
@@ -208,14 +184,14 @@ class AuditorTopologyTest {
   @Test
   void badRecordsGoToTheDeadLetterTopicWithAReasonAndAuditingContinues() {
     start(PolicyLoader.parse("limits:\n  maxRecordBytes: 4096\n"));
-    send("x", 1_000, new byte[] {1, 2, 3});
-    send("x", 1_000, new byte[] {0, 0, 0, 0, 99, 1, 2});
-    send("x", 1_000, new byte[5000]);
+    rig.send("x", 1_000, new byte[] {1, 2, 3});
+    rig.send("x", 1_000, new byte[] {0, 0, 0, 0, 99, 1, 2});
+    rig.send("x", 1_000, new byte[5000]);
     ReportBatch invalid = replicas.batch("n1", List.of(replicas.honest("n1", G, "a", 1)));
     invalid.getReports().get(0).setVersion(0);
-    send("n1", 1_000, replicas.signed(invalid));
+    rig.send("n1", 1_000, replicas.signed(invalid));
     allReport("b", 1, 1_100);
-    List<DeadLetter> letters = dlq.readValuesToList();
+    List<DeadLetter> letters = rig.dlq.readValuesToList();
     assertThat(letters)
         .extracting(DeadLetter::getReason)
         .containsExactly("BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA", "OVERSIZED", "INVALID");
@@ -234,8 +210,8 @@ class AuditorTopologyTest {
     // Given an auditor running on the default policy (records up to 512 KiB)
     PolicyHolder policies = new PolicyHolder(AuditPolicy.DEFAULT);
     start(policies, InputFrontier.NONE);
-    send("x", 1_000, new byte[5000]);
-    assertThat(dlq.readValuesToList())
+    rig.send("x", 1_000, new byte[5000]);
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .doesNotContain("OVERSIZED");
 
@@ -245,9 +221,9 @@ class AuditorTopologyTest {
     assertThat(policies.reload(file)).isInstanceOf(PolicyHolder.Applied.class);
 
     // Then the same record is now OVERSIZED, and honest traffic is still audited
-    send("x", 1_100, new byte[5000]);
+    rig.send("x", 1_100, new byte[5000]);
     allReport("a", 1, 1_200);
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .containsExactly("OVERSIZED");
     assertThat(newAlerts()).isEmpty();
@@ -259,10 +235,10 @@ class AuditorTopologyTest {
     start(AuditPolicy.DEFAULT);
     ReportBatch misplaced = replicas.batch("n2", List.of(replicas.honest("n2", G, "a", 1)));
     misplaced.setPartition(3);
-    send("n2", 1_000, replicas.signed(misplaced));
+    rig.send("n2", 1_000, replicas.signed(misplaced));
     // n2 signed "partition 3" into the batch: whoever wrote it to partition 0 was not n2
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .singleElement()
         .satisfies(
             d -> {
@@ -275,13 +251,13 @@ class AuditorTopologyTest {
   @Test
   void forgedBatchIsAlertedOnceAndExcludedFromReconciliation() {
     start(AuditPolicy.DEFAULT);
-    Ed25519.KeyPair attacker = Ed25519.fromSeed(new byte[32]);
+    Ed25519.KeyPair attacker = Fleet.filledKey(0);
     ReportBatch forged =
         replicas.batch("n3", List.of(replicas.change("n3", G, "a", 1, "", "evil", "op1")));
-    send("n3", 1_000, replicas.signedWith(forged, attacker));
+    rig.send("n3", 1_000, replicas.signedWith(forged, attacker));
     ReportBatch forged2 =
         replicas.batch("n3", List.of(replicas.change("n3", G, "a", 2, "s1", "evil", "op2")));
-    send("n3", 1_000, replicas.signedWith(forged2, attacker));
+    rig.send("n3", 1_000, replicas.signedWith(forged2, attacker));
     allReport("a", 1, 1_000);
     List<AuditAlert> found = newAlerts();
     assertThat(found)
@@ -298,8 +274,8 @@ class AuditorTopologyTest {
   @Test
   void unknownAndNonMemberReportersAreAlertedAndExcluded() {
     start(AuditPolicy.DEFAULT);
-    send("ghost", 1_000, replicas.signedBatch("ghost", replicas.honest("ghost", G, "a", 1)));
-    send(
+    rig.send("ghost", 1_000, replicas.signedBatch("ghost", replicas.honest("ghost", G, "a", 1)));
+    rig.send(
         "outsider",
         1_000,
         replicas.signedBatch("outsider", replicas.honest("outsider", G, "a", 1)));
@@ -319,17 +295,17 @@ class AuditorTopologyTest {
     for (int i = 0; i < 20; i++) {
       flood.add(replicas.honest("n1", G, "f" + i, 1));
     }
-    send("n1", 1_000, replicas.signed(replicas.batch("n1", flood)));
+    rig.send("n1", 1_000, replicas.signed(replicas.batch("n1", flood)));
     allReport("a", 1, 1_100);
     // n1's own report of "a" is over budget too: its missing vote is FLOOD, not REPLICA_LAG
-    assertThat(dlq.readKeyValuesToList())
+    assertThat(rig.dlq.readKeyValuesToList())
         .isNotEmpty()
         .allSatisfy(
             kv -> {
               assertThat(kv.key).isEqualTo("n1");
               assertThat(kv.value.getReason()).isEqualTo("FLOOD");
             });
-    send("n2", 9_000, replicas.signedBatch("n2"));
+    rig.send("n2", 9_000, replicas.signedBatch("n2"));
     assertThat(newAlerts())
         .extracting(a -> a.getType() + " " + a.getNodes())
         .containsExactly("FLOOD [n1]");
@@ -339,14 +315,16 @@ class AuditorTopologyTest {
   void duplicateBatchDeliveryIsIdempotent() {
     start(AuditPolicy.DEFAULT);
     byte[] b = replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1));
-    send("n1", 1_000, b);
-    send("n1", 1_000, b);
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
-    send("n3", 1_000, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
-    send("n3", 9_000, replicas.signedBatch("n3"));
+    rig.send("n1", 1_000, b);
+    rig.send("n1", 1_000, b);
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n3", 1_000, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n3", 9_000, replicas.signedBatch("n3"));
     assertThat(newAlerts()).isEmpty();
     // the second copy is recognised by its signed content, counted nowhere and kept as a replay
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("REPLAY");
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("REPLAY");
     assertThat(entities().get(EntityState.entityId("g", "a")).closedVersions().get(1L).hashes())
         .containsOnlyKeys(MEMBERS);
   }
@@ -354,14 +332,14 @@ class AuditorTopologyTest {
   /** A running stream thread punctuates every 250 ms; this advances the wall clock that way. */
   private void runFor(Duration duration) {
     for (long ms = 0; ms < duration.toMillis(); ms += 250) {
-      driver.advanceWallClockTime(Duration.ofMillis(250));
+      rig.driver.advanceWallClockTime(Duration.ofMillis(250));
     }
   }
 
   @Test
   void silentNodeIsAlertedByWallClockAndResolvedByItsNextHeartbeat() {
     start(AuditPolicy.DEFAULT);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
     runFor(Duration.ofSeconds(3));
     assertThat(newAlerts()).isEmpty();
     runFor(Duration.ofSeconds(3));
@@ -374,7 +352,7 @@ class AuditorTopologyTest {
               assertThat(a.getGroup()).isEmpty();
               assertThat(a.getNodes()).containsExactly("n1");
             });
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 6_500), 6_500);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 6_500), 6_500);
     assertThat(newAlerts())
         .singleElement()
         .satisfies(
@@ -388,10 +366,10 @@ class AuditorTopologyTest {
   void aStalledStreamThreadDoesNotDeclareTheFleetSilentWhenItWakesUp() {
     // Given two nodes that heartbeat
     start(AuditPolicy.DEFAULT);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
-    heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 0), 0);
     // When the thread does not run for 20 s (GC, overload) and then punctuates before reading
-    driver.advanceWallClockTime(Duration.ofSeconds(20));
+    rig.driver.advanceWallClockTime(Duration.ofSeconds(20));
     // Then nobody is silent: that time was not observed
     assertThat(newAlerts()).isEmpty();
     // And once it runs and reads nothing for longer than the threshold, silence is declared
@@ -403,12 +381,12 @@ class AuditorTopologyTest {
   void heartbeatsReadAheadOfReportsDoNotCloseVersionsEarly() {
     // Given n1's report of a@1, then heartbeats 20 s later read ahead of the other reports
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 20_000), 20_000);
-    heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 20_000), 20_000);
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 20_000), 20_000);
+    rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", 1, 20_000), 20_000);
     // When the other members' reports of a@1, sent at the same time as n1's, are read after them
-    send("n2", 1_010, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
-    send("n3", 1_020, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n2", 1_010, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n3", 1_020, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
     // Then the version closed with every vote: no NO_QUORUM, no REPLICA_LAG
     assertThat(newAlerts()).isEmpty();
   }
@@ -417,8 +395,8 @@ class AuditorTopologyTest {
   void aQuietPartitionStillClosesItsLastVersionByTheWallClock() {
     // Given a@1 reported by two of three members, and then nothing more on the partition
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     assertThat(newAlerts()).isEmpty();
     // When the auditor runs for longer than the grace without any report batch
     runFor(Duration.ofSeconds(6));
@@ -432,9 +410,9 @@ class AuditorTopologyTest {
     AtomicReference<OptionalLong> caughtUp = startWithFrontier();
     // When it reads n1's heartbeats every 3 s up to 12 s, n2's only up to 3 s, over 30 s of wall
     for (long t = 0; t <= 12_000; t += 3_000) {
-      heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
+      rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", t / 3_000 + 1, t), t);
       if (t <= 3_000) {
-        heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 3_000 + 1, t), t);
+        rig.heartbeats.pipeInput("n2", replicas.heartbeat("n2", t / 3_000 + 1, t), t);
       }
       runFor(Duration.ofMillis(7_500));
     }
@@ -447,7 +425,7 @@ class AuditorTopologyTest {
   void aCaughtUpAuditorJudgesSilenceAsOfWhenItWasCaughtUp() {
     // Given a node whose last heartbeat was at 0, alone on its partition
     AtomicReference<OptionalLong> caughtUp = startWithFrontier();
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 0), 0);
     // When the auditor is seen caught up at 4 s: nothing (the threshold is 5 s)
     caughtUp.set(OptionalLong.of(4_000));
     runFor(Duration.ofSeconds(1));
@@ -468,8 +446,8 @@ class AuditorTopologyTest {
   void aVersionClosesByTheWallClockOnlyOnceThePartitionIsCaughtUp() {
     // Given a@1 reported by two of three members
     AtomicReference<OptionalLong> caughtUp = startWithFrontier();
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     // When a minute of wall clock passes while batches wait unread: nothing closes
     runFor(Duration.ofSeconds(60));
     assertThat(newAlerts()).isEmpty();
@@ -484,8 +462,8 @@ class AuditorTopologyTest {
     // Given an auditor reading a backlog (a replay, a restart): heartbeats of n1 at 1 s and 21 s
     // come in one go, with no clock check in between
     startWithFrontier();
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 1_000), 1_000);
-    heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 21_000), 21_000);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 1, 1_000), 1_000);
+    rig.heartbeats.pipeInput("n1", replicas.heartbeat("n1", 2, 21_000), 21_000);
     // Then the 20 s gap is a silence, opened and resolved
     assertThat(newAlerts())
         .extracting(AuditAlert::getType, AuditAlert::getStatus)
@@ -499,19 +477,22 @@ class AuditorTopologyTest {
     start(AuditPolicy.DEFAULT);
     byte[] hb = replicas.heartbeat("n1", 1, 0);
     hb[hb.length - 1] ^= 1;
-    heartbeats.pipeInput("n1", hb, 0);
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("FORGED");
-    assertThat(driver.<String, Object>getKeyValueStore(AuditorStores.LIVENESS).get("n1")).isNull();
+    rig.heartbeats.pipeInput("n1", hb, 0);
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("FORGED");
+    assertThat(rig.driver.<String, Object>getKeyValueStore(AuditorStores.LIVENESS).get("n1"))
+        .isNull();
   }
 
   @Test
   void noAlertIdIsPublishedTwiceAsOpen() {
     start(AuditPolicy.DEFAULT);
     for (long v = 1; v <= 5; v++) {
-      send("n1", 1_000 * v, replicas.signedBatch("n1", replicas.honest("n1", G, "a", v)));
-      send("n2", 1_000 * v, replicas.signedBatch("n2", replicas.honest("n2", G, "a", v)));
+      rig.send("n1", 1_000 * v, replicas.signedBatch("n1", replicas.honest("n1", G, "a", v)));
+      rig.send("n2", 1_000 * v, replicas.signedBatch("n2", replicas.honest("n2", G, "a", v)));
     }
-    send("n1", 20_000, replicas.signedBatch("n1"));
+    rig.send("n1", 20_000, replicas.signedBatch("n1"));
     List<KeyValue<String, AuditAlert>> all = new ArrayList<>();
     newAlerts().forEach(a -> all.add(KeyValue.pair(a.getAlertId(), a)));
     assertThat(all)
@@ -527,11 +508,12 @@ class AuditorTopologyTest {
   void anOperatorsAcknowledgementTurnsTheAlertAcknowledgedAndOnlyThatAlert() {
     // Given an EQUIVOCATION (firing until acknowledged)
     start(AuditPolicy.DEFAULT);
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.change("n1", G, "a", 1, "", "x", "op1")));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send(
+        "n1", 1_000, replicas.signedBatch("n1", replicas.change("n1", G, "a", 1, "", "x", "op1")));
     AuditAlert equivocation = newAlerts().get(0);
     assertThat(equivocation.getType()).isEqualTo(AlertType.EQUIVOCATION);
-    TestInputTopic<String, byte[]> acks = TestReplicas.input(driver, Topics.ALERT_ACKS);
+    TestInputTopic<String, byte[]> acks = rig.rawInput(Topics.ALERT_ACKS);
     dev.herald.schema.serde.AvroWireFormat<dev.herald.schema.AlertAck> format =
         new dev.herald.schema.serde.AvroWireFormat<>(
             dev.herald.schema.AlertAck.class, replicas.schemas);
@@ -544,7 +526,9 @@ class AuditorTopologyTest {
             dev.herald.auditor.alerting.AlertAcks.of(other, "wrong", "bob", Instant.now())));
     acks.pipeInput("junk", new byte[] {1, 2, 3});
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).contains("BAD_MAGIC_BYTE");
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .contains("BAD_MAGIC_BYTE");
     acks.pipeInput(
         dev.herald.auditor.alerting.AlertAcks.routingKey(equivocation),
         format.serialize(

@@ -11,7 +11,6 @@ import dev.herald.schema.ConsistencyWindow;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.HeraldSerde;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,34 +37,15 @@ class ConsistencyBurnTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
+  @AutoClose private TopologyRig rig;
   private TestInputTopic<String, byte[]> figures;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
   private Serializer<ConsistencyWindow> avro;
 
   @BeforeEach
   void start() {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                () -> AuditPolicy.DEFAULT,
-                replicas.schemas,
-                new SimpleMeterRegistry(),
-                1,
-                0,
-                InputFrontier.NONE),
-            TestReplicas.driverProperties("burn-test", stateDir),
-            TestReplicas.WALL_START);
-    figures = TestReplicas.input(driver, Topics.CONSISTENCY);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
+    rig = TopologyRig.reconciliation(replicas, stateDir, "burn-test", () -> AuditPolicy.DEFAULT);
+    figures = rig.rawInput(Topics.CONSISTENCY);
     avro = HeraldSerde.of(ConsistencyWindow.class, replicas.schemas).serializer();
-  }
-
-  @AfterEach
-  void close() {
-    driver.close();
   }
 
   /** A figure of {@code group} for minute {@code n}: {@code good} of 100 versions within M. */
@@ -105,7 +84,7 @@ class ConsistencyBurnTopologyTest {
     // When group g's figure of minute 10 burns (97 of 100 within 5 s, burn rate 30)
     send(figure("g", 10, 97, true).build());
     // Then one CONSISTENCY_BURN alert opens for g, naming no node, with the figures in its detail
-    AuditAlert open = alerts.readValue();
+    AuditAlert open = rig.alerts.readValue();
     assertThat(open.getType()).isEqualTo(AlertType.CONSISTENCY_BURN);
     assertThat(open.getStatus()).isEqualTo(AlertStatus.OPEN);
     assertThat(open.getGroup()).isEqualTo("g");
@@ -119,27 +98,27 @@ class ConsistencyBurnTopologyTest {
         .contains("97 of 100 versions", "within 5000 ms", "97.000 %", "target 0.999", "30.0");
     assertThat(open.getDetail()).contains("window [" + 10 * MIN + ", " + 11 * MIN + ")");
     assertThat(open.getFirstEventTime()).isEqualTo(Instant.ofEpochMilli(10 * MIN));
-    assertThat(alerts.isEmpty()).isTrue();
+    assertThat(rig.alerts.isEmpty()).isTrue();
 
     // When the next window burns too: the same episode (no second OPEN)
     send(figure("g", 11, 96, true).build());
-    driver.advanceWallClockTime(Duration.ofMinutes(1));
-    assertThat(alerts.readValuesToList())
+    rig.driver.advanceWallClockTime(Duration.ofMinutes(1));
+    assertThat(rig.alerts.readValuesToList())
         .allSatisfy(a -> assertThat(a.getAlertId()).isEqualTo(open.getAlertId()))
         .extracting(AuditAlert::getStatus)
         .doesNotContain(AlertStatus.OPEN);
 
     // When the following windows no longer burn and the quiet period (5 min) passes
     send(figure("g", 12, 100, false).build());
-    driver.advanceWallClockTime(Duration.ofMinutes(6));
+    rig.driver.advanceWallClockTime(Duration.ofMinutes(6));
     // Then the episode resolves
-    assertThat(alerts.readValuesToList())
+    assertThat(rig.alerts.readValuesToList())
         .extracting(AuditAlert::getAlertId, AuditAlert::getStatus)
         .contains(org.assertj.core.groups.Tuple.tuple(open.getAlertId(), AlertStatus.RESOLVED));
 
     // And a later burn is a new episode with its own id
     send(figure("g", 30, 90, true).build());
-    AuditAlert again = alerts.readValue();
+    AuditAlert again = rig.alerts.readValue();
     assertThat(again.getStatus()).isEqualTo(AlertStatus.OPEN);
     assertThat(again.getAlertId())
         .isEqualTo(
@@ -152,16 +131,16 @@ class ConsistencyBurnTopologyTest {
     // Given figures below the target whose burn-rate alert does not fire (one window only)
     send(figure("g", 10, 99, false).build());
     send(figure("h", 10, 100, false).build());
-    driver.advanceWallClockTime(Duration.ofMinutes(10));
-    assertThat(alerts.isEmpty()).isTrue();
-    assertThat(dlq.isEmpty()).isTrue();
+    rig.driver.advanceWallClockTime(Duration.ofMinutes(10));
+    assertThat(rig.alerts.isEmpty()).isTrue();
+    assertThat(rig.dlq.isEmpty()).isTrue();
   }
 
   @Test
   void groupsBurnSeparately() {
     send(figure("g", 10, 97, true).build());
     send(figure("h", 10, 95, true).build());
-    assertThat(alerts.readValuesToList())
+    assertThat(rig.alerts.readValuesToList())
         .extracting(AuditAlert::getGroup, AuditAlert::getStatus)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("g", AlertStatus.OPEN),
@@ -188,8 +167,8 @@ class ConsistencyBurnTopologyTest {
     send(figure("g", 1, 97, true).setWindowEnd(Instant.ofEpochMilli(MIN)).build());
     send(figure("g", 1, 97, true).setTarget(1.0).build());
 
-    assertThat(alerts.isEmpty()).isTrue();
-    List<DeadLetter> letters = dlq.readValuesToList();
+    assertThat(rig.alerts.isEmpty()).isTrue();
+    List<DeadLetter> letters = rig.dlq.readValuesToList();
     assertThat(letters)
         .extracting(l -> l.getReason().toString())
         .containsExactly(
@@ -214,6 +193,6 @@ class ConsistencyBurnTopologyTest {
 
     // And the topology goes on: a real burning figure still raises its alert
     send(figure("g", 10, 97, true).build());
-    assertThat(alerts.readValue().getType()).isEqualTo(AlertType.CONSISTENCY_BURN);
+    assertThat(rig.alerts.readValue().getType()).isEqualTo(AlertType.CONSISTENCY_BURN);
   }
 }

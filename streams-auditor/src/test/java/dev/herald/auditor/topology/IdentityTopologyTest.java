@@ -7,15 +7,10 @@ import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.NodeStatus;
-import dev.herald.schema.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,38 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
 class IdentityTopologyTest {
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> nodes;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  @AutoClose private TopologyRig rig;
 
   @BeforeEach
   void start() {
-    Properties props = TestReplicas.driverProperties("identity-test", stateDir);
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.identity(
-                AuditPolicy.DEFAULT, replicas.schemas, new SimpleMeterRegistry()),
-            props);
-    nodes = TestReplicas.input(driver, Topics.NODES);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-  }
-
-  @AfterEach
-  void close() {
-    driver.close();
+    rig = TopologyRig.identity(replicas, stateDir, "identity-test", AuditPolicy.DEFAULT);
   }
 
   @Test
   void reRegistrationWithAnotherKeyIsAlertedOnceEvenWhenRepeated() {
-    nodes.pipeInput("n1", replicas.registration("n1", List.of("g")));
+    rig.nodes.pipeInput("n1", replicas.registration("n1", List.of("g")));
     byte[] other =
         replicas.registration("n1", "n1", replicas.key("evil").publicKey(), List.of("g"));
-    nodes.pipeInput("n1", other);
-    nodes.pipeInput("n1", replicas.registration("n1", List.of("g")));
-    nodes.pipeInput("n1", other);
-    List<AuditAlert> found = alerts.readValuesToList();
+    rig.nodes.pipeInput("n1", other);
+    rig.nodes.pipeInput("n1", replicas.registration("n1", List.of("g")));
+    rig.nodes.pipeInput("n1", other);
+    List<AuditAlert> found = rig.alerts.readValuesToList();
     assertThat(found)
         .singleElement()
         .satisfies(
@@ -69,17 +48,17 @@ class IdentityTopologyTest {
 
   @Test
   void confusableNamesAreAlertedAndUndecodableRegistrationsGoToTheDlq() {
-    nodes.pipeInput(
+    rig.nodes.pipeInput(
         "node-a",
         replicas.registration("node-a", "Ledger", replicas.key("a").publicKey(), List.of()));
-    nodes.pipeInput(
+    rig.nodes.pipeInput(
         "node-b",
         replicas.registration("node-b", "L\u0435dger", replicas.key("b").publicKey(), List.of()));
-    nodes.pipeInput("junk", new byte[] {7, 7, 7});
-    assertThat(alerts.readValuesToList())
+    rig.nodes.pipeInput("junk", new byte[] {7, 7, 7});
+    assertThat(rig.alerts.readValuesToList())
         .extracting(a -> a.getType() + " " + a.getNodes())
         .containsExactly("CONFUSABLE_IDENTITY [node-a, node-b]");
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .containsExactly("BAD_MAGIC_BYTE");
   }
@@ -87,22 +66,22 @@ class IdentityTopologyTest {
   @Test
   void everyStatusChangeTombstoneAndReactivationIsAnAlertAndBadRecordsAreDeadLetters() {
     byte[] n1 = replicas.registration("n1", List.of("g"));
-    nodes.pipeInput("n1", n1, 1_000);
-    nodes.pipeInput(
+    rig.nodes.pipeInput("n1", n1, 1_000);
+    rig.nodes.pipeInput(
         "n1",
         replicas.registration(
             "n1", "n1", replicas.key("n1").publicKey(), List.of("g"), NodeStatus.REVOKED),
         2_000);
-    nodes.pipeInput("n1", n1, 3_000);
-    nodes.pipeInput("n1", null, 4_000);
-    nodes.pipeInput("n1", n1, 5_000);
+    rig.nodes.pipeInput("n1", n1, 3_000);
+    rig.nodes.pipeInput("n1", null, 4_000);
+    rig.nodes.pipeInput("n1", n1, 5_000);
     // a record keyed x that defines n1, an id breaking the rule, a twin of n1 in upper case
-    nodes.pipeInput(
+    rig.nodes.pipeInput(
         "x", replicas.registration("n1", "n1", replicas.key("x").publicKey(), List.of("g")), 6_000);
-    nodes.pipeInput("Stranger", replicas.registration("Stranger", List.of("g")), 7_000);
-    nodes.pipeInput("N1", replicas.registration("N1", List.of("g")), 8_000);
+    rig.nodes.pipeInput("Stranger", replicas.registration("Stranger", List.of("g")), 7_000);
+    rig.nodes.pipeInput("N1", replicas.registration("N1", List.of("g")), 8_000);
 
-    assertThat(alerts.readValuesToList())
+    assertThat(rig.alerts.readValuesToList())
         .extracting(a -> a.getType() + " " + a.getNodes())
         .containsExactly(
             "NODE_STATUS_CHANGED [n1]",
@@ -111,7 +90,7 @@ class IdentityTopologyTest {
             "INVALID_REGISTRATION [n1]",
             "INVALID_REGISTRATION [Stranger]",
             "CONFUSABLE_IDENTITY [N1, n1]");
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .containsExactly("KEY_MISMATCH", "INVALID_ID", "INVALID_ID");
   }

@@ -4,27 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.PolicyLoader;
-import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
 import dev.herald.schema.NodeRecord;
-import dev.herald.schema.NodeStatus;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
-import dev.herald.schema.signing.RotationSignatures;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.ByteBuffer;
+import dev.herald.testsupport.Fleet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,56 +35,25 @@ class KeyRotationTopologyTest {
   private final TestReplicas replicas = new TestReplicas();
   private final AvroWireFormat<NodeRecord> nodeFormat =
       new AvroWireFormat<>(NodeRecord.class, replicas.schemas);
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> nodes;
-  private TestInputTopic<String, byte[]> batches;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  @AutoClose private TopologyRig rig;
 
   private void start(AuditPolicy policy) {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(policy, replicas.schemas, new SimpleMeterRegistry(), 1),
-            TestReplicas.driverProperties("rotation-test", stateDir),
-            TestReplicas.WALL_START);
-    nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-    for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
-    }
+    rig = TopologyRig.reconciliation(replicas, stateDir, "rotation-test", () -> policy);
+    rig.join(G, MEMBERS);
   }
 
-  @AfterEach
-  void close() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
+  /** A rotation signed by the key it retires, as {@code herald nodes rotate} writes it. */
   private void rotate(String node, Ed25519.KeyPair newKey, long at) {
-    nodes.pipeInput(
-        node,
-        signedRotation(
-            NodeRecord.newBuilder()
-                .setNodeId(node)
-                .setDisplayName(node)
-                .setPublicKey(ByteBuffer.wrap(newKey.publicKey()))
-                .setRotatesFrom(ByteBuffer.wrap(replicas.key(node).publicKey()))
-                .setRegion("eu")
-                .setGroups(List.of(G))
-                .setStatus(NodeStatus.ACTIVE)
-                .setRegisteredAt(Instant.ofEpochMilli(at))
-                .build(),
-            replicas.key(node)),
-        at);
-  }
-
-  /** A rotation record signed by the key it retires, as {@code herald nodes rotate} writes it. */
-  private byte[] signedRotation(NodeRecord rotation, Ed25519.KeyPair previous) {
-    return nodeFormat.serialize(
-        Topics.NODES, RotationSignatures.sign(rotation, previous.privateKey()));
+    NodeRecord rotation =
+        Fleet.node(
+            node,
+            node,
+            newKey.publicKey(),
+            "eu",
+            List.of(G),
+            Instant.ofEpochMilli(at),
+            replicas.key(node));
+    rig.nodes.pipeInput(node, nodeFormat.serialize(Topics.NODES, rotation), at);
   }
 
   private byte[] signedWith(String node, Ed25519.KeyPair key, StateChange... reports) {
@@ -106,44 +68,40 @@ class KeyRotationTopologyTest {
     return replicas.signedWith(b, key);
   }
 
-  private List<String> newAlerts() {
-    return alerts.readValuesToList().stream()
-        .map(a -> a.getType() + " " + a.getStatus() + " " + a.getNodes())
-        .toList();
-  }
-
   @Test
   void theOldKeyVerifiesOnlyForTheGraceAfterARotationAndTheNewKeyFromThenOn() {
     start(AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(2)));
-    Ed25519.KeyPair newKey = Ed25519.fromSeed(Hashing.sha256(TestReplicas.bytes("n1-2027")));
+    Ed25519.KeyPair newKey = Fleet.seededKey("n1-2027");
     Ed25519.KeyPair oldKey = replicas.key("n1");
     rotate("n1", newKey, ROTATED_AT);
 
     // in flight during the rotation: signed with the old key, arriving 1 s after it
-    batches.pipeInput("n1", signedWith("n1", oldKey, replicas.honest("n1", G, "a", 1)), 101_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)), 101_000);
-    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)), 101_000);
+    rig.batches.pipeInput(
+        "n1", signedWith("n1", oldKey, replicas.honest("n1", G, "a", 1)), 101_000);
+    rig.report("n2", 101_000, replicas.honest("n2", G, "a", 1));
+    rig.report("n3", 101_000, replicas.honest("n3", G, "a", 1));
     // signed with the new key
-    batches.pipeInput("n1", signedWith("n1", newKey, replicas.honest("n1", G, "a", 2)), 104_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 2)), 104_000);
-    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 2)), 104_000);
-    assertThat(newAlerts()).isEmpty();
+    rig.batches.pipeInput(
+        "n1", signedWith("n1", newKey, replicas.honest("n1", G, "a", 2)), 104_000);
+    rig.report("n2", 104_000, replicas.honest("n2", G, "a", 2));
+    rig.report("n3", 104_000, replicas.honest("n3", G, "a", 2));
+    assertThat(rig.newAlerts()).isEmpty();
 
     // an old batch signed before the rotation, replayed after the grace: not counted, no blame
-    batches.pipeInput(
+    rig.batches.pipeInput(
         "n1", signedWith("n1", oldKey, 99_000, replicas.honest("n1", G, "b", 1)), 104_500);
-    assertThat(dlq.readValuesToList())
+    assertThat(rig.dlq.readValuesToList())
         .extracting(DeadLetter::getReason)
         .containsExactly("STALE_REPLAY");
-    assertThat(newAlerts()).isEmpty();
+    assertThat(rig.newAlerts()).isEmpty();
 
     // the old key signing after the grace (a thief of the retired key): forged, and not counted
-    batches.pipeInput(
+    rig.batches.pipeInput(
         "n1", signedWith("n1", oldKey, 105_000, replicas.honest("n1", G, "a", 3)), 105_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2", replicas.honest("n2", G, "a", 3)), 105_000);
-    batches.pipeInput("n3", replicas.signedBatch("n3", replicas.honest("n3", G, "a", 3)), 105_000);
-    batches.pipeInput("n2", replicas.signedBatch("n2"), 120_000);
-    assertThat(newAlerts())
+    rig.report("n2", 105_000, replicas.honest("n2", G, "a", 3));
+    rig.report("n3", 105_000, replicas.honest("n3", G, "a", 3));
+    rig.report("n2", 120_000);
+    assertThat(rig.newAlerts())
         .contains("FORGED_REPORT OPEN [n1]")
         .noneMatch(a -> a.startsWith("FORGED_REPORT") && !a.endsWith("[n1]"));
   }
@@ -161,8 +119,10 @@ class KeyRotationTopologyTest {
       sc.setEventTime(Instant.ofEpochMilli(1_000 + i * 3_600_000L));
       gamed.add(sc);
     }
-    batches.pipeInput("n1", replicas.signed(replicas.batch("n1", gamed)), 1_000);
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason).containsExactly("FLOOD");
-    assertThat(newAlerts()).contains("FLOOD OPEN [n1]");
+    rig.batches.pipeInput("n1", replicas.signed(replicas.batch("n1", gamed)), 1_000);
+    assertThat(rig.dlq.readValuesToList())
+        .extracting(DeadLetter::getReason)
+        .containsExactly("FLOOD");
+    assertThat(rig.newAlerts()).contains("FLOOD OPEN [n1]");
   }
 }

@@ -5,17 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.ClaimsPolicy;
 import dev.herald.schema.AuditAlert;
-import dev.herald.schema.DeadLetter;
-import dev.herald.schema.StateChange;
-import dev.herald.schema.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,49 +25,24 @@ class LateEquivocationTopologyTest {
 
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> batches;
-  private TestOutputTopic<String, AuditAlert> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
+  @AutoClose private TopologyRig rig;
 
   private void start(AuditPolicy policy) {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                policy, replicas.schemas, new SimpleMeterRegistry(), 1, 0, InputFrontier.NONE),
-            TestReplicas.driverProperties("late-equivocation-test", stateDir),
-            TestReplicas.WALL_START);
-    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    alerts = replicas.alerts(driver);
-    dlq = replicas.deadLetters(driver);
-    for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)), 0);
-    }
-  }
-
-  @AfterEach
-  void close() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
-  private void report(String node, long time, StateChange... reports) {
-    batches.pipeInput(node, replicas.signedBatch(node, reports), time);
+    rig = TopologyRig.reconciliation(replicas, stateDir, "late-equivocation-test", () -> policy);
+    rig.join(G, MEMBERS);
   }
 
   /** Versions 1..{@code last} of {@code entity}, every member honest, one batch per node each. */
   private void rounds(String entity, long last) {
     for (long v = 1; v <= last; v++) {
       for (String n : MEMBERS) {
-        report(n, 1_000 + 10 * v, replicas.honest(n, G, entity, v));
+        rig.report(n, 1_000 + 10 * v, replicas.honest(n, G, entity, v));
       }
     }
   }
 
   private List<AuditAlert> newAlerts() {
-    return alerts.readValuesToList();
+    return rig.alerts.readValuesToList();
   }
 
   private static String describe(AuditAlert a) {
@@ -89,7 +57,7 @@ class LateEquivocationTopologyTest {
     assertThat(newAlerts()).isEmpty();
 
     // When: n3 signs another state for version 5
-    report("n3", 5_000, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
+    rig.report("n3", 5_000, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
 
     // Then
     List<AuditAlert> found = newAlerts();
@@ -101,7 +69,7 @@ class LateEquivocationTopologyTest {
         .allSatisfy(e -> assertThat(e.getNodeId()).isEqualTo("n3"));
     assertThat(found.get(0).getEvidence().get(0).getOffset())
         .isLessThan(found.get(0).getEvidence().get(1).getOffset());
-    assertThat(dlq.readValuesToList()).isEmpty();
+    assertThat(rig.dlq.readValuesToList()).isEmpty();
   }
 
   @Test
@@ -112,8 +80,8 @@ class LateEquivocationTopologyTest {
 
     // When: n2 signs version 2 again with the same state but another operation, and n1 with the
     // same state on another base
-    report("n2", 2_000, replicas.change("n2", G, "acct", 2, "s1", "s2", "op-other"));
-    report("n1", 2_000, replicas.change("n1", G, "acct", 2, "elsewhere", "s2", "op2"));
+    rig.report("n2", 2_000, replicas.change("n2", G, "acct", 2, "s1", "s2", "op-other"));
+    rig.report("n1", 2_000, replicas.change("n1", G, "acct", 2, "elsewhere", "s2", "op2"));
 
     // Then: both are named, nobody else
     assertThat(newAlerts())
@@ -130,11 +98,12 @@ class LateEquivocationTopologyTest {
 
     // When: n3 re-sends its claims for versions 2 (out of the window) and 39 (in it), in a new
     // batch under a new sequence number
-    report("n3", 3_000, replicas.honest("n3", G, "acct", 2), replicas.honest("n3", G, "acct", 39));
+    rig.report(
+        "n3", 3_000, replicas.honest("n3", G, "acct", 2), replicas.honest("n3", G, "acct", 39));
 
     // Then
     assertThat(newAlerts()).isEmpty();
-    assertThat(dlq.readValuesToList()).isEmpty();
+    assertThat(rig.dlq.readValuesToList()).isEmpty();
   }
 
   @Test
@@ -144,11 +113,11 @@ class LateEquivocationTopologyTest {
     rounds("acct", 40);
     // ... and the partition's admitted clock moves two hours on
     long later = 1_000 + Duration.ofHours(2).toMillis();
-    report("n1", later, replicas.honest("n1", G, "other", 1));
+    rig.report("n1", later, replicas.honest("n1", G, "other", 1));
     newAlerts();
 
     // When
-    report("n3", later + 10, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
+    rig.report("n3", later + 10, replicas.change("n3", G, "acct", 5, "s4", "evil", "op5"));
 
     // Then: version 5's claims expired; nothing to compare with
     assertThat(newAlerts()).isEmpty();

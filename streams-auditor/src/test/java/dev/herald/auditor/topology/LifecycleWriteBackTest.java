@@ -6,7 +6,7 @@ import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.detect.ReplicaReport;
 import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.auditor.store.WriteBackStore;
-import dev.herald.schema.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -110,7 +110,7 @@ class LifecycleWriteBackTest {
             AuditorTopology.LIFECYCLE_CACHE));
     builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
         .process(Writer::new, AuditorStores.ENTITY_LIFECYCLE);
-    Properties p = TestReplicas.driverProperties(APP, dir);
+    Properties p = TopologyRig.properties(APP, dir);
     try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), p)) {
       // Given
       TestInputTopic<String, String> in =
@@ -145,20 +145,22 @@ class LifecycleWriteBackTest {
   void theAuditorsLifecycleChangelogHoldsEverythingTheTaskHadAtEachCommit() {
     TestReplicas replicas = new TestReplicas();
     List<String> members = List.of("n1", "n2", "n3");
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
+    try (TopologyRig rig =
+        TopologyRig.of(
             AuditorTopology.reconciliation(
                 PolicyLoader.parse("state:\n  entityTtl: 10s\n"),
                 replicas.schemas,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                new SimpleMeterRegistry(),
                 1,
                 0,
                 InputFrontier.NONE),
-            TestReplicas.driverProperties(APP, dir),
-            TestReplicas.WALL_START)) {
+            TopologyRig.properties(APP, dir),
+            TestReplicas.WALL_START,
+            replicas)) {
       // Given
-      TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-      TestInputTopic<String, byte[]> batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
+      TopologyTestDriver driver = rig.driver;
+      TestInputTopic<String, byte[]> nodes = rig.nodes;
+      TestInputTopic<String, byte[]> batches = rig.batches;
       TestOutputTopic<Bytes, byte[]> changelog =
           driver.createOutputTopic(
               CHANGELOG, Serdes.Bytes().deserializer(), Serdes.ByteArray().deserializer());

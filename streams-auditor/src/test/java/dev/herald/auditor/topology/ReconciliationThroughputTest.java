@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.auditor.detect.EntityState;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.schema.StateChange;
-import dev.herald.schema.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -30,15 +28,15 @@ class ReconciliationThroughputTest {
   @Test
   void honestBatchesFlowThroughWithoutAlerts() {
     TestReplicas replicas = new TestReplicas();
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
+    try (TopologyRig rig =
+        TopologyRig.of(
             AuditorTopology.reconciliation(
                 AuditPolicy.DEFAULT, replicas.schemas, new SimpleMeterRegistry(), 1),
-            TestReplicas.driverProperties("throughput", stateDir))) {
-      TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-      TestInputTopic<String, byte[]> batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
+            TopologyRig.properties("throughput", stateDir),
+            null,
+            replicas)) {
       List<String> members = List.of("n1", "n2", "n3");
-      members.forEach(n -> nodes.pipeInput(n, replicas.registration(n, List.of("g"))));
+      members.forEach(n -> rig.nodes.pipeInput(n, replicas.registration(n, List.of("g"))));
       int entities = 2_000;
       int perBatch = 100;
       List<byte[]> prepared = new ArrayList<>();
@@ -51,18 +49,18 @@ class ReconciliationThroughputTest {
           prepared.add(replicas.signed(replicas.batch(n, reports)));
         }
       }
-      var alerts = replicas.alerts(driver);
       long start = System.nanoTime();
       for (byte[] b : prepared) {
-        batches.pipeInput("n", b, 1_000);
+        rig.send("n", 1_000, b);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       int reports = entities * members.size();
       System.out.printf(
           "reconciliation on TopologyTestDriver: %d reports in %d batches, %.2f s, %.0f reports/s%n",
           reports, prepared.size(), seconds, reports / seconds);
-      assertThat(alerts.isEmpty()).isTrue();
-      KeyValueStore<String, EntityState> store = driver.getKeyValueStore(AuditorStores.ENTITIES);
+      assertThat(rig.alerts.isEmpty()).isTrue();
+      KeyValueStore<String, EntityState> store =
+          rig.driver.getKeyValueStore(AuditorStores.ENTITIES);
       int closed = 0;
       try (KeyValueIterator<String, EntityState> it = store.all()) {
         while (it.hasNext()) {

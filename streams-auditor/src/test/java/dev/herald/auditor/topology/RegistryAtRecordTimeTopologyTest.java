@@ -8,12 +8,9 @@ import dev.herald.schema.NodeStatus;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.Topics;
-import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519;
-import dev.herald.schema.signing.RotationSignatures;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.ByteBuffer;
+import dev.herald.testsupport.Fleet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +45,7 @@ class RegistryAtRecordTimeTopologyTest {
   private final List<Input> script = new ArrayList<>();
 
   private static Ed25519.KeyPair key(String seed) {
-    return Ed25519.fromSeed(Hashing.sha256(TestReplicas.bytes(seed)));
+    return Fleet.seededKey(seed);
   }
 
   private void register(String node, NodeStatus status, long at) {
@@ -65,17 +60,8 @@ class RegistryAtRecordTimeTopologyTest {
   private void rotate(String node, Ed25519.KeyPair next, long at) {
     Ed25519.KeyPair previous = signing.get(node);
     NodeRecord r =
-        NodeRecord.newBuilder()
-            .setNodeId(node)
-            .setDisplayName(node)
-            .setPublicKey(ByteBuffer.wrap(next.publicKey()))
-            .setRotatesFrom(ByteBuffer.wrap(previous.publicKey()))
-            .setRegion("eu")
-            .setGroups(List.of(G))
-            .setStatus(NodeStatus.ACTIVE)
-            .setRegisteredAt(Instant.ofEpochMilli(at))
-            .build();
-    RotationSignatures.sign(r, previous.privateKey());
+        Fleet.node(
+            node, node, next.publicKey(), "eu", List.of(G), Instant.ofEpochMilli(at), previous);
     script.add(new Input(Topics.NODES, node, nodeFormat.serialize(Topics.NODES, r), at));
     signing.put(node, next);
   }
@@ -94,24 +80,18 @@ class RegistryAtRecordTimeTopologyTest {
   }
 
   private Set<String> run(List<Input> inputs, Path stateDir, String applicationId) {
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(2)),
-                replicas.schemas,
-                new SimpleMeterRegistry(),
-                1),
-            TestReplicas.driverProperties(applicationId, stateDir),
-            TestReplicas.WALL_START)) {
-      TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-      TestInputTopic<String, byte[]> batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
+    try (TopologyRig rig =
+        TopologyRig.reconciliation(
+            replicas,
+            stateDir,
+            applicationId,
+            () -> AuditPolicy.DEFAULT.withKeyRotationGrace(Duration.ofSeconds(2)))) {
       for (Input in : inputs) {
-        (in.topic().equals(Topics.NODES) ? nodes : batches)
+        (in.topic().equals(Topics.NODES) ? rig.nodes : rig.batches)
             .pipeInput(in.key(), in.value(), in.at());
       }
       Set<String> out = new TreeSet<>();
-      replicas
-          .alerts(driver)
+      rig.alerts
           .readValuesToList()
           .forEach(
               a ->

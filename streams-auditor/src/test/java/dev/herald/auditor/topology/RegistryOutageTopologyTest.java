@@ -6,16 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.auditor.health.RegistryUnavailableException;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.policy.AuditPolicy;
-import dev.herald.schema.AuditAlert;
 import dev.herald.schema.DeadLetter;
-import dev.herald.schema.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,54 +27,49 @@ class RegistryOutageTopologyTest {
 
   @Test
   void registrationsReadDuringAnOutageAreAppliedOnceTheRegistryAnswers() {
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
+    try (TopologyRig rig =
+        TopologyRig.of(
             AuditorTopology.reconciliation(
                 AuditPolicy.DEFAULT, registry, new SimpleMeterRegistry(), 1, InputFrontier.NONE),
-            TestReplicas.driverProperties("outage-test", stateDir),
-            Instant.ofEpochMilli(0))) {
-      TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-      TestInputTopic<String, byte[]> batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-      TestOutputTopic<String, AuditAlert> alerts = replicas.alerts(driver);
-      TestOutputTopic<String, DeadLetter> dlq = replicas.deadLetters(driver);
+            TopologyRig.properties("outage-test", stateDir),
+            Instant.ofEpochMilli(0),
+            replicas)) {
       // Given: the registry fails the next 5 lookups (the node schema is not known yet)
       registry.failNext(5);
       // When: three registrations arrive
       for (String n : List.of("n1", "n2", "n3")) {
-        nodes.pipeInput(n, replicas.registration(n, List.of("g")));
+        rig.nodes.pipeInput(n, replicas.registration(n, List.of("g")));
       }
       // Then: all three are in the registry store, after the registry was asked through the outage
-      KeyValueStore<String, NodeHistory> store = driver.getKeyValueStore(AuditorStores.REGISTRY);
+      KeyValueStore<String, NodeHistory> store =
+          rig.driver.getKeyValueStore(AuditorStores.REGISTRY);
       assertThat(registry.failed()).isEqualTo(5);
       assertThat(List.of("n1", "n2", "n3")).allSatisfy(n -> assertThat(store.get(n)).isNotNull());
       // And: an honest round of the three names none of them unknown and dead-letters nothing
       for (String n : List.of("n1", "n2", "n3")) {
-        batches.pipeInput(n, replicas.signedBatch(n, replicas.honest(n, "g", "acct-1", 1)), 1_000);
+        rig.report(n, 1_000, replicas.honest(n, "g", "acct-1", 1));
       }
-      assertThat(alerts.readValuesToList())
+      assertThat(rig.alerts.readValuesToList())
           .extracting(a -> a.getType().name())
           .doesNotContain("UNKNOWN_NODE", "NOT_A_MEMBER");
-      assertThat(dlq.readValuesToList()).isEmpty();
+      assertThat(rig.dlq.readValuesToList()).isEmpty();
     }
   }
 
   @Test
   void aRegistrationWaitsThroughAShortOutageInsteadOfBeingDeadLettered() {
-    try (TopologyTestDriver driver = identityDriver()) {
-      TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-      TestOutputTopic<String, DeadLetter> dlq = replicas.deadLetters(driver);
-      TestOutputTopic<String, AuditAlert> alerts = replicas.alerts(driver);
+    try (TopologyRig rig = identityRig()) {
       // Given
-      nodes.pipeInput("a", replicas.registration("a", List.of("g")));
+      rig.nodes.pipeInput("a", replicas.registration("a", List.of("g")));
       registry.failNext(3);
       // When: a re-registration with another key arrives during the outage
-      nodes.pipeInput(
+      rig.nodes.pipeInput(
           "a", replicas.registration("a", "a", replicas.key("other").publicKey(), List.of("g")));
       // Then: it was read (the conflict is found and quarantined), not dead-lettered for the outage
-      assertThat(dlq.readValuesToList())
+      assertThat(rig.dlq.readValuesToList())
           .extracting(DeadLetter::getReason)
           .containsExactly("QUARANTINED");
-      assertThat(alerts.readValuesToList())
+      assertThat(rig.alerts.readValuesToList())
           .extracting(a -> a.getType().name())
           .containsExactly("IDENTITY_CONFLICT");
     }
@@ -87,21 +77,21 @@ class RegistryOutageTopologyTest {
 
   @Test
   void aLongOutageFailsTheStreamThreadSoTheRecordIsReadAgainNeverDeadLettered() {
-    try (TopologyTestDriver driver = identityDriver()) {
-      TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-      TestOutputTopic<String, DeadLetter> dlq = replicas.deadLetters(driver);
+    try (TopologyRig rig = identityRig()) {
       // Given: the registry stays down longer than a stream thread waits
       registry.failNext(Integer.MAX_VALUE);
       // When / Then
-      assertThatThrownBy(() -> nodes.pipeInput("a", replicas.registration("a", List.of("g"))))
+      assertThatThrownBy(() -> rig.nodes.pipeInput("a", replicas.registration("a", List.of("g"))))
           .satisfies(e -> assertThat(RegistryUnavailableException.isCauseOf(e)).isTrue());
-      assertThat(dlq.readValuesToList()).isEmpty();
+      assertThat(rig.dlq.readValuesToList()).isEmpty();
     }
   }
 
-  private TopologyTestDriver identityDriver() {
-    return new TopologyTestDriver(
+  private TopologyRig identityRig() {
+    return TopologyRig.of(
         AuditorTopology.identity(AuditPolicy.DEFAULT, registry, new SimpleMeterRegistry()),
-        TestReplicas.driverProperties("identity-outage-test", stateDir));
+        TopologyRig.properties("identity-outage-test", stateDir),
+        null,
+        replicas);
   }
 }

@@ -1,7 +1,5 @@
 package dev.herald.auditor.topology;
 
-import dev.herald.schema.AuditAlert;
-import dev.herald.schema.DeadLetter;
 import dev.herald.schema.Heartbeat;
 import dev.herald.schema.HeartbeatStatus;
 import dev.herald.schema.NodeRecord;
@@ -12,21 +10,13 @@ import dev.herald.schema.Topics;
 import dev.herald.schema.canonical.Hashing;
 import dev.herald.schema.registry.InMemorySchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
-import dev.herald.schema.serde.HeraldSerde;
 import dev.herald.schema.signing.Ed25519;
 import dev.herald.testsupport.Fleet;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 
 /** Signed test batches, heartbeats and registrations of replicas with deterministic keys. */
 final class TestReplicas {
@@ -126,35 +116,6 @@ final class TestReplicas {
     Heartbeat hb =
         fleet.heartbeat(node, List.of("g"), "eu", seq, Instant.ofEpochMilli(eventTime), status);
     return fleet.heartbeatFormat().serialize(Topics.HEARTBEATS, hb);
-  }
-
-  /** Driver properties with exactly-once, as the auditor runs. */
-  static Properties driverProperties(String applicationId, Path stateDir) {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    return props;
-  }
-
-  static TestInputTopic<String, byte[]> input(TopologyTestDriver driver, String topic) {
-    return driver.createInputTopic(
-        topic, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-  }
-
-  TestOutputTopic<String, AuditAlert> alerts(TopologyTestDriver driver) {
-    return driver.createOutputTopic(
-        Topics.ALERTS,
-        Serdes.String().deserializer(),
-        HeraldSerde.of(AuditAlert.class, schemas).deserializer());
-  }
-
-  TestOutputTopic<String, DeadLetter> deadLetters(TopologyTestDriver driver) {
-    return driver.createOutputTopic(
-        Topics.DLQ,
-        Serdes.String().deserializer(),
-        HeraldSerde.of(DeadLetter.class, schemas).deserializer());
   }
 
   static byte[] bytes(String s) {

@@ -7,17 +7,13 @@ import dev.herald.auditor.policy.PolicyLoader;
 import dev.herald.schema.ConsistencyVerdict;
 import dev.herald.schema.Topics;
 import dev.herald.schema.VerdictOutcome;
-import dev.herald.schema.serde.HeraldSerde;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,47 +30,26 @@ class VerdictTopologyTest {
   @TempDir Path stateDir;
   private final TestReplicas replicas = new TestReplicas();
   private final AtomicReference<AuditPolicy> policy = new AtomicReference<>(AuditPolicy.DEFAULT);
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> batches;
+  @AutoClose private TopologyRig rig;
   private TestOutputTopic<String, ConsistencyVerdict> verdicts;
 
   @BeforeEach
   void start() {
-    driver =
-        new TopologyTestDriver(
-            AuditorTopology.reconciliation(
-                policy::get, replicas.schemas, new SimpleMeterRegistry(), 1, 0, InputFrontier.NONE),
-            TestReplicas.driverProperties("verdict-test", stateDir),
-            TestReplicas.WALL_START);
-    TestInputTopic<String, byte[]> nodes = TestReplicas.input(driver, Topics.NODES);
-    batches = TestReplicas.input(driver, Topics.STATE_CHANGES);
-    verdicts =
-        driver.createOutputTopic(
-            Topics.VERDICTS,
-            Serdes.String().deserializer(),
-            HeraldSerde.of(ConsistencyVerdict.class, replicas.schemas).deserializer());
+    rig = TopologyRig.reconciliation(replicas, stateDir, "verdict-test", policy::get);
+    verdicts = rig.output(Topics.VERDICTS, ConsistencyVerdict.class);
     for (String n : MEMBERS) {
-      nodes.pipeInput(n, replicas.registration(n, List.of(G)));
+      rig.nodes.pipeInput(n, replicas.registration(n, List.of(G)));
     }
-  }
-
-  @AfterEach
-  void close() {
-    driver.close();
-  }
-
-  private void send(String node, long time, byte[] batch) {
-    batches.pipeInput(node, batch, time);
   }
 
   @Test
   void aVersionEveryMemberReportedIsOneAgreedVerdictWithItsTimeToAgreement() {
     // When the three members report version 1 of a at 1 000, 1 100 and 1 300 (broker time)
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_100, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
-    send("n3", 1_300, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_100, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n3", 1_300, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
     // and n3 sends the same batch content again (a duplicate, not a new close)
-    send("n3", 1_400, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
+    rig.send("n3", 1_400, replicas.signedBatch("n3", replicas.honest("n3", G, "a", 1)));
 
     // Then exactly one verdict, keyed by entity id and version
     List<KeyValue<String, ConsistencyVerdict>> out = verdicts.readKeyValuesToList();
@@ -88,12 +63,12 @@ class VerdictTopologyTest {
   @Test
   void aVersionClosedByTheGraceIsLagging() {
     // Given two of three members report version 1
-    send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
-    send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    rig.send("n2", 1_000, replicas.signedBatch("n2", replicas.honest("n2", G, "a", 1)));
     assertThat(verdicts.isEmpty()).isTrue();
 
     // When report time passes the 2 s grace
-    send("n1", 3_500, replicas.signedBatch("n1"));
+    rig.send("n1", 3_500, replicas.signedBatch("n1"));
 
     // Then the close by grace writes its verdict
     assertThat(verdicts.readValuesToList())
@@ -110,11 +85,11 @@ class VerdictTopologyTest {
   void aForgedReportNeverMakesAnHonestVersionLookDiverged() {
     // Given a batch claiming to be n3's with another state, signed with n1's key
     var forged = replicas.batch("n3", List.of(replicas.change("n3", G, "a", 1, "", "evil", "op1")));
-    send("n3", 1_000, replicas.signedWith(forged, replicas.key("n1")));
+    rig.send("n3", 1_000, replicas.signedWith(forged, replicas.key("n1")));
 
     // When the three members report honestly
     for (String n : MEMBERS) {
-      send(n, 1_100, replicas.signedBatch(n, replicas.honest(n, G, "a", 1)));
+      rig.send(n, 1_100, replicas.signedBatch(n, replicas.honest(n, G, "a", 1)));
     }
 
     // Then the version is agreed by all three: the forgery never reached the vote
@@ -127,7 +102,7 @@ class VerdictTopologyTest {
   void everyVerdictCarriesItsGroupsSloAtTheCloseAndAReloadAppliesToTheNextVerdicts() {
     // Given the default policy (M 5 s, target 0.999): version 1 is stamped with it
     for (String n : MEMBERS) {
-      send(n, 1_000, replicas.signedBatch(n, replicas.honest(n, G, "a", 1)));
+      rig.send(n, 1_000, replicas.signedBatch(n, replicas.honest(n, G, "a", 1)));
     }
     assertThat(verdicts.readValuesToList())
         .singleElement()
@@ -148,7 +123,7 @@ class VerdictTopologyTest {
                   target: 0.99
             """));
     for (String n : MEMBERS) {
-      send(n, 2_000, replicas.signedBatch(n, replicas.honest(n, G, "a", 2)));
+      rig.send(n, 2_000, replicas.signedBatch(n, replicas.honest(n, G, "a", 2)));
     }
 
     // Then the next verdict carries the new M and target
