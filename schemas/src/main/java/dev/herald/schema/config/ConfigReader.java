@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -145,6 +146,41 @@ public final class ConfigReader {
         throw bad(p, p.getText(), "is not a positive integer");
       }
       return p.getIntValue();
+    }
+  }
+
+  /**
+   * Deserializes an enum written in any case ({@code viewer}, {@code VIEWER}) and refuses anything
+   * else naming the allowed values in lower case, as the docs write them. One subclass per enum:
+   *
+   * <pre>{@code
+   * static final class RoleValue extends ConfigReader.AnyCaseEnum<Role> {
+   *   RoleValue() { super(Role.class); }
+   * }
+   * }</pre>
+   */
+  public abstract static class AnyCaseEnum<E extends Enum<E>> extends JsonDeserializer<E> {
+    private final Class<E> type;
+
+    protected AnyCaseEnum(Class<E> type) {
+      this.type = type;
+    }
+
+    @Override
+    public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = p.currentToken() == JsonToken.VALUE_STRING ? p.getText().trim() : null;
+      for (E c : type.getEnumConstants()) {
+        if (c.name().equalsIgnoreCase(text)) {
+          return c;
+        }
+      }
+      throw bad(
+          p,
+          p.getText(),
+          "is not one of "
+              + Arrays.stream(type.getEnumConstants())
+                  .map(c -> c.name().toLowerCase(Locale.ROOT))
+                  .collect(Collectors.joining(", ")));
     }
   }
 

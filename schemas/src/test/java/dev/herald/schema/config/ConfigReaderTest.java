@@ -35,6 +35,14 @@ class ConfigReaderTest {
 
   record Doc(List<Item> items, Boolean on) {}
 
+  static final class AnyCaseColour extends ConfigReader.AnyCaseEnum<Colour> {
+    AnyCaseColour() {
+      super(Colour.class);
+    }
+  }
+
+  record Paint(@JsonDeserialize(using = AnyCaseColour.class) Colour colour) {}
+
   private static ConfigProblem refusal(String json) {
     try {
       ConfigReader.read(JSON, json, Doc.class);
@@ -99,5 +107,22 @@ class ConfigReaderTest {
     assertThat(ConfigReader.format(Duration.ofHours(2))).isEqualTo("2h");
     assertThat(ConfigReader.format(Duration.ofSeconds(90))).isEqualTo("90s");
     assertThat(ConfigReader.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+  }
+
+  @Test
+  void anEnumInAnyCaseIsReadAndAnythingElseNamesTheValuesAsTheDocsWriteThem() {
+    assertThat(ConfigReader.read(JSON, "{\"colour\": \" green \"}", Paint.class).colour())
+        .isEqualTo(Colour.GREEN);
+    assertThat(ConfigReader.read(JSON, "{\"colour\": \"Red\"}", Paint.class).colour())
+        .isEqualTo(Colour.RED);
+    for (String bad : new String[] {"\"blue\"", "1", "true"}) {
+      try {
+        ConfigReader.read(JSON, "{\"colour\": " + bad + "}", Paint.class);
+        throw new AssertionError("accepted: " + bad);
+      } catch (ConfigProblem p) {
+        assertThat(p.key()).isEqualTo("colour");
+        assertThat(p.reason()).isEqualTo("is not one of red, green");
+      }
+    }
   }
 }

@@ -1,8 +1,5 @@
 package dev.herald.auditor.api;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -158,15 +155,9 @@ public final class ApiTokens {
   }
 
   /** {@code viewer} or {@code operator}, in any case. */
-  static final class RoleValue extends JsonDeserializer<Role> {
-    @Override
-    public Role deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      String text = p.getValueAsString();
-      try {
-        return Role.valueOf(text.trim().toUpperCase(Locale.ROOT));
-      } catch (RuntimeException e) {
-        throw ConfigReader.bad(p, p.getText(), "is not one of viewer, operator");
-      }
+  static final class RoleValue extends ConfigReader.AnyCaseEnum<Role> {
+    RoleValue() {
+      super(Role.class);
     }
   }
 

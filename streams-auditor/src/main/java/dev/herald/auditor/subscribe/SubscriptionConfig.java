@@ -1,8 +1,5 @@
 package dev.herald.auditor.subscribe;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
@@ -24,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -199,16 +195,9 @@ public final class SubscriptionConfig {
   }
 
   /** {@code webhook} or {@code alertmanager}, in any case. */
-  static final class KindValue extends JsonDeserializer<Subscription.Kind> {
-    @Override
-    public Subscription.Kind deserialize(JsonParser p, DeserializationContext ctxt)
-        throws IOException {
-      String text = p.getValueAsString();
-      try {
-        return Subscription.Kind.valueOf(text.trim().toUpperCase(Locale.ROOT));
-      } catch (RuntimeException e) {
-        throw ConfigReader.bad(p, p.getText(), "is not one of webhook, alertmanager");
-      }
+  static final class KindValue extends ConfigReader.AnyCaseEnum<Subscription.Kind> {
+    KindValue() {
+      super(Subscription.Kind.class);
     }
   }
 }

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -32,6 +33,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -151,13 +154,7 @@ public final class AuditorTopology {
     addPersistentStore(builder, AuditorStores.CLAIMS, Serdes.Bytes(), Serdes.ByteArray());
     // every batch that touches an entity rewrites its last-write entry: written back once per
     // commit too (the bytes and keys are those of the store without the cache)
-    builder.addStateStore(
-        WriteBackStore.builder(
-            Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AuditorStores.ENTITY_LIFECYCLE),
-                Serdes.Bytes(),
-                Serdes.ByteArray()),
-            LIFECYCLE_CACHE));
+    builder.addStateStore(lifecycleStore());
     builder.addStateStore(
         WriteBackStore.builder(
             Stores.keyValueStoreBuilder(
@@ -347,6 +344,19 @@ public final class AuditorTopology {
   }
 
   /** A persistent (RocksDB), changelogged key-value store of the topology. */
+  /**
+   * The entity lifecycle index ({@link AuditorStores#ENTITY_LIFECYCLE}) behind a write-back cache
+   * of {@link #LIFECYCLE_CACHE} entries.
+   */
+  static StoreBuilder<KeyValueStore<Bytes, byte[]>> lifecycleStore() {
+    return WriteBackStore.builder(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AuditorStores.ENTITY_LIFECYCLE),
+            Serdes.Bytes(),
+            Serdes.ByteArray()),
+        LIFECYCLE_CACHE);
+  }
+
   private static <K, V> void addPersistentStore(
       StreamsBuilder builder, String name, Serde<K> keys, Serde<V> values) {
     builder.addStateStore(

@@ -101,13 +101,7 @@ class LifecycleWriteBackTest {
   @Test
   void eachCommitWritesEachChangedEntryOnceWithItsLatestValue() {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(
-        WriteBackStore.builder(
-            Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AuditorStores.ENTITY_LIFECYCLE),
-                Serdes.Bytes(),
-                Serdes.ByteArray()),
-            AuditorTopology.LIFECYCLE_CACHE));
+    builder.addStateStore(AuditorTopology.lifecycleStore());
     builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
         .process(Writer::new, AuditorStores.ENTITY_LIFECYCLE);
     Properties p = TopologyRig.properties(APP, dir);
