@@ -24,6 +24,7 @@ import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
 import dev.herald.schema.Severity;
 import dev.herald.schema.Topics;
+import dev.herald.schema.canonical.Hashing;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -497,18 +498,8 @@ final class StoreMapping {
     return -1;
   }
 
-  private static final char[] DIGITS = "0123456789abcdef".toCharArray();
-
   static String hex(ByteBuffer b) {
-    int pos = b.position();
-    int n = b.remaining();
-    char[] out = new char[2 * n];
-    for (int i = 0; i < n; i++) {
-      int v = b.get(pos + i) & 0xff;
-      out[2 * i] = DIGITS[v >>> 4];
-      out[2 * i + 1] = DIGITS[v & 0xf];
-    }
-    return new String(out);
+    return Hashing.hex(b);
   }
 
   private static byte[] bytes(ByteBuffer b) {

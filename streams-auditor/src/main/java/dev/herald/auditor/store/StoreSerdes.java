@@ -10,6 +10,8 @@ import dev.herald.auditor.store.avro.StoredEntity;
 import dev.herald.auditor.store.avro.StoredFinding;
 import dev.herald.auditor.store.avro.StoredLedger;
 import dev.herald.auditor.store.avro.StoredLiveness;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * The serdes of the auditor's store values in Avro ({@code src/main/avro/store}): entity states,
@@ -20,47 +22,28 @@ public final class StoreSerdes {
   private StoreSerdes() {}
 
   public static AvroStoreSerde<EntityState, StoredEntity> entityStates() {
-    return new AvroStoreSerde<>(
-        "EntityState",
-        StoredEntity.class,
-        StoreMapping::toAvro,
-        StoreMapping::fromAvro,
-        StoreSchemas.released());
+    return of(EntityState.class, StoredEntity.class, StoreMapping::toAvro, StoreMapping::fromAvro);
   }
 
   public static AvroStoreSerde<NodeLedger, StoredLedger> nodeLedgers() {
-    return new AvroStoreSerde<>(
-        "NodeLedger",
-        StoredLedger.class,
-        StoreMapping::toAvro,
-        StoreMapping::fromAvro,
-        StoreSchemas.released());
+    return of(NodeLedger.class, StoredLedger.class, StoreMapping::toAvro, StoreMapping::fromAvro);
   }
 
   public static AvroStoreSerde<Finding, StoredFinding> findings() {
-    return new AvroStoreSerde<>(
-        "Finding",
-        StoredFinding.class,
-        StoreMapping::toAvro,
-        StoreMapping::fromAvro,
-        StoreSchemas.released());
+    return of(Finding.class, StoredFinding.class, StoreMapping::toAvro, StoreMapping::fromAvro);
   }
 
   public static AvroStoreSerde<Liveness, StoredLiveness> liveness() {
-    return new AvroStoreSerde<>(
-        "Liveness",
-        StoredLiveness.class,
-        StoreMapping::toAvro,
-        StoreMapping::fromAvro,
-        StoreSchemas.released());
+    return of(Liveness.class, StoredLiveness.class, StoreMapping::toAvro, StoreMapping::fromAvro);
   }
 
   public static AvroStoreSerde<AlertRecord, StoredAlert> alertRecords() {
+    return of(AlertRecord.class, StoredAlert.class, StoreMapping::toAvro, StoreMapping::fromAvro);
+  }
+
+  private static <D, A extends SpecificRecordBase> AvroStoreSerde<D, A> of(
+      Class<D> domain, Class<A> stored, Function<D, A> toAvro, Function<A, D> fromAvro) {
     return new AvroStoreSerde<>(
-        "AlertRecord",
-        StoredAlert.class,
-        StoreMapping::toAvro,
-        StoreMapping::fromAvro,
-        StoreSchemas.released());
+        domain.getSimpleName(), stored, toAvro, fromAvro, StoreSchemas.released());
   }
 }
