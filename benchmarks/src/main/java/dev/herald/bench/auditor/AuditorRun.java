@@ -4,6 +4,7 @@ import dev.herald.auditor.AuditorConfig;
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.bench.setup.BenchEnvironment;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -95,6 +96,17 @@ public final class AuditorRun {
   /** Starts one auditor instance. */
   public static HeraldAuditor start(
       BenchEnvironment env, AuditPolicy policy, String applicationId, String guarantee, Path dir) {
+    return start(env, policy, applicationId, guarantee, dir, null);
+  }
+
+  /** Starts one auditor instance whose meters (Kafka Streams' included) go to {@code meters}. */
+  public static HeraldAuditor start(
+      BenchEnvironment env,
+      AuditPolicy policy,
+      String applicationId,
+      String guarantee,
+      Path dir,
+      MeterRegistry meters) {
     Properties client = new Properties();
     client.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
     return HeraldAuditor.start(
@@ -105,6 +117,7 @@ public final class AuditorRun {
             .policy(policy)
             .schemaRegistry(env.registry())
             .clientProperties(client)
+            .meters(meters)
             .build());
   }
 

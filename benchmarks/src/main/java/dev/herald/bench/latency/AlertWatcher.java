@@ -36,6 +36,7 @@ public final class AlertWatcher implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final AvroWireFormat<AuditAlert> format;
   private final Map<ExpectedAlert.Identity, Long> firstSeen = new ConcurrentHashMap<>();
+  private final Map<ExpectedAlert.Identity, Long> firstRecordTime = new ConcurrentHashMap<>();
   private final List<AuditAlert> alerts = new ArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -82,7 +83,9 @@ public final class AlertWatcher implements AutoCloseable {
             alerts.add(a);
           }
           if (a.getStatus() == AlertStatus.OPEN) {
-            firstSeen.putIfAbsent(ExpectedAlert.identityOf(a), now);
+            ExpectedAlert.Identity id = ExpectedAlert.identityOf(a);
+            firstSeen.putIfAbsent(id, now);
+            firstRecordTime.putIfAbsent(id, r.timestamp());
           }
         } catch (MalformedRecordException e) {
           // not an alert record; the benchmark only times alerts
@@ -94,6 +97,15 @@ public final class AlertWatcher implements AutoCloseable {
   /** When each alert identity was first seen OPEN (epoch millis). */
   public Map<ExpectedAlert.Identity, Long> firstSeen() {
     return Map.copyOf(firstSeen);
+  }
+
+  /**
+   * The record time of each identity's first OPEN alert: the broker time of the input record that
+   * raised it (a report batch's or heartbeat's {@code LogAppendTime}), so the time from injection
+   * to it is the reporters' and the broker's part, the rest the auditor's.
+   */
+  public Map<ExpectedAlert.Identity, Long> firstRecordTime() {
+    return Map.copyOf(firstRecordTime);
   }
 
   /** Every alert record seen so far. */

@@ -243,7 +243,9 @@ public final class AuditorTopology {
         .merge(fromHeartbeats, Named.as("detected"))
         .merge(fromAcks, Named.as("detected-and-acknowledged"))
         .merge(fromSlo, Named.as("detected-acknowledged-and-burning"))
-        .process(PromptCommits.PassThrough::new, Named.as("prompt-commit"))
+        .process(
+            () -> new PromptCommits.PassThrough<String, Emission>(PromptCommits::waitedFor),
+            Named.as("prompt-commit"))
         .split(Named.as("detected-"))
         .branch(
             (k, v) -> v instanceof Emission.Dead,

@@ -1,6 +1,7 @@
 package dev.herald.auditor.topology;
 
 import java.time.Duration;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -90,6 +91,14 @@ final class PromptCommits {
     }
   }
 
+  /**
+   * Whether somebody waits for this output: findings (on their way to alerts) and dead letters, not
+   * consistency verdicts (the consistency job's windows are minutes long).
+   */
+  static boolean waitedFor(Emission e) {
+    return !(e instanceof Emission.Verdict);
+  }
+
   /** Forwards every input record unchanged, asking for a commit when the input pauses. */
   static final class Input<K, V> implements Processor<K, V, K, V> {
     private ProcessorContext<K, V> context;
@@ -108,10 +117,20 @@ final class PromptCommits {
     }
   }
 
-  /** Forwards every record unchanged, asking for an early commit for each (see above). */
+  /**
+   * Forwards every record unchanged, asking for an early commit for each one somebody waits for
+   * (see above; {@code waitedFor}). Consistency verdicts are not waited for: one is written for
+   * every closed version, so asking for them kept honest traffic committing every {@link
+   * #MIN_GAP_MS}, and each commit blocks the stream thread for a transaction round trip.
+   */
   static final class PassThrough<K, V> implements Processor<K, V, K, V> {
+    private final Predicate<? super V> waitedFor;
     private ProcessorContext<K, V> context;
     private PromptCommits prompt;
+
+    PassThrough(Predicate<? super V> waitedFor) {
+      this.waitedFor = waitedFor;
+    }
 
     @Override
     public void init(ProcessorContext<K, V> context) {
@@ -122,6 +141,9 @@ final class PromptCommits {
     @Override
     public void process(Record<K, V> record) {
       context.forward(record);
+      if (!waitedFor.test(record.value())) {
+        return;
+      }
       // An output's own time may be the wall clock (a dead letter's is): its input is fresh only
       // if the task's stream time is too, so catching up with old input never asks for commits.
       prompt.emitted(Math.min(record.timestamp(), context.currentStreamTimeMs()));

@@ -118,17 +118,21 @@ class WriteBackStoreTest {
   }
 
   private static WriteBackStore<String, Long> standalone(Path dir) {
+    return standalone(dir, STORE, 0);
+  }
+
+  private static WriteBackStore<String, Long> standalone(Path dir, String name, int partition) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back-direct");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
     MockProcessorContext<Void, Void> context =
-        new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
+        new MockProcessorContext<>(p, new TaskId(0, partition), dir.toFile());
     WriteBackStore<String, Long> store =
         (WriteBackStore<String, Long>)
             WriteBackStore.builder(
                     Stores.keyValueStoreBuilder(
-                            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+                            Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
                     100)
                 .build();
@@ -190,5 +194,48 @@ class WriteBackStoreTest {
     store.flushCache();
     assertThat(readElsewhere(store, "a")).isEqualTo(1L);
     store.close();
+  }
+
+  @Test
+  void theFirstFlushOfACommitWritesTheChangesOfEveryStoreOfItsThread(@TempDir Path dir)
+      throws Exception {
+    // Given: two tasks' stores changed by one stream thread
+    WriteBackStore<String, Long> first = standalone(dir.resolve("0_0"), "first", 0);
+    WriteBackStore<String, Long> second = standalone(dir.resolve("0_1"), "second", 1);
+    first.put("a", 1L);
+    second.put("b", 2L);
+
+    // When: Kafka Streams flushes the first task's caches for a commit
+    first.flushCache();
+
+    // Then: the second task's change is below too, so the producer flush that follows waits for
+    // both; the second task's own flush finds nothing left to write
+    assertThat(readElsewhere(first, "a")).isEqualTo(1L);
+    assertThat(readElsewhere(second, "b")).isEqualTo(2L);
+    second.put("b", 3L);
+    second.flushCache();
+    assertThat(readElsewhere(second, "b")).isEqualTo(3L);
+    first.close();
+    second.close();
+  }
+
+  @Test
+  void aStoreClosedDirtyIsNotWrittenByAnotherStoresFlush(@TempDir Path dir) throws Exception {
+    // Given
+    WriteBackStore<String, Long> kept = standalone(dir.resolve("0_0"), "kept", 0);
+    WriteBackStore<String, Long> closed = standalone(dir.resolve("0_1"), "closed", 1);
+    kept.put("a", 1L);
+    closed.put("b", 2L);
+
+    // When: the second task closes dirty (its changes are uncommitted), then the first commits
+    closed.close();
+    kept.flushCache();
+
+    // Then
+    WriteBackStore<String, Long> revived = standalone(dir.resolve("0_1"), "closed", 1);
+    assertThat(revived.get("b")).isNull();
+    assertThat(readElsewhere(kept, "a")).isEqualTo(1L);
+    kept.close();
+    revived.close();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -91,5 +92,26 @@ class PromptCommitsTest {
 
     // Then
     assertThat(context.committed()).isFalse();
+  }
+
+  @Test
+  void consistencyVerdictsDoNotAskForACommitFindingsAndDeadLettersDo() {
+    // Given: the pass-through in front of the reconciliation's outputs
+    MockProcessorContext<String, Emission> outputs = new MockProcessorContext<>();
+    outputs.setCurrentSystemTimeMs(WALL);
+    outputs.setCurrentStreamTimeMs(WALL);
+    PromptCommits.PassThrough<String, Emission> pass =
+        new PromptCommits.PassThrough<>(PromptCommits::waitedFor);
+    pass.init(outputs);
+
+    // When: one verdict per closed version, then a dead letter
+    pass.process(new Record<>("acct-1", new Emission.Verdict(null), WALL));
+    boolean afterVerdict = outputs.committed();
+    pass.process(new Record<>("acct-1", new Emission.Dead(null), WALL));
+
+    // Then
+    assertThat(afterVerdict).isFalse();
+    assertThat(outputs.committed()).isTrue();
+    assertThat(outputs.forwarded()).hasSize(2);
   }
 }
