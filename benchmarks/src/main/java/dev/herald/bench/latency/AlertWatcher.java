@@ -34,38 +34,51 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class AlertWatcher implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaConsumer<byte[], byte[]> uncommitted;
   private final AvroWireFormat<AuditAlert> format;
   private final Map<ExpectedAlert.Identity, Long> firstSeen = new ConcurrentHashMap<>();
   private final Map<ExpectedAlert.Identity, Long> firstRecordTime = new ConcurrentHashMap<>();
+  private final Map<ExpectedAlert.Identity, Long> firstWritten = new ConcurrentHashMap<>();
   private final List<AuditAlert> alerts = new ArrayList<>();
   private final Thread thread;
+  private final Thread uncommittedThread;
   private volatile boolean running = true;
 
   private AlertWatcher(String bootstrap, SchemaRegistryClient registry) {
+    this.consumer = consumer(bootstrap, "read_committed");
+    this.uncommitted = consumer(bootstrap, "read_uncommitted");
+    this.format = new AvroWireFormat<>(AuditAlert.class, registry);
+    this.thread = new Thread(this::loop, "herald-bench-alert-watcher");
+    thread.setDaemon(true);
+    this.uncommittedThread =
+        new Thread(this::loopUncommitted, "herald-bench-alert-watcher-uncommitted");
+    uncommittedThread.setDaemon(true);
+  }
+
+  /** A consumer of every alert partition, positioned at its end now (before the run starts). */
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String isolation) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "herald-bench-alerts-" + UUID.randomUUID());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-    this.consumer =
+    KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.format = new AvroWireFormat<>(AuditAlert.class, registry);
     List<TopicPartition> parts = new ArrayList<>();
-    consumer
-        .partitionsFor(Topics.ALERTS)
+    c.partitionsFor(Topics.ALERTS)
         .forEach(i -> parts.add(new TopicPartition(Topics.ALERTS, i.partition())));
-    consumer.assign(parts);
-    consumer.seekToEnd(parts);
-    parts.forEach(consumer::position); // resolve "end" now, before the run starts
-    this.thread = new Thread(this::loop, "herald-bench-alert-watcher");
-    thread.setDaemon(true);
+    c.assign(parts);
+    c.seekToEnd(parts);
+    parts.forEach(c::position);
+    return c;
   }
 
   /** Starts following the alerts written from now on. */
   public static AlertWatcher start(String bootstrap, SchemaRegistryClient registry) {
     AlertWatcher w = new AlertWatcher(bootstrap, registry);
     w.thread.start();
+    w.uncommittedThread.start();
     return w;
   }
 
@@ -94,6 +107,36 @@ public final class AlertWatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Follows the alert topic read_uncommitted: when each identity's first OPEN record was written,
+   * before the transaction holding it committed (the time from here to {@link #firstSeen} is the
+   * auditor's commit and the broker's transaction markers).
+   */
+  private void loopUncommitted() {
+    while (running) {
+      var records = uncommitted.poll(Duration.ofMillis(20));
+      long now = System.currentTimeMillis();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        if (r.value() == null) {
+          continue;
+        }
+        try {
+          AuditAlert a = format.deserialize(r.topic(), r.value());
+          if (a.getStatus() == AlertStatus.OPEN) {
+            firstWritten.putIfAbsent(ExpectedAlert.identityOf(a), now);
+          }
+        } catch (MalformedRecordException e) {
+          // not an alert record
+        }
+      }
+    }
+  }
+
+  /** When each alert identity's first OPEN record was written, committed or not (epoch millis). */
+  public Map<ExpectedAlert.Identity, Long> firstWritten() {
+    return Map.copyOf(firstWritten);
+  }
+
   /** When each alert identity was first seen OPEN (epoch millis). */
   public Map<ExpectedAlert.Identity, Long> firstSeen() {
     return Map.copyOf(firstSeen);
@@ -119,6 +162,8 @@ public final class AlertWatcher implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     thread.join(10_000);
+    uncommittedThread.join(10_000);
     consumer.close();
+    uncommitted.close();
   }
 }

@@ -269,40 +269,52 @@ public final class LatencyRun {
 
   /**
    * Splits each fault's latency at the alert's record time (the broker time of the input that
-   * raised it): injection to broker (reporters, signing, produce) and broker to visible alert
-   * (auditor, its commits).
+   * raised it) and at the moment its alert was written (read_uncommitted): injection to broker
+   * (reporters, signing, produce), broker to alert written (the auditor's processing, both hops),
+   * written to committed (the auditor's commit and the broker's transaction markers).
    */
   private static void logSplit(
       Map<ExpectedAlert.Identity, Long> injected,
       Map<ExpectedAlert.Identity, Long> recordTimes,
+      Map<ExpectedAlert.Identity, Long> written,
       Map<ExpectedAlert.Identity, Long> seen) {
     Histogram toBroker = new Histogram(3);
-    Histogram inAuditor = new Histogram(3);
+    Histogram toWritten = new Histogram(3);
+    Histogram toCommitted = new Histogram(3);
     int[] slowLogged = {0};
     injected.forEach(
         (id, at) -> {
           Long record = recordTimes.get(id);
+          Long wrote = written.get(id);
           Long alerted = seen.get(id);
-          if (record != null && alerted != null) {
-            toBroker.recordValue(Math.max(0, record - at));
-            inAuditor.recordValue(Math.max(0, alerted - record));
-            if (alerted - at > SLOW_MS && slowLogged[0]++ < 20) {
-              LOG.info(
-                  "slow detection type={} entity={} injected={} brokerTime={} visible={}",
-                  id.type(),
-                  id.entityKey(),
-                  Instant.ofEpochMilli(at),
-                  Instant.ofEpochMilli(record),
-                  Instant.ofEpochMilli(alerted));
-            }
+          if (record == null || alerted == null) {
+            return;
+          }
+          toBroker.recordValue(Math.max(0, record - at));
+          if (wrote != null) {
+            toWritten.recordValue(Math.max(0, wrote - record));
+            toCommitted.recordValue(Math.max(0, alerted - wrote));
+          }
+          if (alerted - at > SLOW_MS && slowLogged[0]++ < 20) {
+            LOG.info(
+                "slow detection type={} entity={} injected={} brokerTime={} written={} visible={}",
+                id.type(),
+                id.entityKey(),
+                Instant.ofEpochMilli(at),
+                Instant.ofEpochMilli(record),
+                wrote == null ? "?" : Instant.ofEpochMilli(wrote),
+                Instant.ofEpochMilli(alerted));
           }
         });
     LOG.info(
-        "latency split injection-to-broker p50Ms={} p99Ms={}; broker-to-alert p50Ms={} p99Ms={}",
+        "latency split injection-to-broker p50Ms={} p99Ms={}; broker-to-alert-written p50Ms={}"
+            + " p99Ms={}; written-to-committed p50Ms={} p99Ms={}",
         toBroker.getValueAtPercentile(50),
         toBroker.getValueAtPercentile(99),
-        inAuditor.getValueAtPercentile(50),
-        inAuditor.getValueAtPercentile(99));
+        toWritten.getValueAtPercentile(50),
+        toWritten.getValueAtPercentile(99),
+        toCommitted.getValueAtPercentile(50),
+        toCommitted.getValueAtPercentile(99));
   }
 
   /**
@@ -325,7 +337,19 @@ public final class LatencyRun {
             .mapToDouble(g -> g.value())
             .filter(v -> !Double.isNaN(v))
             .sum();
-    LOG.info("stream thread{} inputLagRecords={}", line, Math.round(lag));
+    double retries =
+        meters.find("kafka.producer.record.retry.total").gauges().stream()
+                .mapToDouble(g -> g.value())
+                .filter(v -> !Double.isNaN(v))
+                .sum()
+            + meters.find("kafka.producer.record.retry.total").functionCounters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
+    LOG.info(
+        "stream thread{} inputLagRecords={} producerRetriesTotal={}",
+        line,
+        Math.round(lag),
+        Math.round(retries));
   }
 
   /** Runs {@code events} operations at {@code opsPerSecond} against a live auditor. */
@@ -389,7 +413,7 @@ public final class LatencyRun {
             h.getValueAtPercentile(99),
             Math.round(achieved));
         logTimeline(injected, seen);
-        logSplit(injected, watcher.firstRecordTime(), seen);
+        logSplit(injected, watcher.firstRecordTime(), watcher.firstWritten(), seen);
         byType.forEach(
             (type, t) ->
                 LOG.info(
