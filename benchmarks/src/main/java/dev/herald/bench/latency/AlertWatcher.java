@@ -82,16 +82,33 @@ public final class AlertWatcher implements AutoCloseable {
     return w;
   }
 
-  private void loop() {
+  /** What a follower does with each alert it reads. */
+  private interface OnAlert {
+    void read(AuditAlert alert, ConsumerRecord<byte[], byte[]> record, long now);
+  }
+
+  /** Reads {@code from} until closed, handing every alert record to {@code onAlert}. */
+  private void follow(KafkaConsumer<byte[], byte[]> from, OnAlert onAlert) {
     while (running) {
-      var records = consumer.poll(Duration.ofMillis(20));
+      var records = from.poll(Duration.ofMillis(20));
       long now = System.currentTimeMillis();
       for (ConsumerRecord<byte[], byte[]> r : records) {
         if (r.value() == null) {
           continue;
         }
         try {
-          AuditAlert a = format.deserialize(r.topic(), r.value());
+          onAlert.read(format.deserialize(r.topic(), r.value()), r, now);
+        } catch (MalformedRecordException e) {
+          // not an alert record; the benchmark only times alerts
+        }
+      }
+    }
+  }
+
+  private void loop() {
+    follow(
+        consumer,
+        (a, r, now) -> {
           synchronized (alerts) {
             alerts.add(a);
           }
@@ -100,11 +117,7 @@ public final class AlertWatcher implements AutoCloseable {
             firstSeen.putIfAbsent(id, now);
             firstRecordTime.putIfAbsent(id, r.timestamp());
           }
-        } catch (MalformedRecordException e) {
-          // not an alert record; the benchmark only times alerts
-        }
-      }
-    }
+        });
   }
 
   /**
@@ -113,23 +126,13 @@ public final class AlertWatcher implements AutoCloseable {
    * auditor's commit and the broker's transaction markers).
    */
   private void loopUncommitted() {
-    while (running) {
-      var records = uncommitted.poll(Duration.ofMillis(20));
-      long now = System.currentTimeMillis();
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        if (r.value() == null) {
-          continue;
-        }
-        try {
-          AuditAlert a = format.deserialize(r.topic(), r.value());
+    follow(
+        uncommitted,
+        (a, r, now) -> {
           if (a.getStatus() == AlertStatus.OPEN) {
             firstWritten.putIfAbsent(ExpectedAlert.identityOf(a), now);
           }
-        } catch (MalformedRecordException e) {
-          // not an alert record
-        }
-      }
-    }
+        });
   }
 
   /** When each alert identity's first OPEN record was written, committed or not (epoch millis). */
