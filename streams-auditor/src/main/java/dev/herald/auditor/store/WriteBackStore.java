@@ -197,13 +197,18 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     super.flushCache();
   }
 
-  /** Writes the changes of every write-back store of this thread (see the class comment). */
+  /**
+   * Writes the changes of every write-back store of this thread (see the class comment); every
+   * changed store, this one included, is in the set, so a clean store's cache is not scanned.
+   */
   private void writeBackThread() {
     Set<WriteBackStore<?, ?>> changed = CHANGED.get();
+    if (changed.isEmpty()) {
+      return;
+    }
     List<WriteBackStore<?, ?>> stores = new ArrayList<>(changed);
     changed.clear();
     stores.forEach(WriteBackStore::writeBack);
-    writeBack();
   }
 
   @Override
