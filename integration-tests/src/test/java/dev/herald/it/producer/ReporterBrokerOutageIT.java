@@ -69,7 +69,14 @@ class ReporterBrokerOutageIT {
             .deliveryTimeout(DELIVERY_TIMEOUT)
             .heartbeatInterval(Duration.ZERO)
             .build()) {
-      // Given reports flowing
+      // Given reports flowing: first one report acknowledged (a just-started broker on a loaded
+      // machine can take longer than the 3 s deliveryTimeout for the first batch: new topic's
+      // leader, producer id), then a hundred more
+      reporter.warmUp();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> report(reporter, 2000).get(10, TimeUnit.SECONDS) != null);
       acknowledged.addAll(reportAll(reporter, 0, 100));
 
       // When the broker stops

@@ -1,5 +1,6 @@
 package dev.herald.producer.simulator;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -43,14 +44,18 @@ interface FaultInjector {
 
   /**
    * A window fault in progress: it may pause a group's honest operations, hold back a node's
-   * reports, act at every event (a flood); the run loop ends it after {@link #events()} events.
+   * reports, act at every event (a flood); the run loop ends it once {@link #events()} events have
+   * run and {@link #length()} has passed (a catch-up burst of the pacer must not shorten it).
    */
   interface OpenWindow {
     /** The window as it began (end null). */
     FaultWindow window();
 
-    /** How many events the window lasts. */
+    /** How many events the window lasts at least. */
     long events();
+
+    /** How long the window lasts at least, by the clock. */
+    Duration length();
 
     /** Whether the group applies no honest operation while the window lasts. */
     default boolean pauses(String group) {

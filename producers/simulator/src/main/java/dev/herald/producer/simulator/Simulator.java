@@ -102,6 +102,9 @@ public final class Simulator implements AutoCloseable {
 
   private long windowEnd;
 
+  /** System.nanoTime() before which the open window does not end, whatever its event count. */
+  private long windowEndNanos;
+
   private Simulator(Builder b) {
     this.config = b;
     this.scenario = b.scenario;
@@ -242,7 +245,7 @@ public final class Simulator implements AutoCloseable {
         // in a burst, so a window of N events never lasts less than N / rate.
         paceBase += now - target;
       }
-      if (window != null && eventIndex >= windowEnd) {
+      if (window != null && eventIndex >= windowEnd && System.nanoTime() - windowEndNanos >= 0) {
         endWindow();
         nextAllowed = eventIndex + spacingEvents;
       }
@@ -333,6 +336,9 @@ public final class Simulator implements AutoCloseable {
     if (in.window() != null) {
       window = in.window();
       windowEnd = eventIndex + window.events();
+      // the window's instants are whole milliseconds: one more keeps the truncated length >=
+      // nominal
+      windowEndNanos = System.nanoTime() + window.length().plusMillis(1).toNanos();
       windows.add(window.window());
       LOG.info(
           "simulate fault window start type={} nodeId={} group={} events={}",

@@ -26,13 +26,15 @@ final class WindowFaults {
   private abstract static class Window implements FaultInjector.OpenWindow {
     final Fleet fleet;
     final SimulatedNode node;
+    final Duration length;
     final long events;
     FaultWindow window;
 
-    Window(Fleet fleet, SimulatedNode node, long events) {
+    Window(Fleet fleet, SimulatedNode node, Duration length) {
       this.fleet = fleet;
       this.node = node;
-      this.events = events;
+      this.length = length;
+      this.events = WindowFaults.events(fleet, length);
     }
 
     @Override
@@ -44,6 +46,11 @@ final class WindowFaults {
     public long events() {
       return events;
     }
+
+    @Override
+    public Duration length() {
+      return length;
+    }
   }
 
   /** One replica's reports held back longer than the grace, then delivered (agreed hashes). */
@@ -52,7 +59,7 @@ final class WindowFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       SimulatedNode node = pick(fleet);
       Window w =
-          new Window(fleet, node, events(fleet, fleet.scenario.lagWindow())) {
+          new Window(fleet, node, fleet.scenario.lagWindow()) {
             private final List<Runnable> held = new ArrayList<>();
 
             @Override
@@ -87,7 +94,7 @@ final class WindowFaults {
     public Injection inject(Fleet fleet, long faultNumber) {
       SimulatedNode node = pick(fleet);
       Window w =
-          new Window(fleet, node, events(fleet, fleet.scenario.silentWindow())) {
+          new Window(fleet, node, fleet.scenario.silentWindow()) {
             @Override
             public boolean pauses(String group) {
               return group.equals(node.group());
@@ -123,7 +130,7 @@ final class WindowFaults {
       long events = events(fleet, fleet.scenario.floodWindow());
       long copiesPerEvent = (fleet.scenario.floodCopies() + events - 1) / events;
       Window w =
-          new Window(fleet, node, events) {
+          new Window(fleet, node, fleet.scenario.floodWindow()) {
             @Override
             public boolean pauses(String group) {
               return group.equals(node.group());
