@@ -17,10 +17,18 @@ final class DuplicateApplyDetector implements VersionDetector {
   public void detect(Vote vote) {
     EntityState state = vote.entity();
     long version = vote.version();
-    Map<String, Long> earlierOps = earlierOps(state, version);
+    // the voters' operations (almost always one), each looked up among the earlier agreed ones
+    Map<String, Long> earlierOps = new HashMap<>(4);
     Map<String, List<ReplicaReport>> replayed = new TreeMap<>();
     for (ReplicaReport r : vote.voters().values()) {
-      Long at = earlierOps.get(r.opId());
+      String op = r.opId();
+      Long at;
+      if (earlierOps.containsKey(op)) {
+        at = earlierOps.get(op);
+      } else {
+        at = agreedAt(state, version, op);
+        earlierOps.put(op, at); // null kept too: looked up once per operation
+      }
       if (at != null) {
         replayed.computeIfAbsent(r.opId(), k -> new ArrayList<>()).add(r);
       }
@@ -55,18 +63,18 @@ final class DuplicateApplyDetector implements VersionDetector {
   }
 
   /**
-   * opId → the earlier version a quorum agreed it was applied at. Only agreed operations count: a
-   * claim one node alone put into an earlier open version (a liar copying the next version's op)
-   * must never make the honest replicas look like they applied it twice.
+   * The earliest closed version below {@code version} at which a quorum agreed {@code opId}, or
+   * null. Only agreed operations count: a claim one node alone put into an earlier open version (a
+   * liar copying the next version's op) must never make the honest replicas look like they applied
+   * it twice.
    */
-  static Map<String, Long> earlierOps(EntityState state, long version) {
-    Map<String, Long> ops = new HashMap<>();
+  static Long agreedAt(EntityState state, long version, String opId) {
     for (ClosedVersion c : state.closedVersions().headMap(version, false).values()) {
-      if (c.agreedOp() != null) {
-        ops.putIfAbsent(c.agreedOp(), c.version());
+      if (opId.equals(c.agreedOp())) {
+        return c.version();
       }
     }
-    return ops;
+    return null;
   }
 
   private static long firstEventTime(List<ReplicaReport> reports) {

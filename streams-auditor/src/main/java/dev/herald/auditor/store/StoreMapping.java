@@ -149,6 +149,16 @@ final class StoreMapping {
     if (c == null) {
       throw new SerializationException("a closed version summary is null");
     }
+    // unchanged since its last write (any accessor of a live collection or setter drops the form)
+    if (c.storeForm() instanceof StoredClosedVersion kept) {
+      return kept;
+    }
+    StoredClosedVersion form = map(c);
+    c.storeForm(form);
+    return form;
+  }
+
+  private static StoredClosedVersion map(ClosedVersion c) {
     String agreed = c.agreedHash();
     Map<String, ByteBuffer> hashes = new HashMap<>();
     if (c.hashes() != null) {

@@ -1,5 +1,6 @@
 package dev.herald.auditor.topology;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -7,10 +8,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The auditor's Prometheus-style counters ({@code herald_} prefix, {@code _total} suffix once
- * rendered; labels never carry node or entity ids).
+ * rendered; labels never carry node or entity ids). Counted several times per batch, so each
+ * counter is looked up in the registry once and kept (the registry's lookup builds its id, tags and
+ * a hash every call: ≈ 3 % of the stream thread in stage c).
  */
 final class AuditorMetrics {
   private final MeterRegistry registry;
+
+  /** Counters by name and label value (every counter here has at most one label). */
+  private final Map<String, Map<String, Counter>> counters = new ConcurrentHashMap<>();
 
   /** Entities held per partition task of this instance (herald_entities). */
   private final Map<String, Long> entities = new ConcurrentHashMap<>();
@@ -47,32 +53,32 @@ final class AuditorMetrics {
 
   void entitiesEvicted(int n) {
     if (n > 0) {
-      registry.counter("herald_entities_evicted").increment(n);
+      counter("herald_entities_evicted", null, null).increment(n);
     }
   }
 
   void residuesExpired(int n) {
     if (n > 0) {
-      registry.counter("herald_entity_residues_expired").increment(n);
+      counter("herald_entity_residues_expired", null, null).increment(n);
     }
   }
 
   void batch(String outcome) {
-    registry.counter("herald_batches", "outcome", outcome).increment();
+    counter("herald_batches", "outcome", outcome).increment();
   }
 
   void reports(String outcome, int n) {
     if (n > 0) {
-      registry.counter("herald_reports", "outcome", outcome).increment(n);
+      counter("herald_reports", "outcome", outcome).increment(n);
     }
   }
 
   void deadLetter(String reason) {
-    registry.counter("herald_dead_letters", "reason", reason).increment();
+    counter("herald_dead_letters", "reason", reason).increment();
   }
 
   void heartbeat(String outcome) {
-    registry.counter("herald_heartbeats", "outcome", outcome).increment();
+    counter("herald_heartbeats", "outcome", outcome).increment();
   }
 
   void alert(String type, String status) {
@@ -81,14 +87,23 @@ final class AuditorMetrics {
 
   void versionsClosed(int n) {
     if (n > 0) {
-      registry.counter("herald_versions_closed").increment(n);
+      counter("herald_versions_closed", null, null).increment(n);
     }
   }
 
   /** Claims the claims store stopped keeping ({@code reason}: retention or cap). */
   void claimsDropped(String reason, int n) {
     if (n > 0) {
-      registry.counter("herald_claims_dropped", "reason", reason).increment(n);
+      counter("herald_claims_dropped", "reason", reason).increment(n);
     }
+  }
+
+  /** The counter {@code name} with label {@code label}={@code value} (none when label is null). */
+  private Counter counter(String name, String label, String value) {
+    return counters
+        .computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+        .computeIfAbsent(
+            value == null ? "" : value,
+            v -> label == null ? registry.counter(name) : registry.counter(name, label, v));
   }
 }

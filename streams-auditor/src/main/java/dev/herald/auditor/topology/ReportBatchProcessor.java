@@ -80,6 +80,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   private final UnknownNodeBudget unknownNodes = new UnknownNodeBudget();
 
   private ProcessorContext<String, Emission> context;
+  private String task;
   private KeyValueStore<String, EntityState> entities;
   private KeyValueStore<String, NodeLedger> ledgers;
   private DeadlineIndex deadlines;
@@ -132,6 +133,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
   @Override
   public void init(ProcessorContext<String, Emission> context) {
     this.context = context;
+    this.task = context.taskId().toString();
     // write-back stores of decoded values (WriteBackStore): read and put back freely, each changed
     // value is encoded and written once per commit (entities, ledgers and the lifecycle entries)
     entities = context.getStateStore(AuditorStores.ENTITIES);
@@ -139,7 +141,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     deadlines = new DeadlineIndex(context.getStateStore(AuditorStores.DEADLINES));
     deadlines.dropEvidenceExpiries();
     lifecycle = new EntityLifecycle(context.getStateStore(AuditorStores.ENTITY_LIFECYCLE));
-    metrics.entities(context.taskId().toString(), lifecycle.entityCount());
+    metrics.entities(task, lifecycle.entityCount());
     evidence =
         new EvidenceStore(context.getStateStore(AuditorStores.EVIDENCE), evidenceRetentionMs);
     registry = new Registry(context.getStateStore(AuditorStores.REGISTRY), registryChanges);
@@ -208,14 +210,14 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     metrics.entitiesEvicted(swept.evicted());
     metrics.residuesExpired(swept.residuesExpired());
     if (swept.evicted() > 0) {
-      metrics.entities(context.taskId().toString(), lifecycle.entityCount());
+      metrics.entities(task, lifecycle.entityCount());
     }
   }
 
   @Override
   public void close() {
     if (context != null) {
-      metrics.entities(context.taskId().toString(), -1);
+      metrics.entities(task, -1);
     }
   }
 
@@ -487,7 +489,7 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       lifecycle.written(entityId, state, now, nodeId);
     }
     if (!changed.isEmpty()) {
-      metrics.entities(context.taskId().toString(), lifecycle.entityCount());
+      metrics.entities(task, lifecycle.entityCount());
     }
     claims.flush();
     metrics.reports("accepted", accepted);

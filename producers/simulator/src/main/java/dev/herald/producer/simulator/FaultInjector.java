@@ -51,7 +51,7 @@ interface FaultInjector {
     /** The window as it began (end null). */
     FaultWindow window();
 
-    /** How many events the window lasts at least. */
+    /** How many events the window lasts. */
     long events();
 
     /** How long the window lasts at least, by the clock. */

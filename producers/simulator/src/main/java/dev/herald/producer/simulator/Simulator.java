@@ -242,10 +242,17 @@ public final class Simulator implements AutoCloseable {
         LockSupport.parkNanos(target - now);
       } else if (now - target > MAX_BACKLOG_NANOS) {
         // Behind schedule (e.g. a stall while connecting): drop the backlog instead of catching up
-        // in a burst, so a window of N events never lasts less than N / rate.
+        // in one long burst (a window still waits out its nominal length: see below).
         paceBase += now - target;
       }
-      if (window != null && eventIndex >= windowEnd && System.nanoTime() - windowEndNanos >= 0) {
+      if (window != null && eventIndex >= windowEnd) {
+        // a catch-up burst of the pacer may have run the window's events early: wait out its
+        // nominal length (waiting, not running more events, keeps a seed's run the same)
+        for (long wait = windowEndNanos - System.nanoTime();
+            wait > 0;
+            wait = windowEndNanos - System.nanoTime()) {
+          LockSupport.parkNanos(wait);
+        }
         endWindow();
         nextAllowed = eventIndex + spacingEvents;
       }
