@@ -29,7 +29,11 @@ class StoreValueFixturesTest {
         byte[] bytes = serde.serializer().serialize(TOPIC, s);
         EntityState back = serde.deserializer().deserialize(TOPIC, bytes);
 
-        assertThat(back).usingRecursiveComparison().isEqualTo(s);
+        // a closed version's kept store form is a cache of the writer, not part of the value
+        assertThat(back)
+            .usingRecursiveComparison()
+            .ignoringFieldsMatchingRegexes(".*storeForm")
+            .isEqualTo(s);
         assertThat(StoreValueSizes.roundTrip(serde, s, "entity")).isEqualTo(bytes.length);
       }
     }
