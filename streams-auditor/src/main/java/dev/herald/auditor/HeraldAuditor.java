@@ -403,6 +403,7 @@ public final class HeraldAuditor implements AutoCloseable {
     // one bounded block cache and memtable budget for every store of the process (AuditorRocksDb)
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, AuditorRocksDb.class);
     p.putAll(config.clientProperties());
+    AuditorTopology.checkWriteBackSettings(p);
     return p;
   }
 

@@ -65,7 +65,7 @@ public final class ConsistencyVerdicts {
     int agreeing = 0;
     if (c.agreedHash() != null) {
       for (String m : members) {
-        if (c.agreedHash().equals(c.hashes().get(m)) && !equivocators.contains(m)) {
+        if (c.agreedHash().equals(c.hashOf(m)) && !equivocators.contains(m)) {
           agreeing++;
         }
       }

@@ -1,6 +1,7 @@
 package dev.herald.auditor.detect;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -334,6 +335,19 @@ public final class EntityState {
     public Map<String, String> hashes() {
       storeForm = null;
       return hashes;
+    }
+
+    /**
+     * The state hash {@code node} signed for this version, or null: a read, so the summary's store
+     * form is kept (unlike {@link #hashes}).
+     */
+    public String hashOf(String node) {
+      return hashes == null ? null : hashes.get(node);
+    }
+
+    /** The nodes whose state hash the summary holds, read only (the store form is kept). */
+    public Set<String> hashedNodes() {
+      return hashes == null ? Set.of() : Collections.unmodifiableSet(hashes.keySet());
     }
 
     /** Where each node's claim was read: the live map, not a copy. */

@@ -53,7 +53,7 @@ final class ForkDetector implements VersionDetector {
     ClosedVersion before = state.closedVersion(v - 1);
     if (before != null) {
       agreed = before.agreedHash();
-      own = before.hashes().get(r.nodeId());
+      own = before.hashOf(r.nodeId());
     } else {
       VersionSlot openBefore = state.openVersion(v - 1);
       if (openBefore != null && openBefore.reports().containsKey(r.nodeId())) {

@@ -143,7 +143,7 @@ public final class Reconciler {
     long v = report.version();
     ClosedVersion done = state.closedVersion(v);
     if (done != null) {
-      String had = done.hashes().get(report.nodeId());
+      String had = done.hashOf(report.nodeId());
       return report.stateHash().equals(had) ? Effect.DUPLICATE : Effect.LATE;
     }
     if (v < state.forgottenBelow()) {
@@ -172,7 +172,7 @@ public final class Reconciler {
       GroupPolicy policy,
       long now) {
     String node = report.nodeId();
-    String had = done.hashes().get(node);
+    String had = done.hashOf(node);
     if (had != null) {
       // Already judged this node's claim for this version: a duplicate, or an equivocation the
       // version's vote no longer needs; report the latter.

@@ -111,8 +111,7 @@ final class StoreMapping {
                 true,
                 ""));
       }
-      closed.put(
-          c.getVersion(),
+      ClosedVersion summary =
           ClosedVersion.restore(
               c.getVersion(),
               agreed,
@@ -120,7 +119,12 @@ final class StoreMapping {
               hashes,
               claims,
               new HashSet<>(c.getMissing()),
-              c.getRevotable()));
+              c.getRevotable());
+      // as read, the summary's store form is what was read (a fresh record: the reader reuses
+      // nothing), so an entity read back from the store writes its unchanged closed versions
+      // without mapping them again; any change drops the form
+      summary.storeForm(c);
+      closed.put(c.getVersion(), summary);
     }
     return EntityState.restore(
         group, entityKey, open, closed, a.getForgottenBelow(), a.getHighestClosed());

@@ -67,13 +67,28 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
   private static final ThreadLocal<Set<WriteBackStore<?, ?>>> CHANGED =
       ThreadLocal.withInitial(() -> Collections.newSetFromMap(new IdentityHashMap<>()));
 
+  /**
+   * Streams property prefix: {@code herald.writeback.<store>.entries} sets how many decoded values
+   * the write-back store {@code <store>} keeps per task, instead of the topology's default (e.g.
+   * {@code herald.writeback.herald-entities.entries=4096}: more memory, fewer entities read and
+   * decoded again when a task holds more than the default's worth of busy entities).
+   */
+  public static final String CAPACITY_CONFIG_PREFIX = "herald.writeback.";
+
+  /** Suffix of {@link #CAPACITY_CONFIG_PREFIX} properties. */
+  public static final String CAPACITY_CONFIG_SUFFIX = ".entries";
+
   private final KeyValueStore<K, V> inner;
   private final Map<K, Slot<V>> cache;
+  private final int defaultCapacity;
+  private int capacity;
   private volatile Thread writer;
 
-  WriteBackStore(KeyValueStore<K, V> inner, int capacity) {
+  WriteBackStore(KeyValueStore<K, V> inner, int defaultCapacity) {
     super(inner);
     this.inner = inner;
+    this.defaultCapacity = defaultCapacity;
+    this.capacity = defaultCapacity;
     this.cache =
         new LinkedHashMap<>(64, 0.75f, true) {
           private static final long serialVersionUID = 1L;
@@ -105,7 +120,32 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
   public void init(StateStoreContext context, StateStore root) {
     cache.clear();
     writer = null;
+    capacity = capacity(context.appConfigs(), name(), defaultCapacity);
     super.init(context, root);
+  }
+
+  /**
+   * The capacity {@code configs} set for the write-back store {@code store} ({@link
+   * #CAPACITY_CONFIG_PREFIX}), or {@code fallback} when none is set.
+   *
+   * @throws IllegalArgumentException when the value is not a positive integer
+   */
+  public static int capacity(Map<?, ?> configs, String store, int fallback) {
+    String key = CAPACITY_CONFIG_PREFIX + store + CAPACITY_CONFIG_SUFFIX;
+    Object v = configs == null ? null : configs.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v.toString().trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new IllegalArgumentException(
+        key + " must be a positive number of entries per task, got '" + v + "'");
   }
 
   @Override

@@ -21,8 +21,8 @@ public final class AuditorStores {
   public static final String ENTITIES = "herald-entities";
 
   /**
-   * Per (entity, version, node): the digest of the node's signed claim and where it was read, kept
-   * beyond the closed window for late equivocation (policy {@code claims.*}).
+   * Per (entity, version): each node's signed claim (its digest and where it was read), kept beyond
+   * the closed window for late equivocation (policy {@code claims.*}; {@code ClaimStore}).
    */
   public static final String CLAIMS = "herald-claims";
 

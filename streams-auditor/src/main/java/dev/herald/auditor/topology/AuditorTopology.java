@@ -21,6 +21,9 @@ import dev.herald.schema.registry.SchemaRegistryClient;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.serde.HeraldSerde;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -59,6 +62,11 @@ public final class AuditorTopology {
   /** Decoded entity states kept per task (those written recently: their versions are open). */
   static final int ENTITY_CACHE = 1024;
 
+  /**
+   * Entity versions' claims kept per task (the versions written recently: their replicas report).
+   */
+  static final int CLAIMS_CACHE = 4096;
+
   /** Decoded node ledgers kept per task (one per node). */
   static final int LEDGER_CACHE = 1024;
 
@@ -68,7 +76,51 @@ public final class AuditorTopology {
    */
   static final int LIFECYCLE_CACHE = 4096;
 
+  /**
+   * The stores behind a write-back cache, whose capacity a Streams property may set ({@code
+   * herald.writeback.<store>.entries}, {@link WriteBackStore#CAPACITY_CONFIG_PREFIX}).
+   */
+  public static final Set<String> WRITE_BACK_STORES =
+      Set.of(
+          AuditorStores.ENTITIES,
+          AuditorStores.CLAIMS,
+          AuditorStores.NODE_LEDGERS,
+          AuditorStores.ENTITY_LIFECYCLE);
+
   private AuditorTopology() {}
+
+  /**
+   * Checks the write-back cache settings among the Streams properties {@code p}: each names a
+   * write-back store and a positive number of entries.
+   *
+   * @throws IllegalArgumentException naming the setting and what is allowed
+   */
+  public static void checkWriteBackSettings(Map<?, ?> p) {
+    String prefix = WriteBackStore.CAPACITY_CONFIG_PREFIX;
+    String suffix = WriteBackStore.CAPACITY_CONFIG_SUFFIX;
+    for (Object k : p.keySet()) {
+      String key = String.valueOf(k);
+      if (!key.startsWith(prefix)) {
+        continue;
+      }
+      String store =
+          key.endsWith(suffix)
+              ? key.substring(prefix.length(), key.length() - suffix.length())
+              : "";
+      if (!WRITE_BACK_STORES.contains(store)) {
+        throw new IllegalArgumentException(
+            "unknown setting "
+                + key
+                + ": write-back caches are set as "
+                + prefix
+                + "<store>"
+                + suffix
+                + ", <store> one of "
+                + new TreeSet<>(WRITE_BACK_STORES));
+      }
+      WriteBackStore.capacity(p, store, 1);
+    }
+  }
 
   /**
    * The main topology.
@@ -151,7 +203,15 @@ public final class AuditorTopology {
                 StoreSerdes.entityStates()),
             ENTITY_CACHE));
     addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
-    addPersistentStore(builder, AuditorStores.CLAIMS, Serdes.Bytes(), Serdes.ByteArray());
+    // the replicas' claims of a version arrive within moments: one value per version, written
+    // back once per commit (ClaimStore)
+    builder.addStateStore(
+        WriteBackStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AuditorStores.CLAIMS),
+                Serdes.Bytes(),
+                Serdes.ByteArray()),
+            CLAIMS_CACHE));
     // every batch that touches an entity rewrites its last-write entry: written back once per
     // commit too (the bytes and keys are those of the store without the cache)
     builder.addStateStore(lifecycleStore());

@@ -4,7 +4,7 @@ import dev.herald.auditor.detect.EvidenceRef;
 import dev.herald.auditor.detect.SignedClaim;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -18,28 +18,41 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * A task's record of the claims its nodes signed ({@link AuditorStores#CLAIMS}, RocksDB,
- * changelogged), one entry per (entity, version, node): the key is the entity id's length (4 bytes)
- * and UTF-8 bytes, the version (8 bytes, big-endian, so an entity's versions scan in numeric order)
- * and the node id; the value is the claim's {@link SignedClaim#digest}, the admitted time it was
- * recorded and where its signed batch was read (no bytes).
+ * changelogged, behind a {@code WriteBackStore}), one entry per entity version holding every node's
+ * claim for it: the key is the entity id's length (4 bytes) and UTF-8 bytes and the version (8
+ * bytes, big-endian, so an entity's versions scan in numeric order); the value is, per node, the
+ * node id, the claim's {@link SignedClaim#digest}, the admitted time it was recorded and where its
+ * signed batch was read (no bytes).
  *
- * <p>Cost per report: one point read; one write per <em>new</em> claim, and those of one batch go
- * to RocksDB as one write batch ({@link #flush}). Duplicates write nothing.
+ * <p>Cost per report: one lookup and, for a new claim, one put of the version's value into the
+ * write-back cache. The replicas' claims of a version arrive within moments of each other, so the
+ * first finds nothing in RocksDB (its bloom filter answers) and the others find the version cached;
+ * the value is written to RocksDB and the changelog once per commit, whatever number of claims it
+ * gained. (Until round 7 of issue #15 every claim was an entry of its own: one store read, one
+ * RocksDB put and one changelog record per report, 73 % of the auditor's changelog records.)
  *
  * <p>Bounded two ways, both judged on the partition's admitted clock, never a writer's: a claim
  * older than the retention is gone, and each node keeps at most {@code maxPerNode} claims in the
  * task, its oldest dropping first (counted in {@code herald_claims_dropped_total}). Both take
- * effect at once for lookups; the entries themselves are deleted by {@link #sweep}, a cursor over
+ * effect at once for lookups; the claims themselves are deleted by {@link #sweep}, a cursor over
  * the store that visits at most {@link #SWEEP_CHUNK} entries per call, so no punctuation does
  * unbounded work. To drop a node's oldest claims without a second, time-ordered index (a second
  * write per claim), the task keeps in memory, per node, how many of its claims were recorded at
  * each admitted time; it is rebuilt by one scan when the task starts.
+ *
+ * <p>A store written by an auditor before round 7 holds one entry per (entity, version, node)
+ * (value format 1). Such entries are still read and counted; the sweep moves them into their
+ * version's entry, chunk by chunk, and once a whole pass finds none, lookups stop asking for them.
  */
 final class ClaimStore {
   /** Entries one {@link #sweep} visits at most. */
   static final int SWEEP_CHUNK = 10_000;
 
-  private static final byte FORMAT = 1;
+  /** Value of one node's claim (and, within a version's value, the form of each claim). */
+  private static final byte FORMAT_CLAIM = 1;
+
+  /** Value of every node's claim for one entity version. */
+  private static final byte FORMAT_VERSION = 2;
 
   private static final HexFormat HEX = HexFormat.of();
 
@@ -53,9 +66,6 @@ final class ClaimStore {
    * or before which its claims were dropped for the cap.
    */
   private final Map<String, NodeClaims> nodes = new HashMap<>();
-
-  /** New claims of the batch being audited, written by {@link #flush}. */
-  private final Map<Bytes, byte[]> pending = new LinkedHashMap<>();
 
   private Bytes cursor;
 
@@ -71,10 +81,18 @@ final class ClaimStore {
   private long passStartDrops;
   private long sweptDrops;
 
-  /** The key {@link #get} read last from the store and what it found, for {@link #record}. */
-  private Bytes lastReadKey;
+  /**
+   * Whether the store may hold entries of one claim each (format 1, written before claims were kept
+   * per version); cleared by a whole sweep pass that finds none ({@link #legacyInPass}).
+   */
+  private boolean legacy;
 
-  private byte[] lastRead;
+  private boolean legacyInPass;
+
+  /** The version key read or written last and its value (null: none), for {@link #record}. */
+  private Bytes lastKey;
+
+  private byte[] lastValue;
 
   /** The coordinates {@link #encode} wrote last and their encoding (one batch's claims share). */
   private EvidenceRef lastWhere;
@@ -104,7 +122,14 @@ final class ClaimStore {
     try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
-        count(nodeOf(kv.key.get()), recordedAt(kv.value), 1);
+        if (kv.value[0] == FORMAT_CLAIM) {
+          legacy = true;
+          count(nodeOf(kv.key.get()), recordedAt(kv.value, 0), 1);
+        } else {
+          for (Claims c = new Claims(kv.value); c.next(); ) {
+            count(c.node(), c.recordedAt(), 1);
+          }
+        }
       }
     }
     List.copyOf(nodes.keySet()).forEach(this::enforceCap);
@@ -121,72 +146,76 @@ final class ClaimStore {
 
   /** The live claim of {@code node} for the entity version, or null (none, expired or dropped). */
   SignedClaim get(String entityId, long version, String node, long now) {
-    Bytes key = key(entityId, version, node);
-    byte[] value = pending.get(key);
-    if (value == null) {
-      value = store.get(key);
-      lastReadKey = key;
-      lastRead = value;
+    byte[] value = read(key(entityId, version));
+    byte[] claim = value == null ? null : claimOf(value, utf8(node));
+    if (claim == null && legacy) {
+      claim = store.get(key(entityId, version, node));
     }
-    if (value == null || !live(node, recordedAt(value), now)) {
+    if (claim == null || !live(node, recordedAt(claim, 0), now)) {
       return null;
     }
-    return decode(node, value);
+    return decode(node, claim);
   }
 
   /**
-   * Records a new claim of {@code node} (none live for the version), written by the next {@link
-   * #flush}; a dead entry it replaces stops counting.
+   * Records a new claim of {@code node} (none live for the version) in its version's entry; a dead
+   * claim it replaces stops counting.
    */
   void record(
       String entityId, long version, String node, byte[] digest, EvidenceRef where, long now) {
-    Bytes key = key(entityId, version, node);
-    byte[] old = pending.get(key);
-    if (old == null) {
-      // the store changes only in flush and sweep, which forget the last read: a claim judged
-      // after get() (the usual order) costs one store read, not two
-      old = key.equals(lastReadKey) ? lastRead : store.get(key);
+    Bytes key = key(entityId, version);
+    byte[] old = read(key);
+    byte[] n = utf8(node);
+    byte[] replaced = old == null ? null : claimOf(old, n);
+    if (replaced != null) {
+      forget(node, recordedAt(replaced, 0), "retention");
     }
-    lastReadKey = null;
-    lastRead = null;
-    if (old != null) {
-      forget(node, recordedAt(old), "retention");
+    if (legacy) {
+      Bytes one = key(entityId, version, node);
+      byte[] earlier = store.get(one);
+      if (earlier != null) {
+        forget(node, recordedAt(earlier, 0), "retention");
+        store.delete(one);
+      }
     }
     NodeClaims c = nodes.get(node);
     long at = Math.max(now, (c == null ? Long.MIN_VALUE : c.droppedUpTo) + 1);
-    pending.put(key, encode(digest, at, where(where)));
+    byte[] value = with(old, n, encode(digest, at, where(where)));
+    store.put(key, value);
+    lastKey = key;
+    lastValue = value;
     recordedSinceSweep++;
     count(node, at, 1);
     enforceCap(node);
   }
 
-  /** Writes the claims recorded since the last flush, as one write batch. */
-  void flush() {
-    lastReadKey = null;
-    lastRead = null;
-    if (pending.isEmpty()) {
-      return;
+  /** The value of {@code key}: the one read or written last, or the store's. */
+  private byte[] read(Bytes key) {
+    if (!key.equals(lastKey)) {
+      lastValue = store.get(key);
+      lastKey = key;
     }
-    List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(pending.size());
-    pending.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
-    pending.clear();
-    store.putAll(batch);
+    return lastValue;
   }
 
   /**
    * Visits up to {@link #SWEEP_CHUNK} entries (or twice the claims recorded since the last sweep,
-   * if more) and deletes the dead ones (older than the retention at {@code now}, or dropped for the
-   * cap), continuing where the last sweep stopped and starting over at the end. Visits nothing
-   * while no entry can be dead: no live claim is older than the retention, and a whole pass began
-   * after the last drop for the cap (so the dropped entries are deleted).
+   * if more) and deletes the dead claims (older than the retention at {@code now}, or dropped for
+   * the cap), continuing where the last sweep stopped and starting over at the end; moves the
+   * one-claim entries of an older auditor it meets into their versions' entries. Visits nothing
+   * while no claim can be dead and no such entry is left: no live claim is older than the
+   * retention, and a whole pass began after the last drop for the cap (so the dropped claims are
+   * deleted).
    */
   void sweep(long now) {
-    flush();
-    if (nothingDead(now)) {
+    lastKey = null;
+    lastValue = null;
+    if (!legacy && nothingDead(now)) {
       recordedSinceSweep = 0;
       return;
     }
-    List<Bytes> dead = new ArrayList<>();
+    // key -> its new value, null to delete; applied after the scan
+    Map<Bytes, byte[]> changes = new LinkedHashMap<>();
     int visited = 0;
     // at least twice the claims recorded since the last sweep, so the sweep outruns the cap's
     // drops whatever the ingress rate (a fixed chunk let the store grow under heavy writers)
@@ -194,6 +223,7 @@ final class ClaimStore {
     recordedSinceSweep = 0;
     if (cursor == null) {
       passStartDrops = drops;
+      legacyInPass = false;
     }
     boolean wrapped = false;
     try (KeyValueIterator<Bytes, byte[]> it = store.range(cursor, null)) {
@@ -204,14 +234,32 @@ final class ClaimStore {
         }
         visited++;
         cursor = kv.key;
-        String node = nodeOf(kv.key.get());
-        long at = recordedAt(kv.value);
-        if (!live(node, at, now)) {
-          dead.add(kv.key);
-          NodeClaims c = nodes.get(node);
-          if (at > (c == null ? Long.MIN_VALUE : c.droppedUpTo)) {
-            forget(node, at, "retention");
+        if (kv.value[0] == FORMAT_CLAIM) {
+          legacyInPass = true;
+          changes.put(kv.key, null);
+          String node = nodeOf(kv.key.get());
+          if (alive(node, kv.value, 0, now)) {
+            Bytes version = versionOf(kv.key);
+            byte[] v = changes.containsKey(version) ? changes.get(version) : store.get(version);
+            byte[] n = utf8(node);
+            // a newer claim of the node for the version replaced this one (record deletes the
+            // entry it replaces, so this is only a safeguard)
+            if (v == null || claimOf(v, n) == null) {
+              changes.put(version, with(v, n, kv.value));
+            } else {
+              forget(node, recordedAt(kv.value, 0), "retention");
+            }
           }
+          continue;
+        }
+        byte[] kept = kv.value;
+        for (Claims c = new Claims(kv.value); c.next(); ) {
+          if (!alive(c.node(), kv.value, c.claimAt(), now)) {
+            kept = without(kept, utf8(c.node()));
+          }
+        }
+        if (kept != kv.value) {
+          changes.put(kv.key, kept.length > 1 ? kept : null);
         }
       }
       wrapped = !it.hasNext();
@@ -219,8 +267,32 @@ final class ClaimStore {
     if (wrapped) {
       cursor = null;
       sweptDrops = passStartDrops;
+      legacy = legacyInPass;
     }
-    dead.forEach(store::delete);
+    changes.forEach(
+        (k, v) -> {
+          if (v == null) {
+            store.delete(k);
+          } else {
+            store.put(k, v);
+          }
+        });
+  }
+
+  /**
+   * Whether the claim at {@code off} of {@code value} is live at {@code now}; a dead one recorded
+   * after the node's last drop for the cap (so still counted) stops counting.
+   */
+  private boolean alive(String node, byte[] value, int off, long now) {
+    long at = recordedAt(value, off);
+    if (live(node, at, now)) {
+      return true;
+    }
+    NodeClaims c = nodes.get(node);
+    if (at > (c == null ? Long.MIN_VALUE : c.droppedUpTo)) {
+      forget(node, at, "retention");
+    }
+    return false;
   }
 
   /**
@@ -308,8 +380,112 @@ final class ClaimStore {
     }
   }
 
+  // ---- a version's value ----------------------------------------------------------------------
+  //
+  // FORMAT_VERSION, then per node: the node id's length (4 bytes) and UTF-8 bytes, the claim's
+  // length (4 bytes) and the claim as encode() writes it (FORMAT_CLAIM, digest, time, where).
+
+  /** A cursor over the claims of a version's value. */
+  private static final class Claims {
+    private final byte[] value;
+    private int next = 1;
+    private int nodeAt;
+    private int nodeLength;
+    private int claimAt;
+
+    Claims(byte[] value) {
+      this.value = value;
+    }
+
+    boolean next() {
+      if (next >= value.length) {
+        return false;
+      }
+      nodeLength = u32(value, next);
+      nodeAt = next + 4;
+      int claimLength = u32(value, nodeAt + nodeLength);
+      claimAt = nodeAt + nodeLength + 4;
+      next = claimAt + claimLength;
+      return true;
+    }
+
+    String node() {
+      return new String(value, nodeAt, nodeLength, StandardCharsets.UTF_8);
+    }
+
+    boolean is(byte[] node) {
+      return Arrays.equals(value, nodeAt, nodeAt + nodeLength, node, 0, node.length);
+    }
+
+    int claimAt() {
+      return claimAt;
+    }
+
+    long recordedAt() {
+      return ClaimStore.recordedAt(value, claimAt);
+    }
+
+    byte[] claim() {
+      return Arrays.copyOfRange(value, claimAt, next);
+    }
+  }
+
+  /** The claim of {@code node} in a version's value, or null. */
+  private static byte[] claimOf(byte[] value, byte[] node) {
+    for (Claims c = new Claims(value); c.next(); ) {
+      if (c.is(node)) {
+        return c.claim();
+      }
+    }
+    return null;
+  }
+
+  /** A version's value without the claim of {@code node} (the same array if it has none). */
+  private static byte[] without(byte[] value, byte[] node) {
+    for (Claims c = new Claims(value); c.next(); ) {
+      if (c.is(node)) {
+        int from = c.nodeAt - 4;
+        byte[] out = new byte[value.length - (c.next - from)];
+        System.arraycopy(value, 0, out, 0, from);
+        System.arraycopy(value, c.next, out, from, value.length - c.next);
+        return out;
+      }
+    }
+    return value;
+  }
+
+  /** A version's value (null: none yet) with {@code claim} as the claim of {@code node}. */
+  private static byte[] with(byte[] value, byte[] node, byte[] claim) {
+    byte[] base = value == null ? new byte[] {FORMAT_VERSION} : without(value, node);
+    ByteBuffer b = ByteBuffer.allocate(base.length + 4 + node.length + 4 + claim.length);
+    b.put(base).putInt(node.length).put(node).putInt(claim.length).put(claim);
+    return b.array();
+  }
+
+  private static int u32(byte[] b, int at) {
+    return ByteBuffer.wrap(b, at, 4).getInt();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
   // ---- encoding -------------------------------------------------------------------------------
 
+  /** The key of an entity version's claims. */
+  static Bytes key(String entityId, long version) {
+    byte[] e = entityId.getBytes(StandardCharsets.UTF_8);
+    return Bytes.wrap(
+        ByteBuffer.allocate(4 + e.length + 8).putInt(e.length).put(e).putLong(version).array());
+  }
+
+  /** The key of the version's entry of {@code key}, an entry of one claim (format 1). */
+  static Bytes versionOf(Bytes key) {
+    byte[] k = key.get();
+    return Bytes.wrap(Arrays.copyOf(k, 4 + ByteBuffer.wrap(k, 0, 4).getInt() + 8));
+  }
+
+  /** The key of one node's claim in a store written before round 7 (format 1). */
   static Bytes key(String entityId, long version, String node) {
     byte[] e = entityId.getBytes(StandardCharsets.UTF_8);
     byte[] n = node.getBytes(StandardCharsets.UTF_8);
@@ -334,7 +510,7 @@ final class ClaimStore {
   /** The value: the format, the digest, the time, then {@code where} as {@link #encodeWhere}. */
   private static byte[] encode(byte[] digest, long recordedAt, byte[] where) {
     ByteBuffer b = ByteBuffer.allocate(1 + 32 + 8 + where.length);
-    b.put(FORMAT).put(digest, 0, 32).putLong(recordedAt).put(where);
+    b.put(FORMAT_CLAIM).put(digest, 0, 32).putLong(recordedAt).put(where);
     return b.array();
   }
 
@@ -360,8 +536,9 @@ final class ClaimStore {
     return b.array();
   }
 
-  static long recordedAt(byte[] value) {
-    return ByteBuffer.wrap(value, 1 + 32, 8).getLong();
+  /** The recorded time of the claim at {@code off} of {@code value}. */
+  static long recordedAt(byte[] value, int off) {
+    return ByteBuffer.wrap(value, off + 1 + 32, 8).getLong();
   }
 
   static SignedClaim decode(String node, byte[] value) {

@@ -491,7 +491,6 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     if (!changed.isEmpty()) {
       metrics.entities(task, lifecycle.entityCount());
     }
-    claims.flush();
     metrics.reports("accepted", accepted);
     metrics.reports("duplicate", duplicates);
     metrics.reports("late", late);
@@ -707,8 +706,8 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     if (c == null) {
       return findings;
     }
-    boolean allFlooding = !c.hashes().isEmpty();
-    for (String n : c.hashes().keySet()) {
+    boolean allFlooding = !c.hashedNodes().isEmpty();
+    for (String n : c.hashedNodes()) {
       NodeLedger l = ledger(n, touched);
       l.inFlight = Math.max(0, l.inFlight - 1);
       allFlooding &= l.flooding;

@@ -235,6 +235,34 @@ class AvroStoreSerdeTest {
   }
 
   @Test
+  void anEntityReadFromTheStoreKeepsItsClosedVersionsAsReadUntilOneChanges() {
+    // Given: an entity written and read back (a cache miss)
+    AvroStoreSerde<EntityState, ?> serde = StoreSerdes.entityStates();
+    EntityState s = busyEntity();
+    EntityState back = serde.deserialize(serde.serialize(s));
+
+    // Then every closed version carries the form it was read from, and writes back the same state
+    assertThat(back.closedVersions().values())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.storeForm()).isNotNull());
+    assertThat(serde.deserialize(serde.serialize(back)))
+        .usingRecursiveComparison()
+        .ignoringFieldsMatchingRegexes(STORE_FORM)
+        .isEqualTo(s);
+
+    // When a hash is only read, the form stays; when one is changed, the change is written
+    EntityState.ClosedVersion c = back.closedVersions().get(12L);
+    Object form = c.storeForm();
+    assertThat(c.hashOf("n2")).isEqualTo(s.closedVersions().get(12L).hashOf("n2"));
+    assertThat(c.hashedNodes()).isEqualTo(s.closedVersions().get(12L).hashes().keySet());
+    assertThat(c.storeForm()).isSameAs(form);
+    c.hashes().put("n2", hash("changed"));
+    assertThat(c.storeForm()).isNull();
+    assertThat(serde.deserialize(serde.serialize(back)).closedVersions().get(12L).hashOf("n2"))
+        .isEqualTo(hash("changed"));
+  }
+
+  @Test
   void aClosedVersionChangedAfterAWriteIsWrittenAsChanged() {
     // Given: an entity written once
     EntityState s = busyEntity();

@@ -121,8 +121,39 @@ class WriteBackStoreTest {
     return standalone(dir, STORE, 0);
   }
 
+  @Test
+  void aStreamsPropertySetsHowManyValuesTheCacheKeeps(@TempDir Path dir) throws Exception {
+    // Given: a store whose default keeps 100 values, set to keep 2
+    Properties settings = new Properties();
+    settings.put(WriteBackStore.CAPACITY_CONFIG_PREFIX + STORE + ".entries", "2");
+    WriteBackStore<String, Long> store = standalone(dir, STORE, 0, settings);
+
+    // When
+    store.put("a", 1L);
+    store.put("b", 2L);
+    store.put("c", 3L);
+
+    // Then the eldest left the cache and was written below; the others wait for the commit
+    assertThat(readElsewhere(store, "a")).isEqualTo(1L);
+    assertThat(readElsewhere(store, "c")).isNull();
+    assertThat(store.get("c")).isEqualTo(3L);
+    assertThat(WriteBackStore.capacity(Map.of(), "s", 5)).isEqualTo(5);
+    assertThatThrownBy(
+            () -> WriteBackStore.capacity(Map.of("herald.writeback.s.entries", "0"), "s", 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "herald.writeback.s.entries must be a positive number of entries per task, got '0'");
+    store.close();
+  }
+
   private static WriteBackStore<String, Long> standalone(Path dir, String name, int partition) {
+    return standalone(dir, name, partition, new Properties());
+  }
+
+  private static WriteBackStore<String, Long> standalone(
+      Path dir, String name, int partition, Properties settings) {
     Properties p = new Properties();
+    p.putAll(settings);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back-direct");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());

@@ -114,6 +114,26 @@ class AuditorTopologyTest {
   }
 
   @Test
+  void writeBackCacheSettingsNameAWriteBackStoreAndAPositiveCount() {
+    AuditorTopology.checkWriteBackSettings(
+        java.util.Map.of("herald.writeback.herald-entities.entries", "4096", "linger.ms", "5"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                AuditorTopology.checkWriteBackSettings(
+                    java.util.Map.of("herald.writeback.herald-entity.entries", "4096")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("unknown setting herald.writeback.herald-entity.entries")
+        .hasMessageContaining("herald-entities");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                AuditorTopology.checkWriteBackSettings(
+                    java.util.Map.of("herald.writeback.herald-claims.entries", "lots")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be a positive number of entries per task, got 'lots'");
+  }
+
+  @Test
   void honestReplicasRaiseNothingAndTheClosedVersionLeavesTheStore() {
     start(AuditPolicy.DEFAULT);
     allReport("a", 1, 1_000);

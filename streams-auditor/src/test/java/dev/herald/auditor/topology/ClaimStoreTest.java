@@ -16,7 +16,10 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link ClaimStore}: lookups, one write batch per flush, retention, the per-node cap, sweeps. */
+/**
+ * {@link ClaimStore}: lookups, one entry per version, retention, the per-node cap, sweeps, old
+ * entries.
+ */
 class ClaimStoreTest {
   private KeyValueStore<Bytes, byte[]> store;
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -56,13 +59,9 @@ class ClaimStoreTest {
   }
 
   @Test
-  void aRecordedClaimIsFoundWithItsCoordinatesAfterFlush() {
+  void aRecordedClaimIsFoundWithItsCoordinates() {
     ClaimStore claims = new ClaimStore(store, metrics, 60_000, 10);
     claims.record("1:g/acct", 5, "n1", digest("c"), at(7), 100);
-    assertThat(store.approximateNumEntries()).isZero();
-    assertThat(claims.get("1:g/acct", 5, "n1", 100)).isNotNull(); // pending, same batch
-
-    claims.flush();
 
     SignedClaim c = claims.get("1:g/acct", 5, "n1", 200);
     assertThat(c.sameAs(digest("c"))).isTrue();
@@ -77,8 +76,89 @@ class ClaimStoreTest {
 
   @Test
   void keysOfAnEntityOrderItsVersionsNumerically() {
+    assertThat(ClaimStore.key("e", 9).compareTo(ClaimStore.key("e", 10))).isNegative();
     assertThat(ClaimStore.key("e", 9, "n").compareTo(ClaimStore.key("e", 10, "n"))).isNegative();
     assertThat(ClaimStore.nodeOf(ClaimStore.key("1:g/a", 10, "node-7").get())).isEqualTo("node-7");
+    assertThat(ClaimStore.versionOf(ClaimStore.key("1:g/a", 10, "node-7")))
+        .isEqualTo(ClaimStore.key("1:g/a", 10));
+  }
+
+  @Test
+  void theReplicasClaimsOfAVersionShareOneEntryAndEachKeepsItsOwn() {
+    ClaimStore claims = new ClaimStore(store, metrics, 60_000, 10);
+    claims.record("e", 1, "n1", digest("a"), at(1), 100);
+    claims.record("e", 1, "n2", digest("b"), at(2), 101);
+    claims.record("e", 1, "node-three", digest("c"), at(3), 102);
+    claims.record("e", 2, "n1", digest("d"), at(4), 103);
+
+    assertThat(store.approximateNumEntries()).isEqualTo(2);
+    assertThat(claims.get("e", 1, "n1", 200).sameAs(digest("a"))).isTrue();
+    assertThat(claims.get("e", 1, "n2", 200).sameAs(digest("b"))).isTrue();
+    assertThat(claims.get("e", 1, "node-three", 200).where().offset()).isEqualTo(3);
+    assertThat(claims.get("e", 1, "node-thre", 200)).isNull();
+    assertThat(claims.get("e", 1, "n3", 200)).isNull();
+    assertThat(claims.get("e", 2, "n2", 200)).isNull();
+
+    // a restarted task reads every claim of a shared entry back
+    ClaimStore after = new ClaimStore(store, metrics, 60_000, 10);
+    assertThat(after.count("n1")).isEqualTo(2);
+    assertThat(after.count("node-three")).isEqualTo(1);
+    assertThat(after.get("e", 1, "n2", 200).recordedAt()).isEqualTo(101);
+  }
+
+  @Test
+  void aSweepDeletesTheDeadClaimsOfAnEntryAndKeepsTheLiveOnes() {
+    ClaimStore claims = new ClaimStore(store, metrics, 1_000, 10);
+    claims.record("e", 1, "n1", digest("a"), at(1), 100);
+    claims.record("e", 1, "n2", digest("b"), at(2), 800);
+    claims.record("e", 1, "n3", digest("c"), at(3), 150);
+
+    claims.sweep(1_200);
+
+    assertThat(store.approximateNumEntries()).isEqualTo(1);
+    assertThat(claims.count("n1")).isZero();
+    assertThat(claims.count("n2")).isEqualTo(1);
+    assertThat(claims.count("n3")).isZero();
+    ClaimStore after = new ClaimStore(store, metrics, 1_000_000, 10);
+    assertThat(after.count("n1")).isZero();
+    assertThat(after.get("e", 1, "n2", 1_200).sameAs(digest("b"))).isTrue();
+
+    claims.sweep(1_900);
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void theOneClaimEntriesOfAnOlderAuditorAreReadAndMovedIntoTheirVersion() {
+    // as an auditor before round 7 wrote them: one entry per (entity, version, node)
+    store.put(ClaimStore.key("e", 1, "n1"), ClaimStore.encode(digest("a"), 100, at(1)));
+    store.put(ClaimStore.key("e", 1, "n2"), ClaimStore.encode(digest("b"), 110, at(2)));
+    store.put(ClaimStore.key("e", 2, "n1"), ClaimStore.encode(digest("c"), 120, at(3)));
+    store.put(ClaimStore.key("e", 3, "n1"), ClaimStore.encode(digest("old"), 10, at(4)));
+    ClaimStore claims = new ClaimStore(store, metrics, 1_000, 10);
+    assertThat(claims.count("n1")).isEqualTo(3);
+
+    // read as they are
+    assertThat(claims.get("e", 1, "n2", 200).sameAs(digest("b"))).isTrue();
+    assertThat(claims.get("e", 2, "n1", 200).where().offset()).isEqualTo(3);
+    // a new claim of a node for a version with an old entry of the node replaces it
+    claims.record("e", 3, "n1", digest("new"), at(5), 1_050);
+    assertThat(store.get(ClaimStore.key("e", 3, "n1"))).isNull();
+    assertThat(claims.count("n1")).isEqualTo(3);
+
+    // one pass of the sweep moves the rest into their versions' entries
+    claims.sweep(1_060);
+    assertThat(store.approximateNumEntries()).isEqualTo(3);
+    assertThat(store.get(ClaimStore.key("e", 1, "n1"))).isNull();
+    assertThat(claims.get("e", 1, "n1", 1_060).recordedAt()).isEqualTo(100);
+    assertThat(claims.get("e", 1, "n2", 1_060).sameAs(digest("b"))).isTrue();
+    assertThat(claims.get("e", 3, "n1", 1_060).sameAs(digest("new"))).isTrue();
+    assertThat(new ClaimStore(store, metrics, 1_000, 10).count("n1")).isEqualTo(3);
+
+    // the moved claims expire like any other
+    claims.sweep(1_115);
+    assertThat(claims.count("n1")).isEqualTo(2);
+    assertThat(claims.count("n2")).isZero();
+    assertThat(store.approximateNumEntries()).isEqualTo(2);
   }
 
   @Test
@@ -86,7 +166,6 @@ class ClaimStoreTest {
     ClaimStore claims = new ClaimStore(store, metrics, 1_000, 10);
     claims.record("e", 1, "n1", digest("a"), at(1), 100);
     claims.record("e", 2, "n1", digest("b"), at(2), 900);
-    claims.flush();
 
     assertThat(claims.get("e", 1, "n1", 1_100)).isNull();
     assertThat(claims.get("e", 2, "n1", 1_100)).isNotNull();
@@ -104,7 +183,6 @@ class ClaimStoreTest {
       claims.record("e", v, "n1", digest("a" + v), at(v), 100 + v);
     }
     claims.record("e", 1, "n2", digest("x"), at(9), 100);
-    claims.flush();
 
     assertThat(claims.count("n1")).isEqualTo(3);
     assertThat(claims.get("e", 1, "n1", 200)).isNull();
@@ -124,7 +202,6 @@ class ClaimStoreTest {
     for (int v = 1; v <= 5; v++) {
       before.record("e", v, "n1", digest("a" + v), at(v), 100 + v);
     }
-    before.flush();
 
     ClaimStore after = new ClaimStore(store, metrics, 1_000_000, 2);
 
@@ -140,7 +217,6 @@ class ClaimStoreTest {
     for (int v = 1; v <= n; v++) {
       claims.record("e", v, "n1", digest("a" + v), at(v), 0);
     }
-    claims.flush();
     // a first sweep while all are live visits them all (twice the recorded, at least) and resets
     claims.sweep(0);
     assertThat(store.approximateNumEntries()).isEqualTo(n);
@@ -194,17 +270,19 @@ class ClaimStoreTest {
     assertThat(claims.get("e", 1, "n1", 100)).isNull();
     claims.record("e", 1, "n1", digest("a"), at(1), 100);
     assertThat(calls.get("get")).isEqualTo(1);
+    // the next replica's claim of the same version: the value just written
+    assertThat(claims.get("e", 1, "n2", 100)).isNull();
+    claims.record("e", 1, "n2", digest("b"), at(1), 100);
+    assertThat(calls.get("get")).isEqualTo(1);
+    assertThat(calls.get("put")).isEqualTo(2);
 
-    // another key, or a lookup before a flush, is read again
+    // another version is read; after a sweep, everything is read again
     claims.record("e", 2, "n1", digest("b"), at(2), 100);
     assertThat(calls.get("get")).isEqualTo(2);
-    claims.flush();
-    claims.get("e", 3, "n1", 100);
-    claims.flush();
-    claims.record("e", 3, "n1", digest("c"), at(3), 100);
-    assertThat(calls.get("get")).isEqualTo(4);
-    claims.flush();
-    assertThat(claims.get("e", 3, "n1", 100).sameAs(digest("c"))).isTrue();
+    claims.sweep(100);
+    claims.record("e", 2, "n2", digest("c"), at(3), 100);
+    assertThat(calls.get("get")).isEqualTo(3);
+    assertThat(claims.get("e", 2, "n2", 100).sameAs(digest("c"))).isTrue();
   }
 
   @Test
@@ -214,7 +292,6 @@ class ClaimStoreTest {
     claims.record("e", 1, "n1", digest("a"), batch, 100);
     claims.record("e", 2, "n1", digest("b"), batch, 101);
     claims.record("e", 1, "n2", digest("c"), at(8), 102);
-    claims.flush();
 
     assertThat(claims.get("e", 1, "n1", 200).where().offset()).isEqualTo(7);
     assertThat(claims.get("e", 2, "n1", 200).recordedAt()).isEqualTo(101);
@@ -232,7 +309,6 @@ class ClaimStoreTest {
     for (int v = 1; v <= 3; v++) {
       claims.record("e", v, "n1", digest("a" + v), at(v), 100 + v);
     }
-    claims.flush();
     calls.clear();
 
     claims.sweep(500); // all live, nothing dropped
