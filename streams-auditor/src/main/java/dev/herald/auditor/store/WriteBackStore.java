@@ -208,14 +208,16 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     if (!writing()) {
       return;
     }
-    List<KeyValue<K, V>> changed = new ArrayList<>();
+    // straight from the cache to the store below (which never touches this cache; iterating an
+    // access-ordered map does not reorder it): a list of the changes first was ≈ 4 % of the
+    // stream thread in growing arrays (JFR, round 7)
     for (Map.Entry<K, Slot<V>> e : cache.entrySet()) {
-      if (e.getValue().dirty) {
-        changed.add(KeyValue.pair(e.getKey(), e.getValue().value));
-        e.getValue().dirty = false;
+      Slot<V> slot = e.getValue();
+      if (slot.dirty) {
+        slot.dirty = false;
+        inner.put(e.getKey(), slot.value);
       }
     }
-    changed.forEach(kv -> inner.put(kv.key, kv.value));
   }
 
   @Override
