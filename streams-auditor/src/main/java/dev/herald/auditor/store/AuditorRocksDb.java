@@ -60,19 +60,7 @@ public final class AuditorRocksDb implements RocksDBConfigSetter {
   }
 
   private static long mib(Map<String, Object> configs, String key, long fallback) {
-    Object v = configs == null ? null : configs.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      long mib = Long.parseLong(v.toString().trim());
-      if (mib > 0) {
-        return mib;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new IllegalArgumentException(key + " must be a positive number of MiB, got '" + v + "'");
+    return StoreSettings.positive(configs, key, fallback, "MiB");
   }
 
   @Override

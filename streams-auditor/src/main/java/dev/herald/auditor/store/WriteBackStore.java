@@ -131,21 +131,13 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
    * @throws IllegalArgumentException when the value is not a positive integer
    */
   public static int capacity(Map<?, ?> configs, String store, int fallback) {
-    String key = CAPACITY_CONFIG_PREFIX + store + CAPACITY_CONFIG_SUFFIX;
-    Object v = configs == null ? null : configs.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(v.toString().trim());
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new IllegalArgumentException(
-        key + " must be a positive number of entries per task, got '" + v + "'");
+    long n =
+        StoreSettings.positive(
+            configs,
+            CAPACITY_CONFIG_PREFIX + store + CAPACITY_CONFIG_SUFFIX,
+            fallback,
+            "entries per task");
+    return (int) Math.min(Integer.MAX_VALUE, n);
   }
 
   @Override
