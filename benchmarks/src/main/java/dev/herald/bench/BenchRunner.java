@@ -342,6 +342,11 @@ public final class BenchRunner {
             + System.getProperty("os.version")
             + " "
             + System.getProperty("os.arch"));
+    Map<String, String> auditorProperties = AuditorRun.extraProperties();
+    if (!auditorProperties.isEmpty()) {
+      report.machine("auditor properties", auditorProperties);
+      System.err.println("herald bench: auditor properties " + auditorProperties);
+    }
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     report.machine("loadAverageAtStart", load);
     if (load > rt.availableProcessors()) {

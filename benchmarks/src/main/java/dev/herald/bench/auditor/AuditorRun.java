@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -93,6 +94,29 @@ public final class AuditorRun {
     return sum;
   }
 
+  /**
+   * JVM system properties with this prefix go, without it, to every auditor the harness starts (as
+   * the auditor's {@code --command-config} file would): experiments with a setting, e.g. {@code
+   * -Dherald.bench.auditor.herald.writeback.herald-entities.entries=4096} in {@code
+   * HERALD_BENCH_JAVA_OPTS}. The processing guarantee of a stage is not overridden. The JSON
+   * records them ({@code machine."auditor properties"}).
+   */
+  public static final String PROPERTY_PREFIX = "herald.bench.auditor.";
+
+  /** The auditor properties given with {@link #PROPERTY_PREFIX}, sorted; empty if none. */
+  public static Map<String, String> extraProperties() {
+    Map<String, String> extra = new TreeMap<>();
+    System.getProperties()
+        .stringPropertyNames()
+        .forEach(
+            k -> {
+              if (k.startsWith(PROPERTY_PREFIX) && k.length() > PROPERTY_PREFIX.length()) {
+                extra.put(k.substring(PROPERTY_PREFIX.length()), System.getProperty(k));
+              }
+            });
+    return extra;
+  }
+
   /** Starts one auditor instance. */
   public static HeraldAuditor start(
       BenchEnvironment env, AuditPolicy policy, String applicationId, String guarantee, Path dir) {
@@ -108,6 +132,7 @@ public final class AuditorRun {
       Path dir,
       MeterRegistry meters) {
     Properties client = new Properties();
+    client.putAll(extraProperties());
     client.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
     return HeraldAuditor.start(
         AuditorConfig.builder()

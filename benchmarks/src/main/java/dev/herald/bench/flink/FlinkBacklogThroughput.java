@@ -61,6 +61,8 @@ public final class FlinkBacklogThroughput {
     long start = (System.currentTimeMillis() / hour - 2) * hour;
     AvroWireFormat<Heartbeat> format =
         new AvroWireFormat<>(Heartbeat.class, RegistrySpec.preloaded());
+    // two hours old, written in seconds: the heartbeats keep their own times as record times
+    env.useProducerRecordTimes(Topics.HEARTBEATS);
     Properties props = env.clientProperties();
     props.put("linger.ms", "20");
     long produced = 0;
@@ -109,6 +111,8 @@ public final class FlinkBacklogThroughput {
           producer.send(
               new ProducerRecord<>(
                   Topics.HEARTBEATS,
+                  null,
+                  t,
                   node.getBytes(StandardCharsets.UTF_8),
                   format.serialize(Topics.HEARTBEATS, h)));
           produced++;

@@ -3,15 +3,24 @@ package dev.herald.bench.setup;
 import dev.herald.infra.broker.EmbeddedKafkaBroker;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +102,35 @@ public final class BenchEnvironment implements AutoCloseable {
   /** A scratch directory inside the environment's temp directory. */
   public Path scratch(String name) throws IOException {
     return Files.createDirectories(dir.resolve(name));
+  }
+
+  /**
+   * Switches {@code topic} to the producers' record times ({@code CreateTime}). Herald's input
+   * topics run on broker time ({@code LogAppendTime}), and the Flink jobs clamp a heartbeat's
+   * signed time to its record time ± the clock skew (5 s): a benchmark that writes many minutes of
+   * event time in a few seconds must keep each heartbeat's own time as its record time, or every
+   * heartbeat is clamped into the seconds the backlog took to write and the jobs refuse most of
+   * them as too many for their window ({@code RATE_LIMITED}) — a measure of the refusal path, not
+   * of the jobs' work.
+   */
+  public void useProducerRecordTimes(String topic) {
+    try (Admin admin = Admin.create(clientProperties())) {
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry(Topics.TIMESTAMP_TYPE, "CreateTime"),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while setting " + topic + " to CreateTime", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot set " + topic + " to CreateTime: " + e, e);
+    }
   }
 
   /** {@code bootstrap.servers} only. */

@@ -1,6 +1,7 @@
 package dev.herald.it.auditor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.herald.auditor.HeraldAuditor;
 import dev.herald.it.support.KafkaBrokerExtension;
@@ -8,6 +9,10 @@ import dev.herald.it.support.RunningAuditor;
 import dev.herald.testsupport.DetectionScore;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An auditor instance is closed and started again on the same state directory in the middle of the
  * run: with exactly-once processing the alert set still equals the ground truth and no alert id is
- * published OPEN twice.
+ * published OPEN twice. A closed instance leaves its consumer groups, so that the next start does
+ * not wait for the group to time it out.
  */
 @Tag("slow")
 class AuditorRestartIT {
@@ -61,5 +67,50 @@ class AuditorRestartIT {
         AuditorEndToEndIT.assertNoAlertIdOpenTwice(h.alerts());
       }
     }
+  }
+
+  @Test
+  void aClosedInstanceLeavesItsGroupsSoTheNextStartNeedNotWaitForItToTimeOut() throws Exception {
+    String app = "herald-it-leave";
+    try (AuditorHarness h = new AuditorHarness(KAFKA.bootstrapServers(), app);
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+      // Given: a running instance, a member of both of its applications' consumer groups
+      HeraldAuditor a = h.startInstance(stateA);
+      try {
+        RunningAuditor.awaitRunning(Duration.ofSeconds(90), a);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  assertThat(members(admin, app)).isPositive();
+                  assertThat(members(admin, app + "-identity")).isPositive();
+                });
+      } finally {
+        // When
+        a.close();
+      }
+
+      // Then: neither group keeps it (a member that stays is dropped only after the group's
+      // session timeout, 45 s, and until then a new instance's tasks wait for it)
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                assertThat(members(admin, app)).isZero();
+                assertThat(members(admin, app + "-identity")).isZero();
+              });
+    }
+  }
+
+  private static int members(Admin admin, String group) throws Exception {
+    return admin
+        .describeConsumerGroups(List.of(group))
+        .describedGroups()
+        .get(group)
+        .get()
+        .members()
+        .size();
   }
 }

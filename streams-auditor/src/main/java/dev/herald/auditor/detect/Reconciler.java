@@ -159,9 +159,11 @@ public final class Reconciler {
 
   /** Whether version {@code v} lies beyond the versions this entity may have in flight. */
   private static boolean jumps(EntityState state, long v, GroupPolicy policy) {
+    // the arithmetic first: almost no report jumps, and the open-version lookup was ≈ 1.7 % of the
+    // stream thread (JFR, round 7)
     return state.highestClosed() > 0
-        && !state.openVersions().containsKey(v)
-        && v - state.highestClosed() > policy.maxInFlightVersions();
+        && v - state.highestClosed() > policy.maxInFlightVersions()
+        && !state.openVersions().containsKey(v);
   }
 
   private static Outcome late(

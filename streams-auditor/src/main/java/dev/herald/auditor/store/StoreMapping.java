@@ -154,10 +154,12 @@ final class StoreMapping {
       throw new SerializationException("a closed version summary is null");
     }
     // unchanged since its last write (any accessor of a live collection or setter drops the form)
-    if (c.storeForm() instanceof StoredClosedVersion kept) {
+    if (c.storeForm() instanceof EncodedClosedVersion kept) {
       return kept;
     }
-    StoredClosedVersion form = map(c);
+    // as read from the store, or changed: encoded once here, then copied as bytes at each write
+    EncodedClosedVersion form =
+        EncodedClosedVersion.of(c.storeForm() instanceof StoredClosedVersion read ? read : map(c));
     c.storeForm(form);
     return form;
   }

@@ -13,6 +13,8 @@ import dev.herald.auditor.detect.Reconciler;
 import dev.herald.auditor.detect.ReplicaReport;
 import dev.herald.auditor.policy.AuditPolicy;
 import dev.herald.auditor.policy.GroupPolicy;
+import dev.herald.auditor.store.avro.StoredClosedVersion;
+import dev.herald.auditor.store.avro.StoredEntity;
 import dev.herald.auditor.store.avro.StoredLedger;
 import dev.herald.schema.AlertStatus;
 import dev.herald.schema.AlertType;
@@ -43,6 +45,8 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.io.JsonEncoder;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -260,6 +264,77 @@ class AvroStoreSerdeTest {
     assertThat(c.storeForm()).isNull();
     assertThat(serde.deserialize(serde.serialize(back)).closedVersions().get(12L).hashOf("n2"))
         .isEqualTo(hash("changed"));
+  }
+
+  @Test
+  void closedVersionsWrittenFromTheirKeptBytesAreEncodedExactlyAsTheirFieldsAre()
+      throws IOException {
+    // Given: an entity written once (its closed versions keep their encoding), and read back
+    AvroStoreSerde<EntityState, ?> serde = StoreSerdes.entityStates();
+    EntityState s = busyEntity();
+    byte[] first = serde.serialize(s);
+    EntityState back = serde.deserialize(first);
+
+    // When: both are written again, their closed versions from the kept bytes
+    byte[] again = serde.serialize(s);
+    byte[] fromRead = serde.serialize(back);
+
+    // Then: every write is the same record encoded field by field
+    assertThat(s.closedVersions().values())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.storeForm()).isInstanceOf(EncodedClosedVersion.class));
+    byte[] fieldByField = fieldByField(s);
+    assertThat(body(first)).isEqualTo(fieldByField);
+    assertThat(body(again)).isEqualTo(fieldByField);
+    assertThat(body(fromRead)).isEqualTo(fieldByField(back));
+    assertThat(serde.deserialize(fromRead))
+        .usingRecursiveComparison()
+        .ignoringFieldsMatchingRegexes(STORE_FORM)
+        .isEqualTo(s);
+
+    // and an encoder that is not binary (JSON) gets the fields, not the bytes
+    StoredClosedVersion kept = (StoredClosedVersion) s.closedVersions().get(12L).storeForm();
+    StoredClosedVersion copy = plain(kept);
+    assertThat(json(kept)).isEqualTo(json(copy)).contains("\"version\":12");
+  }
+
+  private static byte[] body(byte[] stored) {
+    return Arrays.copyOfRange(stored, AvroStoreSerde.HEADER, stored.length);
+  }
+
+  /** The entity's record encoded without kept bytes (the same collections, so the same order). */
+  private static byte[] fieldByField(EntityState s) throws IOException {
+    StoredEntity record = StoreMapping.toAvro(s);
+    List<StoredClosedVersion> plain = new ArrayList<>();
+    for (StoredClosedVersion c : record.getClosed()) {
+      plain.add(plain(c));
+    }
+    record.setClosed(plain);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new SpecificDatumWriter<>(StoredEntity.class).write(record, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+
+  private static StoredClosedVersion plain(StoredClosedVersion c) {
+    return new StoredClosedVersion(
+        c.getVersion(),
+        c.getAgreedHash(),
+        c.getAgreedOp(),
+        c.getHashes(),
+        c.getClaims(),
+        c.getMissing(),
+        c.getRevotable());
+  }
+
+  private static String json(StoredClosedVersion v) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    JsonEncoder encoder =
+        EncoderFactory.get().jsonEncoder(StoredClosedVersion.getClassSchema(), out);
+    v.customEncode(encoder);
+    encoder.flush();
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   @Test
