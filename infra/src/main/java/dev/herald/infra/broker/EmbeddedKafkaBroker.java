@@ -172,10 +172,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           "choose a writable directory with --data-dir",
           null);
     }
-    port = requestedPort == 0 ? freePort() : requirePortFree(requestedPort, "--port");
+    // two ephemeral ports looked up one after the other can be the same one (the first is closed
+    // again before the second is asked for): seen as "Each listener must have a different port"
+    port =
+        requestedPort == 0
+            ? freePortOtherThan(requestedControllerPort)
+            : requirePortFree(requestedPort, "--port");
     controllerPort =
         requestedControllerPort == 0
-            ? freePort()
+            ? freePortOtherThan(port)
             : requirePortFree(requestedControllerPort, "--controller-port");
 
     Properties props = new Properties();
@@ -322,6 +327,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       server = null;
       LOG.info("Kafka broker stopped dataDir={}", dataDir);
     }
+  }
+
+  /** A free local port that is not {@code taken} (0: any). */
+  static int freePortOtherThan(int taken) {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int p = freePort();
+      if (p != taken) {
+        return p;
+      }
+    }
+    throw new UncheckedIOException(
+        new IOException("no free local port other than " + taken + " in 20 attempts"));
   }
 
   private static int freePort() {
