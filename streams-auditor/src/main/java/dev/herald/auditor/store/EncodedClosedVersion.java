@@ -37,11 +37,8 @@ final class EncodedClosedVersion extends StoredClosedVersion {
     this.encoded = encoded;
   }
 
-  /** {@code form} with its binary encoding. */
+  /** {@code form} (a plain record: as read, or just mapped) with its binary encoding. */
   static EncodedClosedVersion of(StoredClosedVersion form) {
-    if (form instanceof EncodedClosedVersion done) {
-      return done;
-    }
     Scratch s = SCRATCH.get();
     try {
       s.buffer.reset();
@@ -52,11 +49,6 @@ final class EncodedClosedVersion extends StoredClosedVersion {
       throw new UncheckedIOException("cannot encode a closed version", e);
     }
     return new EncodedClosedVersion(form, s.buffer.toByteArray());
-  }
-
-  /** The kept bytes (a copy), for tests. */
-  byte[] encoded() {
-    return encoded.clone();
   }
 
   @Override
