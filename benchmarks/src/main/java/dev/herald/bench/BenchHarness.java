@@ -99,6 +99,13 @@ public final class BenchHarness implements Callable<Integer> {
       description = "Parent directory for the broker and state stores (default: the temp dir).")
   Path workDir;
 
+  @Option(
+      names = "--accounts",
+      description =
+          "Live accounts per group in the preload (default 0: about one per fault, so the working"
+              + " set grows with --events; give a number to hold it fixed across run sizes).")
+  int accounts;
+
   @Option(names = "--verbose", description = "Print stack traces on errors.")
   boolean verbose;
 
@@ -127,7 +134,8 @@ public final class BenchHarness implements Callable<Integer> {
                 !onlyFlink && micro)
             .withOut(resultsFile())
             .withFlinkHeartbeats(flinkHeartbeats)
-            .withLatency(latencyPoints, latencySeconds);
+            .withLatency(latencyPoints, latencySeconds)
+            .withAccounts(accounts);
     if (workDir != null) {
       options = options.withWorkDir(workDir);
     }

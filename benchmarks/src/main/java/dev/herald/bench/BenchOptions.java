@@ -22,6 +22,8 @@ import java.util.List;
  * @param flinkHeartbeats synthetic heartbeats the Flink stage adds to the heartbeat topic
  * @param latencyPoints fractions of the sustainable live rate the latency curve is measured at
  * @param latencySeconds about how long each latency point runs (fewer for small {@code events})
+ * @param accounts accounts per group in the preload's scenario; 0: as many as its faults need
+ *     (about one per fault, so the working set grows with {@code events})
  */
 public record BenchOptions(
     long events,
@@ -34,7 +36,8 @@ public record BenchOptions(
     Path workDir,
     long flinkHeartbeats,
     List<Double> latencyPoints,
-    double latencySeconds) {
+    double latencySeconds,
+    int accounts) {
 
   /** The latency curve's default points: 10 to 100 % of the sustainable rate, and 1.5x overload. */
   public static final List<Double> LATENCY_POINTS = List.of(0.10, 0.25, 0.50, 0.75, 1.0, 1.5);
@@ -73,6 +76,10 @@ public record BenchOptions(
       throw new IllegalArgumentException(
           "--latency-seconds must be 1 or more, not " + latencySeconds);
     }
+    if (accounts < 0) {
+      throw new IllegalArgumentException(
+          "--accounts must be 0 (as many as the faults need) or more, not " + accounts);
+    }
     if (flinkHeartbeats < 1) {
       throw new IllegalArgumentException(
           "--flink-heartbeats must be 1 or more, not " + flinkHeartbeats);
@@ -92,7 +99,8 @@ public record BenchOptions(
         Path.of(System.getProperty("java.io.tmpdir")),
         500_000,
         LATENCY_POINTS,
-        30);
+        30,
+        0);
   }
 
   public BenchOptions withEvents(long n) {
@@ -107,7 +115,8 @@ public record BenchOptions(
         workDir,
         flinkHeartbeats,
         latencyPoints,
-        latencySeconds);
+        latencySeconds,
+        accounts);
   }
 
   public BenchOptions withBatchings(List<Batching> b) {
@@ -122,7 +131,8 @@ public record BenchOptions(
         workDir,
         flinkHeartbeats,
         latencyPoints,
-        latencySeconds);
+        latencySeconds,
+        accounts);
   }
 
   public BenchOptions withOut(Path p) {
@@ -137,7 +147,8 @@ public record BenchOptions(
         workDir,
         flinkHeartbeats,
         latencyPoints,
-        latencySeconds);
+        latencySeconds,
+        accounts);
   }
 
   public BenchOptions withWorkDir(Path p) {
@@ -152,7 +163,8 @@ public record BenchOptions(
         p,
         flinkHeartbeats,
         latencyPoints,
-        latencySeconds);
+        latencySeconds,
+        accounts);
   }
 
   public BenchOptions withStages(boolean flink, boolean latency, boolean scaleOut, boolean micro) {
@@ -167,7 +179,8 @@ public record BenchOptions(
         workDir,
         flinkHeartbeats,
         latencyPoints,
-        latencySeconds);
+        latencySeconds,
+        accounts);
   }
 
   public BenchOptions withFlinkHeartbeats(long n) {
@@ -182,7 +195,8 @@ public record BenchOptions(
         workDir,
         n,
         latencyPoints,
-        latencySeconds);
+        latencySeconds,
+        accounts);
   }
 
   public BenchOptions withLatency(List<Double> points, double seconds) {
@@ -197,6 +211,24 @@ public record BenchOptions(
         workDir,
         flinkHeartbeats,
         points,
-        seconds);
+        seconds,
+        accounts);
+  }
+
+  /** Accounts per group in the preload (0: about one per fault, growing with the events). */
+  public BenchOptions withAccounts(int n) {
+    return new BenchOptions(
+        events,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        workDir,
+        flinkHeartbeats,
+        latencyPoints,
+        latencySeconds,
+        n);
   }
 }

@@ -7,6 +7,7 @@ import dev.herald.bench.latency.LatencyRun;
 import dev.herald.bench.report.BenchReport;
 import dev.herald.bench.setup.BenchEnvironment;
 import dev.herald.bench.setup.Preload;
+import dev.herald.bench.throughput.StatefulFloor;
 import dev.herald.bench.throughput.TopicDrain;
 import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.schema.AuditAlert;
@@ -49,6 +50,9 @@ public final class BenchRunner {
   private final BenchOptions options;
   private static final String EOS = "exactly_once_v2";
   private static final String ALOS = "at_least_once";
+  static final String STATEFUL_FLOOR =
+      "s stateful floor (Kafka Streams exactly_once_v2: decode, verify, one store read and write"
+          + " per report)";
 
   private final BenchReport report = new BenchReport();
   private double maxEosReportsPerSecond = 10_000;
@@ -90,10 +94,12 @@ public final class BenchRunner {
       Preload.Result preload =
           Preload.run(
               env,
-              Preload.Plan.of(options.events(), batching == BenchOptions.Batching.ONE),
+              Preload.Plan.of(
+                  options.events(), batching == BenchOptions.Batching.ONE, options.accounts()),
               truthFile);
       Map<String, Object> pre = report.section("preload " + label);
       pre.put("operations", preload.summary().events());
+      pre.put("accounts per group", preload.scenario().entities());
       pre.put("reports", preload.summary().reportsSent());
       pre.put("faults", preload.summary().faults());
       pre.put("reportsFailed", preload.summary().reportsFailed());
@@ -117,6 +123,15 @@ public final class BenchRunner {
           a.perSecond(),
           b.perSecond());
 
+      AuditorRun.Result floor = StatefulFloor.reprocess(env);
+      BenchReport.Row s = steady(label, STATEFUL_FLOOR, floor, events);
+      ratios.put("s/b", s.perSecond() / b.perSecond());
+      Map<String, Object> sf = report.section("stateful floor " + label);
+      sf.put("final entries", floor.finalEntries());
+      sf.put(
+          "start-up seconds (not in s)",
+          (floor.total().toNanos() - floor.steady().toNanos()) / 1e9);
+
       AuditPolicy policy =
           ScenarioPolicy.assumedBy(preload.scenario(), ScenarioPolicy.BENCH_IN_FLIGHT);
       Map<TopicPartition, Long> alertsBefore =
@@ -132,15 +147,20 @@ public final class BenchRunner {
       ratios.put("c/b", c.perSecond() / b.perSecond());
       ratios.put("c/a", c.perSecond() / a.perSecond());
       ratios.put("d/b", d.perSecond() / b.perSecond());
+      ratios.put("c/s", c.perSecond() / s.perSecond());
       // on a shared machine the wall-clock rates measure the machine; CPU per report does not
       double cpuB = cpuMicrosPerReport(work.cpu(), events);
       double cpuC = cpuMicrosPerReport(eos.steadyCpu(), eos.steadyShare(events));
       double cpuD = cpuMicrosPerReport(alos.steadyCpu(), alos.steadyShare(events));
       ratios.put("CPU us/report b (work-floor thread)", cpuB);
+      double cpuS = cpuMicrosPerReport(floor.steadyCpu(), floor.steadyShare(events));
+      ratios.put("CPU us/report s (stateful floor threads, EOS)", cpuS);
       ratios.put("CPU us/report c (auditor threads, EOS)", cpuC);
       ratios.put("CPU us/report d (auditor threads, ALOS)", cpuD);
       ratios.put("c/b by CPU (b CPU per report / c CPU per report)", cpuB / cpuC);
       ratios.put("d/b by CPU", cpuB / cpuD);
+      ratios.put("s/b by CPU", cpuB / cpuS);
+      ratios.put("c/s by CPU (s CPU per report / c CPU per report)", cpuS / cpuC);
       ratios.put(
           "auditor start-up seconds (EOS, not in c)",
           (eos.total().toNanos() - eos.steady().toNanos()) / 1e9);

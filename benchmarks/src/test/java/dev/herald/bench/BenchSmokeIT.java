@@ -7,15 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.bench.report.BenchReport;
 import java.nio.file.Path;
 import java.util.List;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A tiny run of the whole harness on a real in-process broker (preload, floors, auditor EOS and
- * ALOS, two instances, Flink, live latency): every stage produces a positive figure, the quality
- * tables exist and the results file holds them. No timing assertions — benchmarks are not timed
- * tests.
+ * A tiny run of the whole harness on a real in-process broker (preload, floors — the stateful one
+ * included —, auditor EOS and ALOS, two instances, Flink, live latency): every stage produces a
+ * positive figure, the quality tables exist and the results file holds them. No timing assertions —
+ * benchmarks are not timed tests.
  */
 @Tag("slow")
 class BenchSmokeIT {
@@ -39,20 +40,24 @@ class BenchSmokeIT {
     // Then
     assertThat(report.rows())
         .extracting(r -> r.stage().substring(0, 1))
-        .containsExactly("a", "b", "c", "d", "e", "f", "g");
+        .containsExactly("a", "b", "s", "c", "d", "e", "f", "g");
     assertThat(report.rows())
         .allSatisfy(
             r -> {
               assertThat(r.events()).isPositive();
               assertThat(r.perSecond()).isPositive();
             });
-    assertThat(report.sections().get("ratios default")).containsKeys("b/a", "c/b", "c/a", "d/b");
+    assertThat(report.sections().get("ratios default"))
+        .containsKeys("b/a", "c/b", "c/a", "d/b", "s/b", "c/s");
     assertThat(report.sections().get("quality default (reprocessing, EOS)")).containsKey("ALL");
     assertThat(report.sections().get("quality (live)")).containsKey("ALL");
     assertThat(report.sections().get("latency (live, half the max EOS rate)"))
         .containsKeys("p50Ms", "p99Ms", "p999Ms", "maxMs");
     assertThat(report.sections().get("state default (EOS reprocessing)"))
         .containsKeys("samples", "final entries");
+    assertThat(report.sections().get("stateful floor default").get("final entries"))
+        .asInstanceOf(InstanceOfAssertFactories.map(String.class, Long.class))
+        .hasEntrySatisfying("entities", n -> assertThat(n).isPositive());
     assertThat(report.sections().get("scale-out default")).containsKey("2/1");
     assertThat(report.sections().get("flink default")).containsKey("g/f");
     JsonNode json = new ObjectMapper().readTree(out.toFile());

@@ -5,9 +5,12 @@ import dev.herald.flink.consistency.ConsistencyJob;
 import dev.herald.flink.io.Inbound;
 import dev.herald.flink.io.KafkaConnectors;
 import dev.herald.flink.risk.RiskReportJob;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
@@ -83,6 +86,24 @@ public final class HeraldFlinkMain {
               "unknown job '" + job + "'; use availability, risk, consistency or all");
     }
     return "herald-" + job;
+  }
+
+  /**
+   * A local MiniCluster environment whose checkpoints go to files under {@code checkpointDir}.
+   * Without a checkpoint directory Flink keeps checkpoints on the JobManager's heap, which refuses
+   * any operator state over 5 MiB: a job catching up on a backlog (node liveness buffers the
+   * heartbeats of windows its watermark has not reached) then fails every checkpoint, restarts from
+   * the last good one, reads the same backlog and fails again — forever. A cluster the jar is
+   * submitted to needs {@code execution.checkpointing.dir} in its own configuration for the same
+   * reason (docs/flink.md).
+   */
+  public static StreamExecutionEnvironment localEnvironment(
+      int parallelism, Configuration conf, Path checkpointDir) {
+    Configuration c = new Configuration(conf);
+    c.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        checkpointDir.toAbsolutePath().toUri().toString());
+    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, c);
   }
 
   /** Runs {@code job} and returns its client (for the CLI, which waits or cancels). */

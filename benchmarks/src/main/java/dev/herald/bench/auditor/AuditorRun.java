@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,15 +168,53 @@ public final class AuditorRun {
             + UUID.randomUUID().toString().substring(0, 8);
     List<HeraldAuditor> auditors = new ArrayList<>();
     List<Path> dirs = new ArrayList<>();
+    for (int i = 0; i < instances; i++) {
+      dirs.add(env.scratch(appId + "-" + i));
+    }
+    Result r =
+        measure(
+            env,
+            appId,
+            dirs,
+            () -> dirs.forEach(dir -> auditors.add(start(env, policy, appId, guarantee, dir))),
+            () -> {
+              if (running != null) {
+                running.addAll(auditors);
+              } else {
+                auditors.forEach(HeraldAuditor::close);
+              }
+            },
+            () -> auditors.isEmpty() ? "not started" : String.valueOf(auditors.get(0).state()));
+    LOG.info(
+        "auditor reprocess done appId={} guarantee={} instances={} records={} totalMs={} steadyMs={}",
+        appId,
+        guarantee,
+        instances,
+        r.records(),
+        r.total().toMillis(),
+        r.steady().toMillis());
+    return r;
+  }
+
+  /**
+   * Times a Kafka Streams application reading {@code herald.state-changes.v1} from offset 0 under
+   * the fresh {@code appId}: {@code start} starts it, the run ends when its committed offsets reach
+   * the topic's end offsets taken before the start, and {@code stop} is called in any case. State
+   * stores under {@code dirs} and the application's changelogs are sampled every 2 s; {@code state}
+   * describes the application for the timeout message.
+   */
+  public static Result measure(
+      BenchEnvironment env,
+      String appId,
+      List<Path> dirs,
+      Runnable start,
+      Runnable stop,
+      Supplier<String> state)
+      throws Exception {
     List<Map<String, Object>> samples = new ArrayList<>();
     try (AuditorProgress progress = new AuditorProgress(env.bootstrapServers())) {
       long end = progress.endOffsets().values().stream().mapToLong(Long::longValue).sum();
-      long start = System.nanoTime();
-      for (int i = 0; i < instances; i++) {
-        Path dir = env.scratch(appId + "-" + i);
-        dirs.add(dir);
-        auditors.add(start(env, policy, appId, guarantee, dir));
-      }
+      long startedAt = System.nanoTime();
       long firstCommitAt = -1;
       long cpuAtFirstCommit = 0;
       long firstCommitted = 0;
@@ -184,6 +223,7 @@ public final class AuditorRun {
       long cpuAtEnd;
       StoreCensus census = null;
       try {
+        start.run();
         while (true) {
           long committed = progress.committed(appId);
           long now = System.nanoTime();
@@ -199,7 +239,7 @@ public final class AuditorRun {
           if (census != null && (now - lastSample > 2_000_000_000L || committed >= end)) {
             lastSample = now;
             Map<String, Object> s = new LinkedHashMap<>();
-            s.put("seconds", (now - start) / 1e9);
+            s.put("seconds", (now - startedAt) / 1e9);
             s.put("records", committed);
             s.put("diskBytes", census.diskBytes());
             s.put("entries", census.liveEntries());
@@ -211,10 +251,9 @@ public final class AuditorRun {
             cpuAtEnd = appCpu(appId);
             break;
           }
-          if (now - start > TIMEOUT.toNanos()) {
+          if (now - startedAt > TIMEOUT.toNanos()) {
             throw new IllegalStateException(
-                "auditor "
-                    + appId
+                appId
                     + " committed "
                     + committed
                     + " of "
@@ -222,24 +261,16 @@ public final class AuditorRun {
                     + " records in "
                     + TIMEOUT.toMinutes()
                     + " min; state "
-                    + auditors.get(0).state());
+                    + state.get());
           }
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
         Map<String, Long> finalEntries = census.liveEntries();
-        Duration steady = Duration.ofNanos(done - (firstCommitAt < 0 ? start : firstCommitAt));
-        LOG.info(
-            "auditor reprocess done appId={} guarantee={} instances={} records={} totalMs={} steadyMs={}",
-            appId,
-            guarantee,
-            instances,
-            end,
-            (done - start) / 1_000_000,
-            steady.toMillis());
+        Duration steady = Duration.ofNanos(done - (firstCommitAt < 0 ? startedAt : firstCommitAt));
         return new Result(
             appId,
             end,
-            Duration.ofNanos(done - start),
+            Duration.ofNanos(done - startedAt),
             steady,
             end - firstCommitted,
             samples,
@@ -249,14 +280,7 @@ public final class AuditorRun {
         if (census != null) {
           census.close();
         }
-      }
-    } finally {
-      if (running != null) {
-        running.addAll(auditors);
-      } else {
-        for (HeraldAuditor a : auditors) {
-          a.close();
-        }
+        stop.run();
       }
     }
   }

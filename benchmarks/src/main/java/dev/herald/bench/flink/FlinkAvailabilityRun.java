@@ -36,6 +36,7 @@ import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -195,7 +196,8 @@ public final class FlinkAvailabilityRun {
             .build();
     long start = System.nanoTime();
     StreamExecutionEnvironment flink =
-        StreamExecutionEnvironment.createLocalEnvironment(config.parallelism());
+        HeraldFlinkMain.localEnvironment(
+            config.parallelism(), new Configuration(), env.scratch("flink-checkpoints"));
     HeraldFlinkMain.configure(flink, config);
     if (!Boolean.parseBoolean(System.getProperty(OBJECT_REUSE, "true"))) {
       flink.getConfig().disableObjectReuse(); // to measure what object reuse buys

@@ -193,7 +193,7 @@ public final class LatencyRun {
   private static Probe probe(Path workDir, long events, double opsPerSecond) throws Exception {
     try (BenchEnvironment env = BenchEnvironment.start(workDir)) {
       double rate = Double.isInfinite(opsPerSecond) ? 1_000_000 : opsPerSecond;
-      Preload.Plan plan = new Preload.Plan(events, false, 0.01, rate, 11);
+      Preload.Plan plan = new Preload.Plan(events, false, 0.01, rate, 11, 0);
       AuditPolicy policy =
           ScenarioPolicy.assumedBy(plan.scenario(), ScenarioPolicy.BENCH_IN_FLIGHT);
       String appId = "bench-sustain-" + UUID.randomUUID().toString().substring(0, 8);
@@ -355,7 +355,7 @@ public final class LatencyRun {
   /** Runs {@code events} operations at {@code opsPerSecond} against a live auditor. */
   public static Result run(Path workDir, long events, double opsPerSecond) throws Exception {
     try (BenchEnvironment env = BenchEnvironment.start(workDir)) {
-      Preload.Plan plan = new Preload.Plan(events, false, 0.01, opsPerSecond, 7);
+      Preload.Plan plan = new Preload.Plan(events, false, 0.01, opsPerSecond, 7, 0);
       AuditPolicy policy =
           ScenarioPolicy.assumedBy(plan.scenario(), ScenarioPolicy.BENCH_IN_FLIGHT);
       String appId = "bench-live-" + UUID.randomUUID().toString().substring(0, 8);

@@ -39,6 +39,8 @@ public final class Preload {
           FaultType.BENIGN_DUPLICATE,
           FaultType.MALFORMED);
 
+  private static final int GROUPS = 3;
+
   private Preload() {}
 
   /**
@@ -49,18 +51,46 @@ public final class Preload {
    * @param faultRate faults per operation (0.01 = 1 %)
    * @param rate the simulator's pacing target, operations per second
    * @param seed scenario seed
+   * @param accountsPerGroup live accounts per group; 0: about one per fault of the group, so the
+   *     working set grows with {@code events} (a faulted account leaves the honest traffic and a
+   *     new one takes its place, so any positive number keeps every fault on an account of its own)
    */
-  public record Plan(long events, boolean batchOfOne, double faultRate, double rate, long seed) {
+  public record Plan(
+      long events,
+      boolean batchOfOne,
+      double faultRate,
+      double rate,
+      long seed,
+      int accountsPerGroup) {
     public static Plan of(long events, boolean batchOfOne) {
-      return new Plan(events, batchOfOne, 0.01, 1_000_000, 42);
+      return of(events, batchOfOne, 0);
     }
 
-    /** The scenario: 3 groups of 5 replicas, enough accounts for one per fault. */
+    public static Plan of(long events, boolean batchOfOne, int accountsPerGroup) {
+      return new Plan(events, batchOfOne, 0.01, 1_000_000, 42, accountsPerGroup);
+    }
+
+    /** The scenario: 3 groups of 5 replicas, {@link #accounts()} accounts each. */
     public Scenario scenario() {
-      int faults = (int) Math.max(VERSION_FAULTS.size(), Math.round(events * faultRate));
-      int perType = (int) Math.ceil((double) faults / VERSION_FAULTS.size());
-      int groups = 3;
-      int entities = (int) Math.max(100, 3L * perType * VERSION_FAULTS.size() / groups + 50);
+      return scenario(accounts());
+    }
+
+    /** Live accounts per group: as given, or about one per fault of the group. */
+    public int accounts() {
+      if (accountsPerGroup > 0) {
+        return accountsPerGroup;
+      }
+      int perType = (int) Math.ceil((double) faults() / VERSION_FAULTS.size());
+      return (int) Math.max(100, 3L * perType * VERSION_FAULTS.size() / GROUPS + 50);
+    }
+
+    private long faults() {
+      return Math.max(VERSION_FAULTS.size(), Math.round(events * faultRate));
+    }
+
+    private Scenario scenario(int entities) {
+      int perType = (int) Math.ceil((double) faults() / VERSION_FAULTS.size());
+      int groups = GROUPS;
       Scenario.Builder b =
           Scenario.builder()
               .seed(seed)

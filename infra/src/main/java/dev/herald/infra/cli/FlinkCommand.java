@@ -2,6 +2,8 @@ package dev.herald.infra.cli;
 
 import dev.herald.flink.FlinkJobConfig;
 import dev.herald.flink.HeraldFlinkMain;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -258,9 +261,9 @@ final class FlinkCommand implements Callable<Integer> {
     FlinkJobConfig config = options.config(client, "herald flink");
     String job = options.job;
     boolean bounded = options.bounded;
-    Configuration conf = new Configuration();
+    Path checkpoints = Files.createTempDirectory("herald-flink-checkpoints");
     StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), conf);
+        HeraldFlinkMain.localEnvironment(config.parallelism(), new Configuration(), checkpoints);
     JobClient jobClient = HeraldFlinkMain.start(env, job, config);
     System.out.println(
         "Flink job herald-"
@@ -301,6 +304,9 @@ final class FlinkCommand implements Callable<Integer> {
               + " --verbose for the stack trace",
           HeraldCli.EXIT_FAILURE,
           e);
+    } finally {
+      // the job's checkpoints are of no use once it has ended: nothing restores them
+      FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
     }
     System.out.println("Flink job herald-" + job + " finished.");
     return HeraldCli.EXIT_OK;

@@ -369,7 +369,7 @@ public final class Demo implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       step.begin("Flink jobs (availability, risk, consistency) in a local MiniCluster");
-      JobClient job = startFlink(registryServer.url());
+      JobClient job = startFlink(registryServer.url(), dataDir);
       started.add(
           () -> {
             try {
@@ -449,7 +449,7 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  private JobClient startFlink(String registryUrl) {
+  private JobClient startFlink(String registryUrl, Path dataDir) {
     FlinkJobConfig config =
         FlinkJobConfig.builder(broker.bootstrapServers(), registryUrl)
             .window(Duration.ofSeconds(10))
@@ -464,7 +464,8 @@ public final class Demo implements AutoCloseable {
     memory.setString("taskmanager.memory.network.min", FLINK_NETWORK_MEMORY);
     memory.setString("taskmanager.memory.network.max", FLINK_NETWORK_MEMORY);
     memory.setString("taskmanager.memory.managed.size", FLINK_MANAGED_MEMORY);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, memory);
+    StreamExecutionEnvironment env =
+        HeraldFlinkMain.localEnvironment(1, memory, dataDir.resolve("flink-checkpoints"));
     try {
       return HeraldFlinkMain.start(env, "all", config);
     } catch (Exception e) {
