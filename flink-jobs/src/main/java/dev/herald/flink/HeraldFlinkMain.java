@@ -95,7 +95,7 @@ public final class HeraldFlinkMain {
    * heartbeats of windows its watermark has not reached) then fails every checkpoint, restarts from
    * the last good one, reads the same backlog and fails again — forever. A cluster the jar is
    * submitted to needs {@code execution.checkpointing.dir} in its own configuration for the same
-   * reason (docs/flink.md).
+   * reason (README, "Run Herald against your own Kafka and Flink").
    */
   public static StreamExecutionEnvironment localEnvironment(
       int parallelism, Configuration conf, Path checkpointDir) {
