@@ -72,31 +72,12 @@ public final class Preload {
 
     /** The scenario: 3 groups of 5 replicas, {@link #accounts()} accounts each. */
     public Scenario scenario() {
-      return scenario(accounts());
-    }
-
-    /** Live accounts per group: as given, or about one per fault of the group. */
-    public int accounts() {
-      if (accountsPerGroup > 0) {
-        return accountsPerGroup;
-      }
-      int perType = (int) Math.ceil((double) faults() / VERSION_FAULTS.size());
-      return (int) Math.max(100, 3L * perType * VERSION_FAULTS.size() / GROUPS + 50);
-    }
-
-    private long faults() {
-      return Math.max(VERSION_FAULTS.size(), Math.round(events * faultRate));
-    }
-
-    private Scenario scenario(int entities) {
-      int perType = (int) Math.ceil((double) faults() / VERSION_FAULTS.size());
-      int groups = GROUPS;
       Scenario.Builder b =
           Scenario.builder()
               .seed(seed)
-              .groups(groups)
+              .groups(GROUPS)
               .replicas(5)
-              .entities(entities)
+              .entities(accounts())
               .rate(rate)
               // faults need no spacing: each has an entity version of its own
               .spacing(Duration.ZERO)
@@ -105,9 +86,23 @@ public final class Preload {
               .burst(1e9);
       List<Scenario.FaultSpec> specs = new ArrayList<>();
       for (FaultType t : VERSION_FAULTS) {
-        specs.add(Scenario.FaultSpec.count(t, perType));
+        specs.add(Scenario.FaultSpec.count(t, faultsPerType()));
       }
       return b.faults(specs).build();
+    }
+
+    /** Live accounts per group: as given, or about one per fault of the group. */
+    public int accounts() {
+      if (accountsPerGroup > 0) {
+        return accountsPerGroup;
+      }
+      return (int) Math.max(100, 3L * faultsPerType() * VERSION_FAULTS.size() / GROUPS + 50);
+    }
+
+    /** Faults of each version-fault type: {@code faultRate} of the operations, spread evenly. */
+    private int faultsPerType() {
+      long faults = Math.max(VERSION_FAULTS.size(), Math.round(events * faultRate));
+      return (int) Math.ceil((double) faults / VERSION_FAULTS.size());
     }
   }
 
