@@ -14,6 +14,7 @@ import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Topics;
 import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519Provider;
+import dev.herald.schema.truth.ExpectedAlert;
 import dev.herald.testsupport.DetectionScore;
 import dev.herald.testsupport.TopicDrainer;
 import java.io.IOException;
@@ -161,6 +162,10 @@ public final class BenchRunner {
       ratios.put("d/b by CPU", cpuB / cpuD);
       ratios.put("s/b by CPU", cpuB / cpuS);
       ratios.put("c/s by CPU (s CPU per report / c CPU per report)", cpuS / cpuC);
+      Map<String, Object> byThread = report.section("CPU us/report by thread " + label);
+      byThread.put("s", cpuByThread(floor, events));
+      byThread.put("c", cpuByThread(eos, events));
+      byThread.put("d", cpuByThread(alos, events));
       ratios.put(
           "auditor start-up seconds (EOS, not in c)",
           (eos.total().toNanos() - eos.steady().toNanos()) / 1e9);
@@ -259,13 +264,36 @@ public final class BenchRunner {
       }
     }
     Map<String, Object> q = report.section("quality " + label + " (reprocessing, EOS)");
-    DetectionScore.ofEveryStatus(preload.truth(), alerts)
-        .byType()
-        .forEach((t, sc) -> q.put(t, sc.toMap()));
+    DetectionScore score = DetectionScore.ofEveryStatus(preload.truth(), alerts);
+    score.byType().forEach((t, sc) -> q.put(t, sc.toMap()));
+    // every miss and false positive, with the alerts' own words: a run that is not exact says why
+    q.put("missed", score.missed().stream().map(String::valueOf).sorted().limit(50).toList());
+    q.put("false positives", falsePositives(score, alerts));
     long malformed =
         preload.truth().stream().filter(e -> e.type().equals("MALFORMED_RECORD")).count();
     q.put("malformed records injected", malformed);
     q.put("dead letters written", TopicDrainer.readSince(env.bootstrapServers(), dlqBefore).size());
+  }
+
+  /**
+   * The alerts of {@code score}'s false positives (at most 50): identity, status, nodes, detail.
+   */
+  private static List<Map<String, Object>> falsePositives(
+      DetectionScore score, List<AuditAlert> alerts) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (AuditAlert a : alerts) {
+      ExpectedAlert.Identity id = ExpectedAlert.identityOf(a);
+      if (out.size() < 50 && score.unexpected().contains(id)) {
+        Map<String, Object> fp = new LinkedHashMap<>();
+        fp.put("identity", String.valueOf(id));
+        fp.put("alertId", a.getAlertId());
+        fp.put("status", String.valueOf(a.getStatus()));
+        fp.put("nodes", a.getNodes());
+        fp.put("detail", a.getDetail());
+        out.add(fp);
+      }
+    }
+    return out;
   }
 
   private void state(String label, AuditorRun.Result eos) {
@@ -339,6 +367,14 @@ public final class BenchRunner {
         scores.forEach((t, sc) -> q.put(t, sc.toMap()));
       }
     }
+  }
+
+  /** The CPU per report of each kind of the run's threads (stream thread, producer I/O, …). */
+  private static Map<String, Double> cpuByThread(AuditorRun.Result run, long events) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    run.steadyCpuByThread()
+        .forEach((kind, cpu) -> out.put(kind, cpuMicrosPerReport(cpu, run.steadyShare(events))));
+    return out;
   }
 
   private static double cpuMicrosPerReport(Duration cpu, double reports) {

@@ -49,7 +49,8 @@ class BenchSmokeIT {
             });
     assertThat(report.sections().get("ratios default"))
         .containsKeys("b/a", "c/b", "c/a", "d/b", "s/b", "c/s");
-    assertThat(report.sections().get("quality default (reprocessing, EOS)")).containsKey("ALL");
+    assertThat(report.sections().get("quality default (reprocessing, EOS)"))
+        .containsKeys("ALL", "missed", "false positives");
     assertThat(report.sections().get("quality (live)")).containsKey("ALL");
     assertThat(report.sections().get("latency (live, half the max EOS rate)"))
         .containsKeys("p50Ms", "p99Ms", "p999Ms", "maxMs");
@@ -58,6 +59,10 @@ class BenchSmokeIT {
     assertThat(report.sections().get("stateful floor default").get("final entries"))
         .asInstanceOf(InstanceOfAssertFactories.map(String.class, Long.class))
         .hasEntrySatisfying("entities", n -> assertThat(n).isPositive());
+    // the auditor's CPU by kind of thread: its stream thread always worked
+    assertThat(report.sections().get("CPU us/report by thread default").get("c"))
+        .asInstanceOf(InstanceOfAssertFactories.map(String.class, Double.class))
+        .hasEntrySatisfying("stream thread", us -> assertThat(us).isPositive());
     assertThat(report.sections().get("scale-out default")).containsKey("2/1");
     assertThat(report.sections().get("flink default")).containsKey("g/f");
     JsonNode json = new ObjectMapper().readTree(out.toFile());

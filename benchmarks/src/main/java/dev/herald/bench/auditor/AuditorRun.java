@@ -52,6 +52,9 @@ public final class AuditorRun {
    * @param finalEntries live entries per store at the end
    * @param steadyCpu CPU time of the application's threads (stream threads, their producers, the
    *     state updater) from the first commit to the last
+   * @param steadyCpuByThread {@code steadyCpu} by kind of thread ({@link #threadKind}), so a run
+   *     shows whether a difference (exactly-once against at-least-once, one build against another)
+   *     lies with the stream thread, its producer's I/O or elsewhere
    */
   public record Result(
       String applicationId,
@@ -61,7 +64,8 @@ public final class AuditorRun {
       long steadyRecords,
       List<Map<String, Object>> samples,
       Map<String, Long> finalEntries,
-      Duration steadyCpu) {
+      Duration steadyCpu,
+      Map<String, Duration> steadyCpuByThread) {
     /** The share of {@code events} committed in the steady part of the run. */
     public double steadyShare(long events) {
       return records == 0 ? events : (double) events * steadyRecords / records;
@@ -82,17 +86,55 @@ public final class AuditorRun {
     }
   }
 
-  /** CPU time (ns) of the live threads whose name holds {@code applicationId}. */
-  static long appCpu(String applicationId) {
+  /**
+   * CPU time (ns) of the live threads whose name holds {@code applicationId}, summed by {@link
+   * #threadKind}.
+   */
+  static Map<String, Long> appCpuByThread(String applicationId) {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    long sum = 0;
+    Map<String, Long> byKind = new TreeMap<>();
     for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
       if (t != null && t.getThreadName().contains(applicationId)) {
         long cpu = mx.getThreadCpuTime(t.getThreadId());
-        sum += Math.max(0, cpu);
+        byKind.merge(threadKind(t.getThreadName(), applicationId), Math.max(0, cpu), Long::sum);
       }
     }
-    return sum;
+    return byKind;
+  }
+
+  /**
+   * The kind of a Kafka Streams thread of {@code applicationId} (or of the auditor's identity
+   * application, {@code applicationId-identity}, prefixed "identity "): "stream thread", "producer
+   * I/O" (a stream thread's producer's network thread), "global stream thread", "state updater" or
+   * "other".
+   */
+  static String threadKind(String threadName, String applicationId) {
+    String app = threadName.contains(applicationId + "-identity") ? "identity " : "";
+    if (threadName.startsWith("kafka-producer-network-thread")) {
+      return app + "producer I/O";
+    }
+    if (threadName.contains("GlobalStreamThread")) {
+      return app + "global stream thread";
+    }
+    if (threadName.contains("StateUpdater")) {
+      return app + "state updater";
+    }
+    if (threadName.contains("StreamThread")) {
+      return app + "stream thread";
+    }
+    return app + "other";
+  }
+
+  private static long total(Map<String, Long> byKind) {
+    return byKind.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static Map<String, Duration> since(Map<String, Long> start, Map<String, Long> end) {
+    Map<String, Duration> out = new TreeMap<>();
+    end.forEach(
+        (kind, ns) ->
+            out.put(kind, Duration.ofNanos(Math.max(0, ns - start.getOrDefault(kind, 0L)))));
+    return out;
   }
 
   /**
@@ -216,11 +258,11 @@ public final class AuditorRun {
       long end = progress.endOffsets().values().stream().mapToLong(Long::longValue).sum();
       long startedAt = System.nanoTime();
       long firstCommitAt = -1;
-      long cpuAtFirstCommit = 0;
+      Map<String, Long> cpuAtFirstCommit = Map.of();
       long firstCommitted = 0;
       long lastSample = 0;
       long done;
-      long cpuAtEnd;
+      Map<String, Long> cpuAtEnd;
       StoreCensus census = null;
       try {
         start.run();
@@ -230,7 +272,7 @@ public final class AuditorRun {
           if (committed > 0 && firstCommitAt < 0) {
             firstCommitAt = now;
             firstCommitted = committed;
-            cpuAtFirstCommit = appCpu(appId);
+            cpuAtFirstCommit = appCpuByThread(appId);
           }
           if (committed > 0 && census == null) {
             census =
@@ -248,7 +290,7 @@ public final class AuditorRun {
           }
           if (committed >= end) {
             done = now;
-            cpuAtEnd = appCpu(appId);
+            cpuAtEnd = appCpuByThread(appId);
             break;
           }
           if (now - startedAt > TIMEOUT.toNanos()) {
@@ -275,7 +317,8 @@ public final class AuditorRun {
             end - firstCommitted,
             samples,
             finalEntries,
-            Duration.ofNanos(Math.max(0, cpuAtEnd - cpuAtFirstCommit)));
+            Duration.ofNanos(Math.max(0, total(cpuAtEnd) - total(cpuAtFirstCommit))),
+            since(cpuAtFirstCommit, cpuAtEnd));
       } finally {
         if (census != null) {
           census.close();

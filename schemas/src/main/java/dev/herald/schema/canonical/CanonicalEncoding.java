@@ -6,7 +6,6 @@ import dev.herald.schema.Heartbeat;
 import dev.herald.schema.ReportBatch;
 import dev.herald.schema.StateChange;
 import dev.herald.schema.TreeHead;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -212,25 +211,46 @@ public final class CanonicalEncoding {
     return required(field, instant).toEpochMilli();
   }
 
-  /** Appends primitives in the canonical layout. */
+  /**
+   * Appends primitives in the canonical layout. Its own growable array, not a {@code
+   * ByteArrayOutputStream}, whose every {@code write} takes a lock: the auditor encodes every batch
+   * it verifies, and the per-byte locking was the encoding's largest cost (JFR, docs/benchmarks.md
+   * "Round 10"). Error messages are built only for an error.
+   */
   static final class Writer {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    private byte[] buf = new byte[512];
+    private int count;
+
+    private void ensure(int more) {
+      if (more > buf.length - count) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, Math.addExact(count, more)));
+      }
+    }
+
+    private void write(byte[] bytes, int offset, int length) {
+      ensure(length);
+      System.arraycopy(bytes, offset, buf, count, length);
+      count += length;
+    }
 
     void tag(String tag) {
       byte[] bytes = tag.getBytes(StandardCharsets.US_ASCII);
-      out.writeBytes(bytes);
-      out.write(0);
+      ensure(bytes.length + 1);
+      write(bytes, 0, bytes.length);
+      buf[count++] = 0;
     }
 
     void presence(boolean present) {
-      out.write(present ? 1 : 0);
+      ensure(1);
+      buf[count++] = (byte) (present ? 1 : 0);
     }
 
     void uint32(long value) {
-      out.write((int) (value >>> 24));
-      out.write((int) (value >>> 16));
-      out.write((int) (value >>> 8));
-      out.write((int) value);
+      ensure(4);
+      buf[count++] = (byte) (value >>> 24);
+      buf[count++] = (byte) (value >>> 16);
+      buf[count++] = (byte) (value >>> 8);
+      buf[count++] = (byte) value;
     }
 
     void int32(int value) {
@@ -238,35 +258,41 @@ public final class CanonicalEncoding {
     }
 
     void int64(long value) {
+      ensure(8);
       for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) (value >>> shift));
+        buf[count++] = (byte) (value >>> shift);
       }
     }
 
     void string(String field, CharSequence value) {
-      byteArray(Utf16.utf8(required(field, value).toString(), "field " + field));
+      byteArray(utf8(required(field, value).toString(), "field ", field));
     }
 
     void bytes(String field, ByteBuffer value) {
-      ByteBuffer b = required(field, value).duplicate();
-      byte[] copy = new byte[b.remaining()];
-      b.get(copy);
-      byteArray(copy);
+      ByteBuffer b = required(field, value);
+      int length = b.remaining();
+      uint32(length);
+      if (b.hasArray()) {
+        write(b.array(), b.arrayOffset() + b.position(), length);
+      } else {
+        ensure(length);
+        b.duplicate().get(buf, count, length);
+        count += length;
+      }
     }
 
     void byteArray(byte[] value) {
       uint32(value.length);
-      out.writeBytes(value);
+      write(value, 0, value.length);
     }
 
     void map(String field, Map<String, String> map) {
       List<byte[][]> entries = new ArrayList<>(required(field, map).size());
-      String what = "an entry of field " + field;
       for (Map.Entry<String, String> e : map.entrySet()) {
         entries.add(
             new byte[][] {
-              Utf16.utf8(required(field + " key", e.getKey()), what),
-              Utf16.utf8(required(field + " value", e.getValue()), what)
+              utf8(entryPart(field, " key", e.getKey()), "an entry of field ", field),
+              utf8(entryPart(field, " value", e.getValue()), "an entry of field ", field)
             });
       }
       entries.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
@@ -277,8 +303,24 @@ public final class CanonicalEncoding {
       }
     }
 
+    private static String entryPart(String field, String part, String value) {
+      if (value == null) {
+        throw new IllegalArgumentException("field " + field + part + " is missing");
+      }
+      return value;
+    }
+
+    /** UTF-8 of {@code s}; the error names {@code before + field}. */
+    private static byte[] utf8(String s, String before, String field) {
+      int bad = Utf16.unpairedSurrogate(s);
+      if (bad >= 0) {
+        throw Utf16.notUnicode(before + field, s, bad);
+      }
+      return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     byte[] toByteArray() {
-      return out.toByteArray();
+      return Arrays.copyOf(buf, count);
     }
   }
 }

@@ -22,6 +22,10 @@ public final class Hashing {
 
   /** Lower-case hex of a byte buffer, without consuming it. */
   public static String hex(ByteBuffer buffer) {
+    if (buffer.hasArray()) {
+      int from = buffer.arrayOffset() + buffer.position();
+      return HEX.formatHex(buffer.array(), from, from + buffer.remaining());
+    }
     ByteBuffer b = buffer.duplicate();
     byte[] bytes = new byte[b.remaining()];
     b.get(bytes);

@@ -112,4 +112,42 @@ class CanonicalEncodingTest {
     BatchSignatures.sign(ok, KEYS.privateKey());
     assertThat(BatchSignatures.verify(ok, Ed25519.publicKey(KEYS.publicKey()))).isTrue();
   }
+
+  @Test
+  void aHashIsEncodedAlikeWhateverBufferHoldsItAndTheBufferIsNotConsumed() {
+    byte[] hash = new byte[32];
+    for (int i = 0; i < hash.length; i++) {
+      hash[i] = (byte) (i * 7 + 1);
+    }
+    StateChange plain = report("k", new HashMap<>());
+    plain.setStateHash(ByteBuffer.wrap(hash.clone()));
+    // a view into a larger array, at an offset and a position of its own
+    byte[] larger = new byte[48];
+    System.arraycopy(hash, 0, larger, 9, 32);
+    ByteBuffer view = ByteBuffer.wrap(larger, 4, 40).slice().position(5).limit(37);
+    StateChange sliced = report("k", new HashMap<>());
+    sliced.setStateHash(view);
+    ByteBuffer direct = ByteBuffer.allocateDirect(32).put(hash).flip();
+    StateChange offHeap = report("k", new HashMap<>());
+    offHeap.setStateHash(direct);
+
+    byte[] expected = CanonicalEncoding.reportBatch(batch(plain));
+    assertThat(CanonicalEncoding.reportBatch(batch(sliced))).isEqualTo(expected);
+    assertThat(CanonicalEncoding.reportBatch(batch(offHeap))).isEqualTo(expected);
+    assertThat(view.position()).isEqualTo(5);
+    assertThat(direct.position()).isZero();
+    String hex = Hashing.hex(hash);
+    assertThat(Hashing.hex(view)).isEqualTo(hex);
+    assertThat(Hashing.hex(direct)).isEqualTo(hex);
+    assertThat(view.remaining()).isEqualTo(32);
+    assertThat(direct.remaining()).isEqualTo(32);
+  }
+
+  @Test
+  void anEncodingLargerThanTheFirstBufferIsWhole() {
+    String longKey = "k".repeat(5_000);
+    byte[] encoded = CanonicalEncoding.stateChange(report(longKey, new HashMap<>()));
+    byte[] shortOne = CanonicalEncoding.stateChange(report("k", new HashMap<>()));
+    assertThat(encoded.length - shortOne.length).isEqualTo(longKey.length() - 1);
+  }
 }

@@ -13,6 +13,7 @@ import dev.herald.schema.id.Identifiers;
 import dev.herald.schema.serde.MalformedRecordException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.common.utils.Utils;
 
@@ -245,37 +246,42 @@ public final class BatchAdmission {
         || batch.getSignature().remaining() != dev.herald.schema.signing.Ed25519.SIGNATURE_SIZE) {
       return "signature is not " + dev.herald.schema.signing.Ed25519.SIGNATURE_SIZE + " bytes";
     }
-    int i = 0;
-    for (StateChange r : batch.getReports()) {
-      String where = "report " + i++ + ": ";
+    List<StateChange> reports = batch.getReports();
+    for (int i = 0; i < reports.size(); i++) {
+      StateChange r = reports.get(i);
+      // the message only for a problem: this runs for every report the auditor reads
       if (blank(r.getEventId()) || blank(r.getGroup()) || blank(r.getEntityKey())) {
-        return where + "eventId, group and entityKey must not be empty";
+        return where(i) + "eventId, group and entityKey must not be empty";
       }
       if (r.getVersion() < 1) {
-        return where + "version " + r.getVersion() + " is not positive";
+        return where(i) + "version " + r.getVersion() + " is not positive";
       }
       if (size(r.getStateHash()) != HASH_SIZE || size(r.getOpDigest()) != HASH_SIZE) {
-        return where + "stateHash and opDigest must be 32-byte SHA-256 digests";
+        return where(i) + "stateHash and opDigest must be 32-byte SHA-256 digests";
       }
       int prev = size(r.getPrevStateHash());
       if (prev != 0 && prev != HASH_SIZE) {
-        return where + "prevStateHash must be empty or 32 bytes, not " + prev;
+        return where(i) + "prevStateHash must be empty or 32 bytes, not " + prev;
       }
       if (blank(r.getOpId())) {
-        return where + "opId must not be empty";
+        return where(i) + "opId must not be empty";
       }
       if (!r.getNodeId().toString().contentEquals(batch.getNodeId())) {
-        return where
+        return where(i)
             + "a batch of node "
             + batch.getNodeId()
             + " carries a report of node "
             + r.getNodeId();
       }
       if (r.getEventTime() == null) {
-        return where + "no eventTime";
+        return where(i) + "no eventTime";
       }
     }
     return null;
+  }
+
+  private static String where(int report) {
+    return "report " + report + ": ";
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.herald.auditor.detect;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Map;
@@ -48,6 +49,14 @@ public final class EntityState {
    * policy's {@code maxInFlightVersions}: a report far beyond it is a version jump, not a vote.
    */
   private long highestClosed;
+
+  /**
+   * The highest version in {@link #closed}, found on first use (so whatever filled the map, a codec
+   * or a JSON reader, it holds): a report above it needs no lookup in the closed window.
+   */
+  @JsonIgnore private transient long closedTop;
+
+  @JsonIgnore private transient boolean closedTopKnown;
 
   public EntityState() {
     this(null, null);
@@ -116,7 +125,12 @@ public final class EntityState {
 
   /** What remains of closed version {@code version} while it is in the window, or null. */
   public ClosedVersion closedVersion(long version) {
-    return closed.get(version);
+    // Most reports are of a version above every closed one (open, or new): no tree lookup.
+    if (!closedTopKnown) {
+      closedTop = closed.isEmpty() ? Long.MIN_VALUE : closed.lastKey();
+      closedTopKnown = true;
+    }
+    return version > closedTop ? null : closed.get(version);
   }
 
   /** Versions below this are too late to judge. */
@@ -153,6 +167,9 @@ public final class EntityState {
   void rememberClosed(ClosedVersion summary) {
     closed.put(summary.version(), summary);
     highestClosed = Math.max(highestClosed, summary.version);
+    if (closedTopKnown) {
+      closedTop = Math.max(closedTop, summary.version);
+    }
     while (closed.size() > CLOSED_WINDOW) {
       ClosedVersion oldest = closed.pollFirstEntry().getValue();
       // Only an agreed version moves the horizon: versions nobody agreed on (one liar's, far

@@ -126,7 +126,10 @@ public final class Reconciler {
       return new Outcome(Effect.EQUIVOCATION, List.of(f), null, null);
     }
     slot.reports().put(report.nodeId(), report);
-    if (!members.isEmpty() && slot.reports().keySet().containsAll(members)) {
+    // fewer reports than members cannot hold them all: most reports skip the lookups
+    if (!members.isEmpty()
+        && slot.reports().size() >= members.size()
+        && slot.reports().keySet().containsAll(members)) {
       List<Finding> findings = close(state, v, members, policy, now);
       return new Outcome(Effect.ACCEPTED, findings, opened, v);
     }

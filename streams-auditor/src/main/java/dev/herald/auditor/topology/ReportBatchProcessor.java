@@ -377,13 +377,13 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
     int late = 0;
     int equivocations = 0;
     for (StateChange sc : batch.getReports()) {
-      String group = sc.getGroup().toString();
-      if (!node.groups().contains(group)) {
-        notMember.add(group);
+      String group = memberGroup(node.groups(), sc.getGroup());
+      if (group == null) {
+        notMember.add(sc.getGroup().toString());
         continue;
       }
       GroupPolicy gp = policy.group(group);
-      ReplicaReport report = toReport(sc, ref);
+      ReplicaReport report = toReport(sc, ref, group, nodeId);
       String entityId = report.entityId();
       EntityState state = batchStates.get(entityId);
       if (state == null) {
@@ -789,13 +789,33 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
             policy.maxRecordBytes()));
   }
 
-  private static ReplicaReport toReport(StateChange sc, EvidenceRef ref) {
+  /**
+   * The registry's instance of the group {@code group} names among {@code groups} (the node's), or
+   * null when the node is no member of it. Reports keep the registry's strings for their group and
+   * node, as every entity version's maps are keyed by them: a few long-lived instances instead of
+   * fresh copies in every report keep those lookups in the processor's caches.
+   */
+  private static String memberGroup(List<String> groups, CharSequence group) {
+    for (String g : groups) {
+      if (g.contentEquals(group)) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The domain form of {@code sc}, a report of the admitted batch {@code ref} of {@code nodeId}
+   * (admission checked that every report names the batch's node) for {@code group}.
+   */
+  private static ReplicaReport toReport(
+      StateChange sc, EvidenceRef ref, String group, String nodeId) {
     return new ReplicaReport(
         sc.getEventId().toString(),
-        sc.getGroup().toString(),
+        group,
         sc.getEntityKey().toString(),
         sc.getVersion(),
-        sc.getNodeId().toString(),
+        nodeId,
         hex(sc.getPrevStateHash()),
         hex(sc.getStateHash()),
         sc.getOpId().toString(),
