@@ -35,4 +35,9 @@ if [ "${1:-}" = entity-churn ]; then
   shift
   exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} -cp "$jar" dev.herald.bench.state.EntityChurn "$@"
 fi
+if [ "${1:-}" = soak ]; then
+  # detection quality, run after run, until one is not exact (docs/benchmarks.md, "Quality soak")
+  shift
+  exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx6g -XX:+UseParallelGC} -cp "$jar" dev.herald.bench.quality.QualitySoak "$@"
+fi
 exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} -jar "$jar" "$@"

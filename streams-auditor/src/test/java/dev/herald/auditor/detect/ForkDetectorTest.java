@@ -117,4 +117,28 @@ class ForkDetectorTest {
     assertThat(vote.findings()).extracting(Finding::nodes).containsExactly(List.of("n2"));
     assertThat(vote.voters()).containsOnlyKeys("n1");
   }
+
+  @Test
+  void aPreviousVersionClosedWithoutAgreementIsComparedWithEachNodesOwnState() {
+    // Given version 2 closed by its grace as NO_QUORUM: n1 and n2 each on a state of their own,
+    // n3 never reported
+    EntityState state = agreedUpTo(1, THREE);
+    Reconciler.onReport(state, report("n1", 2, state(1), hash("a2"), "op2"), THREE, POLICY, 2_000);
+    Reconciler.onReport(state, report("n2", 2, state(1), hash("b2"), "op2"), THREE, POLICY, 2_000);
+    Reconciler.close(state, 2, THREE, POLICY, 5_000);
+    assertThat(state.closedVersion(2).agreedHash()).isNull();
+    // When version 3 closes: n1 built on its own state, n2 on n1's, n3 on anything
+    Vote vote =
+        closing(
+            state,
+            THREE,
+            report("n1", 3, hash("a2"), hash("a3"), "op3"),
+            report("n2", 3, hash("a2"), hash("a3"), "op3"),
+            report("n3", 3, hash("any"), hash("a3"), "op3"));
+    detector.detect(vote);
+
+    // Then only n2 forked: n1 kept its own history, and nothing is known of n3's
+    assertThat(vote.findings()).extracting(Finding::nodes).containsExactly(List.of("n2"));
+    assertThat(vote.voters()).containsOnlyKeys("n1", "n3");
+  }
 }
