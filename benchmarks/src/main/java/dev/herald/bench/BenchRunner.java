@@ -12,7 +12,6 @@ import dev.herald.bench.throughput.TopicDrain;
 import dev.herald.infra.demo.ScenarioPolicy;
 import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Topics;
-import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.Ed25519Provider;
 import dev.herald.schema.truth.ExpectedAlert;
 import dev.herald.testsupport.DetectionScore;
@@ -30,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -255,14 +253,7 @@ public final class BenchRunner {
       Preload.Result preload,
       Map<TopicPartition, Long> alertsBefore,
       Map<TopicPartition, Long> dlqBefore) {
-    AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, env.registry());
-    List<AuditAlert> alerts = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        TopicDrainer.readSince(env.bootstrapServers(), alertsBefore)) {
-      if (r.value() != null) {
-        alerts.add(format.deserialize(r.topic(), r.value()));
-      }
-    }
+    List<AuditAlert> alerts = env.alertsSince(alertsBefore);
     Map<String, Object> q = report.section("quality " + label + " (reprocessing, EOS)");
     DetectionScore score = DetectionScore.ofEveryStatus(preload.truth(), alerts);
     score.byType().forEach((t, sc) -> q.put(t, sc.toMap()));

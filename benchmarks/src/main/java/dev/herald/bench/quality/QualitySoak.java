@@ -134,22 +134,19 @@ public final class QualitySoak implements Callable<Integer> {
               TopicDrainer.mark(env.bootstrapServers(), Topics.ALERTS);
           long t0 = System.nanoTime();
           AuditorRun.reprocess(env, policy, guarantee, 1, null);
-          List<AuditAlert> alerts = alertsSince(env, before);
+          List<AuditAlert> alerts = env.alertsSince(before);
           DetectionScore score = DetectionScore.ofEveryStatus(preload.truth(), alerts);
+          double seconds = Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
           Map<String, Object> line = new LinkedHashMap<>();
           line.put("run", run);
-          line.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+          line.put("seconds", seconds);
           line.put("alerts", alerts.size());
           line.put("missed", score.missed().size());
           line.put("false positives", score.unexpected().size());
           done.add(line);
           System.out.printf(
               "soak run %d: %.1f s, %d alerts, %d missed, %d false positives%n",
-              run,
-              (System.nanoTime() - t0) / 1e9,
-              alerts.size(),
-              score.missed().size(),
-              score.unexpected().size());
+              run, seconds, alerts.size(), score.missed().size(), score.unexpected().size());
           if (!score.perfect()) {
             summary.put("failed run", failure(env, preload.truth(), alerts, score));
             write(summary);
@@ -165,19 +162,6 @@ public final class QualitySoak implements Callable<Integer> {
 
   private boolean more(int run, long deadline) {
     return (runs == 0 || run < runs) && System.nanoTime() < deadline;
-  }
-
-  private static List<AuditAlert> alertsSince(
-      BenchEnvironment env, Map<TopicPartition, Long> before) {
-    AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, env.registry());
-    List<AuditAlert> alerts = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        TopicDrainer.readSince(env.bootstrapServers(), before)) {
-      if (r.value() != null) {
-        alerts.add(format.deserialize(r.topic(), r.value()));
-      }
-    }
-    return alerts;
   }
 
   /** What a run that was not exact leaves behind: printed, and returned for the JSON. */

@@ -3,12 +3,16 @@ package dev.herald.bench.setup;
 import dev.herald.infra.broker.EmbeddedKafkaBroker;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
+import dev.herald.schema.AuditAlert;
 import dev.herald.schema.Topics;
 import dev.herald.schema.registry.RestSchemaRegistryClient;
 import dev.herald.schema.registry.SchemaRegistryClient;
+import dev.herald.schema.serde.AvroWireFormat;
+import dev.herald.testsupport.TopicDrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,8 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,6 +103,21 @@ public final class BenchEnvironment implements AutoCloseable {
 
   public SchemaRegistryClient registry() {
     return registry;
+  }
+
+  /**
+   * The alerts {@link Topics#ALERTS} gained since {@code mark} ({@code TopicDrainer.mark}),
+   * decoded, every status: what one auditor run raised.
+   */
+  public List<AuditAlert> alertsSince(Map<TopicPartition, Long> mark) {
+    AvroWireFormat<AuditAlert> format = new AvroWireFormat<>(AuditAlert.class, registry());
+    List<AuditAlert> alerts = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : TopicDrainer.readSince(bootstrapServers(), mark)) {
+      if (r.value() != null) {
+        alerts.add(format.deserialize(r.topic(), r.value()));
+      }
+    }
+    return alerts;
   }
 
   /** A scratch directory inside the environment's temp directory. */
