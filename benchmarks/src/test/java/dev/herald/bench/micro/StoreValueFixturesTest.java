@@ -29,10 +29,13 @@ class StoreValueFixturesTest {
         byte[] bytes = serde.serializer().serialize(TOPIC, s);
         EntityState back = serde.deserializer().deserialize(TOPIC, bytes);
 
-        // a closed version's kept store form is a cache of the writer, not part of the value
+        // a closed version's kept store form is a cache of the writer, not part of the value;
+        // the closed window compares in its map form (an entity holds it as a map or as arrays)
+        s.closedVersions();
+        back.closedVersions();
         assertThat(back)
             .usingRecursiveComparison()
-            .ignoringFieldsMatchingRegexes(".*storeForm")
+            .ignoringFieldsMatchingRegexes(".*storeForm|.*window.*")
             .isEqualTo(s);
         assertThat(StoreValueSizes.roundTrip(serde, s, "entity")).isEqualTo(bytes.length);
       }

@@ -1,6 +1,5 @@
 package dev.herald.auditor.detect;
 
-import dev.herald.auditor.detect.EntityState.ClosedVersion;
 import dev.herald.schema.AlertType;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,12 +68,7 @@ final class DuplicateApplyDetector implements VersionDetector {
    * it twice.
    */
   static Long agreedAt(EntityState state, long version, String opId) {
-    for (ClosedVersion c : state.closedVersions().headMap(version, false).values()) {
-      if (opId.equals(c.agreedOp())) {
-        return c.version();
-      }
-    }
-    return null;
+    return state.agreedAt(version, opId);
   }
 
   private static long firstEventTime(List<ReplicaReport> reports) {

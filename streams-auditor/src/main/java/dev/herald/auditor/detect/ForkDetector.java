@@ -20,27 +20,33 @@ final class ForkDetector implements VersionDetector {
       ReplicaReport r = it.next();
       if (isFork(state, r)) {
         it.remove(); // explained by this fork
-        vote.report(
-            Finding.versionAlert(
-                AlertType.FORK,
-                state.group(),
-                state.entityKey(),
-                version,
-                List.of(r.nodeId()),
-                null,
-                "node "
-                    + r.nodeId()
-                    + " built version "
-                    + version
-                    + " on base "
-                    + Reconciler.shortHash(r.prevHash())
-                    + ", which is not the state agreed at version "
-                    + (version - 1),
-                r.eventTime(),
-                vote.now(),
-                List.of(r.evidence())));
+        vote.report(finding(state, r, vote.now()));
       }
     }
+  }
+
+  /**
+   * The FORK alert naming the node of {@code r}, a report on a wrong base, found at {@code now}.
+   */
+  static Finding finding(EntityState state, ReplicaReport r, long now) {
+    return Finding.versionAlert(
+        AlertType.FORK,
+        state.group(),
+        state.entityKey(),
+        r.version(),
+        List.of(r.nodeId()),
+        null,
+        "node "
+            + r.nodeId()
+            + " built version "
+            + r.version()
+            + " on base "
+            + Reconciler.shortHash(r.prevHash())
+            + ", which is not the state agreed at version "
+            + (r.version() - 1),
+        r.eventTime(),
+        now,
+        List.of(r.evidence()));
   }
 
   static boolean isFork(EntityState state, ReplicaReport r) {
@@ -48,11 +54,17 @@ final class ForkDetector implements VersionDetector {
     if (v == 1) {
       return !r.prevHash().isEmpty();
     }
+    String base = r.prevHash();
     String agreed = null;
     String own = null;
     ClosedVersion before = state.closedVersion(v - 1);
     if (before != null) {
       agreed = before.agreedHash();
+      if (base.equals(agreed)) {
+        // the common case: built on the agreed state, no need to look up the node's own (a tree
+        // of strings per summary, ≈ 4 % of the auditor's stream thread in JFR, round 12)
+        return false;
+      }
       own = before.hashOf(r.nodeId());
     } else {
       VersionSlot openBefore = state.openVersion(v - 1);
@@ -63,6 +75,6 @@ final class ForkDetector implements VersionDetector {
     if (agreed == null && own == null) {
       return false; // nothing known to compare with
     }
-    return !r.prevHash().equals(agreed) && !r.prevHash().equals(own);
+    return !base.equals(agreed) && !base.equals(own);
   }
 }

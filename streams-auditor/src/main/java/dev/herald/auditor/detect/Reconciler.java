@@ -206,6 +206,15 @@ public final class Reconciler {
     }
     done.hashes().put(node, report.stateHash());
     done.claims().put(node, whereRead(report.evidence()));
+    if (ForkDetector.isFork(state, report)) {
+      // Built on a wrong base: a FORK, as at the close (one root cause, one alert). Its state,
+      // built on another history, says nothing about whether the node applied this version's
+      // operation as the others did, so it is neither a divergence nor a catching up; it is kept
+      // like every claim of the version, so a second, different one is an equivocation.
+      done.missing().remove(node);
+      return new Outcome(
+          Effect.LATE, List.of(ForkDetector.finding(state, report, now)), null, null);
+    }
     if (done.revotable()) {
       return new Outcome(
           Effect.LATE, revote(state, done, report, members, policy, now), null, null);

@@ -60,12 +60,12 @@ final class StoreMapping {
         open.add(slot(slot, group, entityKey));
       }
     }
-    Map<Long, ClosedVersion> closedMap = s.closedVersions();
-    List<StoredClosedVersion> closed = new ArrayList<>(closedMap == null ? 0 : closedMap.size());
-    if (closedMap != null) {
-      for (ClosedVersion c : closedMap.values()) {
-        closed.add(closed(c));
-      }
+    // the window's arrays, not the map: a walk of one array instead of a tree (and the map would
+    // drop them)
+    List<ClosedVersion> window = s.closedWindow();
+    List<StoredClosedVersion> closed = new ArrayList<>(window.size());
+    for (int i = 0; i < window.size(); i++) {
+      closed.add(closed(window.get(i)));
     }
     return new StoredEntity(group, entityKey, open, closed, s.forgottenBelow(), s.highestClosed());
   }

@@ -101,13 +101,11 @@ final class ClaimStore {
 
   /** One node's live claims in this task. */
   private static final class NodeClaims {
-    /** Admitted time → claims recorded then; the newest instant is also held in {@link #last}. */
-    final TreeMap<Long, int[]> byTime = new TreeMap<>();
+    /** Claims recorded per admitted instant, oldest first. */
+    final ClaimInstants byTime = new ClaimInstants();
 
     long count;
     long droppedUpTo = Long.MIN_VALUE;
-    long lastAt = Long.MIN_VALUE;
-    int[] last;
   }
 
   ClaimStore(
@@ -119,20 +117,27 @@ final class ClaimStore {
     this.metrics = metrics;
     this.retentionMs = retentionMs;
     this.maxPerNode = maxPerNode;
+    // the scan reads in key order, not time order: counted in trees first, then appended in order
+    Map<String, TreeMap<Long, int[]>> found = new HashMap<>();
     try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
         if (kv.value[0] == FORMAT_CLAIM) {
           legacy = true;
-          count(nodeOf(kv.key.get()), recordedAt(kv.value, 0), 1);
+          tally(found, nodeOf(kv.key.get()), recordedAt(kv.value, 0));
         } else {
           for (Claims c = new Claims(kv.value); c.next(); ) {
-            count(c.node(), c.recordedAt(), 1);
+            tally(found, c.node(), c.recordedAt());
           }
         }
       }
     }
+    found.forEach((node, byTime) -> byTime.forEach((at, n) -> count(node, at, n[0])));
     List.copyOf(nodes.keySet()).forEach(this::enforceCap);
+  }
+
+  private static void tally(Map<String, TreeMap<Long, int[]>> found, String node, long at) {
+    found.computeIfAbsent(node, k -> new TreeMap<>()).computeIfAbsent(at, k -> new int[1])[0]++;
   }
 
   /** Takes up a reloaded policy. */
@@ -308,7 +313,7 @@ final class ClaimStore {
       return true;
     }
     for (NodeClaims c : nodes.values()) {
-      if (!c.byTime.isEmpty() && c.byTime.firstKey() <= now - retentionMs) {
+      if (!c.byTime.isEmpty() && c.byTime.first() <= now - retentionMs) {
         return false;
       }
     }
@@ -332,27 +337,16 @@ final class ClaimStore {
   private void count(String node, long at, int n) {
     NodeClaims c = nodes.computeIfAbsent(node, k -> new NodeClaims());
     // claims are recorded on the admitted clock, which never runs back: nearly always the newest
-    // instant again
-    if (c.last == null || at != c.lastAt) {
-      c.last = c.byTime.computeIfAbsent(at, k -> new int[1]);
-      c.lastAt = at;
-    }
-    c.last[0] += n;
+    // instant again, else a newer one
+    c.byTime.add(at, n);
     c.count += n;
   }
 
   /** One claim recorded at {@code at} stops counting (it expired or was replaced). */
   private void forget(String node, long at, String reason) {
     NodeClaims c = nodes.get(node);
-    int[] n = c == null ? null : c.byTime.get(at);
-    if (n == null) {
+    if (c == null || !c.byTime.removeOne(at)) {
       return;
-    }
-    if (--n[0] <= 0) {
-      c.byTime.remove(at);
-      if (n == c.last) {
-        c.last = null;
-      }
     }
     c.count--;
     metrics.claimsDropped(reason, 1);
@@ -366,13 +360,11 @@ final class ClaimStore {
     }
     int dropped = 0;
     while (c.count > maxPerNode && !c.byTime.isEmpty()) {
-      Map.Entry<Long, int[]> oldest = c.byTime.pollFirstEntry();
-      if (oldest.getValue() == c.last) {
-        c.last = null;
-      }
-      c.count -= oldest.getValue()[0];
-      dropped += oldest.getValue()[0];
-      c.droppedUpTo = Math.max(c.droppedUpTo, oldest.getKey());
+      long oldest = c.byTime.first();
+      int n = c.byTime.dropFirst();
+      c.count -= n;
+      dropped += n;
+      c.droppedUpTo = Math.max(c.droppedUpTo, oldest);
     }
     if (dropped > 0) {
       drops++;

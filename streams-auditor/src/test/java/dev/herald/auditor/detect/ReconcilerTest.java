@@ -107,6 +107,40 @@ class ReconcilerTest {
   }
 
   @Test
+  void aLateReportOnAWrongBaseIsAForkNotADivergence() {
+    // Given versions 1 and 2 agreed, and version 3 closed at its grace without n3
+    agreedVersion(1);
+    agreedVersion(2);
+    feed(honest("n1", 3));
+    feed(honest("n2", 3));
+    closeAfterGrace(3);
+    findings.clear();
+    // When n3's report of version 3 arrives, built on a base nobody had at version 2
+    feed(report("n3", 3, hash("elsewhere"), hash("forked"), "op3"));
+    // Then one FORK naming n3, as had it come on time: neither a DIVERGENCE nor a catching up
+    Finding found = onlyFinding(findings, AlertType.FORK, "n3");
+    assertThat(found.version()).isEqualTo(3L);
+    assertThat(found.evidence()).hasSize(1);
+    // and its claim is kept: a second, different one for the version is an equivocation
+    findings.clear();
+    feed(report("n3", 3, state(2), state(3), "op3"));
+    onlyFinding(findings, AlertType.EQUIVOCATION, "n3");
+  }
+
+  @Test
+  void aLateReportOnItsOwnPreviousStateIsJudgedOnItsState() {
+    // Given version 1 agreed, version 2 closed without n3, which then reports it on its own
+    // (agreed) base: a divergence when its state differs — no fork
+    agreedVersion(1);
+    feed(honest("n1", 2));
+    feed(honest("n2", 2));
+    closeAfterGrace(2);
+    findings.clear();
+    feed(report("n3", 2, state(1), hash("bad"), "op2"));
+    onlyFinding(findings, AlertType.DIVERGENCE, "n3");
+  }
+
+  @Test
   void equivocationIsBlamedOnceAndLeavesTheVote() {
     feed(honest("n1", 1));
     feed(report("n1", 1, "", hash("other"), "op1"));

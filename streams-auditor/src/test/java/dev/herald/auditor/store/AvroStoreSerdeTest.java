@@ -126,10 +126,10 @@ class AvroStoreSerdeTest {
     byte[] bytes = serde.serialize(s);
     EntityState back = serde.deserialize(bytes);
 
-    assertThat(back)
+    assertThat(mapForm(back))
         .usingRecursiveComparison()
         .ignoringFieldsMatchingRegexes(STORE_FORM)
-        .isEqualTo(s);
+        .isEqualTo(mapForm(s));
     assertThat(back.openVersions()).isInstanceOf(TreeMap.class);
     assertThat(back.closedVersions().values())
         .allSatisfy(c -> assertThat(c.hashes()).isInstanceOf(TreeMap.class));
@@ -211,10 +211,10 @@ class AvroStoreSerdeTest {
 
     EntityState back = serde.deserialize(serde.serialize(s));
 
-    assertThat(back)
+    assertThat(mapForm(back))
         .usingRecursiveComparison()
         .ignoringFieldsMatchingRegexes(STORE_FORM)
-        .isEqualTo(s);
+        .isEqualTo(mapForm(s));
   }
 
   @Test
@@ -249,10 +249,10 @@ class AvroStoreSerdeTest {
     assertThat(back.closedVersions().values())
         .isNotEmpty()
         .allSatisfy(c -> assertThat(c.storeForm()).isNotNull());
-    assertThat(serde.deserialize(serde.serialize(back)))
+    assertThat(mapForm(serde.deserialize(serde.serialize(back))))
         .usingRecursiveComparison()
         .ignoringFieldsMatchingRegexes(STORE_FORM)
-        .isEqualTo(s);
+        .isEqualTo(mapForm(s));
 
     // When a hash is only read, the form stays; when one is changed, the change is written
     EntityState.ClosedVersion c = back.closedVersions().get(12L);
@@ -287,10 +287,10 @@ class AvroStoreSerdeTest {
     assertThat(body(first)).isEqualTo(fieldByField);
     assertThat(body(again)).isEqualTo(fieldByField);
     assertThat(body(fromRead)).isEqualTo(fieldByField(back));
-    assertThat(serde.deserialize(fromRead))
+    assertThat(mapForm(serde.deserialize(fromRead)))
         .usingRecursiveComparison()
         .ignoringFieldsMatchingRegexes(STORE_FORM)
-        .isEqualTo(s);
+        .isEqualTo(mapForm(s));
 
     // and an encoder that is not binary (JSON) gets the fields, not the bytes
     StoredClosedVersion kept = (StoredClosedVersion) s.closedVersions().get(12L).storeForm();
@@ -355,10 +355,10 @@ class AvroStoreSerdeTest {
     EntityState back = serde.deserialize(serde.serialize(s));
 
     // Then
-    assertThat(back)
+    assertThat(mapForm(back))
         .usingRecursiveComparison()
         .ignoringFieldsMatchingRegexes(STORE_FORM)
-        .isEqualTo(s);
+        .isEqualTo(mapForm(s));
     assertThat(back.closedVersions().get(lagging).missing()).isEmpty();
     assertThat(back.closedVersions().get(lagging).hashes()).containsKey("n3");
     assertThat(back.closedVersions().get(12L).hashes().get("n2")).isEqualTo(hash("changed"));
@@ -371,10 +371,10 @@ class AvroStoreSerdeTest {
 
     EntityState back = serde.deserialize(serde.serialize(s));
 
-    assertThat(back)
+    assertThat(mapForm(back))
         .usingRecursiveComparison()
         .ignoringFieldsMatchingRegexes(STORE_FORM)
-        .isEqualTo(s);
+        .isEqualTo(mapForm(s));
     assertThat(back.group()).isNull();
     assertThat(back.openVersions()).isEmpty();
     assertThat(back.closedVersions()).isEmpty();
@@ -757,10 +757,19 @@ class AvroStoreSerdeTest {
   }
 
   /**
-   * Caches, not part of the value: the closed versions' kept store form, and an entity's highest
-   * closed version (transient, found on first use).
+   * Caches, not part of the value: the closed versions' kept store form, and an entity's closed
+   * window as arrays (transient, built on first use).
    */
-  private static final String STORE_FORM = ".*storeForm|.*closedTop.*";
+  private static final String STORE_FORM = ".*storeForm|.*window.*";
+
+  /**
+   * {@code e} with its closed window in map form (an entity holds it as a map or as arrays,
+   * whichever it was last used as), so two entities compare field by field.
+   */
+  private static EntityState mapForm(EntityState e) {
+    e.closedVersions();
+    return e;
+  }
 
   private static Set<String> fields(Class<?> type) {
     return Arrays.stream(type.getDeclaredFields())
