@@ -40,4 +40,9 @@ if [ "${1:-}" = soak ]; then
   shift
   exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx6g -XX:+UseParallelGC} -cp "$jar" dev.herald.bench.quality.QualitySoak "$@"
 fi
+if [ "${1:-}" = jfr ]; then
+  # where a thread's time goes in a JFR recording, from whole stacks (docs/benchmarks.md)
+  shift
+  exec "$java_bin" -Xmx2g -cp "$jar" dev.herald.bench.profile.JfrSummary "$@"
+fi
 exec "$java_bin" ${HERALD_BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} -jar "$jar" "$@"
