@@ -25,7 +25,10 @@ final class DuplicateApplyDetector implements VersionDetector {
       if (earlierOps.containsKey(op)) {
         at = earlierOps.get(op);
       } else {
-        at = agreedAt(state, version, op);
+        // only agreed operations count: a claim one node alone put into an earlier version (a
+        // liar copying the next version's op) never makes the honest replicas look like they
+        // applied it twice
+        at = state.agreedAt(version, op);
         earlierOps.put(op, at); // null kept too: looked up once per operation
       }
       if (at != null) {
@@ -59,16 +62,6 @@ final class DuplicateApplyDetector implements VersionDetector {
               vote.now(),
               Reconciler.evidenceOf(reports)));
     }
-  }
-
-  /**
-   * The earliest closed version below {@code version} at which a quorum agreed {@code opId}, or
-   * null. Only agreed operations count: a claim one node alone put into an earlier open version (a
-   * liar copying the next version's op) must never make the honest replicas look like they applied
-   * it twice.
-   */
-  static Long agreedAt(EntityState state, long version, String opId) {
-    return state.agreedAt(version, opId);
   }
 
   private static long firstEventTime(List<ReplicaReport> reports) {

@@ -235,13 +235,9 @@ public final class EntityState {
       place(i, v, summary);
       return;
     }
+    // room for one more: the arrays hold the window as built plus one, and rememberClosed trims
+    // back to CLOSED_WINDOW right after each addition
     int at = -i - 1;
-    if (windowSize == windowVersions.length) {
-      int grown = windowSize + CLOSED_WINDOW;
-      windowVersions = Arrays.copyOf(windowVersions, grown);
-      windowSummaries = Arrays.copyOf(windowSummaries, grown);
-      windowOps = Arrays.copyOf(windowOps, grown);
-    }
     int tail = windowSize - at;
     System.arraycopy(windowVersions, at, windowVersions, at + 1, tail);
     System.arraycopy(windowSummaries, at, windowSummaries, at + 1, tail);
