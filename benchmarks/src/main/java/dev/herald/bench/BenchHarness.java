@@ -106,6 +106,16 @@ public final class BenchHarness implements Callable<Integer> {
               + " set grows with --events; give a number to hold it fixed across run sizes).")
   int accounts;
 
+  @Option(
+      names = "--preload-cache",
+      paramLabel = "DIR",
+      description =
+          "Keep each preloaded broker in DIR and reuse it in later runs with the same --events,"
+              + " --batch and --accounts, so that builds and JVM options are compared on the very"
+              + " same input (entries are remade after 6 days; delete DIR after changing the"
+              + " simulator or the wire format). Default: preload afresh every run.")
+  Path preloadCache;
+
   @Option(names = "--verbose", description = "Print stack traces on errors.")
   boolean verbose;
 
@@ -135,7 +145,8 @@ public final class BenchHarness implements Callable<Integer> {
             .withOut(resultsFile())
             .withFlinkHeartbeats(flinkHeartbeats)
             .withLatency(latencyPoints, latencySeconds)
-            .withAccounts(accounts);
+            .withAccounts(accounts)
+            .withPreloadCache(preloadCache);
     if (workDir != null) {
       options = options.withWorkDir(workDir);
     }

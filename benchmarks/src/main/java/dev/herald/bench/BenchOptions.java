@@ -24,6 +24,8 @@ import java.util.List;
  * @param latencySeconds about how long each latency point runs (fewer for small {@code events})
  * @param accounts accounts per group in the preload's scenario; 0: as many as its faults need
  *     (about one per fault, so the working set grows with {@code events})
+ * @param preloadCache where preloaded brokers are kept between runs ({@link
+ *     dev.herald.bench.setup.PreloadCache}); null: every run preloads afresh
  */
 public record BenchOptions(
     long events,
@@ -37,7 +39,8 @@ public record BenchOptions(
     long flinkHeartbeats,
     List<Double> latencyPoints,
     double latencySeconds,
-    int accounts) {
+    int accounts,
+    Path preloadCache) {
 
   /** The latency curve's default points: 10 to 100 % of the sustainable rate, and 1.5x overload. */
   public static final List<Double> LATENCY_POINTS = List.of(0.10, 0.25, 0.50, 0.75, 1.0, 1.5);
@@ -100,7 +103,8 @@ public record BenchOptions(
         500_000,
         LATENCY_POINTS,
         30,
-        0);
+        0,
+        null);
   }
 
   public BenchOptions withEvents(long n) {
@@ -116,7 +120,8 @@ public record BenchOptions(
         flinkHeartbeats,
         latencyPoints,
         latencySeconds,
-        accounts);
+        accounts,
+        preloadCache);
   }
 
   public BenchOptions withBatchings(List<Batching> b) {
@@ -132,7 +137,8 @@ public record BenchOptions(
         flinkHeartbeats,
         latencyPoints,
         latencySeconds,
-        accounts);
+        accounts,
+        preloadCache);
   }
 
   public BenchOptions withOut(Path p) {
@@ -148,7 +154,8 @@ public record BenchOptions(
         flinkHeartbeats,
         latencyPoints,
         latencySeconds,
-        accounts);
+        accounts,
+        preloadCache);
   }
 
   public BenchOptions withWorkDir(Path p) {
@@ -164,7 +171,8 @@ public record BenchOptions(
         flinkHeartbeats,
         latencyPoints,
         latencySeconds,
-        accounts);
+        accounts,
+        preloadCache);
   }
 
   public BenchOptions withStages(boolean flink, boolean latency, boolean scaleOut, boolean micro) {
@@ -180,7 +188,8 @@ public record BenchOptions(
         flinkHeartbeats,
         latencyPoints,
         latencySeconds,
-        accounts);
+        accounts,
+        preloadCache);
   }
 
   public BenchOptions withFlinkHeartbeats(long n) {
@@ -196,7 +205,8 @@ public record BenchOptions(
         n,
         latencyPoints,
         latencySeconds,
-        accounts);
+        accounts,
+        preloadCache);
   }
 
   public BenchOptions withLatency(List<Double> points, double seconds) {
@@ -212,7 +222,8 @@ public record BenchOptions(
         flinkHeartbeats,
         points,
         seconds,
-        accounts);
+        accounts,
+        preloadCache);
   }
 
   /** Accounts per group in the preload (0: about one per fault, growing with the events). */
@@ -229,6 +240,25 @@ public record BenchOptions(
         flinkHeartbeats,
         latencyPoints,
         latencySeconds,
-        n);
+        n,
+        preloadCache);
+  }
+
+  /** Keep preloads in {@code dir} and reuse them (null: preload afresh every run). */
+  public BenchOptions withPreloadCache(Path dir) {
+    return new BenchOptions(
+        events,
+        batchings,
+        flink,
+        latency,
+        scaleOut,
+        micro,
+        out,
+        workDir,
+        flinkHeartbeats,
+        latencyPoints,
+        latencySeconds,
+        accounts,
+        dir);
   }
 }

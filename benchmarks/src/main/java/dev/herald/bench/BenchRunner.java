@@ -7,6 +7,7 @@ import dev.herald.bench.latency.LatencyRun;
 import dev.herald.bench.report.BenchReport;
 import dev.herald.bench.setup.BenchEnvironment;
 import dev.herald.bench.setup.Preload;
+import dev.herald.bench.setup.PreloadCache;
 import dev.herald.bench.throughput.StatefulFloor;
 import dev.herald.bench.throughput.TopicDrain;
 import dev.herald.infra.demo.ScenarioPolicy;
@@ -88,15 +89,18 @@ public final class BenchRunner {
 
   private void runBatching(BenchOptions.Batching batching) throws Exception {
     String label = batching.label();
-    try (BenchEnvironment env = BenchEnvironment.start(options.workDir())) {
-      Path truthFile = env.scratch("truth").resolve("truth.jsonl");
-      Preload.Result preload =
-          Preload.run(
-              env,
-              Preload.Plan.of(
-                  options.events(), batching == BenchOptions.Batching.ONE, options.accounts()),
-              truthFile);
+    Preload.Plan plan =
+        Preload.Plan.of(
+            options.events(), batching == BenchOptions.Batching.ONE, options.accounts());
+    try (PreloadCache.Opened opened = preloaded(plan)) {
+      BenchEnvironment env = opened.env();
+      Preload.Result preload = opened.preload();
       Map<String, Object> pre = report.section("preload " + label);
+      if (options.preloadCache() != null) {
+        pre.put("cache entry", opened.entry().toString());
+        pre.put("from cache", opened.fromCache());
+        pre.put("made at", opened.created().toString());
+      }
       pre.put("operations", preload.summary().events());
       pre.put("accounts per group", preload.scenario().entities());
       pre.put("reports", preload.summary().reportsSent());
@@ -187,6 +191,25 @@ public final class BenchRunner {
       if (options.flink() && batching == BenchOptions.Batching.DEFAULT) {
         flink(env, label);
       }
+    }
+  }
+
+  /**
+   * The plan's traffic on a running broker: from {@code --preload-cache} when set (restored, or
+   * preloaded and saved there first), else preloaded afresh on a new broker.
+   */
+  private PreloadCache.Opened preloaded(Preload.Plan plan) throws IOException {
+    if (options.preloadCache() != null) {
+      return new PreloadCache(options.preloadCache()).open(options.workDir(), plan);
+    }
+    BenchEnvironment env = BenchEnvironment.start(options.workDir());
+    try {
+      Path truthFile = env.scratch("truth").resolve("truth.jsonl");
+      return new PreloadCache.Opened(
+          env, Preload.run(env, plan, truthFile), false, truthFile.getParent(), Instant.now());
+    } catch (RuntimeException e) {
+      env.close();
+      throw e;
     }
   }
 

@@ -12,6 +12,7 @@ import dev.herald.testsupport.TopicDrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,6 +48,7 @@ public final class BenchEnvironment implements AutoCloseable {
   private final EmbeddedKafkaBroker broker;
   private final EmbeddedSchemaRegistry registryServer;
   private final SchemaRegistryClient registry;
+  private boolean stopped;
 
   private BenchEnvironment(
       Path dir,
@@ -62,7 +64,26 @@ public final class BenchEnvironment implements AutoCloseable {
   /** Starts a broker under {@code parent}, creates every Herald topic and starts the registry. */
   public static BenchEnvironment start(Path parent) throws IOException {
     Files.createDirectories(parent);
+    return startIn(Files.createTempDirectory(parent, "herald-bench"));
+  }
+
+  /**
+   * Starts a broker under {@code parent} on a copy of {@code brokerSnapshot}, a broker data
+   * directory saved by {@link #saveBrokerTo}: its topics, records (with their offsets and
+   * timestamps), registered schemas and node keys are those of the saved broker. The snapshot
+   * itself is never written to, so it can be restored again.
+   */
+  public static BenchEnvironment startFrom(Path parent, Path brokerSnapshot) throws IOException {
+    if (!Files.isDirectory(brokerSnapshot)) {
+      throw new IOException("no saved broker directory at " + brokerSnapshot);
+    }
+    Files.createDirectories(parent);
     Path dir = Files.createTempDirectory(parent, "herald-bench");
+    copyTree(brokerSnapshot, dir.resolve("broker"));
+    return startIn(dir);
+  }
+
+  private static BenchEnvironment startIn(Path dir) {
     EmbeddedKafkaBroker broker =
         EmbeddedKafkaBroker.builder().dataDir(dir.resolve("broker")).build().start();
     EmbeddedSchemaRegistry server = null;
@@ -89,6 +110,33 @@ public final class BenchEnvironment implements AutoCloseable {
       }
       broker.close();
       throw e;
+    }
+  }
+
+  /**
+   * Stops the registry and the broker (a clean shutdown, so the copy needs no log recovery) and
+   * copies the broker's data directory to {@code target}, which must not exist. The environment is
+   * stopped afterwards: only {@link #close()} is left to call.
+   */
+  public void saveBrokerTo(Path target) throws IOException {
+    stop();
+    copyTree(dir.resolve("broker"), target);
+  }
+
+  /** Copies the tree under {@code from} to {@code to}, which must not exist yet. */
+  private static void copyTree(Path from, Path to) throws IOException {
+    if (Files.exists(to)) {
+      throw new IOException("will not copy over an existing directory: " + to);
+    }
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
     }
   }
 
@@ -161,10 +209,17 @@ public final class BenchEnvironment implements AutoCloseable {
     return p;
   }
 
+  private void stop() {
+    if (!stopped) {
+      stopped = true;
+      registryServer.close();
+      broker.close();
+    }
+  }
+
   @Override
   public void close() {
-    registryServer.close();
-    broker.close();
+    stop();
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
