@@ -216,14 +216,27 @@ public final class HeraldReporter implements AutoCloseable {
             .setEventTime(clock.instant())
             .setAttributes(new HashMap<>())
             .build();
-    return report(report);
+    return enqueue(report); // built here: nobody else holds it
   }
 
   /**
    * Reports a fully built {@link StateChange} whose hashes the caller computed (for services that
    * hash states themselves, or report for several groups). Its {@code nodeId} must be this node's.
+   *
+   * <p>The report is copied before this returns and the batch is signed from the copy, so the
+   * caller may change, reuse or copy its object at once. (Signing the caller's object when the
+   * linger expired let any later use of it reach the signature from another thread: even Avro's
+   * {@code StateChange.newBuilder(report)}, which reads each hash by moving its buffer's position
+   * and back, could have an empty hash signed in between, and the auditor then rightly named this
+   * node for what it signed — a FORK on base "(empty)", found by reprocessing one benchmark input
+   * twice, docs/benchmarks.md round 13.)
    */
   public CompletableFuture<ReportReceipt> report(StateChange report) {
+    return enqueue(snapshot(report));
+  }
+
+  /** Queues {@code report}, which only this reporter holds, for the next batch of its partition. */
+  private CompletableFuture<ReportReceipt> enqueue(StateChange report) {
     if (!config.nodeId.equals(report.getNodeId())) {
       throw new IllegalArgumentException(
           "report of node " + report.getNodeId() + " given to the reporter of " + config.nodeId);
@@ -276,6 +289,41 @@ public final class HeraldReporter implements AutoCloseable {
       }
     }
     return future;
+  }
+
+  /**
+   * A copy of {@code r} sharing nothing mutable with it, field by field from the schema (so a field
+   * added later is copied too), made without moving the positions of {@code r}'s buffers.
+   */
+  static StateChange snapshot(StateChange r) {
+    StateChange copy = new StateChange();
+    for (org.apache.avro.Schema.Field f : StateChange.getClassSchema().getFields()) {
+      copy.put(f.pos(), copyOf(r.get(f.pos())));
+    }
+    return copy;
+  }
+
+  private static Object copyOf(Object v) {
+    if (v instanceof ByteBuffer b) {
+      ByteBuffer view = b.duplicate();
+      byte[] bytes = new byte[view.remaining()];
+      view.get(bytes);
+      return ByteBuffer.wrap(bytes);
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new HashMap<>(Math.max(4, 2 * m.size()));
+      m.forEach((k, x) -> out.put(k, copyOf(x)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      l.forEach(x -> out.add(copyOf(x)));
+      return out;
+    }
+    if (v instanceof org.apache.avro.util.Utf8 u) {
+      return new org.apache.avro.util.Utf8(u);
+    }
+    return v; // strings, numbers, instants, enums: immutable
   }
 
   /**

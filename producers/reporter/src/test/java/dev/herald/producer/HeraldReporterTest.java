@@ -13,6 +13,7 @@ import dev.herald.schema.serde.AvroWireFormat;
 import dev.herald.schema.signing.BatchSignatures;
 import dev.herald.schema.signing.Ed25519;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,6 +124,51 @@ class HeraldReporterTest {
     assertThat(sent.size()).isLessThan(400);
     assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
     assertThat(meters.counter("herald.reporter.reports.sent").count()).isEqualTo(400);
+  }
+
+  @Test
+  void aReportIsSignedAsItWasWhenReportedWhateverTheCallerDoesWithItAfterwards() {
+    // Given: a report of the caller's own making, held back by the linger
+    MockProducer<byte[], byte[]> producer = mock(true);
+    reporter = builder().linger(Duration.ofMinutes(1)).build(producer);
+    byte[] prev = Hashing.sha256("state 1".getBytes(StandardCharsets.UTF_8));
+    byte[] next = Hashing.sha256("state 2".getBytes(StandardCharsets.UTF_8));
+    Map<String, String> attributes = new HashMap<>(Map.of("origin", "api"));
+    StateChange mine =
+        StateChange.newBuilder()
+            .setEventId("e-1")
+            .setGroup("payments")
+            .setEntityKey("acct-1")
+            .setVersion(2)
+            .setNodeId("node-1")
+            .setPrevStateHash(ByteBuffer.wrap(prev.clone()))
+            .setStateHash(ByteBuffer.wrap(next.clone()))
+            .setOpId("op-2")
+            .setOpDigest(ByteBuffer.wrap(Hashing.sha256(new byte[] {2})))
+            .setEventTime(java.time.Instant.ofEpochMilli(1_000))
+            .setAttributes(attributes)
+            .build();
+    reporter.report(mine);
+
+    // When: before the batch is signed, the caller reads its hash the way Avro's deep copy does
+    // (position to the end, for a moment), overwrites the other one and reuses the object
+    mine.getPrevStateHash().position(mine.getPrevStateHash().limit());
+    mine.getStateHash().put(0, (byte) ~next[0]);
+    mine.setVersion(3);
+    attributes.put("origin", "changed");
+    reporter.flush();
+
+    // Then: the signed report is the one reported
+    List<ReportBatch> sent = sentBatches(producer);
+    assertThat(sent).hasSize(1);
+    assertThat(BatchSignatures.verify(sent.get(0), Ed25519.publicKey(keys.publicKey()))).isTrue();
+    StateChange signed = sent.get(0).getReports().get(0);
+    assertThat(Hashing.hex(signed.getPrevStateHash())).isEqualTo(Hashing.hex(prev));
+    assertThat(Hashing.hex(signed.getStateHash())).isEqualTo(Hashing.hex(next));
+    assertThat(signed.getVersion()).isEqualTo(2);
+    assertThat(signed.getAttributes()).containsEntry("origin", "api");
+    // and the caller's buffer was not moved by the copy
+    assertThat(mine.getStateHash().position()).isZero();
   }
 
   @Test
