@@ -104,7 +104,9 @@ class Reporter:
 
     def report(self, entity_key, version, prev_state, new_state, op_id, op,
                attributes=None, event_id=None):
-        """Queues the report that this node applied op (op_id) to entity_key as version."""
+        """Queues the report that this node applied op (op_id) to entity_key as version.
+
+        Returns a copy of the queued report: changing it does not change what is signed."""
         report = {
             "eventId": event_id or str(uuid.uuid4()),
             "group": self.group,
@@ -122,7 +124,8 @@ class Reporter:
         partition = hp.report_partition(self.group, entity_key, self.report_partitions)
         with self.lock:
             self.pending.setdefault(partition, []).append(report)
-        return report
+        # a copy: the queued report is signed at flush, and must be what was reported here
+        return dict(report, attributes=dict(report["attributes"]))
 
     def flush(self, timeout=30):
         """Sends every queued report, one signed batch per partition, and waits for the acks."""
