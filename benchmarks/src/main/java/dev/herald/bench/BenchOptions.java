@@ -2,6 +2,7 @@ package dev.herald.bench;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What one harness run measures.
@@ -107,158 +108,107 @@ public record BenchOptions(
         null);
   }
 
+  /** The fields of a {@link BenchOptions}, to change a few and build a new one (checked again). */
+  private static final class Copy {
+    long events;
+    List<Batching> batchings;
+    boolean flink;
+    boolean latency;
+    boolean scaleOut;
+    boolean micro;
+    Path out;
+    Path workDir;
+    long flinkHeartbeats;
+    List<Double> latencyPoints;
+    double latencySeconds;
+    int accounts;
+    Path preloadCache;
+
+    Copy(BenchOptions o) {
+      events = o.events;
+      batchings = o.batchings;
+      flink = o.flink;
+      latency = o.latency;
+      scaleOut = o.scaleOut;
+      micro = o.micro;
+      out = o.out;
+      workDir = o.workDir;
+      flinkHeartbeats = o.flinkHeartbeats;
+      latencyPoints = o.latencyPoints;
+      latencySeconds = o.latencySeconds;
+      accounts = o.accounts;
+      preloadCache = o.preloadCache;
+    }
+
+    BenchOptions build() {
+      return new BenchOptions(
+          events,
+          batchings,
+          flink,
+          latency,
+          scaleOut,
+          micro,
+          out,
+          workDir,
+          flinkHeartbeats,
+          latencyPoints,
+          latencySeconds,
+          accounts,
+          preloadCache);
+    }
+  }
+
+  private BenchOptions with(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
   public BenchOptions withEvents(long n) {
-    return new BenchOptions(
-        n,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        workDir,
-        flinkHeartbeats,
-        latencyPoints,
-        latencySeconds,
-        accounts,
-        preloadCache);
+    return with(c -> c.events = n);
   }
 
   public BenchOptions withBatchings(List<Batching> b) {
-    return new BenchOptions(
-        events,
-        b,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        workDir,
-        flinkHeartbeats,
-        latencyPoints,
-        latencySeconds,
-        accounts,
-        preloadCache);
+    return with(c -> c.batchings = b);
   }
 
   public BenchOptions withOut(Path p) {
-    return new BenchOptions(
-        events,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        p,
-        workDir,
-        flinkHeartbeats,
-        latencyPoints,
-        latencySeconds,
-        accounts,
-        preloadCache);
+    return with(c -> c.out = p);
   }
 
   public BenchOptions withWorkDir(Path p) {
-    return new BenchOptions(
-        events,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        p,
-        flinkHeartbeats,
-        latencyPoints,
-        latencySeconds,
-        accounts,
-        preloadCache);
+    return with(c -> c.workDir = p);
   }
 
   public BenchOptions withStages(boolean flink, boolean latency, boolean scaleOut, boolean micro) {
-    return new BenchOptions(
-        events,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        workDir,
-        flinkHeartbeats,
-        latencyPoints,
-        latencySeconds,
-        accounts,
-        preloadCache);
+    return with(
+        c -> {
+          c.flink = flink;
+          c.latency = latency;
+          c.scaleOut = scaleOut;
+          c.micro = micro;
+        });
   }
 
   public BenchOptions withFlinkHeartbeats(long n) {
-    return new BenchOptions(
-        events,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        workDir,
-        n,
-        latencyPoints,
-        latencySeconds,
-        accounts,
-        preloadCache);
+    return with(c -> c.flinkHeartbeats = n);
   }
 
   public BenchOptions withLatency(List<Double> points, double seconds) {
-    return new BenchOptions(
-        events,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        workDir,
-        flinkHeartbeats,
-        points,
-        seconds,
-        accounts,
-        preloadCache);
+    return with(
+        c -> {
+          c.latencyPoints = points;
+          c.latencySeconds = seconds;
+        });
   }
 
   /** Accounts per group in the preload (0: about one per fault, growing with the events). */
   public BenchOptions withAccounts(int n) {
-    return new BenchOptions(
-        events,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        workDir,
-        flinkHeartbeats,
-        latencyPoints,
-        latencySeconds,
-        n,
-        preloadCache);
+    return with(c -> c.accounts = n);
   }
 
   /** Keep preloads in {@code dir} and reuse them (null: preload afresh every run). */
   public BenchOptions withPreloadCache(Path dir) {
-    return new BenchOptions(
-        events,
-        batchings,
-        flink,
-        latency,
-        scaleOut,
-        micro,
-        out,
-        workDir,
-        flinkHeartbeats,
-        latencyPoints,
-        latencySeconds,
-        accounts,
-        dir);
+    return with(c -> c.preloadCache = dir);
   }
 }

@@ -383,17 +383,24 @@ final class AttackFleet {
 
   /** An honest heartbeat of {@code node}, sent to its partition; returns where it landed. */
   Sent heartbeat(String node, HeartbeatStatus status) throws Exception {
-    byte[] bytes = encode(heartbeat(node, nextHeartbeatSeq(node), Instant.now(), status));
-    RecordMetadata m =
-        honest
-            .send(
-                new ProducerRecord<>(
-                    Topics.HEARTBEATS,
-                    heartbeatPartitionOf(node),
-                    System.currentTimeMillis(),
-                    node,
-                    bytes))
-            .get(60, TimeUnit.SECONDS);
+    byte[] bytes;
+    Future<RecordMetadata> sending;
+    // the sequence is taken and the record handed to the producer as one step, as a node's one
+    // reporter does: the range's background beat and a test's own heartbeat of the same node run
+    // on two threads, and a later sequence handed over first made the earlier one a REPLAY — of an
+    // honest node (HeartbeatAttackIT failed so once in CI)
+    synchronized (heartbeatSeqs) {
+      bytes = encode(heartbeat(node, nextHeartbeatSeq(node), Instant.now(), status));
+      sending =
+          honest.send(
+              new ProducerRecord<>(
+                  Topics.HEARTBEATS,
+                  heartbeatPartitionOf(node),
+                  System.currentTimeMillis(),
+                  node,
+                  bytes));
+    }
+    RecordMetadata m = sending.get(60, TimeUnit.SECONDS);
     return new Sent(m.topic(), m.partition(), m.offset(), m.timestamp(), node, bytes);
   }
 }
