@@ -1,15 +1,20 @@
 package dev.herald.it.support;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.infra.broker.EmbeddedKafkaBroker;
 import dev.herald.infra.registry.EmbeddedSchemaRegistry;
 import dev.herald.infra.topics.TopicAdmin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -97,12 +102,34 @@ public final class KafkaBrokerExtension
       try (TopicAdmin admin = new TopicAdmin(clientProperties())) {
         admin.createAll((short) 1);
       }
+      awaitLeaders();
     }
     if (registrySettings != null) {
       registry =
           registrySettings
               .apply(EmbeddedSchemaRegistry.builder().bootstrapServers(bootstrapServers()))
               .start();
+    }
+  }
+
+  /**
+   * Waits until the broker names a leader for every partition of every topic. A created topic's
+   * partitions become writable a moment after the create returns; an idempotent producer that wrote
+   * to one in that moment got "invalid metadata", then an out-of-order sequence on its retry, and
+   * its batch expired 30 s later (ReporterThroughputIT failed so once in CI).
+   */
+  private void awaitLeaders() {
+    try (Admin admin = Admin.create(clientProperties())) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                Set<String> names = admin.listTopics().names().get();
+                return admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .flatMap(t -> t.partitions().stream())
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+              });
     }
   }
 
