@@ -112,6 +112,27 @@ public final class PreloadCache {
    * the saved copy (so a first run measures a restored broker, like every later one).
    */
   public Opened open(Path workParent, Preload.Plan plan) throws IOException {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot use "
+              + root
+              + " as the preload cache ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null || e.getMessage().equals(root.toString())
+                  ? ""
+                  : ": " + e.getMessage())
+              + "); give --preload-cache a directory this user can create and write",
+          e);
+    }
+    if (!Files.isWritable(root)) {
+      throw new IOException(
+          "cannot use "
+              + root
+              + " as the preload cache: not writable; give --preload-cache a directory this user"
+              + " can write");
+    }
     Path entry = root.resolve(keyOf(plan));
     Cached cached = read(entry, plan);
     if (cached == null) {
@@ -200,7 +221,6 @@ public final class PreloadCache {
 
   /** Preloads on a fresh broker and saves it as {@code entry}, manifest last. */
   private Cached make(Path workParent, Preload.Plan plan, Path entry) throws IOException {
-    Files.createDirectories(root);
     Path staging = Files.createTempDirectory(root, keyOf(plan) + ".making-");
     try {
       Preload.Result result;
