@@ -184,6 +184,20 @@ public final class PreloadCache {
           "preload cache entry is of another format or plan, preloading again entry={}", entry);
       return null;
     }
+    try {
+      return readContents(entry, m);
+    } catch (IOException | RuntimeException e) {
+      // the manifest parsed but what it says or the truth beside it does not: as damaged
+      LOG.warn(
+          "preload cache entry is damaged, preloading again entry={} error={}",
+          entry,
+          e.toString());
+      return null;
+    }
+  }
+
+  /** The rest of {@link #read}: throws when a field or truth line cannot be parsed. */
+  private Cached readContents(Path entry, JsonNode m) throws IOException {
     Instant created = Instant.parse(m.path("created").asText());
     Duration age = Duration.between(created, clock.instant());
     if (age.compareTo(MAX_AGE) > 0) {

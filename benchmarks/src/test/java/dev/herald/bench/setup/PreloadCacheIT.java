@@ -92,6 +92,18 @@ class PreloadCacheIT {
         afterSixDays.entry().resolve(PreloadCache.MANIFEST), "{\"format\": 1, \"plan\": ");
     PreloadCache.Opened afterDamage = new PreloadCache(root, later).open(work, PLAN);
     afterDamage.close();
+    // When: a manifest that parses but whose creation time does not
+    Path manifest = afterDamage.entry().resolve(PreloadCache.MANIFEST);
+    Files.writeString(
+        manifest,
+        Files.readString(manifest)
+            .replace(afterDamage.created().toString(), "yesterday around noon"));
+    PreloadCache.Opened afterBadTime = new PreloadCache(root, later).open(work, PLAN);
+    afterBadTime.close();
+    // When: a truth line that is not an expected alert
+    Files.writeString(afterBadTime.entry().resolve(PreloadCache.TRUTH), "{\"not\": \"an alert\"\n");
+    PreloadCache.Opened afterBadTruth = new PreloadCache(root, later).open(work, PLAN);
+    afterBadTruth.close();
     PreloadCache.Opened reused = new PreloadCache(root, later).open(work, PLAN);
     reused.close();
 
@@ -100,6 +112,8 @@ class PreloadCacheIT {
     assertThat(afterSixDays.fromCache()).isFalse();
     assertThat(afterSixDays.created()).isEqualTo(later.instant());
     assertThat(afterDamage.fromCache()).isFalse();
+    assertThat(afterBadTime.fromCache()).isFalse();
+    assertThat(afterBadTruth.fromCache()).isFalse();
     assertThat(reused.fromCache()).isTrue();
     assertThat(reused.preload().truth()).isNotEmpty();
     try (Stream<Path> entries = Files.list(root)) {

@@ -232,6 +232,8 @@ public final class HeraldReporter implements AutoCloseable {
    * twice, docs/benchmarks.md round 13.)
    */
   public CompletableFuture<ReportReceipt> report(StateChange report) {
+    // copied before the node and group checks, not after: what is checked is then what is signed,
+    // whatever another thread does to the caller's object in between
     return enqueue(snapshot(report));
   }
 
