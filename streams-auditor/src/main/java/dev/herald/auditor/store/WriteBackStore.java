@@ -1,12 +1,8 @@
 package dev.herald.auditor.store;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -50,7 +46,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * WriteBackStoreTest} fails if a commit no longer writes the cached values.
  */
 public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V>
-    implements KeyValueStore<K, V> {
+    implements KeyValueStore<K, V>, ThreadWriteBack.Pending {
 
   /** A cached value and whether the store below still has an older one. */
   private static final class Slot<V> {
@@ -62,10 +58,6 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
       this.dirty = dirty;
     }
   }
-
-  /** Per stream thread: its write-back stores holding changes not yet written below. */
-  private static final ThreadLocal<Set<WriteBackStore<?, ?>>> CHANGED =
-      ThreadLocal.withInitial(() -> Collections.newSetFromMap(new IdentityHashMap<>()));
 
   /**
    * Streams property prefix: {@code herald.writeback.<store>.entries} sets how many decoded values
@@ -109,7 +101,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
   /** A builder of {@code builder}'s store with a write-back cache of {@code capacity} values. */
   public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(
       StoreBuilder<KeyValueStore<K, V>> builder, int capacity) {
-    return new Builder<>(builder, capacity);
+    return new ThreadWriteBack.Builder<>(builder, inner -> new WriteBackStore<>(inner, capacity));
   }
 
   private boolean writing() {
@@ -170,7 +162,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
       s.value = value;
       s.dirty = true;
     }
-    CHANGED.get().add(this);
+    ThreadWriteBack.changed(this);
   }
 
   @Override
@@ -196,7 +188,8 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
   }
 
   /** Writes every changed value to the store below. */
-  private void writeBack() {
+  @Override
+  public void writeBack() {
     if (!writing()) {
       return;
     }
@@ -227,22 +220,8 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
               + w.getName()
               + "; its cached changes cannot be committed from another thread");
     }
-    writeBackThread();
+    ThreadWriteBack.writeAll();
     super.flushCache();
-  }
-
-  /**
-   * Writes the changes of every write-back store of this thread (see the class comment); every
-   * changed store, this one included, is in the set, so a clean store's cache is not scanned.
-   */
-  private void writeBackThread() {
-    Set<WriteBackStore<?, ?>> changed = CHANGED.get();
-    if (changed.isEmpty()) {
-      return;
-    }
-    List<WriteBackStore<?, ?>> stores = new ArrayList<>(changed);
-    changed.clear();
-    stores.forEach(WriteBackStore::writeBack);
   }
 
   @Override
@@ -257,7 +236,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     // uncommitted and must go
     cache.clear();
     if (writing()) {
-      CHANGED.get().remove(this);
+      ThreadWriteBack.forget(this);
     }
     super.close();
   }
@@ -309,59 +288,5 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
   public <R> QueryResult<R> query(Query<R> query, PositionBound bound, QueryConfig config) {
     writeBack();
     return super.query(query, bound, config);
-  }
-
-  private static final class Builder<K, V> implements StoreBuilder<KeyValueStore<K, V>> {
-    private final StoreBuilder<KeyValueStore<K, V>> builder;
-    private final int capacity;
-
-    Builder(StoreBuilder<KeyValueStore<K, V>> builder, int capacity) {
-      this.builder = builder;
-      this.capacity = capacity;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<K, V>> withCachingEnabled() {
-      builder.withCachingEnabled();
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<K, V>> withCachingDisabled() {
-      builder.withCachingDisabled();
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<K, V>> withLoggingEnabled(Map<String, String> config) {
-      builder.withLoggingEnabled(config);
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<KeyValueStore<K, V>> withLoggingDisabled() {
-      builder.withLoggingDisabled();
-      return this;
-    }
-
-    @Override
-    public KeyValueStore<K, V> build() {
-      return new WriteBackStore<>(builder.build(), capacity);
-    }
-
-    @Override
-    public Map<String, String> logConfig() {
-      return builder.logConfig();
-    }
-
-    @Override
-    public boolean loggingEnabled() {
-      return builder.loggingEnabled();
-    }
-
-    @Override
-    public String name() {
-      return builder.name();
-    }
   }
 }

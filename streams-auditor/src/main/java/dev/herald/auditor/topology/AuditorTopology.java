@@ -5,6 +5,7 @@ import dev.herald.auditor.health.RegistryRetry;
 import dev.herald.auditor.identity.NodeHistory;
 import dev.herald.auditor.ledger.AuditLog;
 import dev.herald.auditor.policy.AuditPolicy;
+import dev.herald.auditor.store.BufferedRangeStore;
 import dev.herald.auditor.store.DecodedValueCache;
 import dev.herald.auditor.store.JsonSerde;
 import dev.herald.auditor.store.StoreSerdes;
@@ -202,7 +203,14 @@ public final class AuditorTopology {
                 Serdes.String(),
                 StoreSerdes.entityStates()),
             ENTITY_CACHE));
-    addPersistentStore(builder, AuditorStores.DEADLINES, Serdes.Bytes(), Serdes.ByteArray());
+    // most versions' grace deadlines are added and removed within one commit: kept in a buffer
+    // until the commit, so those are never written (BufferedRangeStore)
+    builder.addStateStore(
+        BufferedRangeStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AuditorStores.DEADLINES),
+                Serdes.Bytes(),
+                Serdes.ByteArray())));
     // the replicas' claims of a version arrive within moments: one value per version, written
     // back once per commit (ClaimStore)
     builder.addStateStore(

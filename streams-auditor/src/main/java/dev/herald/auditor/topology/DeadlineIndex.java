@@ -53,6 +53,17 @@ final class DeadlineIndex {
     scannedBelow = Math.min(scannedBelow, at);
   }
 
+  /**
+   * Removes the deadline of a version closed before it (by its last replica's report), so it is not
+   * taken, looked up and skipped when it comes due; {@code deadline} is the one {@link
+   * #addDeadline} was given. A deadline not there (added under another grace) is left to come due.
+   * Through the store's buffer ({@code BufferedRangeStore}) a deadline added and removed between
+   * two commits is never written.
+   */
+  void removeDeadline(long deadline, String entityId, long version) {
+    store.delete(deadlineKey(deadline, entityId, version));
+  }
+
   /** Whether a version deadline may be due by {@code now}. */
   boolean deadlinesDue(long now) {
     return now >= nextDeadline;

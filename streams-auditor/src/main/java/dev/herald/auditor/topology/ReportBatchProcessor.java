@@ -470,6 +470,11 @@ final class ReportBatchProcessor implements Processor<String, byte[], String, Em
       }
       if (out.openedVersion() != null && out.closedVersion() == null) {
         deadlines.addDeadline(now + gp.reportGrace().toMillis(), entityId, out.openedVersion());
+      } else if (out.closedVersion() != null && slot != null) {
+        // closed by its last report before its grace ran out (most versions): the deadline its
+        // first report added goes now, mostly within the commit that added it
+        deadlines.removeDeadline(
+            slot.openedAt() + gp.reportGrace().toMillis(), entityId, out.closedVersion());
       }
       List<Finding> findings = out.findings();
       if (out.closedVersion() != null) {

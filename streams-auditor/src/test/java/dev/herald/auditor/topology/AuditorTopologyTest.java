@@ -146,6 +146,24 @@ class AuditorTopologyTest {
   }
 
   @Test
+  void aVersionClosedByItsLastReportLeavesNoDeadlineToComeDue() {
+    start(AuditPolicy.DEFAULT);
+    rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
+    assertThat(deadlineEntries()).isOne();
+
+    for (String n : MEMBERS) {
+      if (!n.equals("n1")) {
+        rig.send(n, 1_100, replicas.signedBatch(n, replicas.honest(n, G, "a", 1)));
+      }
+    }
+
+    // closed well within its 2 s grace, before stream time reaches the deadline
+    assertThat(entities().get(EntityState.entityId("g", "a")).openVersions()).isEmpty();
+    assertThat(deadlineEntries()).isZero();
+    assertThat(newAlerts()).isEmpty();
+  }
+
+  @Test
   void graceExpiryByStreamTimeRaisesLagThatResolvesWhenTheReplicaCatchesUp() {
     start(AuditPolicy.DEFAULT);
     rig.send("n1", 1_000, replicas.signedBatch("n1", replicas.honest("n1", G, "a", 1)));
