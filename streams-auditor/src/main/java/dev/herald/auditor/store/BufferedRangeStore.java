@@ -151,19 +151,7 @@ public final class BufferedRangeStore
 
   @Override
   public void flushCache() {
-    Thread w = writer;
-    if (w != null && w != Thread.currentThread()) {
-      // as WriteBackStore: never commit without the buffered changes
-      throw new IllegalStateException(
-          "store "
-              + name()
-              + " is flushed for a commit by thread "
-              + Thread.currentThread().getName()
-              + " but was written by "
-              + w.getName()
-              + "; its buffered changes cannot be committed from another thread");
-    }
-    ThreadWriteBack.writeAll();
+    ThreadWriteBack.beforeCommit(writer, name());
     super.flushCache();
   }
 

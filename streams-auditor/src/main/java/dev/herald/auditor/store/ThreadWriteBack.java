@@ -39,6 +39,27 @@ final class ThreadWriteBack {
   }
 
   /**
+   * For a store's {@code flushCache} before a commit: writes the changes of every store of this
+   * thread, after checking that {@code writer}, the thread that changed {@code store}, is this one.
+   *
+   * @throws IllegalStateException when another thread changed it: a commit must never cover input
+   *     whose changes it lacks (the task is then closed dirty and restored from its changelog)
+   */
+  static void beforeCommit(Thread writer, String store) {
+    if (writer != null && writer != Thread.currentThread()) {
+      throw new IllegalStateException(
+          "store "
+              + store
+              + " is flushed for a commit by thread "
+              + Thread.currentThread().getName()
+              + " but was written by "
+              + writer.getName()
+              + "; its cached changes cannot be committed from another thread");
+    }
+    writeAll();
+  }
+
+  /**
    * Writes the changes of every store of this thread; every changed store is in the set, so a clean
    * store is not scanned.
    */

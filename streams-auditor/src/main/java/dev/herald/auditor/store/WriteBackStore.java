@@ -207,20 +207,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
 
   @Override
   public void flushCache() {
-    Thread w = writer;
-    if (w != null && w != Thread.currentThread()) {
-      // never commit without the cached changes: fail the commit (the task is closed dirty and
-      // restored from its changelog) rather than let it cover input whose changes it lacks
-      throw new IllegalStateException(
-          "store "
-              + name()
-              + " is flushed for a commit by thread "
-              + Thread.currentThread().getName()
-              + " but was written by "
-              + w.getName()
-              + "; its cached changes cannot be committed from another thread");
-    }
-    ThreadWriteBack.writeAll();
+    ThreadWriteBack.beforeCommit(writer, name());
     super.flushCache();
   }
 
