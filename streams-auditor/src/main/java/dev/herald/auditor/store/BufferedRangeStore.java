@@ -65,11 +65,6 @@ public final class BufferedRangeStore
     return Thread.currentThread() == writer;
   }
 
-  /** Changes not yet written below (for tests and metrics). */
-  int buffered() {
-    return buffer.size();
-  }
-
   @Override
   public void init(StateStoreContext context, StateStore root) {
     buffer.clear();
